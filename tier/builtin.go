@@ -1,0 +1,138 @@
+package tier
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/tentacle-go/tentacle"
+)
+
+// builtinSource is a [Source] of compiled-in plugins.
+type builtinSource struct {
+	name    string
+	bundled bool
+	defs    func() map[string]*tentacle.Definition
+}
+
+// Bundled returns the source of the plugins registered with
+// [tentacle.Register]: the host's bundled plugins.
+func Bundled() Source {
+	return &builtinSource{name: OriginBundled, bundled: true, defs: func() map[string]*tentacle.Definition {
+		ids := tentacle.Registered()
+		defs := make(map[string]*tentacle.Definition, len(ids))
+		for _, id := range ids {
+			defs[id], _ = tentacle.Registration(id)
+		}
+		return defs
+	}}
+}
+
+// Definitions returns a source of compiled-in plugins from a map of
+// definitions, for hosts and tests that keep their own registry. Bundled says
+// whether they count as bundled.
+func Definitions(name string, bundled bool, defs map[string]*tentacle.Definition) Source {
+	return &builtinSource{name: name, bundled: bundled, defs: func() map[string]*tentacle.Definition { return defs }}
+}
+
+func (s *builtinSource) Name() string { return s.name }
+
+func (s *builtinSource) Scan(context.Context) ([]Candidate, error) {
+	defs := s.defs()
+	ids := make([]string, 0, len(defs))
+	for id := range defs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := make([]Candidate, 0, len(ids))
+	for _, id := range ids {
+		def := defs[id]
+		c := Candidate{
+			ID:       id,
+			Origin:   OriginBundled,
+			Tier:     BuiltinTier,
+			Bundled:  s.bundled,
+			Metadata: MetadataOf(def),
+		}
+		if !s.bundled {
+			c.Origin = s.name
+		}
+		switch {
+		case !tentacle.ValidIdentifier(id):
+			c.Invalid = fmt.Errorf("invalid identifier %q (want [a-z0-9_]+)", id)
+		case def == nil:
+			c.NotAPlugin = true
+		default:
+			c.Load = func(context.Context, Env) (Instance, error) { return NewBuiltin(def), nil }
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// NewBuiltin returns the Instance of a compiled-in plugin: direct calls,
+// mixins detected by type assertion.
+func NewBuiltin(def *tentacle.Definition) Instance { return &builtinInstance{def: def} }
+
+type builtinInstance struct{ def *tentacle.Definition }
+
+func (b *builtinInstance) Definition() *tentacle.Definition { return b.def }
+
+func (b *builtinInstance) As(t reflect.Type) (any, bool) {
+	impl := b.def.Implementation
+	if impl == nil || t.Kind() != reflect.Interface || !reflect.TypeOf(impl).Implements(t) {
+		return nil, false
+	}
+	return impl, true
+}
+
+func (b *builtinInstance) Inject(c *tentacle.Context) (bool, error) {
+	return InjectBase(b.def.Implementation, c), nil
+}
+
+func (b *builtinInstance) Close() error { return nil }
+
+var baseType = reflect.TypeOf(tentacle.Base{})
+
+// InjectBase hands c to impl: through [tentacle.Injectable] when impl
+// implements it, else through an embedded [tentacle.Base] (by value or
+// pointer) found by reflection, which is how values whose method sets do not
+// show promoted methods (interpreted ones) are reached. It reports whether c
+// was injected.
+func InjectBase(impl any, c *tentacle.Context) bool {
+	if impl == nil {
+		return false
+	}
+	if inj, ok := impl.(tentacle.Injectable); ok {
+		inj.SetContext(c)
+		return true
+	}
+	v := reflect.ValueOf(impl)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.Anonymous {
+			continue
+		}
+		fv := v.Field(i)
+		switch {
+		case f.Type == baseType && fv.CanAddr():
+			fv.Addr().Interface().(*tentacle.Base).SetContext(c)
+			return true
+		case f.Type == reflect.PointerTo(baseType) && !fv.IsNil():
+			fv.Interface().(*tentacle.Base).SetContext(c)
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,138 @@
+// Package tier defines how the plugin manager finds plugins and runs their
+// code: a [Source] scans one place (compiled-in registrations, the plugins
+// folder, installed packages) and returns [Candidate]s described without
+// running any of their code; a candidate's Load returns an [Instance], the
+// plugin's code as one tier runs it (compiled in, interpreted, or in another
+// process). The manager only ever talks to plugin code through an Instance,
+// so one lifecycle serves every tier.
+package tier
+
+import (
+	"context"
+	"log/slog"
+	"reflect"
+
+	"github.com/tentacle-go/tentacle"
+)
+
+// Tier names: how a plugin's code runs.
+const (
+	BuiltinTier = "builtin" // compiled into the host
+	SourceTier  = "source"  // Go source run by an interpreter
+	ProcessTier = "process" // a separate executable
+)
+
+// Origin names: where a plugin was found.
+const (
+	OriginBundled = "bundled" // registered at init in the host binary
+	OriginFolder  = "folder"  // the plugins folder of the base directory
+	OriginPackage = "package" // an installed package
+)
+
+// A Source is one place plugins come from. The manager scans sources in the
+// order they are configured; the first source to provide an identifier wins.
+type Source interface {
+	// Name names the source in listings and messages.
+	Name() string
+	// Scan lists the plugins found, without running any plugin code. An
+	// error means the source as a whole could not be read; a problem with
+	// one plugin is reported in its Candidate.
+	Scan(ctx context.Context) ([]Candidate, error)
+}
+
+// Metadata is what can be known of a plugin without running it: the
+// metadata fields of [tentacle.Definition].
+type Metadata struct {
+	Name                 string
+	Version              string
+	Description          string
+	Author               string
+	URL                  string
+	License              string
+	PrivacyPolicy        string
+	Compat               string
+	Hidden               bool
+	DisablingDiscouraged string
+}
+
+// MetadataOf returns the metadata fields of def.
+func MetadataOf(def *tentacle.Definition) Metadata {
+	return Metadata{
+		Name:                 def.Name,
+		Version:              def.Version,
+		Description:          def.Description,
+		Author:               def.Author,
+		URL:                  def.URL,
+		License:              def.License,
+		PrivacyPolicy:        def.PrivacyPolicy,
+		Compat:               def.Compat,
+		Hidden:               def.Hidden,
+		DisablingDiscouraged: def.DisablingDiscouraged,
+	}
+}
+
+// Candidate is a plugin a source found.
+type Candidate struct {
+	// ID is the plugin's identifier.
+	ID string
+	// Metadata was read without running plugin code.
+	Metadata Metadata
+	// Origin and Tier say where the plugin was found and how it runs.
+	Origin string
+	Tier   string
+	// Bundled plugins are part of the host: never incompatible, never safe
+	// mode victims, never uninstalled.
+	Bundled bool
+	// Location is the plugin's file, folder or executable; empty for
+	// compiled-in plugins.
+	Location string
+	// Disabled is set when the source itself marks the plugin disabled (a
+	// name ending in _disabled).
+	Disabled bool
+	// NotAPlugin is set when the candidate declares no plugin definition; it
+	// is listed but never loaded.
+	NotAPlugin bool
+	// Invalid is set when the source could not read the plugin (a file that
+	// does not parse, a broken manifest); it is listed as incompatible with
+	// this error and never loaded.
+	Invalid error
+	// Warnings are problems worth reporting that do not stop the plugin.
+	Warnings []string
+
+	// Load loads the plugin's code. It is nil when the candidate cannot be
+	// loaded (NotAPlugin, Invalid).
+	Load func(ctx context.Context, env Env) (Instance, error)
+	// Remove deletes the plugin's files, for an uninstall. It is nil when the
+	// plugin cannot be uninstalled (bundled plugins).
+	Remove func() error
+}
+
+// Env is what the manager passes to a tier when loading a plugin.
+type Env struct {
+	// Mixins are the interfaces the host detects on implementations; a tier
+	// that cannot use host-side type assertions (an interpreter, a remote
+	// process) prepares exactly these.
+	Mixins []reflect.Type
+	// Logger is the plugin's logger.
+	Logger *slog.Logger
+}
+
+// Instance is a loaded plugin's code as a tier runs it. Every method is
+// called by the manager only, from one goroutine at a time; calls into the
+// plugin are guarded by the manager against panics.
+type Instance interface {
+	// Definition returns the plugin's definition. For tiers that do not run
+	// in the host, its functions, hooks and helpers are proxies.
+	Definition() *tentacle.Definition
+	// As returns the implementation as the mixin interface t (one of
+	// Env.Mixins or the generic mixins of package tentacle) and true, or
+	// false when it does not implement t. The returned value can be
+	// type-asserted to t on the host side.
+	As(t reflect.Type) (any, bool)
+	// Inject hands the plugin's context to its implementation; it reports
+	// whether the implementation accepted it.
+	Inject(c *tentacle.Context) (bool, error)
+	// Close releases the code: nothing for compiled-in plugins, the
+	// interpreter for source plugins, the process for packages.
+	Close() error
+}

@@ -49,11 +49,13 @@ func (s *builtinSource) Scan(context.Context) ([]Candidate, error) {
 	for _, id := range ids {
 		def := defs[id]
 		c := Candidate{
-			ID:       id,
-			Origin:   OriginBundled,
-			Tier:     BuiltinTier,
-			Bundled:  s.bundled,
-			Metadata: MetadataOf(def),
+			ID:      id,
+			Origin:  OriginBundled,
+			Tier:    BuiltinTier,
+			Bundled: s.bundled,
+		}
+		if def != nil {
+			c.Metadata = MetadataOf(def)
 		}
 		if !s.bundled {
 			c.Origin = s.name

@@ -1,0 +1,30 @@
+// Package hooks is the hook registry of a Tentacle host: the place the plugin
+// manager registers hook handlers into, and the typed, lock-free dispatch a
+// host's hot path uses to call them.
+//
+// A host declares the hooks it calls, either untyped with [Registry.Declare]
+// or typed with [Declare], which returns a [Hook] whose handlers are already
+// converted to the handler's func type:
+//
+//	sending := hooks.MustDeclare[func(line string) string](reg, hooks.Spec{
+//		Name: "tentacle.comm.protocol.gcode.sending",
+//	})
+//
+// The plugin manager adds a plugin's handlers when it enables the plugin and
+// removes them when it disables it. Every change builds a new sorted snapshot
+// and swaps it in atomically, so a dispatch loop takes no lock, allocates
+// nothing and sees a change on its next call:
+//
+//	for _, h := range sending.Handlers() {
+//		line = h.Fn(line)
+//	}
+//
+// [Hook.Call] does the same but recovers a panicking handler, reports it to
+// [Options.OnFault] and goes on with the next one.
+//
+// Handlers run in ascending (order, plugin identifier). A handler registered
+// without an order gets [tentacle.DefaultOrder]; unlike OctoPrint, order 0 is
+// a real order. The configuration can override the order of any handler
+// ([Registry.SetOrderOverrides]), and [Registry.Explain] tells where each
+// effective order came from.
+package hooks

@@ -1,0 +1,63 @@
+package hooks
+
+import (
+	"errors"
+	"reflect"
+)
+
+// Spec declares a hook that a host calls.
+type Spec struct {
+	// Name is the hook's name, such as "tentacle.comm.protocol.gcode.sending":
+	// dot-separated segments of letters, digits, '_' and '-'.
+	Name string
+	// Type is the handler's func type. Nil means untyped: any func is
+	// accepted.
+	Type reflect.Type
+	// RestartNeeding marks a hook whose handlers cannot be added or removed
+	// while the host runs: a plugin with a handler for it needs a restart to
+	// be enabled or disabled.
+	RestartNeeding bool
+	// Obsolete, when non-empty, marks the hook obsolete: registering a
+	// handler for it fails, and the error carries this text (what to use
+	// instead).
+	Obsolete string
+	// Doc describes the hook: when it is called and what a handler returns.
+	Doc string
+}
+
+// DefaultPluginPrefix is the default [Options.PluginPrefix].
+const DefaultPluginPrefix = "tentacle.plugin."
+
+// Options configures a [Registry].
+type Options struct {
+	// PluginPrefix is the prefix of hook names that plugins define for
+	// themselves (tentacle.plugin.<id>.<name>). Such a hook may get handlers
+	// without being declared; its handlers are then untyped. Empty means
+	// [DefaultPluginPrefix].
+	PluginPrefix string
+	// RestartNeeding lists glob patterns (see [Match]) of hook names that
+	// make a plugin restart-needing, in addition to the specs flagged
+	// [Spec.RestartNeeding].
+	RestartNeeding []string
+	// OnFault, when not nil, is called when [Hook.Call] or [Hook.CallUntil]
+	// recovers a panic from a handler, with the plugin's identifier, the
+	// hook's name and the recovered value. It runs on the dispatching
+	// goroutine, so it should be quick.
+	OnFault func(plugin, hook string, recovered any)
+}
+
+// Errors returned by [Registry.Add], [Registry.Validate] and
+// [Registry.Declare], wrapped with the hook's name and the plugin's
+// identifier; test for them with [errors.Is].
+var (
+	// ErrUnknownHook: the hook is neither declared nor under the plugin
+	// prefix, or its name is invalid.
+	ErrUnknownHook = errors.New("unknown hook")
+	// ErrWrongHandlerType: the handler is nil, not a func, or does not fit
+	// the declared type.
+	ErrWrongHandlerType = errors.New("wrong handler type")
+	// ErrObsoleteHook: the hook is obsolete and takes no handlers.
+	ErrObsoleteHook = errors.New("obsolete hook")
+	// ErrDuplicateHandler: the plugin already has a handler for the hook.
+	ErrDuplicateHandler = errors.New("duplicate handler")
+)

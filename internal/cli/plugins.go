@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tentacle-go/tentacle/manager"
+)
+
+func newPluginsCommand(o *options) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "plugins",
+		Short: "List, inspect, enable and disable plugins",
+	}
+	var jsonOut bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List every plugin with its state",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			env, err := o.openOffline(cmd.Context())
+			if err != nil {
+				return err
+			}
+			infos := env.mgr.List()
+			if jsonOut {
+				return writeJSON(o.stdout, infos)
+			}
+			writeTable(o.stdout, infos)
+			return nil
+		},
+	}
+	list.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
+
+	var infoJSON bool
+	info := &cobra.Command{
+		Use:   "info ID",
+		Short: "Show everything known about one plugin",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			env, err := o.openOffline(cmd.Context())
+			if err != nil {
+				return err
+			}
+			in, ok := env.mgr.Info(args[0])
+			if !ok {
+				return fmt.Errorf("unknown plugin %q (see tentacle plugins list)", args[0])
+			}
+			if infoJSON {
+				return writeJSON(o.stdout, in)
+			}
+			writeInfo(o.stdout, in)
+			return nil
+		},
+	}
+	info.Flags().BoolVar(&infoJSON, "json", false, "print JSON")
+
+	toggle := func(enable bool) *cobra.Command {
+		verb := "disable"
+		if enable {
+			verb = "enable"
+		}
+		return &cobra.Command{
+			Use:   verb + " ID",
+			Short: strings.ToUpper(verb[:1]) + verb[1:] + " a plugin (recorded in config.yaml)",
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				env, err := o.openOffline(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if env.configErr != nil {
+					return fmt.Errorf("%s %s: cannot change the configuration: %w", verb, args[0], env.configErr)
+				}
+				var ch manager.Change
+				if enable {
+					ch, err = env.mgr.Enable(cmd.Context(), args[0])
+				} else {
+					ch, err = env.mgr.Disable(cmd.Context(), args[0])
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(o.stdout, describeChange(ch))
+				return nil
+			},
+		}
+	}
+	cmd.AddCommand(list, info, toggle(true), toggle(false))
+	return cmd
+}
+
+// describeChange says in a sentence what an enable or disable did.
+func describeChange(ch manager.Change) string {
+	past := ch.Action + "d"
+	switch {
+	case ch.Cancelled:
+		return fmt.Sprintf("%s: pending change cancelled; it stays as it is", ch.Plugin)
+	case ch.Pending:
+		return fmt.Sprintf("%s: will be %s after a restart", ch.Plugin, past)
+	case ch.Applied && ch.NeedsReload:
+		return fmt.Sprintf("%s: %s; reload open browser pages", ch.Plugin, past)
+	case ch.Applied:
+		return fmt.Sprintf("%s: %s", ch.Plugin, past)
+	case ch.Persisted:
+		return fmt.Sprintf("%s: %s in config.yaml; takes effect at the next start", ch.Plugin, past)
+	default:
+		return fmt.Sprintf("%s: already %s", ch.Plugin, past)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// flags lists the notable flags of a listing entry.
+func flags(in manager.Info) []string {
+	var f []string
+	add := func(on bool, name string) {
+		if on {
+			f = append(f, name)
+		}
+	}
+	add(in.Bundled, "bundled")
+	add(in.Hidden, "hidden")
+	add(in.ForcedDisabled, "forced_disabled")
+	add(in.Blocklisted, "blocklisted")
+	add(in.Incompatible, "incompatible")
+	add(in.SafeModeVictim, "safe_mode_victim")
+	add(in.PendingEnable, "pending_enable")
+	add(in.PendingDisable, "pending_disable")
+	add(in.PendingInstall, "pending_install")
+	add(in.PendingUninstall, "pending_uninstall")
+	add(in.NeedsRestart, "needs_restart")
+	add(in.NeedsReload, "needs_reload")
+	add(len(in.RestartNeeding) > 0, "restart_needing")
+	add(len(in.Shadowed) > 0, "shadows_others")
+	return f
+}
+
+func writeTable(w io.Writer, infos []manager.Info) {
+	if len(infos) == 0 {
+		fmt.Fprintln(w, "no plugins")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tVERSION\tENABLED\tTIER\tFLAGS\tPROBLEM")
+	for _, in := range infos {
+		problem := in.Reason
+		if in.Error != nil {
+			problem = fmt.Sprintf("%s: %s", in.Error.Phase, in.Error.Message)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.Key, dash(in.Version), yesNo(in.Enabled), in.Tier,
+			dash(strings.Join(flags(in), ",")), dash(problem))
+	}
+	tw.Flush()
+}
+
+func writeInfo(w io.Writer, in manager.Info) {
+	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	row("key", in.Key)
+	row("name", in.Name)
+	row("version", dash(in.Version))
+	row("description", in.Description)
+	row("author", in.Author)
+	row("url", in.URL)
+	row("license", in.License)
+	row("privacy policy", in.PrivacyPolicy)
+	row("origin", in.Origin)
+	row("tier", in.Tier)
+	row("location", in.Location)
+	row("state", in.State)
+	row("enabled", yesNo(in.Enabled))
+	row("flags", dash(strings.Join(flags(in), ", ")))
+	row("not running because", in.Reason)
+	if in.Error != nil {
+		row("error", fmt.Sprintf("%s: %s", in.Error.Phase, in.Error.Message))
+	}
+	row("needs a restart to toggle", strings.Join(in.RestartNeeding, "; "))
+	row("disabling discouraged", in.DisablingDiscouraged)
+	row("mixins", strings.Join(in.Mixins, ", "))
+	row("hooks", strings.Join(in.Hooks, ", "))
+	row("helpers", strings.Join(in.Helpers, ", "))
+	if in.Faults > 0 {
+		row("faults", fmt.Sprintf("%d (last: %s)", in.Faults, in.LastFault))
+	}
+	for _, s := range in.Shadowed {
+		row("shadows", fmt.Sprintf("%s plugin at %s (ignored)", s.Origin, dash(s.Location)))
+	}
+	for _, warn := range in.Warnings {
+		row("warning", warn)
+	}
+	tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

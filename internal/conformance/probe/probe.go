@@ -1,0 +1,114 @@
+// Package probe is the host side that conformance fixture plugins talk to:
+// they record what the host made them do, ask whether to fail at a given
+// point, and implement its two test mixins. It has no generics, so that
+// interpreted fixtures can use it too.
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// Startup is a host mixin like OctoPrint's StartupPlugin.
+type Startup interface {
+	OnStartup(host string, port int)
+}
+
+// Asset is a host mixin like OctoPrint's AssetPlugin; the conformance suite
+// declares it restart-needing, as OctoPrint does.
+type Asset interface {
+	Assets() map[string][]string
+}
+
+// Hook types the conformance suite declares.
+type (
+	// StringHook is the type of the conformance.startup and
+	// conformance.ordered hooks.
+	StringHook func() string
+)
+
+var (
+	mu     sync.Mutex
+	events []string
+	faults = map[string]string{}
+)
+
+// Reset forgets every event and fault.
+func Reset() {
+	mu.Lock()
+	defer mu.Unlock()
+	events = nil
+	faults = map[string]string{}
+}
+
+// Record notes that plugin did what.
+func Record(plugin, what string) {
+	mu.Lock()
+	defer mu.Unlock()
+	events = append(events, plugin+":"+what)
+}
+
+// Events returns every event recorded since Reset, in order.
+func Events() []string {
+	mu.Lock()
+	defer mu.Unlock()
+	return append([]string(nil), events...)
+}
+
+// EventsOf returns plugin's events without the "plugin:" prefix.
+func EventsOf(plugin string) []string {
+	var out []string
+	for _, e := range Events() {
+		if rest, ok := strings.CutPrefix(e, plugin+":"); ok {
+			out = append(out, rest)
+		}
+	}
+	return out
+}
+
+// Modes for SetFault.
+const (
+	ModeError = "error" // Fault returns an error
+	ModePanic = "panic" // Fault panics
+	ModeFalse = "false" // Fault returns ErrFalse (Check returns false)
+)
+
+// ErrFalse is what Fault returns in ModeFalse.
+var ErrFalse = errors.New("probe: false")
+
+// SetFault makes plugin fail at point (check, load, enable, initialize,
+// enabled, disable, disabled, unload, defaults, migrate, hook, helper,
+// sorting, uninstall, startup) in the given mode.
+func SetFault(plugin, point, mode string) {
+	mu.Lock()
+	defer mu.Unlock()
+	faults[plugin+"/"+point] = mode
+}
+
+// Fault records plugin reaching point, then fails as SetFault said: it
+// returns an error, panics, or returns nil.
+func Fault(plugin, point string) error {
+	Record(plugin, point)
+	mu.Lock()
+	mode := faults[plugin+"/"+point]
+	mu.Unlock()
+	switch mode {
+	case ModeError:
+		return fmt.Errorf("%s failed at %s on purpose", plugin, point)
+	case ModePanic:
+		panic(fmt.Sprintf("%s panicked at %s on purpose", plugin, point))
+	case ModeFalse:
+		return ErrFalse
+	}
+	return nil
+}
+
+// Must panics with err when it is not nil: for callbacks that return
+// nothing.
+func Must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}

@@ -1,0 +1,12 @@
+// Package one_ordered_hook_plugin has a conformance.ordered handler at order 10.
+package one_ordered_hook_plugin
+
+import "github.com/tentacle-go/tentacle"
+
+func ordered() string { return "one_ordered_hook_plugin" }
+
+var Plugin = tentacle.Definition{
+	Name:    "One Ordered Hook Plugin",
+	Version: "1.0.0",
+	Hooks:   tentacle.Hooks{"conformance.ordered": tentacle.Hook(ordered, 10)},
+}

@@ -1,0 +1,111 @@
+package manager
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+)
+
+// Phase names a step of a plugin's lifecycle. Errors carry the phase they
+// happened in, and listings show it.
+type Phase string
+
+// The phases, in the order they run. The enable phases run in exactly this
+// order: Enable, Register, Inject, Initialize, Migrate, Enabled, then the
+// host's activators (whose phases are their names).
+const (
+	PhaseDiscover   Phase = "discover"   // a source could not read the plugin
+	PhaseGate       Phase = "gate"       // a gate (disabled, blocklist, compat, safe mode) refused it
+	PhaseImport     Phase = "import"     // the tier loads the plugin's code
+	PhaseCheck      Phase = "check"      // Definition.Check
+	PhaseLoad       Phase = "load"       // Definition.Load
+	PhaseEnable     Phase = "enable"     // Definition.Enable
+	PhaseRegister   Phase = "register"   // hooks, helpers, mixins, settings overlay
+	PhaseInject     Phase = "inject"     // settings defaults, context, injectables
+	PhaseInitialize Phase = "initialize" // Initializer.Initialize
+	PhaseMigrate    Phase = "migrate"    // SettingsMigrator.OnSettingsMigrate
+	PhaseEnabled    Phase = "enabled"    // EnableListener.OnPluginEnabled
+	PhaseDisable    Phase = "disable"    // Definition.Disable, OnPluginDisabled, deregistration
+	PhaseUnload     Phase = "unload"     // Definition.Unload, closing the instance
+	PhaseUninstall  Phase = "uninstall"  // OnPluginPendingUninstall, removing files
+	PhaseHook       Phase = "hook"       // a hook handler, at call time
+	PhaseCall       Phase = "call"       // a mixin method called by the host
+)
+
+// LifecycleError is the error of a plugin's lifecycle step: which plugin,
+// in which phase, and why. Use errors.As to get it and errors.Is to test the
+// cause.
+type LifecycleError struct {
+	Plugin string
+	Phase  Phase
+	Err    error
+}
+
+func (e *LifecycleError) Error() string {
+	return fmt.Sprintf("plugin %q: %s: %v", e.Plugin, e.Phase, e.Err)
+}
+
+func (e *LifecycleError) Unwrap() error { return e.Err }
+
+// Sentinel causes, wrapped in a [LifecycleError].
+var (
+	// ErrUnknownPlugin: no plugin has that identifier.
+	ErrUnknownPlugin = errors.New("unknown plugin")
+	// ErrNeedsRestart: the change can only take effect after a restart.
+	ErrNeedsRestart = errors.New("needs a restart")
+	// ErrNotToggleable: a hidden bundled plugin cannot be enabled or disabled.
+	ErrNotToggleable = errors.New("cannot be enabled or disabled")
+	// ErrNotManagable: bundled plugins cannot be uninstalled.
+	ErrNotManagable = errors.New("cannot be uninstalled")
+	// ErrGated: a gate keeps the plugin from running; the message says which.
+	ErrGated = errors.New("not allowed to run")
+	// ErrNotLoaded: the plugin's code is not loaded.
+	ErrNotLoaded = errors.New("not loaded")
+)
+
+// PanicError is a panic recovered from plugin code.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Unwrap returns the panic value when it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// recovered turns a recovered value into a *PanicError. An interpreter
+// panics with a reflect.Value wrapping the real value; unwrap it.
+func recovered(r any) *PanicError {
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		r = v.Interface()
+	}
+	return &PanicError{Value: r, Stack: debug.Stack()}
+}
+
+// guard calls fn and turns a panic into an error.
+func guard(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = recovered(r)
+		}
+	}()
+	return fn()
+}
+
+// lifecycleErr wraps err as a *LifecycleError for id and phase, unless it is
+// nil or already one.
+func lifecycleErr(id string, phase Phase, err error) error {
+	if err == nil {
+		return nil
+	}
+	var le *LifecycleError
+	if errors.As(err, &le) && le.Plugin == id {
+		return err
+	}
+	return &LifecycleError{Plugin: id, Phase: phase, Err: err}
+}

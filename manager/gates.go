@@ -1,0 +1,173 @@
+package manager
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+)
+
+// BlockEntry keeps a plugin from running: all its versions, or those
+// matching Versions, a semver constraint such as "<1.2.1".
+type BlockEntry struct {
+	Plugin   string `json:"plugin" yaml:"plugin"`
+	Versions string `json:"versions,omitempty" yaml:"versions,omitempty"`
+}
+
+// gateResult records which gates refused a plugin, and the first reason.
+type gateResult struct {
+	notAPlugin     bool
+	invalid        bool
+	forcedDisabled bool
+	blocklisted    bool
+	incompatible   bool
+	safeModeVictim bool
+	checkFailed    bool
+	reason         string
+}
+
+func (g *gateResult) setReason(reason string) {
+	if g.reason == "" {
+		g.reason = reason
+	}
+}
+
+// ok reports whether the plugin may load.
+func (g gateResult) ok() bool {
+	return !g.notAPlugin && !g.invalid && !g.forcedDisabled && !g.blocklisted &&
+		!g.incompatible && !g.safeModeVictim && !g.checkFailed
+}
+
+// okExceptDisabled reports whether only the disabled gate refuses the plugin.
+func (g gateResult) okExceptDisabled() bool {
+	g.forcedDisabled = false
+	return g.ok()
+}
+
+// pluginConfig is the plugin system's part of the configuration.
+type pluginConfig struct {
+	disabled         map[string]bool
+	blocklist        []BlockEntry
+	forcedCompatible map[string]bool
+}
+
+// readConfig reads plugins._disabled, plugins._blocklist and
+// plugins._forcedCompatible. Malformed entries are logged and skipped, except
+// blocklist entries, which then block every version (failing closed).
+func (m *Manager) readConfig() pluginConfig {
+	cfg := pluginConfig{
+		disabled:         stringSet(m.settings.Get("plugins._disabled")),
+		forcedCompatible: stringSet(m.settings.Get("plugins._forcedCompatible")),
+		blocklist:        append([]BlockEntry(nil), m.opts.Blocklist...),
+	}
+	list, _ := m.settings.Get("plugins._blocklist").([]any)
+	for i, e := range list {
+		switch e := e.(type) {
+		case string:
+			cfg.blocklist = append(cfg.blocklist, BlockEntry{Plugin: e})
+		case map[string]any:
+			id, _ := e["plugin"].(string)
+			versions, _ := e["versions"].(string)
+			if id == "" {
+				m.log.Warn("ignoring blocklist entry without plugin", "entry", i)
+				continue
+			}
+			cfg.blocklist = append(cfg.blocklist, BlockEntry{Plugin: id, Versions: versions})
+		default:
+			m.log.Warn("ignoring malformed blocklist entry", "entry", i)
+		}
+	}
+	return cfg
+}
+
+func stringSet(v any) map[string]bool {
+	set := make(map[string]bool)
+	list, _ := v.([]any)
+	for _, e := range list {
+		if s, ok := e.(string); ok {
+			set[s] = true
+		}
+	}
+	return set
+}
+
+// evaluateGates decides, without running plugin code, whether a plugin may
+// load, in the documented order: not a plugin, unreadable, disabled,
+// blocklisted, incompatible, safe mode. The check gate runs later, at load.
+func (m *Manager) evaluateGates(r *record, cfg pluginConfig) gateResult {
+	var g gateResult
+	c := r.cand
+	if c.NotAPlugin {
+		g.notAPlugin = true
+		g.setReason("no plugin definition")
+	}
+	if c.Invalid != nil {
+		g.invalid = true
+		g.incompatible = true
+		g.setReason(c.Invalid.Error())
+	}
+	switch {
+	case c.Disabled:
+		g.forcedDisabled = true
+		g.setReason("disabled by its name (ends in _disabled)")
+	case cfg.disabled[r.id]:
+		g.forcedDisabled = true
+		g.setReason("disabled in the configuration (plugins._disabled)")
+	}
+	if reason, blocked := m.blocked(r.id, c.Metadata.Version, cfg.blocklist); blocked {
+		g.blocklisted = true
+		g.setReason(reason)
+	}
+	if !c.Bundled && !cfg.forcedCompatible[r.id] && c.Metadata.Compat != "" {
+		if reason, ok := m.compatible(c.Metadata.Compat); !ok {
+			g.incompatible = true
+			g.setReason(reason)
+		}
+	}
+	if m.opts.SafeMode && !c.Bundled {
+		g.safeModeVictim = true
+		reason := "safe mode: only bundled plugins run"
+		if m.opts.SafeModeReason != "" {
+			reason = fmt.Sprintf("safe mode (%s): only bundled plugins run", m.opts.SafeModeReason)
+		}
+		g.setReason(reason)
+	}
+	return g
+}
+
+// blocked reports whether the blocklist matches plugin id at version.
+func (m *Manager) blocked(id, version string, list []BlockEntry) (string, bool) {
+	for _, e := range list {
+		if e.Plugin != id {
+			continue
+		}
+		if strings.TrimSpace(e.Versions) == "" {
+			return "blocklisted", true
+		}
+		c, err := semver.NewConstraint(e.Versions)
+		if err != nil {
+			m.log.Warn("blocklist entry has an invalid version constraint; blocking every version", "plugin", id, "versions", e.Versions, "error", err)
+			return fmt.Sprintf("blocklisted (invalid constraint %q blocks every version)", e.Versions), true
+		}
+		v, err := semver.NewVersion(version)
+		if err != nil {
+			return fmt.Sprintf("blocklisted for versions %s (version %q is not semver)", e.Versions, version), true
+		}
+		if c.Check(v) {
+			return fmt.Sprintf("blocklisted for versions %s", e.Versions), true
+		}
+	}
+	return "", false
+}
+
+// compatible checks a Compat constraint against the host's API version.
+func (m *Manager) compatible(compat string) (string, bool) {
+	c, err := semver.NewConstraint(compat)
+	if err != nil {
+		return fmt.Sprintf("invalid compat constraint %q: %v", compat, err), false
+	}
+	if !c.Check(m.apiVersion) {
+		return fmt.Sprintf("needs API %s, host has %s", compat, m.apiVersion), false
+	}
+	return "", true
+}

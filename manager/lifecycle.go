@@ -1,0 +1,472 @@
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"reflect"
+	"sort"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// undoStep undoes one registration made while enabling a plugin.
+type undoStep struct {
+	what string
+	fn   func() error
+}
+
+// load imports a gated-in plugin's code, runs Check and Load, and detects its
+// mixins. A failed Check is a gate, not an error.
+func (m *Manager) load(ctx context.Context, r *record) error {
+	id := r.id
+	if r.cand.Load == nil {
+		return lifecycleErr(id, PhaseImport, ErrNotLoaded)
+	}
+	env := tier.Env{Mixins: m.mixinTypes(), Logger: m.pluginLogger(id)}
+	var inst tier.Instance
+	err := guard(func() (err error) {
+		inst, err = r.cand.Load(ctx, env)
+		return err
+	})
+	if err == nil && inst == nil {
+		err = errors.New("tier returned no instance")
+	}
+	if err != nil {
+		return m.loadFailed(r, PhaseImport, err, nil)
+	}
+	var def *tentacle.Definition
+	if err := guard(func() error { def = inst.Definition(); return nil }); err != nil || def == nil {
+		if err == nil {
+			err = errors.New("no plugin definition")
+		}
+		return m.loadFailed(r, PhaseImport, err, inst)
+	}
+	if def.Check != nil {
+		passed := false
+		if err := guard(func() error { passed = def.Check(); return nil }); err != nil {
+			return m.loadFailed(r, PhaseCheck, err, inst)
+		}
+		if !passed {
+			m.closeInstance(id, inst)
+			m.mu.Lock()
+			r.gate.checkFailed = true
+			r.gate.setReason("its check returned false")
+			m.mu.Unlock()
+			m.log.Info("plugin did not pass its check", "plugin", id)
+			return nil
+		}
+	}
+	if def.Load != nil {
+		if err := guard(def.Load); err != nil {
+			return m.loadFailed(r, PhaseLoad, err, inst)
+		}
+	}
+	mixins := make(map[reflect.Type]any)
+	for _, ms := range m.mixins {
+		var v any
+		var ok bool
+		if err := guard(func() error { v, ok = inst.As(ms.Type); return nil }); err != nil {
+			return m.loadFailed(r, PhaseImport, fmt.Errorf("detect mixin %s: %w", ms.Name, err), inst)
+		}
+		if ok {
+			mixins[ms.Type] = v
+		}
+	}
+	restart, reload := m.classify(def, mixins)
+	m.mu.Lock()
+	r.inst, r.def, r.mixins = inst, def, mixins
+	r.restartReasons, r.reloadNeeding = restart, reload
+	r.state = StateLoaded
+	r.lastErr = nil
+	m.queue(EventLoaded, r)
+	m.mu.Unlock()
+	m.log.Debug("plugin loaded", "plugin", id, "tier", r.cand.Tier)
+	return nil
+}
+
+func (m *Manager) loadFailed(r *record, phase Phase, err error, inst tier.Instance) error {
+	if inst != nil {
+		m.closeInstance(r.id, inst)
+	}
+	le := lifecycleErr(r.id, phase, err)
+	m.mu.Lock()
+	r.lastErr = le
+	m.mu.Unlock()
+	m.log.Error("plugin failed to load", "plugin", r.id, "phase", string(phase), "error", err)
+	return le
+}
+
+func (m *Manager) closeInstance(id string, inst tier.Instance) {
+	if err := guard(inst.Close); err != nil {
+		m.log.Error("plugin instance did not close", "plugin", id, "error", err)
+	}
+}
+
+// classify says why a plugin needs a restart to be toggled (no reasons: it
+// does not) and whether toggling it needs a reload.
+func (m *Manager) classify(def *tentacle.Definition, mixins map[reflect.Type]any) (restart []string, reload bool) {
+	for _, ms := range m.mixins {
+		if _, ok := mixins[ms.Type]; !ok {
+			continue
+		}
+		if ms.RestartNeeding {
+			restart = append(restart, "implements "+ms.Name)
+		}
+		reload = reload || ms.ReloadNeeding
+	}
+	names := make([]string, 0, len(def.Hooks))
+	for name := range def.Hooks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if m.hooks.RestartNeeding(name) {
+			restart = append(restart, "has a handler for hook "+name)
+		}
+	}
+	if len(def.SettingsOverlay) > 0 {
+		restart = append(restart, "has a settings overlay")
+	}
+	return restart, reload
+}
+
+// enable runs the enable phases in their documented order. Any failure
+// undoes what was done, in reverse, and leaves the plugin disabled with a
+// *LifecycleError.
+func (m *Manager) enable(ctx context.Context, r *record) error {
+	if r.state != StateLoaded && r.state != StateDisabled {
+		return lifecycleErr(r.id, PhaseEnable, fmt.Errorf("cannot enable a plugin that is %s", r.state))
+	}
+	id, def := r.id, r.def
+	t := &teardown{r: r}
+
+	// 1. Definition.Enable
+	if def.Enable != nil {
+		if err := guard(def.Enable); err != nil {
+			return m.enableFailed(t, PhaseEnable, err)
+		}
+	}
+	t.enableCalled = true
+
+	// 2. Register hooks, helpers, mixin implementations, settings overlay.
+	if err := m.register(t); err != nil {
+		return m.enableFailed(t, PhaseRegister, err)
+	}
+
+	// 3. Inject: settings defaults, context, injectables.
+	if err := m.inject(t); err != nil {
+		return m.enableFailed(t, PhaseInject, err)
+	}
+
+	// 4. Initialize.
+	if init, ok := r.mixins[typeInitializer].(tentacle.Initializer); ok {
+		if err := guard(init.Initialize); err != nil {
+			return m.enableFailed(t, PhaseInitialize, err)
+		}
+	}
+
+	// 5. Settings migration.
+	if err := m.migrate(r); err != nil {
+		return m.enableFailed(t, PhaseMigrate, err)
+	}
+
+	// 6. OnPluginEnabled.
+	if l, ok := r.mixins[typeEnableListener].(tentacle.EnableListener); ok {
+		if err := guard(func() error { l.OnPluginEnabled(); return nil }); err != nil {
+			return m.enableFailed(t, PhaseEnabled, err)
+		}
+	}
+	t.enabledNotified = true
+
+	// 7. The host's activators.
+	m.mu.RLock()
+	activators := append([]Activator(nil), m.activators...)
+	m.mu.RUnlock()
+	p := Plugin{r: r, m: m}
+	for _, a := range activators {
+		if err := guard(func() error { return a.Activate(p) }); err != nil {
+			return m.enableFailed(t, Phase(a.Name()), err)
+		}
+		t.push("activator "+a.Name(), func() error { return guard(func() error { a.Deactivate(p); return nil }) })
+	}
+
+	m.mu.Lock()
+	m.enableSeq++
+	r.enableNo = m.enableSeq
+	r.undo = t.undo
+	r.state = StateEnabled
+	r.lastErr = nil
+	m.queue(EventEnabled, r)
+	m.mu.Unlock()
+	m.log.Debug("plugin enabled", "plugin", id)
+	return nil
+}
+
+func (m *Manager) register(t *teardown) error {
+	r := t.r
+	def := r.def
+	names := make([]string, 0, len(def.Hooks))
+	for name := range def.Hooks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fn, order, hasOrder := unwrapHook(def.Hooks[name])
+		if err := m.hooks.Add(r.id, name, fn, order, hasOrder); err != nil {
+			return err
+		}
+		t.push("hook "+name, func() error { m.hooks.Remove(r.id, name); return nil })
+	}
+
+	helpers := make(map[string]any, len(def.Helpers))
+	for name, h := range def.Helpers {
+		helpers[name] = m.guardHelper(r.id, name, h)
+	}
+	m.mu.Lock()
+	r.helpers = helpers
+	m.mu.Unlock()
+	t.push("helpers", func() error {
+		m.mu.Lock()
+		r.helpers = nil
+		m.mu.Unlock()
+		return nil
+	})
+
+	m.impls.add(r.id, r.cand.Bundled, r.mixins)
+	t.push("mixin implementations", func() error { m.impls.remove(r.id, r.mixins); return nil })
+
+	if len(def.SettingsOverlay) > 0 {
+		key := overlayKey(r.id)
+		m.settings.AddOverlay(key, def.SettingsOverlay)
+		t.push("settings overlay", func() error { m.settings.RemoveOverlay(key); return nil })
+	}
+	return nil
+}
+
+// unwrapHook splits a Hooks value into handler and order.
+func unwrapHook(v any) (fn any, order int, hasOrder bool) {
+	switch h := v.(type) {
+	case tentacle.HookHandler:
+		return h.Func, h.Order, true
+	case *tentacle.HookHandler:
+		if h == nil {
+			return nil, 0, false
+		}
+		return h.Func, h.Order, true
+	}
+	return v, tentacle.DefaultOrder, false
+}
+
+func overlayKey(id string) string { return "plugin:" + id }
+
+func (m *Manager) inject(t *teardown) error {
+	r := t.r
+	id := r.id
+	if sp, ok := r.mixins[typeSettingsPlugin].(tentacle.SettingsPlugin); ok {
+		var defaults map[string]any
+		if err := guard(func() error { defaults = sp.SettingsDefaults(); return nil }); err != nil {
+			return fmt.Errorf("settings defaults: %w", err)
+		}
+		m.settings.SetPluginDefaults(id, defaults)
+		t.push("settings defaults", func() error { m.settings.RemovePluginDefaults(id); return nil })
+	}
+
+	info := r.info()
+	m.mu.RLock()
+	injected := make(map[string]any, len(m.injected)+len(m.factories))
+	for k, v := range m.injected {
+		injected[k] = v
+	}
+	names := make([]string, 0, len(m.factories))
+	for name := range m.factories {
+		names = append(names, name)
+	}
+	factories := m.factories
+	m.mu.RUnlock()
+	sort.Strings(names)
+	for _, name := range names {
+		f := factories[name]
+		var v any
+		if err := guard(func() (err error) { v, err = f(info); return err }); err != nil {
+			return fmt.Errorf("injectable %q: %w", name, err)
+		}
+		injected[name] = v
+	}
+
+	cfg := tentacle.ContextConfig{
+		Identifier: id,
+		Info:       info,
+		Logger:     m.pluginLogger(id),
+		Settings:   m.settings.Plugin(id),
+		Manager:    m.view,
+		Injected:   injected,
+	}
+	if r.cand.Location != "" {
+		cfg.BaseFolder = r.cand.Location
+	}
+	if m.opts.BaseDir != "" {
+		cfg.DataFolder = filepath.Join(m.opts.BaseDir, "data", id)
+	}
+	c, cancel := tentacle.NewContext(context.Background(), cfg)
+	m.mu.Lock()
+	r.ctx, r.cancel = c, cancel
+	m.mu.Unlock()
+	t.push("context", func() error {
+		cancel()
+		m.mu.Lock()
+		r.ctx, r.cancel = nil, nil
+		m.mu.Unlock()
+		return nil
+	})
+	return guard(func() error {
+		_, err := r.inst.Inject(c)
+		return err
+	})
+}
+
+// migrate runs a SettingsMigrator's migration when the stored settings
+// version is older than the plugin's.
+func (m *Manager) migrate(r *record) error {
+	sm, ok := r.mixins[typeSettingsMigrator].(tentacle.SettingsMigrator)
+	if !ok {
+		return nil
+	}
+	var target int
+	if err := guard(func() error { target = sm.SettingsVersion(); return nil }); err != nil {
+		return err
+	}
+	path := "plugins." + r.id + "._config_version"
+	current := m.settings.GetInt(path)
+	if current >= target {
+		return nil
+	}
+	if err := guard(func() error { return sm.OnSettingsMigrate(target, current) }); err != nil {
+		return err
+	}
+	if err := m.settings.Set(path, target); err != nil {
+		return fmt.Errorf("store settings version %d: %w", target, err)
+	}
+	if err := m.settings.Save(); err != nil {
+		m.log.Warn("settings version not saved", "plugin", r.id, "error", err)
+	}
+	m.log.Info("plugin settings migrated", "plugin", r.id, "from", current, "to", target)
+	return nil
+}
+
+// teardown undoes an enable: Definition.Disable, OnPluginDisabled, then every
+// registration in reverse order.
+type teardown struct {
+	r               *record
+	undo            []undoStep
+	enableCalled    bool
+	enabledNotified bool
+}
+
+func (t *teardown) push(what string, fn func() error) {
+	t.undo = append(t.undo, undoStep{what: what, fn: fn})
+}
+
+func (t *teardown) run() error {
+	var errs []error
+	def, r := t.r.def, t.r
+	if t.enableCalled && def.Disable != nil {
+		if err := guard(def.Disable); err != nil {
+			errs = append(errs, fmt.Errorf("disable function: %w", err))
+		}
+	}
+	if l, ok := r.mixins[typeDisableListener].(tentacle.DisableListener); ok && t.enabledNotified {
+		if err := guard(func() error { l.OnPluginDisabled(); return nil }); err != nil {
+			errs = append(errs, fmt.Errorf("OnPluginDisabled: %w", err))
+		}
+	}
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		if err := t.undo[i].fn(); err != nil {
+			errs = append(errs, fmt.Errorf("undo %s: %w", t.undo[i].what, err))
+		}
+	}
+	t.undo = nil
+	return errors.Join(errs...)
+}
+
+func (m *Manager) enableFailed(t *teardown, phase Phase, err error) error {
+	if terr := t.run(); terr != nil {
+		err = fmt.Errorf("%w; additionally, rollback: %v", err, terr)
+	}
+	le := &LifecycleError{Plugin: t.r.id, Phase: phase, Err: err}
+	m.mu.Lock()
+	t.r.state = StateDisabled
+	t.r.undo = nil
+	t.r.lastErr = le
+	m.mu.Unlock()
+	m.log.Error("plugin could not be enabled", "plugin", t.r.id, "phase", string(phase), "error", err)
+	return le
+}
+
+// disable runs Definition.Disable and OnPluginDisabled and deregisters what
+// enable registered. The plugin ends disabled even when a step fails; the
+// failure is returned and recorded.
+func (m *Manager) disable(_ context.Context, r *record) error {
+	if r.state != StateEnabled {
+		return nil
+	}
+	t := &teardown{r: r, undo: r.undo, enableCalled: true, enabledNotified: true}
+	err := t.run()
+	m.mu.Lock()
+	r.state = StateDisabled
+	r.undo = nil
+	if err != nil {
+		err = &LifecycleError{Plugin: r.id, Phase: PhaseDisable, Err: err}
+		r.lastErr = err
+	}
+	m.queue(EventDisabled, r)
+	m.mu.Unlock()
+	if err != nil {
+		m.log.Error("plugin disabled with errors", "plugin", r.id, "error", err)
+	} else {
+		m.log.Debug("plugin disabled", "plugin", r.id)
+	}
+	return err
+}
+
+// unload disables the plugin if needed, runs Definition.Unload and releases
+// its code.
+func (m *Manager) unload(ctx context.Context, r *record) error {
+	if !r.loaded() {
+		return nil
+	}
+	var errs []error
+	if r.state == StateEnabled {
+		if err := m.disable(ctx, r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if r.def.Unload != nil {
+		if err := guard(r.def.Unload); err != nil {
+			errs = append(errs, &LifecycleError{Plugin: r.id, Phase: PhaseUnload, Err: err})
+		}
+	}
+	if err := guard(r.inst.Close); err != nil {
+		errs = append(errs, &LifecycleError{Plugin: r.id, Phase: PhaseUnload, Err: fmt.Errorf("close: %w", err)})
+	}
+	err := errors.Join(errs...)
+	m.mu.Lock()
+	r.inst, r.def, r.mixins, r.helpers = nil, nil, nil, nil
+	r.state = StateUnloaded
+	if err != nil {
+		r.lastErr = err
+	}
+	m.queue(EventUnloaded, r)
+	m.mu.Unlock()
+	if err != nil {
+		m.log.Error("plugin unloaded with errors", "plugin", r.id, "error", err)
+	}
+	return err
+}
+
+func (m *Manager) pluginLogger(id string) *slog.Logger {
+	return m.opts.Logger.With("logger", "tentacle.plugins."+id, "plugin", id)
+}

@@ -1,0 +1,300 @@
+package manager
+
+import (
+	"errors"
+	"reflect"
+	"sort"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/hooks"
+)
+
+// Info is one plugin's entry in a listing: the fields of OctoPrint's Plugin
+// Manager entry, plus Tentacle's own.
+type Info struct {
+	Key                  string `json:"key"`
+	Name                 string `json:"name"`
+	Description          string `json:"description"`
+	Author               string `json:"author"`
+	Version              string `json:"version"`
+	URL                  string `json:"url"`
+	License              string `json:"license"`
+	PrivacyPolicy        string `json:"privacypolicy"`
+	DisablingDiscouraged string `json:"disabling_discouraged"`
+	Hidden               bool   `json:"hidden"`
+	Bundled              bool   `json:"bundled"`
+	Managable            bool   `json:"managable"`
+	Enabled              bool   `json:"enabled"`
+	Blocklisted          bool   `json:"blocklisted"`
+	ForcedDisabled       bool   `json:"forced_disabled"`
+	Incompatible         bool   `json:"incompatible"`
+	SafeModeVictim       bool   `json:"safe_mode_victim"`
+	PendingEnable        bool   `json:"pending_enable"`
+	PendingDisable       bool   `json:"pending_disable"`
+	PendingInstall       bool   `json:"pending_install"`
+	PendingUninstall     bool   `json:"pending_uninstall"`
+	Origin               string `json:"origin"`
+
+	// Tier is how the plugin's code runs: builtin, source or process.
+	Tier string `json:"tier"`
+	// State is the lifecycle state: found, loaded, enabled, disabled,
+	// unloaded.
+	State string `json:"state"`
+	// Loaded: the plugin's code is loaded.
+	Loaded bool `json:"loaded"`
+	// NeedsRestart: a change to this plugin waits for a restart.
+	NeedsRestart bool `json:"needs_restart"`
+	// NeedsReload: the plugin was toggled and browser clients must reload.
+	NeedsReload bool `json:"needs_reload"`
+	// RestartNeeding lists why toggling the plugin needs a restart (empty:
+	// it does not).
+	RestartNeeding []string `json:"restart_needing"`
+	// Reason says why the plugin does not run, when a gate refused it.
+	Reason string `json:"reason,omitempty"`
+	// Error is the plugin's last lifecycle error, or null.
+	Error *ErrorInfo `json:"error"`
+	// Location is the plugin's file, folder or executable.
+	Location string `json:"location,omitempty"`
+	// Mixins, Hooks and Helpers are what the plugin implements and declares.
+	Mixins  []string `json:"mixins"`
+	Hooks   []string `json:"hooks"`
+	Helpers []string `json:"helpers"`
+	// Faults counts recovered panics and errors in its hook handlers and
+	// mixin calls; LastFault describes the latest.
+	Faults    int64  `json:"faults"`
+	LastFault string `json:"last_fault,omitempty"`
+	// Shadowed lists plugins of the same identifier that later sources
+	// provided and that were ignored.
+	Shadowed []Shadow `json:"shadowed,omitempty"`
+	// Warnings are the source's warnings about the plugin.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// ErrorInfo is a lifecycle error as listings show it.
+type ErrorInfo struct {
+	Phase   Phase  `json:"phase"`
+	Message string `json:"message"`
+}
+
+// List returns every known plugin's entry, sorted by key.
+func (m *Manager) List() []Info {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Info, 0, len(m.plugins))
+	for _, r := range m.plugins {
+		out = append(out, m.infoLocked(r))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// Info returns plugin id's entry.
+func (m *Manager) Info(id string) (Info, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r, ok := m.plugins[id]
+	if !ok {
+		return Info{}, false
+	}
+	return m.infoLocked(r), true
+}
+
+// infoLocked builds a listing entry; m.mu must be held.
+func (m *Manager) infoLocked(r *record) Info {
+	pi := r.info()
+	md := r.cand.Metadata
+	in := Info{
+		Key:              r.id,
+		Name:             pi.Name,
+		Description:      md.Description,
+		Author:           md.Author,
+		Version:          md.Version,
+		URL:              md.URL,
+		License:          md.License,
+		PrivacyPolicy:    md.PrivacyPolicy,
+		Bundled:          r.cand.Bundled,
+		Managable:        !r.cand.Bundled && r.cand.Remove != nil,
+		Blocklisted:      r.gate.blocklisted,
+		ForcedDisabled:   r.gate.forcedDisabled,
+		Incompatible:     r.gate.incompatible,
+		SafeModeVictim:   r.gate.safeModeVictim,
+		PendingEnable:    r.pendingEnable,
+		PendingDisable:   r.pendingDisable,
+		PendingInstall:   r.pendingInstall,
+		PendingUninstall: r.pendingUninstall,
+		Origin:           r.cand.Origin,
+		Tier:             r.cand.Tier,
+		State:            r.state.String(),
+		Loaded:           r.loaded(),
+		NeedsReload:      r.needsReload,
+		RestartNeeding:   append([]string{}, r.restartReasons...),
+		Location:         r.cand.Location,
+		Mixins:           []string{},
+		Hooks:            []string{},
+		Helpers:          []string{},
+		Faults:           r.faults.Load(),
+		Shadowed:         r.shadowed,
+		Warnings:         r.cand.Warnings,
+	}
+	if r.cand.Bundled {
+		in.Hidden = md.Hidden
+		in.DisablingDiscouraged = md.DisablingDiscouraged
+	}
+	in.NeedsRestart = in.PendingEnable || in.PendingDisable || in.PendingInstall || in.PendingUninstall
+	if m.started {
+		in.Enabled = r.state == StateEnabled
+	} else {
+		// Before Start (a command-line tool looking at the base directory),
+		// Enabled says whether Start would enable the plugin.
+		in.Enabled = r.state == StateEnabled || (r.state == StateLoaded && r.gate.ok())
+	}
+	if !r.gate.ok() {
+		in.Reason = r.gate.reason
+	}
+	if r.lastErr != nil {
+		in.Error = errorInfo(r.lastErr)
+	}
+	if f := r.lastFault.Load(); f != nil {
+		in.LastFault = *f
+	}
+	for _, ms := range m.mixins {
+		if _, ok := r.mixins[ms.Type]; ok {
+			in.Mixins = append(in.Mixins, ms.Name)
+		}
+	}
+	sort.Strings(in.Mixins)
+	if r.def != nil {
+		for name := range r.def.Hooks {
+			in.Hooks = append(in.Hooks, name)
+		}
+		for name := range r.def.Helpers {
+			in.Helpers = append(in.Helpers, name)
+		}
+	}
+	sort.Strings(in.Hooks)
+	sort.Strings(in.Helpers)
+	return in
+}
+
+func errorInfo(err error) *ErrorInfo {
+	var le *LifecycleError
+	if errors.As(err, &le) {
+		return &ErrorInfo{Phase: le.Phase, Message: le.Err.Error()}
+	}
+	return &ErrorInfo{Message: err.Error()}
+}
+
+// Err returns plugin id's last lifecycle error, or nil.
+func (m *Manager) Err(id string) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if r := m.plugins[id]; r != nil {
+		return r.lastErr
+	}
+	return nil
+}
+
+// State returns plugin id's lifecycle state.
+func (m *Manager) State(id string) (State, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r := m.plugins[id]
+	if r == nil {
+		return 0, false
+	}
+	return r.state, true
+}
+
+// HasAnyOfHooks reports whether plugin id declares a handler for a hook
+// matching any of the patterns (see [hooks.Match]).
+func (m *Manager) HasAnyOfHooks(id string, patterns ...string) bool {
+	m.mu.RLock()
+	r := m.plugins[id]
+	var names []string
+	if r != nil && r.def != nil {
+		for name := range r.def.Hooks {
+			names = append(names, name)
+		}
+	}
+	m.mu.RUnlock()
+	for _, name := range names {
+		if hooks.Match(name, patterns...) {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAnyOfMixins reports whether plugin id implements any of the mixin
+// interfaces.
+func (m *Manager) HasAnyOfMixins(id string, mixins ...reflect.Type) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r := m.plugins[id]
+	if r == nil {
+		return false
+	}
+	for _, t := range mixins {
+		if _, ok := r.mixins[t]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// pluginView is the manager as plugins see it.
+type pluginView struct{ m *Manager }
+
+var _ tentacle.PluginManager = (*pluginView)(nil)
+
+func (v *pluginView) Helpers(id string, names ...string) map[string]any {
+	v.m.mu.RLock()
+	defer v.m.mu.RUnlock()
+	r := v.m.plugins[id]
+	if r == nil || r.state != StateEnabled {
+		return nil
+	}
+	out := make(map[string]any, len(names))
+	if len(names) == 0 {
+		for name, h := range r.helpers {
+			out[name] = h
+		}
+		return out
+	}
+	for _, name := range names {
+		if h, ok := r.helpers[name]; ok {
+			out[name] = h
+		}
+	}
+	return out
+}
+
+func (v *pluginView) Plugin(id string) (tentacle.PluginInfo, bool) {
+	v.m.mu.RLock()
+	defer v.m.mu.RUnlock()
+	r := v.m.plugins[id]
+	if r == nil {
+		return tentacle.PluginInfo{}, false
+	}
+	return r.info(), true
+}
+
+func (v *pluginView) Plugins() []tentacle.PluginInfo {
+	v.m.mu.RLock()
+	defer v.m.mu.RUnlock()
+	out := make([]tentacle.PluginInfo, 0, len(v.m.plugins))
+	for _, r := range v.m.plugins {
+		out = append(out, r.info())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Identifier < out[j].Identifier })
+	return out
+}
+
+func (v *pluginView) IsEnabled(id string) bool {
+	v.m.mu.RLock()
+	defer v.m.mu.RUnlock()
+	r := v.m.plugins[id]
+	return r != nil && r.state == StateEnabled
+}
+
+func (v *pluginView) Handlers(hook string) []tentacle.HookEntry { return v.m.hooks.Handlers(hook) }

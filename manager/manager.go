@@ -1,0 +1,454 @@
+// Package manager is the host side of Tentacle's plugin system: it discovers
+// plugins from sources, gates them, and runs their lifecycle (load, enable,
+// disable, unload, uninstall) the way OctoPrint's PluginManager does, with
+// transactional enables, restart- and reload-needing plugins, lifecycle
+// events that really fire, and every call into plugin code guarded against
+// panics.
+//
+// A host makes one [Manager] with its sources, settings, hook registry and
+// mixins, calls [Manager.Start], and later [Manager.Shutdown]:
+//
+//	m, err := manager.New(manager.Options{
+//		Sources: []tier.Source{tier.Bundled()},
+//		BaseDir: basedir,
+//		Settings: store,
+//		Hooks: registry,
+//	})
+//	if err != nil { ... }
+//	if err := m.Start(ctx); err != nil { ... }
+//	defer m.Shutdown(context.Background())
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/settings"
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// Options configure a [Manager]. Only Sources is needed; everything else has
+// a usable default.
+type Options struct {
+	// Sources are scanned in this order; the first source to provide an
+	// identifier wins and later duplicates are listed as shadowed.
+	Sources []tier.Source
+	// BaseDir is the host's base directory; plugin data folders are
+	// <BaseDir>/data/<id>. Empty means plugins have no data folder.
+	BaseDir string
+	// APIVersion is the host API version that plugins' Compat constraints are
+	// checked against. Default: [tentacle.APIVersion].
+	APIVersion string
+	// Settings hold the configuration (plugins._disabled,
+	// plugins._sortingOrder, plugins._blocklist, plugins._forcedCompatible)
+	// and the plugins' settings. Default: an in-memory store.
+	Settings *settings.Store
+	// Hooks configures the hook registry plugins' handlers go into (see
+	// [Manager.Hooks]; the host declares its hooks there). Its OnFault, if
+	// set, is called after the manager has logged and counted the fault.
+	Hooks hooks.Options
+	// Mixins are the host's own mixins, detected on every implementation.
+	Mixins []MixinSpec
+	// SafeMode lets only bundled plugins run; SafeModeReason says why (shown
+	// in listings).
+	SafeMode       bool
+	SafeModeReason string
+	// Blocklist lists plugins that must never run, in addition to the
+	// configuration's plugins._blocklist.
+	Blocklist []BlockEntry
+	// Logger receives the manager's log and is the parent of every plugin's
+	// logger. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+// MixinSpec declares one of the host's mixins: an interface detected on
+// implementations by type assertion.
+type MixinSpec struct {
+	// Name names the mixin in listings and is the default sorting context
+	// prefix, e.g. "StartupPlugin".
+	Name string
+	// Type is the interface type; use [Mixin] to build a spec from a type
+	// parameter.
+	Type reflect.Type
+	// RestartNeeding: a plugin implementing it needs a restart to be toggled.
+	RestartNeeding bool
+	// ReloadNeeding: toggling a plugin implementing it needs browser clients
+	// to reload.
+	ReloadNeeding bool
+}
+
+// Mixin returns the spec of mixin interface T.
+func Mixin[T any](name string, restartNeeding, reloadNeeding bool) MixinSpec {
+	return MixinSpec{Name: name, Type: reflect.TypeFor[T](), RestartNeeding: restartNeeding, ReloadNeeding: reloadNeeding}
+}
+
+// Manager runs plugins. Its methods are safe for concurrent use; lifecycle
+// operations are serialised. They must not be called from within a plugin's
+// lifecycle callbacks (start a goroutine instead).
+type Manager struct {
+	opts       Options
+	log        *slog.Logger
+	settings   *settings.Store
+	hooks      *hooks.Registry
+	apiVersion *semver.Version
+	mixins     []MixinSpec // host mixins plus the generic ones
+	view       *pluginView
+
+	op sync.Mutex // serialises lifecycle operations; held while plugin code runs
+
+	mu         sync.RWMutex // guards the fields below; never held while plugin code runs
+	plugins    map[string]*record
+	order      []string // discovery order of the identifiers
+	started    bool
+	enableSeq  uint64
+	injected   map[string]any
+	factories  map[string]InjectFactory
+	activators []Activator
+	subs       map[int]func(Event)
+	nextSub    int
+	events     []Event // queued by the running operation
+	impls      implIndex
+}
+
+// InjectFactory makes a per-plugin injectable (such as a printer proxy that
+// tags the commands a plugin sends). It runs on every enable, after the
+// core properties are known.
+type InjectFactory func(info tentacle.PluginInfo) (any, error)
+
+// New returns a manager for opts. It only fails on invalid options.
+func New(opts Options) (*Manager, error) {
+	if opts.APIVersion == "" {
+		opts.APIVersion = tentacle.APIVersion
+	}
+	v, err := semver.NewVersion(opts.APIVersion)
+	if err != nil {
+		return nil, fmt.Errorf("manager: invalid API version %q: %w", opts.APIVersion, err)
+	}
+	if opts.Settings == nil {
+		opts.Settings = settings.New(nil)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	m := &Manager{
+		opts:       opts,
+		log:        opts.Logger.With("logger", "tentacle.plugin.core"),
+		settings:   opts.Settings,
+		apiVersion: v,
+		plugins:    make(map[string]*record),
+		injected:   make(map[string]any),
+		factories:  make(map[string]InjectFactory),
+		subs:       make(map[int]func(Event)),
+	}
+	m.view = &pluginView{m: m}
+	hookOpts := opts.Hooks
+	hookOpts.OnFault = func(plugin, hook string, r any) {
+		m.fault(plugin, PhaseHook, hook, recovered(r))
+		if opts.Hooks.OnFault != nil {
+			opts.Hooks.OnFault(plugin, hook, r)
+		}
+	}
+	m.hooks = hooks.NewRegistry(hookOpts)
+	seen := make(map[reflect.Type]bool)
+	for _, ms := range append(append([]MixinSpec(nil), genericMixins...), opts.Mixins...) {
+		if ms.Type == nil || ms.Type.Kind() != reflect.Interface {
+			return nil, fmt.Errorf("manager: mixin %q is not an interface type", ms.Name)
+		}
+		if seen[ms.Type] {
+			continue
+		}
+		seen[ms.Type] = true
+		m.mixins = append(m.mixins, ms)
+	}
+	m.impls.init()
+	return m, nil
+}
+
+// Settings returns the manager's settings store.
+func (m *Manager) Settings() *settings.Store { return m.settings }
+
+// Hooks returns the manager's hook registry.
+func (m *Manager) Hooks() *hooks.Registry { return m.hooks }
+
+// PluginManager returns the view of the manager that plugins get injected.
+func (m *Manager) PluginManager() tentacle.PluginManager { return m.view }
+
+// Inject registers a host injectable under name; enabled plugins see it via
+// [tentacle.Context.Injected] from their next enable on.
+func (m *Manager) Inject(name string, value any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.injected[name] = value
+}
+
+// InjectFactory registers a factory for a per-plugin injectable.
+func (m *Manager) InjectFactory(name string, f InjectFactory) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.factories[name] = f
+}
+
+// State is where a plugin is in its lifecycle.
+type State int
+
+// The states: found -> loaded -> enabled <-> disabled -> unloaded.
+const (
+	StateFound State = iota
+	StateLoaded
+	StateEnabled
+	StateDisabled
+	StateUnloaded
+)
+
+var stateNames = [...]string{"found", "loaded", "enabled", "disabled", "unloaded"}
+
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// record is everything the manager knows of one plugin.
+type record struct {
+	id       string
+	cand     tier.Candidate
+	source   string
+	shadowed []Shadow
+
+	state State
+	gate  gateResult
+
+	inst           tier.Instance
+	def            *tentacle.Definition
+	mixins         map[reflect.Type]any
+	restartReasons []string
+	reloadNeeding  bool
+
+	// registrations of the current enable
+	helpers  map[string]any
+	ctx      *tentacle.Context
+	cancel   context.CancelFunc
+	undo     []undoStep
+	enableNo uint64
+
+	pendingEnable, pendingDisable    bool
+	pendingInstall, pendingUninstall bool
+	needsReload                      bool
+	lastErr                          error
+	faults                           atomic.Int64
+	lastFault                        atomic.Pointer[string]
+}
+
+func (r *record) restartNeeding() bool { return len(r.restartReasons) > 0 }
+
+func (r *record) loaded() bool {
+	return r.state == StateLoaded || r.state == StateEnabled || r.state == StateDisabled
+}
+
+func (r *record) info() tentacle.PluginInfo {
+	md := r.cand.Metadata
+	name := md.Name
+	if name == "" {
+		name = r.id
+	}
+	return tentacle.PluginInfo{
+		Identifier:    r.id,
+		Name:          name,
+		Version:       md.Version,
+		Description:   md.Description,
+		Author:        md.Author,
+		URL:           md.URL,
+		License:       md.License,
+		PrivacyPolicy: md.PrivacyPolicy,
+		Bundled:       r.cand.Bundled,
+		Origin:        r.cand.Origin,
+		Tier:          r.cand.Tier,
+	}
+}
+
+// Shadow is a plugin that a source also provided, hidden by an earlier
+// source's plugin of the same identifier.
+type Shadow struct {
+	Source   string `json:"source"`
+	Origin   string `json:"origin"`
+	Location string `json:"location,omitempty"`
+}
+
+// Discover scans every source and adds the plugins not yet known, gated but
+// not loaded. It returns the identifiers added, in discovery order. An error
+// from one source is logged and returned (joined); the others are still
+// scanned.
+func (m *Manager) Discover(ctx context.Context) ([]string, error) {
+	var added []string
+	err := m.run(func() (err error) {
+		added, err = m.discover(ctx)
+		return err
+	})
+	return added, err
+}
+
+func (m *Manager) discover(ctx context.Context) ([]string, error) {
+	var errs []error
+	var added []string
+	cfg := m.readConfig()
+	seen := make(map[string]bool)
+	for _, src := range m.opts.Sources {
+		var cands []tier.Candidate
+		err := guard(func() (err error) {
+			cands, err = src.Scan(ctx)
+			return err
+		})
+		if err != nil {
+			err = fmt.Errorf("scan source %s: %w", src.Name(), err)
+			m.log.Error("plugin source failed", "source", src.Name(), "error", err)
+			errs = append(errs, err)
+		}
+		for _, c := range cands {
+			m.mu.Lock()
+			if seen[c.ID] {
+				if r := m.plugins[c.ID]; r != nil {
+					r.shadowed = append(r.shadowed, Shadow{Source: src.Name(), Origin: c.Origin, Location: c.Location})
+				}
+				m.mu.Unlock()
+				m.log.Warn("plugin shadowed by an earlier source", "plugin", c.ID, "source", src.Name(), "location", c.Location)
+				continue
+			}
+			seen[c.ID] = true
+			if old, ok := m.plugins[c.ID]; ok && old.state != StateUnloaded {
+				m.mu.Unlock()
+				continue
+			}
+			r := &record{id: c.ID, cand: c, source: src.Name()}
+			r.gate = m.evaluateGates(r, cfg)
+			if c.Invalid != nil {
+				r.lastErr = lifecycleErr(c.ID, PhaseDiscover, c.Invalid)
+			}
+			if _, existed := m.plugins[c.ID]; !existed {
+				m.order = append(m.order, c.ID)
+			}
+			m.plugins[c.ID] = r
+			m.mu.Unlock()
+			for _, w := range c.Warnings {
+				m.log.Warn("plugin warning", "plugin", c.ID, "warning", w)
+			}
+			added = append(added, c.ID)
+		}
+	}
+	return added, errors.Join(errs...)
+}
+
+// ids returns the identifiers in discovery order, optionally filtered.
+func (m *Manager) ids(keep func(*record) bool) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []string
+	for _, id := range m.order {
+		if r := m.plugins[id]; r != nil && (keep == nil || keep(r)) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (m *Manager) get(id string) *record {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.plugins[id]
+}
+
+// run runs a lifecycle operation: serialised with the others, and the
+// lifecycle events it caused fired once it is over, with no lock held.
+func (m *Manager) run(op func() error) error {
+	var events []Event
+	err := func() error {
+		m.op.Lock()
+		defer func() {
+			events = m.takeEvents()
+			m.op.Unlock()
+		}()
+		return op()
+	}()
+	m.fire(events)
+	return err
+}
+
+// Load discovers plugins and loads every one that passes its gates, without
+// enabling any: what a command-line tool does to list plugins with what only
+// their code can tell (restart-needing, mixins). Plugin and source errors
+// are recorded in the listing and returned joined.
+func (m *Manager) Load(ctx context.Context) error {
+	return m.run(func() error { return m.loadPass(ctx) })
+}
+
+func (m *Manager) loadPass(ctx context.Context) error {
+	var errs []error
+	if _, err := m.discover(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	for _, id := range m.ids(func(r *record) bool { return r.state == StateFound && r.gate.ok() }) {
+		if err := m.load(ctx, m.get(id)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Start discovers plugins, loads every one that passes its gates and enables
+// every loaded one, in discovery order, as a host does at startup. Failures
+// of single plugins are logged and recorded in their listing entry; they do
+// not stop the others. The returned error joins every plugin and source
+// error. From then on, toggling a restart-needing plugin is only recorded.
+func (m *Manager) Start(ctx context.Context) error {
+	return m.run(func() error {
+		errs := []error{m.loadPass(ctx)}
+		m.hooks.Hold()
+		defer m.hooks.Release()
+		for _, id := range m.ids(func(r *record) bool { return r.state == StateLoaded }) {
+			errs = append(errs, m.enable(ctx, m.get(id)))
+		}
+		m.mu.Lock()
+		m.started = true
+		m.mu.Unlock()
+		return errors.Join(errs...)
+	})
+}
+
+// Started reports whether Start has completed: from then on, toggling a
+// restart-needing plugin is recorded as pending instead of acted on.
+func (m *Manager) Started() bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.started
+}
+
+// Shutdown disables every enabled plugin (most recently enabled first) and
+// unloads every loaded one, whether restart-needing or not. It returns the
+// joined errors.
+func (m *Manager) Shutdown(ctx context.Context) error {
+	return m.run(func() error {
+		var errs []error
+		enabled := m.ids(func(r *record) bool { return r.state == StateEnabled })
+		sort.SliceStable(enabled, func(i, j int) bool { return m.get(enabled[i]).enableNo > m.get(enabled[j]).enableNo })
+		for _, id := range enabled {
+			errs = append(errs, m.disable(ctx, m.get(id)))
+		}
+		for _, id := range m.ids(func(r *record) bool { return r.loaded() }) {
+			errs = append(errs, m.unload(ctx, m.get(id)))
+		}
+		m.mu.Lock()
+		m.started = false
+		m.mu.Unlock()
+		return errors.Join(errs...)
+	})
+}

@@ -1,0 +1,235 @@
+package manager
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+// Change reports what an operator's enable, disable or uninstall did.
+type Change struct {
+	Plugin string `json:"plugin"`
+	// Action is "enable", "disable" or "uninstall".
+	Action string `json:"action"`
+	// Persisted: the configuration changed (plugins._disabled).
+	Persisted bool `json:"persisted"`
+	// Applied: the plugin's state changed now.
+	Applied bool `json:"applied"`
+	// Pending: the change waits for a restart; NeedsRestart is then set too.
+	Pending bool `json:"pending"`
+	// Cancelled: the request cancelled a pending change the other way.
+	Cancelled bool `json:"cancelled"`
+	// NeedsRestart: a restart is needed for the change to take effect.
+	NeedsRestart bool `json:"needs_restart"`
+	// NeedsReload: browser clients must reload to see the change.
+	NeedsReload bool `json:"needs_reload"`
+}
+
+// Enable enables plugin id the way an operator does: it removes id from
+// plugins._disabled and saves the configuration, then
+//   - before Start, does nothing else (Start will enable it);
+//   - cancels a pending disable, if there is one;
+//   - loads the plugin if it was not loaded (a plugin disabled at startup
+//     is enabled without a restart unless it is restart-needing);
+//   - records a pending enable for a restart-needing plugin;
+//   - otherwise enables it now, transactionally.
+//
+// It fails for an unknown or hidden bundled plugin and for one that a gate
+// other than the disabled list refuses (blocklisted, incompatible, not a
+// plugin), changing nothing. A safe mode victim is recorded as pending.
+func (m *Manager) Enable(ctx context.Context, id string) (Change, error) {
+	var ch Change
+	err := m.run(func() (err error) {
+		ch, err = m.enableOp(ctx, id)
+		return err
+	})
+	return ch, err
+}
+
+func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
+	ch := Change{Plugin: id, Action: "enable"}
+	r := m.get(id)
+	if err := m.toggleable(r, id, PhaseEnable); err != nil {
+		return ch, err
+	}
+	m.mu.RLock()
+	g := r.gate
+	m.mu.RUnlock()
+	switch {
+	case g.notAPlugin || g.invalid || g.blocklisted || g.incompatible:
+		return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: %s", ErrGated, g.reason)}
+	case r.cand.Disabled:
+		return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: disabled by its name (rename it without the _disabled suffix)", ErrGated)}
+	}
+	changed, err := m.persistDisabled(id, false)
+	if err != nil {
+		return ch, lifecycleErr(id, PhaseEnable, err)
+	}
+	ch.Persisted = changed
+	m.regate(r)
+	m.mu.Lock()
+	started := m.started
+	switch {
+	case r.pendingDisable:
+		r.pendingDisable = false
+		ch.Cancelled = true
+	case r.pendingEnable:
+		ch.Pending, ch.NeedsRestart = true, true
+	case g.safeModeVictim && started:
+		r.pendingEnable = true
+		ch.Pending, ch.NeedsRestart = true, true
+	}
+	state := r.state
+	m.mu.Unlock()
+	if ch.Cancelled || ch.Pending || !started || state == StateEnabled {
+		return ch, nil
+	}
+	if !r.loaded() {
+		if err := m.load(ctx, r); err != nil {
+			return ch, err
+		}
+		m.mu.RLock()
+		g := r.gate
+		m.mu.RUnlock()
+		if !g.ok() {
+			return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: %s", ErrGated, g.reason)}
+		}
+	}
+	if r.restartNeeding() {
+		m.mu.Lock()
+		r.pendingEnable = true
+		m.mu.Unlock()
+		ch.Pending, ch.NeedsRestart = true, true
+		return ch, nil
+	}
+	if err := m.enable(ctx, r); err != nil {
+		return ch, err
+	}
+	ch.Applied = true
+	m.markReload(r, &ch)
+	return ch, nil
+}
+
+// Disable disables plugin id the way an operator does: it adds id to
+// plugins._disabled and saves the configuration, then cancels a pending
+// enable, records a pending disable for a restart-needing plugin, or
+// disables it now. Before Start it only changes the configuration.
+func (m *Manager) Disable(ctx context.Context, id string) (Change, error) {
+	var ch Change
+	err := m.run(func() (err error) {
+		ch, err = m.disableOp(ctx, id)
+		return err
+	})
+	return ch, err
+}
+
+func (m *Manager) disableOp(ctx context.Context, id string) (Change, error) {
+	ch := Change{Plugin: id, Action: "disable"}
+	r := m.get(id)
+	if err := m.toggleable(r, id, PhaseDisable); err != nil {
+		return ch, err
+	}
+	changed, err := m.persistDisabled(id, true)
+	if err != nil {
+		return ch, lifecycleErr(id, PhaseDisable, err)
+	}
+	ch.Persisted = changed
+	m.mu.Lock()
+	started := m.started
+	switch {
+	case r.pendingEnable:
+		r.pendingEnable = false
+		ch.Cancelled = true
+	case r.pendingDisable:
+		ch.Pending, ch.NeedsRestart = true, true
+	case r.state == StateEnabled && started && r.restartNeeding():
+		r.pendingDisable = true
+		ch.Pending, ch.NeedsRestart = true, true
+	}
+	state := r.state
+	m.mu.Unlock()
+	if ch.Cancelled || ch.Pending || !started || state != StateEnabled {
+		m.regate(r)
+		return ch, nil
+	}
+	err = m.disable(ctx, r)
+	ch.Applied = true
+	m.markReload(r, &ch)
+	m.regate(r)
+	return ch, err
+}
+
+// toggleable refuses unknown and hidden bundled plugins.
+func (m *Manager) toggleable(r *record, id string, phase Phase) error {
+	if r == nil {
+		return &LifecycleError{Plugin: id, Phase: phase, Err: ErrUnknownPlugin}
+	}
+	if r.cand.Bundled && r.cand.Metadata.Hidden {
+		return &LifecycleError{Plugin: id, Phase: phase, Err: fmt.Errorf("%w: hidden bundled plugin", ErrNotToggleable)}
+	}
+	return nil
+}
+
+func (m *Manager) markReload(r *record, ch *Change) {
+	if !r.reloadNeeding {
+		return
+	}
+	m.mu.Lock()
+	r.needsReload = true
+	m.mu.Unlock()
+	ch.NeedsReload = true
+}
+
+// regate re-evaluates a plugin's gates after a configuration change, keeping
+// what only loading can tell (its check).
+func (m *Manager) regate(r *record) {
+	cfg := m.readConfig()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r.gate = m.evaluateGates(r, cfg)
+}
+
+// persistDisabled adds id to (or removes it from) plugins._disabled and saves
+// the configuration. It reports whether the list changed.
+func (m *Manager) persistDisabled(id string, disabled bool) (bool, error) {
+	current := stringSet(m.settings.Get("plugins._disabled"))
+	if current[id] == disabled {
+		return false, nil
+	}
+	if disabled {
+		current[id] = true
+	} else {
+		delete(current, id)
+	}
+	list := make([]any, 0, len(current))
+	ids := make([]string, 0, len(current))
+	for s := range current {
+		ids = append(ids, s)
+	}
+	sort.Strings(ids)
+	for _, s := range ids {
+		list = append(list, s)
+	}
+	prev, hadPrev := m.settings.Lookup("plugins._disabled")
+	set := func(v []any) error {
+		if len(v) == 0 {
+			return m.settings.Remove("plugins._disabled")
+		}
+		return m.settings.Set("plugins._disabled", v)
+	}
+	if err := set(list); err != nil {
+		return false, fmt.Errorf("record in plugins._disabled: %w", err)
+	}
+	if err := m.settings.Save(); err != nil {
+		// Keep memory and file in agreement: undo the change.
+		old, _ := prev.([]any)
+		if !hadPrev {
+			old = nil
+		}
+		if rerr := set(old); rerr != nil {
+			m.log.Error("could not undo an unsaved change to plugins._disabled", "error", rerr)
+		}
+		return false, fmt.Errorf("save configuration: %w", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,181 @@
+package settings
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// newFileMode is the mode of a settings file written for the first time;
+// it may hold secrets such as API keys.
+const newFileMode fs.FileMode = 0o600
+
+// newDirMode is the mode of a settings directory Save has to create.
+const newDirMode fs.FileMode = 0o700
+
+// beforeRename, when set (by tests), runs after the temporary file is
+// written and synced and before it is renamed over the target; an error
+// aborts the write.
+var beforeRename func(tmp string) error
+
+// readConfig reads a settings file. A missing file reads as nil data and no
+// error.
+func readConfig(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return data, err
+}
+
+// marshalConfig encodes the user layer as YAML with sorted keys and a
+// two-space indent. An empty map encodes as "{}\n".
+func marshalConfig(m map[string]any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("encode yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("encode yaml: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeAtomic replaces the file at path with data so that readers see
+// either the old or the new content, never a mix, even across a crash: it
+// writes a temporary file in the same directory, syncs it, gives it the
+// mode of the file it replaces (newFileMode for a new file), renames it
+// over the target and syncs the directory. A symbolic link at path is
+// followed, so the file it points to is replaced and the link kept. The
+// directory is created when missing. On failure the target is untouched
+// and the temporary file removed.
+func writeAtomic(path string, data []byte) (err error) {
+	target := path
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if real, rerr := filepath.EvalSymlinks(path); rerr == nil {
+			target = real
+		}
+	}
+	dir := filepath.Dir(target)
+	if err := os.MkdirAll(dir, newDirMode); err != nil {
+		return fmt.Errorf("create directory: %w", err)
+	}
+	mode := newFileMode
+	if fi, serr := os.Stat(target); serr == nil {
+		mode = fi.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", err)
+	}
+	tmpName := tmp.Name()
+	closed := false
+	defer func() {
+		if err != nil {
+			if !closed {
+				_ = tmp.Close()
+			}
+			_ = os.Remove(tmpName)
+		}
+	}()
+	if err := tmp.Chmod(mode); err != nil {
+		return fmt.Errorf("set mode of temporary file: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("write temporary file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("sync temporary file: %w", err)
+	}
+	closed = true
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close temporary file: %w", err)
+	}
+	if beforeRename != nil {
+		if err := beforeRename(tmpName); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmpName, target); err != nil {
+		return fmt.Errorf("replace file: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("sync directory: %w", err)
+	}
+	return nil
+}
+
+// syncDir flushes a directory entry change (the rename) to disk. Systems
+// and file systems that cannot sync directories are not an error.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		return nil
+	}
+	return err
+}
+
+// Save writes the user layer to the settings file when it changed since it
+// was loaded or last saved, and does nothing otherwise (and always for a
+// store made by New). The file is replaced atomically: a temporary file in
+// the same directory is written, synced and renamed over the file, which
+// keeps its mode (a new file gets mode 0600, and a missing directory is
+// created with mode 0700). Saves are serialised. When writing fails, the
+// file and the store are left as they were: the store stays dirty and a
+// later Save tries again. A store whose file did not parse returns an error
+// wrapping ErrReadOnly.
+//
+// The file holds YAML with sorted keys; an empty user layer is written as
+// "{}".
+func (s *Store) Save() error {
+	if s.parseErr != nil {
+		return readOnlyError("save", "", s.parseErr)
+	}
+	if s.path == "" {
+		return nil
+	}
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+
+	s.mu.RLock()
+	if !s.dirty {
+		s.mu.RUnlock()
+		return nil
+	}
+	gen := s.gen
+	data, err := marshalConfig(s.user)
+	s.mu.RUnlock()
+	if err == nil {
+		err = writeAtomic(s.path, data)
+	}
+	if err != nil {
+		return fmt.Errorf("settings: save %s: %w", s.path, err)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes++
+	if s.gen == gen { // nothing changed while writing
+		s.dirty = false
+	}
+	return nil
+}

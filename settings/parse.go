@@ -1,0 +1,229 @@
+package settings
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ErrReadOnly is wrapped by the errors Set, Remove and Save return when the
+// store cannot write its file because the file did not parse when it was
+// opened. Check for it with errors.Is.
+var ErrReadOnly = errors.New("settings are read-only")
+
+// ParseError reports a settings file that is not valid YAML or whose top
+// level is not a mapping. Open returns it together with a read-only store
+// that serves the layers below the file, so that a host can start and show
+// the problem instead of overwriting the user's file.
+type ParseError struct {
+	// Path is the file that did not parse.
+	Path string
+	// Line is the 1-based line of the problem, or 0 when it is unknown:
+	// for a syntax error, the first line at which the document fails to
+	// parse; for a top level that is not a mapping, the line where the
+	// top-level value starts.
+	Line int
+	// Err describes the problem. Its message has no "yaml:" or line prefix.
+	Err error
+}
+
+// Error returns "<path>:<line>: <message>", or "<path>: <message>" when the
+// line is unknown.
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return e.Path + ":" + strconv.Itoa(e.Line) + ": " + e.Err.Error()
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+
+// Unwrap returns the underlying problem.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// messageError is an error with a cleaned-up message that still unwraps to
+// the error it was derived from, such as a *yaml.TypeError.
+type messageError struct {
+	msg string
+	err error
+}
+
+func (e *messageError) Error() string { return e.msg }
+func (e *messageError) Unwrap() error { return e.err }
+
+// readOnlyError is the error of a write attempted on a store whose file did
+// not parse. It wraps both ErrReadOnly and the *ParseError.
+func readOnlyError(op, path string, perr *ParseError) error {
+	if path == "" {
+		return fmt.Errorf("settings: %s: %w: %w", op, ErrReadOnly, perr)
+	}
+	return fmt.Errorf("settings: %s %q: %w: %w", op, path, ErrReadOnly, perr)
+}
+
+// errNotMapping is the problem of a document whose top level is a list or a
+// scalar.
+var errNotMapping = errors.New("top level is not a mapping")
+
+// maxLocateSize is the size of the largest file locateLine searches; the
+// search decodes the file about log2(lines) times.
+const maxLocateSize = 256 << 10
+
+// notMappingError carries the line of a top level that is not a mapping.
+type notMappingError struct{ line int }
+
+func (e *notMappingError) Error() string { return errNotMapping.Error() }
+
+// parseConfig decodes a settings file. An empty document, or one holding
+// only null, is an empty map.
+func parseConfig(path string, data []byte) (map[string]any, *ParseError) {
+	m, err := decodeDocument(data)
+	if err == nil {
+		return m, nil
+	}
+	if nm, ok := errors.AsType[*notMappingError](err); ok {
+		return nil, &ParseError{Path: path, Line: nm.line, Err: errNotMapping}
+	}
+	line, msg := locateLine(data, err)
+	return nil, &ParseError{Path: path, Line: line, Err: &messageError{msg: msg, err: err}}
+}
+
+// decodeDocument decodes the first YAML document of data into a normalised
+// map. Scalar mapping keys are read as strings ("1: x" has the key "1") and
+// timestamps stay strings, so that values round-trip unchanged.
+func decodeDocument(data []byte) (map[string]any, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return map[string]any{}, nil
+	}
+	top := doc.Content[0]
+	switch {
+	case top.Kind == yaml.MappingNode:
+	case top.Kind == yaml.ScalarNode && top.Tag == "!!null":
+		return map[string]any{}, nil
+	default:
+		return nil, &notMappingError{line: max(top.Line, 1)}
+	}
+	retag(top)
+	var v any
+	if err := top.Decode(&v); err != nil {
+		return nil, err
+	}
+	n, _ := normalize(v, "", fromFile)
+	m, ok := n.(map[string]any)
+	if !ok {
+		return nil, &notMappingError{line: max(top.Line, 1)}
+	}
+	return m, nil
+}
+
+// retag makes scalar mapping keys (other than the merge key "<<") and
+// timestamps plain strings.
+func retag(n *yaml.Node) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag != "!!merge" {
+				k.Tag = "!!str"
+			} else {
+				retag(k)
+			}
+			retag(n.Content[i+1])
+		}
+	case yaml.SequenceNode, yaml.DocumentNode:
+		for _, c := range n.Content {
+			retag(c)
+		}
+	case yaml.ScalarNode:
+		if n.Tag == "!!timestamp" {
+			n.Tag = "!!str"
+		}
+	}
+}
+
+var yamlLineRE = regexp.MustCompile(`^line ([0-9]+): `)
+
+// splitYAMLError strips yaml.v3's "yaml: " and "line N: " prefixes from an
+// error message and returns the line (0 when there is none), the message
+// and whether the line is exact. A *yaml.TypeError (such as a duplicate
+// key) carries exact node lines; syntax errors carry the line of a parser
+// mark, which is sometimes zero-based or the start of an enclosing block.
+func splitYAMLError(err error) (line int, msg string, exact bool) {
+	msg = err.Error()
+	if te, ok := errors.AsType[*yaml.TypeError](err); ok && len(te.Errors) > 0 {
+		msg, exact = te.Errors[0], true
+		if more := len(te.Errors) - 1; more > 0 {
+			msg += " (and " + strconv.Itoa(more) + " more)"
+		}
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if sm := yamlLineRE.FindStringSubmatch(msg); sm != nil {
+		line, _ = strconv.Atoi(sm[1])
+		msg = msg[len(sm[0]):]
+	}
+	return line, msg, exact && line > 0
+}
+
+// locateLine finds the line of a decoding error: the line yaml.v3 reports
+// when it is exact, otherwise the first line at which the document, cut
+// after that line, fails with the same message. yaml.v3 omits the line of
+// problems on the first line and reports others relative to the enclosing
+// block (sometimes zero-based), so the search gives users the line they
+// need to look at.
+//
+// The search is a binary search starting at yaml.v3's line, which is never
+// past the problem: cut before the problem, the document parses or fails
+// differently, and cut anywhere after it, it fails the same way. Files
+// larger than maxLocateSize keep yaml.v3's line.
+func locateLine(data []byte, err error) (int, string) {
+	line, msg, exact := splitYAMLError(err)
+	if exact || len(data) > maxLocateSize {
+		return line, msg
+	}
+	ends := lineEnds(data)
+	failsAt := func(k int) bool {
+		_, perr := decodeDocument(data[:ends[k-1]])
+		if perr == nil {
+			return false
+		}
+		_, pmsg, _ := splitYAMLError(perr)
+		return pmsg == msg
+	}
+	lo, hi := max(line, 1), len(ends) // the whole document fails
+	if lo > hi || !failsAt(hi) {
+		return line, msg
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if failsAt(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo, msg
+}
+
+// lineEnds returns, for each line of data, the offset just past its end
+// (including the newline).
+func lineEnds(data []byte) []int {
+	var ends []int
+	off := 0
+	for {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			break
+		}
+		off += i + 1
+		ends = append(ends, off)
+	}
+	if off < len(data) {
+		ends = append(ends, len(data))
+	}
+	return ends
+}

@@ -1,0 +1,199 @@
+package settings
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Store is a layered settings tree. Its layers, highest first, are the user
+// layer (what the settings file holds), the overlays (the newest added is
+// the highest), the plugin defaults (each placed under plugins.<id>) and
+// the host defaults. Reads see the deep merge of all layers; writes change
+// only the user layer.
+//
+// A Store is safe for concurrent use. Its getters return copies, never the
+// store's own maps or slices. Make one with New or Open; the zero value is
+// not usable.
+type Store struct {
+	path string
+
+	// saveMu serialises Save, so that two writes of the file never
+	// interleave; it is taken before mu.
+	saveMu sync.Mutex
+
+	mu       sync.RWMutex
+	user     map[string]any            // the user layer; never replaced, so layers stays valid
+	overlays []overlay                 // oldest first
+	plugins  map[string]map[string]any // id to {"plugins": {id: defaults}}
+	host     map[string]any
+	layers   []map[string]any // user, then lower: rebuilt by relayer
+	lower    []map[string]any // every layer below the user layer, highest first
+	dirty    bool             // the user layer changed since the last load or save
+	gen      uint64           // counts changes of the user layer
+	writes   int              // files written by Save, for tests
+	parseErr *ParseError      // set when the file did not parse: the store is read-only
+}
+
+// overlay is one named overlay layer.
+type overlay struct {
+	key  string
+	data map[string]any
+}
+
+// New returns a store with the given host defaults and an empty user layer
+// that lives only in memory: Save does nothing and returns nil.
+//
+// The defaults are normalised like the values given to Set (see Set), but
+// values that cannot be normalised are kept as they are instead of causing
+// an error; the store never writes defaults, so they only need to make
+// sense to the code reading them. New keeps no reference to hostDefaults.
+func New(hostDefaults map[string]any) *Store {
+	s := &Store{
+		user:    map[string]any{},
+		plugins: map[string]map[string]any{},
+		host:    normalizeLayer(hostDefaults),
+	}
+	s.relayer()
+	return s
+}
+
+// Open returns a store with the given host defaults whose user layer is
+// read from the YAML file at path and which Save writes back to that file.
+// A missing file is an empty user layer; the file is created by the first
+// Save that has something to write. An empty file, or one holding only
+// comments or null, is an empty user layer too.
+//
+// When the file does not parse, or its top level is not a mapping, Open
+// returns a *ParseError and also a usable store that serves the layers
+// below the user layer. That store is read-only: Set, Remove and Save
+// return an error wrapping both ErrReadOnly and the *ParseError, and the
+// file is never written. When the file cannot be read at all (for example
+// because of its permissions), Open returns a nil store and the error.
+//
+// Only the first YAML document of the file is read. Scalar keys are read
+// as strings (the key "1" of "1: x"), and so are timestamps, so that values
+// round-trip unchanged.
+func Open(path string, hostDefaults map[string]any) (*Store, error) {
+	data, err := readConfig(path)
+	if err != nil {
+		return nil, fmt.Errorf("settings: open %s: %w", path, err)
+	}
+	s := New(hostDefaults)
+	s.path = path
+	if len(data) == 0 {
+		return s, nil
+	}
+	user, perr := parseConfig(path, data)
+	if perr != nil {
+		s.parseErr = perr
+		return s, perr
+	}
+	for k, v := range user {
+		s.user[k] = v
+	}
+	return s, nil
+}
+
+// Path returns the path of the settings file, or "" for a store made by
+// New.
+func (s *Store) Path() string { return s.path }
+
+// Dirty reports whether the user layer changed since it was loaded or last
+// saved.
+func (s *Store) Dirty() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.dirty
+}
+
+// UserData returns a deep copy of the user layer: what the settings file
+// holds, or will hold after the next Save.
+func (s *Store) UserData() map[string]any {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return copyMap(s.user)
+}
+
+// AddOverlay adds a layer above the defaults and below the user layer,
+// rooted at the root of the tree. It becomes the highest overlay; an
+// overlay with the same key is removed first, so re-adding a key moves it
+// to the top. data is normalised like the host defaults given to New.
+func (s *Store) AddOverlay(key string, data map[string]any) {
+	layer := normalizeLayer(data)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.overlays = slices.DeleteFunc(s.overlays, func(o overlay) bool { return o.key == key })
+	s.overlays = append(s.overlays, overlay{key: key, data: layer})
+	s.relayer()
+}
+
+// RemoveOverlay removes the overlay with the given key and reports whether
+// there was one.
+func (s *Store) RemoveOverlay(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.overlays)
+	s.overlays = slices.DeleteFunc(s.overlays, func(o overlay) bool { return o.key == key })
+	if len(s.overlays) == n {
+		return false
+	}
+	s.relayer()
+	return true
+}
+
+// SetPluginDefaults sets the defaults layer of plugin id, replacing any
+// earlier one. The layer is placed under plugins.<id>, where id is one key
+// even when it contains dots (reach such a plugin's settings through
+// Plugin, not through dotted paths). defaults is normalised like the host
+// defaults given to New; nil means no defaults.
+func (s *Store) SetPluginDefaults(id string, defaults map[string]any) {
+	layer := map[string]any{"plugins": map[string]any{id: normalizeLayer(defaults)}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.plugins[id] = layer
+	s.relayer()
+}
+
+// RemovePluginDefaults removes the defaults layer of plugin id, if any.
+func (s *Store) RemovePluginDefaults(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.plugins[id]; ok {
+		delete(s.plugins, id)
+		s.relayer()
+	}
+}
+
+// Plugin returns the view of plugin id's settings, bound to plugins.<id>.
+// As with SetPluginDefaults, id is a single key even when it contains dots.
+func (s *Store) Plugin(id string) *PluginSettings {
+	return &PluginSettings{store: s, prefix: []string{"plugins", id}}
+}
+
+// relayer rebuilds the ordered layer lists; s.mu must be held for writing.
+func (s *Store) relayer() {
+	ids := make([]string, 0, len(s.plugins))
+	for id := range s.plugins {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	layers := make([]map[string]any, 0, 2+len(s.overlays)+len(ids))
+	layers = append(layers, s.user)
+	for i := len(s.overlays) - 1; i >= 0; i-- {
+		layers = append(layers, s.overlays[i].data)
+	}
+	for _, id := range ids {
+		layers = append(layers, s.plugins[id])
+	}
+	layers = append(layers, s.host)
+	s.layers, s.lower = layers, layers[1:]
+}
+
+// normalizeLayer normalises a defaults or overlay map, keeping values it
+// cannot normalise as they are. The result is never nil and shares nothing
+// with m.
+func normalizeLayer(m map[string]any) map[string]any {
+	n, _ := normalize(m, "", lenient) // lenient mode has no errors
+	return n.(map[string]any)
+}

@@ -49,16 +49,32 @@ type pluginConfig struct {
 	disabled         map[string]bool
 	blocklist        []BlockEntry
 	forcedCompatible map[string]bool
+	sortingOrder     map[string]map[string]int
 }
 
-// readConfig reads plugins._disabled, plugins._blocklist and
-// plugins._forcedCompatible. Malformed entries are logged and skipped, except
+// readConfig reads plugins._disabled, plugins._blocklist,
+// plugins._forcedCompatible and plugins._sortingOrder. Malformed entries are logged and skipped, except
 // blocklist entries, which then block every version (failing closed).
 func (m *Manager) readConfig() pluginConfig {
 	cfg := pluginConfig{
 		disabled:         stringSet(m.settings.Get("plugins._disabled")),
 		forcedCompatible: stringSet(m.settings.Get("plugins._forcedCompatible")),
 		blocklist:        append([]BlockEntry(nil), m.opts.Blocklist...),
+		sortingOrder:     make(map[string]map[string]int),
+	}
+	orders, _ := m.settings.Get("plugins._sortingOrder").(map[string]any)
+	for id, v := range orders {
+		byKey, _ := v.(map[string]any)
+		for key := range byKey {
+			if order, ok := m.configOrder(id, key); ok {
+				if cfg.sortingOrder[id] == nil {
+					cfg.sortingOrder[id] = make(map[string]int)
+				}
+				cfg.sortingOrder[id][key] = order
+			} else {
+				m.log.Warn("ignoring a sorting order that is not a number", "plugin", id, "key", key)
+			}
+		}
 	}
 	list, _ := m.settings.Get("plugins._blocklist").([]any)
 	for i, e := range list {

@@ -302,6 +302,7 @@ func (m *Manager) discover(ctx context.Context) ([]string, error) {
 	var errs []error
 	var added []string
 	cfg := m.readConfig()
+	m.hooks.SetOrderOverrides(cfg.sortingOrder)
 	seen := make(map[string]bool)
 	for _, src := range m.opts.Sources {
 		var cands []tier.Candidate

@@ -78,6 +78,15 @@ func (p Plugin) Context() *tentacle.Context {
 	return p.r.ctx
 }
 
+// Plugin returns a handle on plugin id.
+func (m *Manager) Plugin(id string) (Plugin, bool) {
+	r := m.get(id)
+	if r == nil {
+		return Plugin{}, false
+	}
+	return Plugin{r: r, m: m}, true
+}
+
 // As returns p's implementation as mixin T.
 func As[T any](p Plugin) (T, bool) {
 	v, _ := p.As(reflect.TypeFor[T]())

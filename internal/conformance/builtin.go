@@ -12,6 +12,7 @@ import (
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/asset_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/bad_compat"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/helper_plugin"
+	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/hidden_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/hook_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/incompatible_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/lifecycle"
@@ -38,6 +39,7 @@ var fixtures = map[string]*tentacle.Definition{
 	"asset_plugin":                &asset_plugin.Plugin,
 	"bad_compat":                  &bad_compat.Plugin,
 	"helper_plugin":               &helper_plugin.Plugin,
+	"hidden_plugin":               &hidden_plugin.Plugin,
 	"hook_plugin":                 &hook_plugin.Plugin,
 	"incompatible_plugin":         &incompatible_plugin.Plugin,
 	"lifecycle":                   &lifecycle.Plugin,

@@ -9,6 +9,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"runtime"
@@ -88,7 +89,8 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		writeFile(t, cfgPath, s.config)
 	}
 	store, err := settings.Open(cfgPath, map[string]any{"server": map[string]any{"colour": "grey"}})
-	if err != nil {
+	var perr *settings.ParseError
+	if err != nil && !errors.As(err, &perr) {
 		t.Fatalf("open settings: %v", err)
 	}
 	logs := &logSink{t: t}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
 	"github.com/tentacle-go/tentacle/manager"
@@ -155,4 +156,46 @@ func diff(t *testing.T, what string, want, got any) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("%s mismatch (-want +got):\n%s", what, d)
 	}
+}
+
+// wantNothingRegistered checks that a plugin left no hook handler, helper,
+// mixin implementation, settings overlay or defaults behind.
+func (h *host) wantNothingRegistered(id string) {
+	h.t.Helper()
+	if names := h.m.Hooks().PluginHooks(id); len(names) != 0 {
+		h.t.Errorf("%s still has handlers for %v", id, names)
+	}
+	if helpers := h.m.PluginManager().Helpers(id); helpers != nil {
+		h.t.Errorf("%s still exports helpers %v", id, helpers)
+	}
+	for _, ms := range []manager.MixinSpec{startupMixin, assetMixin} {
+		for _, impl := range h.m.Implementations(ms.Type, "") {
+			if impl.Plugin == id {
+				h.t.Errorf("%s still listed as a %s implementation", id, ms.Name)
+			}
+		}
+	}
+	if h.store.Has("plugins." + id + ".colour") {
+		h.t.Errorf("%s's settings defaults are still registered", id)
+	}
+	if c := pluginContextOrNil(h, id); c != nil {
+		h.t.Errorf("%s still has a context", id)
+	}
+}
+
+func pluginContextOrNil(h *host, id string) *tentacle.Context {
+	p, ok := h.m.Plugin(id)
+	if !ok {
+		return nil
+	}
+	return p.Context()
+}
+
+func pluginContext(t *testing.T, h *host, id string) *tentacle.Context {
+	t.Helper()
+	c := pluginContextOrNil(h, id)
+	if c == nil {
+		t.Fatalf("%s has no context", id)
+	}
+	return c
 }

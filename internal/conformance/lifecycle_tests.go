@@ -1,0 +1,293 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tentacle-go/tentacle/internal/conformance/probe"
+	"github.com/tentacle-go/tentacle/manager"
+)
+
+func init() {
+	register(
+		test{"LifecycleOrder", testLifecycleOrder},
+		test{"Injection", testInjection},
+		test{"LifecycleEvents", testLifecycleEvents},
+		test{"RollbackEachPhase", testRollbackEachPhase},
+		test{"RollbackBadHooks", testRollbackBadHooks},
+		test{"RollbackActivator", testRollbackActivator},
+		test{"PanicInLoadAndUnload", testPanicInLoadAndUnload},
+		test{"DisableFailureStillDisables", testDisableFailureStillDisables},
+		test{"SettingsMigration", testSettingsMigration},
+	)
+}
+
+// The documented order of every callback, from load to unload.
+func testLifecycleOrder(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"lifecycle"}})
+	ctx := context.Background()
+	if _, err := h.m.Disable(ctx, "lifecycle"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.m.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var calls []string
+	for _, e := range probe.EventsOf("lifecycle") {
+		if !strings.HasPrefix(e, "inject ") {
+			calls = append(calls, e)
+		}
+	}
+	want := []string{
+		"check", "load", // load
+		"enable", "defaults", "initialize", "enabled", // enable
+		"disable", "disabled", // disable
+		"unload",
+	}
+	diff(t, "callback order", want, calls)
+}
+
+// Port of OctoPrint's test_plugin_initializing: every injected property.
+func testInjection(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"lifecycle"}})
+	var got []string
+	for _, e := range probe.EventsOf("lifecycle") {
+		if rest, ok := strings.CutPrefix(e, "inject "); ok {
+			got = append(got, rest)
+		}
+	}
+	want := []string{
+		"identifier=lifecycle",
+		"name=Lifecycle",
+		"version=1.0.0",
+		"info=lifecycle/" + tr.Name(),
+		"data=" + filepath.Join(h.dir, "data", "lifecycle"),
+		"setting=blue",
+		"manager=true",
+		"custom=custom value",
+		"factory=made for lifecycle",
+		"context=true",
+	}
+	diff(t, "injected properties", want, got)
+	if !h.logs.has("initialized", "plugin=lifecycle", "logger=tentacle.plugins.lifecycle") {
+		t.Error("the plugin's logger is not named tentacle.plugins.lifecycle")
+	}
+	// The context is cancelled on disable.
+	c := pluginContext(t, h, "lifecycle")
+	if _, err := h.m.Disable(context.Background(), "lifecycle"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.Done():
+	default:
+		t.Error("the plugin's context was not cancelled on disable")
+	}
+}
+
+// Lifecycle subscribers see loaded, enabled, disabled, unloaded, in order.
+func testLifecycleEvents(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"hook_plugin"}, noStart: true})
+	var got []string
+	unsubscribe := h.m.Subscribe(func(ev manager.Event) { got = append(got, ev.Plugin+" "+ev.Kind.String()) })
+	ctx := context.Background()
+	if err := h.m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.m.Disable(ctx, "hook_plugin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.m.Enable(ctx, "hook_plugin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.m.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	unsubscribe()
+	want := []string{"hook_plugin loaded", "hook_plugin enabled", "hook_plugin disabled", "hook_plugin enabled", "hook_plugin disabled", "hook_plugin unloaded"}
+	diff(t, "events", want, got)
+}
+
+// A failure (error or panic) in any enable phase undoes everything done so
+// far, in reverse, and leaves the plugin disabled with a typed error.
+func testRollbackEachPhase(t *testing.T, tr Tier) {
+	cases := []struct {
+		point string
+		phase manager.Phase
+		// calls expected after the failing point, in order
+		after []string
+	}{
+		{"enable", manager.PhaseEnable, []string{}},
+		{"defaults", manager.PhaseInject, []string{"disable"}},
+		{"initialize", manager.PhaseInitialize, []string{"disable"}},
+		{"enabled", manager.PhaseEnabled, []string{"disable"}},
+	}
+	for _, tc := range cases {
+		for _, mode := range []string{probe.ModeError, probe.ModePanic} {
+			if tc.point == "defaults" && mode == probe.ModeError {
+				continue // SettingsDefaults returns no error
+			}
+			if tc.point == "enabled" && mode == probe.ModeError {
+				continue // OnPluginEnabled returns no error
+			}
+			t.Run(tc.point+"/"+mode, func(t *testing.T) {
+				h := newHost(t, tr, setup{fixtures: []string{"lifecycle", "hook_plugin"}, noStart: true})
+				probe.SetFault("lifecycle", tc.point, mode)
+				err := h.m.Start(context.Background())
+				le := wantLifecycleErr(t, err, "lifecycle", tc.phase)
+				if mode == probe.ModePanic {
+					var pe *manager.PanicError
+					if !errors.As(le, &pe) {
+						t.Errorf("a panic is not reported as *PanicError: %v", le)
+					}
+				}
+				h.wantState("lifecycle", manager.StateDisabled)
+				h.wantState("hook_plugin", manager.StateEnabled)
+				h.wantNothingRegistered("lifecycle")
+				in := h.info("lifecycle")
+				if in.Error == nil || in.Error.Phase != tc.phase {
+					t.Errorf("listing error = %+v, want phase %s", in.Error, tc.phase)
+				}
+				calls := probe.EventsOf("lifecycle")
+				idx := indexOf(calls, tc.point)
+				if idx < 0 {
+					t.Fatalf("failing point %q never reached: %v", tc.point, calls)
+				}
+				diff(t, "calls after the failure", tc.after, calls[idx+1:])
+				// The plugin can be enabled again once the fault is gone.
+				probe.SetFault("lifecycle", tc.point, "")
+				if _, err := h.m.Enable(context.Background(), "lifecycle"); err != nil {
+					t.Fatalf("enable after fixing the fault: %v", err)
+				}
+				h.wantState("lifecycle", manager.StateEnabled)
+				diff(t, "handlers after re-enable", []string{"lifecycle", "hook_plugin"}, h.handlerPlugins(HookOrdered))
+			})
+		}
+	}
+}
+
+// Bad hooks are refused at enable: wrong handler type, unknown hook,
+// obsolete hook. Nothing stays registered.
+func testRollbackBadHooks(t *testing.T, tr Tier) {
+	cases := map[string]string{
+		"wrong_hook_type":      "wrong handler type",
+		"unknown_hook":         "unknown hook",
+		"obsolete_hook_plugin": "obsolete",
+	}
+	for id, want := range cases {
+		t.Run(id, func(t *testing.T) {
+			h := newHost(t, tr, setup{fixtures: []string{id, "hook_plugin"}})
+			h.wantState(id, manager.StateDisabled)
+			le := wantLifecycleErr(t, h.m.Err(id), id, manager.PhaseRegister)
+			if !strings.Contains(le.Error(), want) || !strings.Contains(le.Error(), id) {
+				t.Errorf("error %q does not say %q and name the plugin", le, want)
+			}
+			h.wantNothingRegistered(id)
+			h.wantState("hook_plugin", manager.StateEnabled)
+		})
+	}
+}
+
+type failingActivator struct{ calls *[]string }
+
+func (a failingActivator) Name() string { return "mount" }
+
+func (a failingActivator) Activate(p manager.Plugin) error {
+	*a.calls = append(*a.calls, "activate "+p.ID())
+	if p.ID() == "lifecycle" {
+		return errors.New("cannot mount")
+	}
+	return nil
+}
+
+func (a failingActivator) Deactivate(p manager.Plugin) {
+	*a.calls = append(*a.calls, "deactivate "+p.ID())
+}
+
+// A host activator's failure rolls back the whole enable, including
+// OnPluginEnabled (undone by OnPluginDisabled).
+func testRollbackActivator(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"lifecycle", "hook_plugin"}, noStart: true})
+	var calls []string
+	h.m.AddActivator(failingActivator{calls: &calls})
+	err := h.m.Start(context.Background())
+	wantLifecycleErr(t, err, "lifecycle", manager.Phase("mount"))
+	h.wantState("lifecycle", manager.StateDisabled)
+	h.wantNothingRegistered("lifecycle")
+	ev := probe.EventsOf("lifecycle")
+	diff(t, "calls after enabled", []string{"disable", "disabled"}, ev[indexOf(ev, "enabled")+1:])
+	if err := h.m.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "activator calls", []string{"activate hook_plugin", "activate lifecycle", "deactivate hook_plugin"}, calls)
+}
+
+func testPanicInLoadAndUnload(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"lifecycle", "hook_plugin"}, noStart: true})
+	probe.SetFault("lifecycle", "load", probe.ModePanic)
+	err := h.m.Start(context.Background())
+	wantLifecycleErr(t, err, "lifecycle", manager.PhaseLoad)
+	if in := h.info("lifecycle"); in.Loaded || in.Error == nil || in.Error.Phase != manager.PhaseLoad {
+		t.Errorf("after a panic in Load: loaded=%v error=%+v", in.Loaded, in.Error)
+	}
+	h.wantState("hook_plugin", manager.StateEnabled)
+
+	h2 := newHost(t, tr, setup{fixtures: []string{"lifecycle"}})
+	probe.SetFault("lifecycle", "unload", probe.ModePanic)
+	err = h2.m.Shutdown(context.Background())
+	wantLifecycleErr(t, err, "lifecycle", manager.PhaseUnload)
+	h2.wantState("lifecycle", manager.StateUnloaded)
+}
+
+// A Disable or OnPluginDisabled that fails does not keep the plugin
+// enabled: everything is deregistered and the error is reported.
+func testDisableFailureStillDisables(t *testing.T, tr Tier) {
+	for _, point := range []string{"disable", "disabled"} {
+		t.Run(point, func(t *testing.T) {
+			h := newHost(t, tr, setup{fixtures: []string{"lifecycle"}})
+			probe.SetFault("lifecycle", point, probe.ModePanic)
+			_, err := h.m.Disable(context.Background(), "lifecycle")
+			wantLifecycleErr(t, err, "lifecycle", manager.PhaseDisable)
+			h.wantState("lifecycle", manager.StateDisabled)
+			h.wantNothingRegistered("lifecycle")
+		})
+	}
+}
+
+func testSettingsMigration(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"migrating_plugin"}, config: "plugins:\n  migrating_plugin:\n    _config_version: 1\n"})
+	diff(t, "migration calls", []string{"migrate 1->3", "migrate"}, probe.EventsOf("migrating_plugin"))
+	if v := h.store.GetInt("plugins.migrating_plugin._config_version"); v != 3 {
+		t.Errorf("stored version %d, want 3", v)
+	}
+	// Once migrated, the next enable does not migrate again.
+	ctx := context.Background()
+	if _, err := h.m.Disable(ctx, "migrating_plugin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.m.Enable(ctx, "migrating_plugin"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(probe.EventsOf("migrating_plugin")); n != 2 {
+		t.Errorf("migrated again: %v", probe.EventsOf("migrating_plugin"))
+	}
+	// A failing migration aborts the enable.
+	h2 := newHost(t, tr, setup{fixtures: []string{"migrating_plugin"}, noStart: true})
+	probe.SetFault("migrating_plugin", "migrate", probe.ModeError)
+	wantLifecycleErr(t, h2.m.Start(ctx), "migrating_plugin", manager.PhaseMigrate)
+	h2.wantNothingRegistered("migrating_plugin")
+	if h2.store.Has("plugins.migrating_plugin._config_version") {
+		t.Error("settings version stored although the migration failed")
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, e := range list {
+		if e == s {
+			return i
+		}
+	}
+	return -1
+}

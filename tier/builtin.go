@@ -2,6 +2,7 @@ package tier
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -90,7 +91,7 @@ func (b *builtinInstance) As(t reflect.Type) (any, bool) {
 }
 
 func (b *builtinInstance) Inject(c *tentacle.Context) (bool, error) {
-	return InjectBase(b.def.Implementation, c), nil
+	return InjectBase(b.def.Implementation, c)
 }
 
 func (b *builtinInstance) Close() error { return nil }
@@ -101,24 +102,30 @@ var baseType = reflect.TypeOf(tentacle.Base{})
 // implements it, else through an embedded [tentacle.Base] (by value or
 // pointer) found by reflection, which is how values whose method sets do not
 // show promoted methods (interpreted ones) are reached. It reports whether c
-// was injected.
-func InjectBase(impl any, c *tentacle.Context) bool {
+// was injected, and an error when the implementation refused it (a nil
+// embedded *tentacle.Base).
+func InjectBase(impl any, c *tentacle.Context) (injected bool, err error) {
 	if impl == nil {
-		return false
+		return false, nil
 	}
 	if inj, ok := impl.(tentacle.Injectable); ok {
+		defer func() {
+			if r := recover(); r != nil {
+				injected, err = false, fmt.Errorf("SetContext panicked (is an embedded *tentacle.Base nil?): %v", r)
+			}
+		}()
 		inj.SetContext(c)
-		return true
+		return true, nil
 	}
 	v := reflect.ValueOf(impl)
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
-			return false
+			return false, nil
 		}
 		v = v.Elem()
 	}
 	if v.Kind() != reflect.Struct {
-		return false
+		return false, nil
 	}
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
@@ -128,13 +135,19 @@ func InjectBase(impl any, c *tentacle.Context) bool {
 		}
 		fv := v.Field(i)
 		switch {
-		case f.Type == baseType && fv.CanAddr():
+		case f.Type == baseType:
+			if !fv.CanAddr() {
+				return false, fmt.Errorf("the implementation is a %s value: use a pointer (&%s{}) so that its tentacle.Base can be injected", t, t.Name())
+			}
 			fv.Addr().Interface().(*tentacle.Base).SetContext(c)
-			return true
-		case f.Type == reflect.PointerTo(baseType) && !fv.IsNil():
+			return true, nil
+		case f.Type == reflect.PointerTo(baseType):
+			if fv.IsNil() {
+				return false, errors.New("the embedded *tentacle.Base is nil")
+			}
 			fv.Interface().(*tentacle.Base).SetContext(c)
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }

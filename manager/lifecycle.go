@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -347,7 +348,11 @@ func (m *Manager) migrate(r *record) error {
 	if err := guard(func() error { return sm.OnSettingsMigrate(target, current) }); err != nil {
 		return err
 	}
-	if err := m.settings.Set(path, target); err != nil {
+	if err := m.settings.Set(path, target); errors.Is(err, settings.ErrReadOnly) {
+		// The configuration did not parse: run on, migrating again next time.
+		m.log.Warn("settings version not stored: the configuration is read-only", "plugin", r.id, "error", err)
+		return nil
+	} else if err != nil {
 		return fmt.Errorf("store settings version %d: %w", target, err)
 	}
 	if err := m.settings.Save(); err != nil {

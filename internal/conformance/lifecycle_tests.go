@@ -281,6 +281,11 @@ func testSettingsMigration(t *testing.T, tr Tier) {
 	if h2.store.Has("plugins.migrating_plugin._config_version") {
 		t.Error("settings version stored although the migration failed")
 	}
+	// With a configuration that does not parse, the migration runs and the
+	// plugin is enabled; the version is not stored (the file is left alone).
+	h3 := newHost(t, tr, setup{fixtures: []string{"migrating_plugin"}, config: "plugins: [\n"})
+	h3.wantState("migrating_plugin", manager.StateEnabled)
+	diff(t, "migration calls with a broken config", []string{"migrate 0->3", "migrate"}, probe.EventsOf("migrating_plugin"))
 }
 
 func indexOf(list []string, s string) int {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 
 	"github.com/tentacle-go/tentacle/manager"
@@ -19,45 +18,60 @@ type offline struct {
 	store   *settings.Store
 	mgr     *manager.Manager
 	// configErr is set when config.yaml does not parse: listing works on
-	// defaults, changes are refused.
-	configErr error
+	// defaults, changes are refused and the file is never written.
+	configErr *settings.ParseError
 }
 
-// openOffline opens the base directory's configuration and plugins.
+// openOffline opens the base directory's configuration and plugins. It
+// creates nothing: a base directory that does not exist yet is an empty one.
+// A config.yaml that does not parse is not an error here; the caller decides
+// (see warnConfig and mutable).
 func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	dir, err := o.baseDir()
 	if err != nil {
 		return nil, err
 	}
+	env := &offline{basedir: dir}
 	store, err := settings.Open(filepath.Join(dir, "config.yaml"), nil)
-	var perr *settings.ParseError
-	switch {
-	case errors.As(err, &perr):
-		fmt.Fprintf(o.stderr, "warning: %v (using defaults; the file is left as it is)\n", err)
-	case err != nil:
+	if err != nil && !errors.As(err, &env.configErr) {
 		return nil, err
 	}
-	log := slog.New(slog.NewTextHandler(o.stderr, &slog.HandlerOptions{
-		Level: slog.LevelWarn,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == "logger") {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
+	env.store = store
 	m, err := manager.New(manager.Options{
 		Sources:  sources(),
 		BaseDir:  dir,
 		Settings: store,
-		Logger:   log,
+		Logger:   newLogger(o.stderr),
 	})
 	if err != nil {
 		return nil, err
 	}
-	// Load errors are recorded per plugin and shown in listings.
+	env.mgr = m
+	// Per-plugin problems are recorded in the listing, which every command
+	// shows; source errors are logged.
 	_ = m.Load(ctx)
-	return &offline{basedir: dir, store: store, mgr: m, configErr: err}, nil
+	return env, nil
+}
+
+// warnConfig tells, on stderr, that config.yaml did not parse and defaults
+// are shown instead. Read-only commands go on after it.
+func (o *options) warnConfig(env *offline) {
+	if env.configErr != nil {
+		fmt.Fprintf(o.stderr, "tentacle: warning: %v (showing defaults; the file is left as it is)\n", env.configErr)
+	}
+}
+
+// mutable returns an error naming plugin id and the phase when the
+// configuration cannot be changed because config.yaml does not parse.
+func (env *offline) mutable(id string, phase manager.Phase) error {
+	if env.configErr == nil {
+		return nil
+	}
+	return &manager.LifecycleError{
+		Plugin: id,
+		Phase:  phase,
+		Err:    fmt.Errorf("config.yaml is left unchanged because it does not parse: %w (fix the file and try again)", env.configErr),
+	}
 }
 
 // sources are the plugin sources of the tentacle host, in precedence order.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,20 +14,27 @@ import (
 )
 
 func newPluginsCommand(o *options) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "plugins",
 		Short: "List, inspect, enable and disable plugins",
-	}
+		Long: strings.TrimSpace(`
+List, inspect, enable and disable the plugins of the base directory.
+
+The commands work on the base directory itself, not through a server: enable
+and disable record the change in config.yaml (plugins._disabled), and it
+takes effect when the server next starts.`),
+	})
 	var jsonOut bool
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List every plugin with its state",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			env, err := o.openOffline(cmd.Context())
 			if err != nil {
 				return err
 			}
+			o.warnConfig(env)
 			infos := env.mgr.List()
 			if jsonOut {
 				return writeJSON(o.stdout, infos)
@@ -41,15 +49,16 @@ func newPluginsCommand(o *options) *cobra.Command {
 	info := &cobra.Command{
 		Use:   "info ID",
 		Short: "Show everything known about one plugin",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1, "the plugin identifier (ID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			env, err := o.openOffline(cmd.Context())
 			if err != nil {
 				return err
 			}
+			o.warnConfig(env)
 			in, ok := env.mgr.Info(args[0])
 			if !ok {
-				return fmt.Errorf("unknown plugin %q (see tentacle plugins list)", args[0])
+				return unknownPlugin(args[0])
 			}
 			if infoJSON {
 				return writeJSON(o.stdout, in)
@@ -60,39 +69,72 @@ func newPluginsCommand(o *options) *cobra.Command {
 	}
 	info.Flags().BoolVar(&infoJSON, "json", false, "print JSON")
 
-	toggle := func(enable bool) *cobra.Command {
-		verb := "disable"
-		if enable {
-			verb = "enable"
-		}
-		return &cobra.Command{
-			Use:   verb + " ID",
-			Short: strings.ToUpper(verb[:1]) + verb[1:] + " a plugin (recorded in config.yaml)",
-			Args:  cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				env, err := o.openOffline(cmd.Context())
-				if err != nil {
-					return err
-				}
-				if env.configErr != nil {
-					return fmt.Errorf("%s %s: cannot change the configuration: %w", verb, args[0], env.configErr)
-				}
-				var ch manager.Change
-				if enable {
-					ch, err = env.mgr.Enable(cmd.Context(), args[0])
-				} else {
-					ch, err = env.mgr.Disable(cmd.Context(), args[0])
-				}
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(o.stdout, describeChange(ch))
-				return nil
-			},
-		}
-	}
-	cmd.AddCommand(list, info, toggle(true), toggle(false))
+	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false))
 	return cmd
+}
+
+// unknownPlugin is the error of a command given an identifier no source
+// provides.
+func unknownPlugin(id string) error {
+	return fmt.Errorf("plugin %q: unknown plugin (\"tentacle plugins list\" shows the known ones)", id)
+}
+
+// toggleCommand returns the enable or the disable command.
+func (o *options) toggleCommand(enable bool) *cobra.Command {
+	verb, phase := "disable", manager.PhaseDisable
+	if enable {
+		verb, phase = "enable", manager.PhaseEnable
+	}
+	return &cobra.Command{
+		Use:   verb + " ID",
+		Short: strings.ToUpper(verb[:1]) + verb[1:] + " a plugin (recorded in config.yaml)",
+		Args:  exactArgs(1, "the plugin identifier (ID)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, id := cmd.Context(), args[0]
+			env, err := o.openOffline(ctx)
+			if err != nil {
+				return err
+			}
+			if err := env.mutable(id, phase); err != nil {
+				return err
+			}
+			var ch manager.Change
+			if enable {
+				ch, err = env.mgr.Enable(ctx, id)
+			} else {
+				ch, err = env.mgr.Disable(ctx, id)
+			}
+			if errors.Is(err, manager.ErrUnknownPlugin) {
+				return fmt.Errorf("%w (\"tentacle plugins list\" shows the known ones)", err)
+			}
+			if err != nil {
+				return err
+			}
+			if enable && ch.Persisted {
+				// Offline, nothing runs; load the plugin as the next start
+				// would, so that a plugin that cannot load is reported now.
+				_ = env.mgr.Load(ctx)
+			}
+			in, _ := env.mgr.Info(id)
+			if enable && !in.Enabled {
+				// Not even the next start would run it: say why, as an
+				// error naming the phase that refuses it.
+				if ch.Persisted {
+					fmt.Fprintln(o.stdout, describeChange(ch))
+				}
+				phase, msg := manager.PhaseGate, in.Reason
+				if in.Error != nil {
+					phase, msg = in.Error.Phase, in.Error.Message
+				}
+				return fmt.Errorf("plugin %q: %s: %s (it is enabled in config.yaml but cannot run)", id, phase, msg)
+			}
+			fmt.Fprintln(o.stdout, describeChange(ch))
+			if !enable && in.DisablingDiscouraged != "" {
+				fmt.Fprintf(o.stderr, "tentacle: warning: disabling %s is discouraged: %s\n", id, in.DisablingDiscouraged)
+			}
+			return nil
+		},
+	}
 }
 
 // describeChange says in a sentence what an enable or disable did.
@@ -108,7 +150,7 @@ func describeChange(ch manager.Change) string {
 	case ch.Applied:
 		return fmt.Sprintf("%s: %s", ch.Plugin, past)
 	case ch.Persisted:
-		return fmt.Sprintf("%s: %s in config.yaml; takes effect at the next start", ch.Plugin, past)
+		return fmt.Sprintf("%s: %s in config.yaml; takes effect at the next start of the server", ch.Plugin, past)
 	default:
 		return fmt.Sprintf("%s: already %s", ch.Plugin, past)
 	}
@@ -156,6 +198,9 @@ func writeTable(w io.Writer, infos []manager.Info) {
 		problem := in.Reason
 		if in.Error != nil {
 			problem = fmt.Sprintf("%s: %s", in.Error.Phase, in.Error.Message)
+		}
+		if problem == "" && len(in.Warnings) > 0 {
+			problem = "warning: " + in.Warnings[0]
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.Key, dash(in.Version), yesNo(in.Enabled), in.Tier,
 			dash(strings.Join(flags(in), ",")), dash(problem))

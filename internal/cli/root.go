@@ -7,29 +7,93 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
 
-// Main runs the command line with args and returns the exit status.
+// Exit statuses of [Main].
+const (
+	exitOK      = 0 // the command did what was asked
+	exitFailure = 1 // the command failed; the message says why
+	exitUsage   = 2 // the command line was wrong (unknown command or flag, missing argument)
+)
+
+// Main runs the command line with args and returns the exit status: 0 on
+// success, 1 when the command failed, 2 for a usage error. Errors are
+// printed to stderr, prefixed with "tentacle: ".
 func Main(args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
-	if err := root.Execute(); err != nil {
-		var ee exitError
-		if errors.As(err, &ee) {
-			return ee.code
-		}
-		fmt.Fprintln(stderr, "tentacle:", err)
-		return 1
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return exitOK
 	}
-	return 0
+	fmt.Fprintln(stderr, "tentacle:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		if cmd == nil {
+			cmd = root
+		}
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return exitUsage
+	}
+	return exitFailure
 }
 
-// exitError ends the program with a status, its message already printed.
-type exitError struct{ code int }
+// usageError is a mistake in the command line rather than a failure of the
+// command: Main prints a hint and exits with status 2.
+type usageError struct{ err error }
 
-func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// exactArgs is cobra.ExactArgs with a usage error naming what is expected.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) < n:
+			return usagef("%s: missing %s", cmd.CommandPath(), what)
+		case len(args) > n:
+			return usagef("%s: unexpected argument %q (takes only %s)", cmd.CommandPath(), args[n], what)
+		}
+		return nil
+	}
+}
+
+// noArgs is cobra.NoArgs with a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s: unexpected argument %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+// group makes cmd a command that only holds subcommands: run alone it
+// prints its help, and with an unknown subcommand it fails with a usage
+// error (cobra would print the help and succeed).
+func group(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2 // cobra's default
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf(" (did you mean %q?)", strings.Join(s, `" or "`))
+		}
+		return usageError{errors.New(msg)}
+	}
+	return cmd
+}
 
 // options are the flags every command shares.
 type options struct {
@@ -40,14 +104,22 @@ type options struct {
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	o := &options{stdout: stdout, stderr: stderr}
-	root := &cobra.Command{
-		Use:           "tentacle",
-		Short:         "Tentacle: OctoPrint's plugin system in Go, and a host built on it",
+	root := group(&cobra.Command{
+		Use:   "tentacle",
+		Short: "Tentacle: OctoPrint's plugin system in Go, and a host built on it",
+		Long: strings.TrimSpace(`
+Tentacle: OctoPrint's plugin system in Go, and a host built on it.
+
+The base directory holds config.yaml, plugins/, packages/ and data/. It is
+--basedir if given, else $TENTACLE_BASEDIR, else ~/.tentacle.
+
+Exit status: 0 on success, 1 when the command failed, 2 for a usage error.`),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-	}
+	})
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&o.basedir, "basedir", "", "base directory (default $TENTACLE_BASEDIR or ~/.tentacle)")
 	root.AddCommand(newPluginsCommand(o))
 	return root

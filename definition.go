@@ -51,8 +51,10 @@ type Definition struct {
 	// A plugin with an overlay needs a restart to be enabled or disabled.
 	SettingsOverlay map[string]any
 
-	// Check is called once before the plugin is loaded (__plugin_check__).
-	// Returning false keeps it from loading; it stays listed with the reason.
+	// Check is called before the plugin is loaded (__plugin_check__), at
+	// startup and again when an operator enables a plugin that was not
+	// loaded. Returning false keeps it from loading; it stays listed with
+	// the reason.
 	Check func() bool
 	// Load is called when the plugin is loaded (__plugin_load__).
 	Load func() error

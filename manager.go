@@ -33,7 +33,8 @@ type PluginInfo struct {
 	PrivacyPolicy string `json:"privacypolicy"`
 	// Bundled is true for plugins compiled into the host.
 	Bundled bool `json:"bundled"`
-	// Origin is where the plugin was found: "bundled", "folder" or "package".
+	// Origin is where the plugin was found: "bundled", "folder", "package",
+	// or the name of a host's own source.
 	Origin string `json:"origin"`
 	// Tier is how its code runs: "builtin", "source" or "process".
 	Tier string `json:"tier"`

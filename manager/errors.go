@@ -52,8 +52,6 @@ func (e *LifecycleError) Unwrap() error { return e.Err }
 var (
 	// ErrUnknownPlugin: no plugin has that identifier.
 	ErrUnknownPlugin = errors.New("unknown plugin")
-	// ErrNeedsRestart: the change can only take effect after a restart.
-	ErrNeedsRestart = errors.New("needs a restart")
 	// ErrNotToggleable: a hidden bundled plugin cannot be enabled or disabled.
 	ErrNotToggleable = errors.New("cannot be enabled or disabled")
 	// ErrNotManagable: bundled plugins cannot be uninstalled.

@@ -14,7 +14,7 @@ type BlockEntry struct {
 	Versions string `json:"versions,omitempty" yaml:"versions,omitempty"`
 }
 
-// gateResult records which gates refused a plugin, and the first reason.
+// gateResult records which gates refused a plugin, and why.
 type gateResult struct {
 	notAPlugin     bool
 	invalid        bool
@@ -23,13 +23,32 @@ type gateResult struct {
 	incompatible   bool
 	safeModeVictim bool
 	checkFailed    bool
-	reason         string
+	reasons        []gateReason // one per refusing gate, in gate order
 }
 
-func (g *gateResult) setReason(reason string) {
-	if g.reason == "" {
-		g.reason = reason
+type gateReason struct {
+	text string
+	// hard: no change to the disabled list lifts it (not a plugin,
+	// unreadable, blocklisted, incompatible).
+	hard bool
+}
+
+func (g *gateResult) refuse(flag *bool, hard bool, reason string) {
+	*flag = true
+	g.reasons = append(g.reasons, gateReason{text: reason, hard: hard})
+}
+
+// reason says why the plugin may not run: every refusing gate's reason.
+func (g gateResult) reason() string { return g.join(false) }
+
+func (g gateResult) join(hardOnly bool) string {
+	var texts []string
+	for _, r := range g.reasons {
+		if r.hard || !hardOnly {
+			texts = append(texts, r.text)
+		}
 	}
+	return strings.Join(texts, "; ")
 }
 
 // ok reports whether the plugin may load.
@@ -38,11 +57,14 @@ func (g gateResult) ok() bool {
 		!g.incompatible && !g.safeModeVictim && !g.checkFailed
 }
 
-// okExceptDisabled reports whether only the disabled gate refuses the plugin.
-func (g gateResult) okExceptDisabled() bool {
-	g.forcedDisabled = false
-	return g.ok()
+// hard reports whether a gate refuses the plugin that no change to the
+// disabled list can lift, with those gates' reasons.
+func (g gateResult) hard() (string, bool) {
+	reason := g.join(true)
+	return reason, reason != ""
 }
+
+const reasonCheck = "its check returned false"
 
 // pluginConfig is the plugin system's part of the configuration.
 type pluginConfig struct {
@@ -83,17 +105,45 @@ func (m *Manager) readConfig() pluginConfig {
 			cfg.blocklist = append(cfg.blocklist, BlockEntry{Plugin: e})
 		case map[string]any:
 			id, _ := e["plugin"].(string)
-			versions, _ := e["versions"].(string)
 			if id == "" {
 				m.log.Warn("ignoring blocklist entry without plugin", "entry", i)
 				continue
 			}
-			cfg.blocklist = append(cfg.blocklist, BlockEntry{Plugin: id, Versions: versions})
+			versions, ok := blockVersions(e["versions"])
+			if !ok {
+				m.log.Warn("blocklist entry has malformed versions; blocking every version", "plugin", id, "entry", i)
+				versions = []string{""}
+			}
+			for _, v := range versions {
+				cfg.blocklist = append(cfg.blocklist, BlockEntry{Plugin: id, Versions: v})
+			}
 		default:
 			m.log.Warn("ignoring malformed blocklist entry", "entry", i)
 		}
 	}
 	return cfg
+}
+
+// blockVersions reads a blocklist entry's versions: absent (every version),
+// one constraint, or a list of constraints any of which blocks.
+func blockVersions(v any) ([]string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return []string{""}, true
+	case string:
+		return []string{v}, true
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok || strings.TrimSpace(s) == "" {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, len(out) > 0
+	}
+	return nil, false
 }
 
 func stringSet(v any) map[string]bool {
@@ -114,39 +164,32 @@ func (m *Manager) evaluateGates(r *record, cfg pluginConfig) gateResult {
 	var g gateResult
 	c := r.cand
 	if c.NotAPlugin {
-		g.notAPlugin = true
-		g.setReason("no plugin definition")
+		g.refuse(&g.notAPlugin, true, "no plugin definition")
 	}
 	if c.Invalid != nil {
-		g.invalid = true
 		g.incompatible = true
-		g.setReason(c.Invalid.Error())
+		g.refuse(&g.invalid, true, c.Invalid.Error())
 	}
 	switch {
 	case c.Disabled:
-		g.forcedDisabled = true
-		g.setReason("disabled by its name (ends in _disabled)")
+		g.refuse(&g.forcedDisabled, false, "disabled by its name (ends in _disabled)")
 	case cfg.disabled[r.id]:
-		g.forcedDisabled = true
-		g.setReason("disabled in the configuration (plugins._disabled)")
+		g.refuse(&g.forcedDisabled, false, "disabled in the configuration (plugins._disabled)")
 	}
 	if reason, blocked := m.blocked(r.id, c.Metadata.Version, cfg.blocklist); blocked {
-		g.blocklisted = true
-		g.setReason(reason)
+		g.refuse(&g.blocklisted, true, reason)
 	}
 	if !c.Bundled && !cfg.forcedCompatible[r.id] && c.Metadata.Compat != "" {
 		if reason, ok := m.compatible(c.Metadata.Compat); !ok {
-			g.incompatible = true
-			g.setReason(reason)
+			g.refuse(&g.incompatible, true, reason)
 		}
 	}
 	if m.opts.SafeMode && !c.Bundled {
-		g.safeModeVictim = true
 		reason := "safe mode: only bundled plugins run"
 		if m.opts.SafeModeReason != "" {
 			reason = fmt.Sprintf("safe mode (%s): only bundled plugins run", m.opts.SafeModeReason)
 		}
-		g.setReason(reason)
+		g.refuse(&g.safeModeVictim, false, reason)
 	}
 	return g
 }

@@ -54,8 +54,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 		if !passed {
 			m.closeInstance(id, inst)
 			m.mu.Lock()
-			r.gate.checkFailed = true
-			r.gate.setReason("its check returned false")
+			r.gate.refuse(&r.gate.checkFailed, false, reasonCheck)
 			m.mu.Unlock()
 			m.log.Info("plugin did not pass its check", "plugin", id)
 			return nil
@@ -138,12 +137,20 @@ func (m *Manager) classify(def *tentacle.Definition, mixins map[reflect.Type]any
 // enable runs the enable phases in their documented order. Any failure
 // undoes what was done, in reverse, and leaves the plugin disabled with a
 // *LifecycleError.
+//
+// What the plugin registers becomes visible to the host only when the whole
+// enable has succeeded: its hook handlers reach the hot path (typed
+// snapshots), its helpers other plugins, and its mixin implementations the
+// host's calls, all at the end. So no handler runs before Initialize, and a
+// rolled-back enable was never seen.
 func (m *Manager) enable(ctx context.Context, r *record) error {
 	if r.state != StateLoaded && r.state != StateDisabled {
 		return lifecycleErr(r.id, PhaseEnable, fmt.Errorf("cannot enable a plugin that is %s", r.state))
 	}
 	id, def := r.id, r.def
 	t := &teardown{r: r}
+	m.hooks.Hold()
+	defer m.hooks.Release()
 
 	// 1. Definition.Enable
 	if def.Enable != nil {
@@ -195,6 +202,10 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 		t.push("activator "+a.Name(), func() error { return guard(func() error { a.Deactivate(p); return nil }) })
 	}
 
+	// Commit: publish the mixin implementations (the hook handlers are
+	// published by the deferred Release, helpers by the state change).
+	m.impls.add(r.id, r.cand.Bundled, r.mixins)
+	t.push("mixin implementations", func() error { m.impls.remove(r.id, r.mixins); return nil })
 	m.mu.Lock()
 	m.enableSeq++
 	r.enableNo = m.enableSeq
@@ -236,9 +247,6 @@ func (m *Manager) register(t *teardown) error {
 		m.mu.Unlock()
 		return nil
 	})
-
-	m.impls.add(r.id, r.cand.Bundled, r.mixins)
-	t.push("mixin implementations", func() error { m.impls.remove(r.id, r.mixins); return nil })
 
 	if len(def.SettingsOverlay) > 0 {
 		key := overlayKey(r.id)
@@ -411,13 +419,22 @@ func (m *Manager) enableFailed(t *teardown, phase Phase, err error) error {
 	return le
 }
 
-// disable runs Definition.Disable and OnPluginDisabled and deregisters what
-// enable registered. The plugin ends disabled even when a step fails; the
-// failure is returned and recorded.
+// disable withdraws the plugin from the host's paths, runs
+// Definition.Disable and OnPluginDisabled and deregisters what enable
+// registered. The plugin ends disabled even when a step fails; the failure
+// is returned and recorded.
 func (m *Manager) disable(_ context.Context, r *record) error {
 	if r.state != StateEnabled {
 		return nil
 	}
+	// What was published last on enable is withdrawn first: the host stops
+	// calling the plugin's handlers, helpers and implementations before its
+	// disable callbacks run.
+	m.hooks.RemovePlugin(r.id)
+	m.impls.remove(r.id, r.mixins)
+	m.mu.Lock()
+	r.helpers = nil
+	m.mu.Unlock()
 	t := &teardown{r: r, undo: r.undo, enableCalled: true, enabledNotified: true}
 	err := t.run()
 	m.mu.Lock()

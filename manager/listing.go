@@ -149,7 +149,7 @@ func (m *Manager) infoLocked(r *record) Info {
 		in.Enabled = r.state == StateEnabled || (r.state == StateLoaded && r.gate.ok())
 	}
 	if !r.gate.ok() {
-		in.Reason = r.gate.reason
+		in.Reason = r.gate.reason()
 	}
 	if r.lastErr != nil {
 		in.Error = errorInfo(r.lastErr)
@@ -251,7 +251,7 @@ func (v *pluginView) Helpers(id string, names ...string) map[string]any {
 	v.m.mu.RLock()
 	defer v.m.mu.RUnlock()
 	r := v.m.plugins[id]
-	if r == nil || r.state != StateEnabled {
+	if r == nil || r.state != StateEnabled || r.helpers == nil {
 		return nil
 	}
 	out := make(map[string]any, len(names))

@@ -248,7 +248,9 @@ func (m *Manager) configOrder(id, key string) (int, bool) {
 	case int:
 		return o, true
 	case float64:
-		return int(o), true
+		if o == float64(int(o)) {
+			return int(o), true
+		}
 	case string:
 		if n, err := strconv.Atoi(o); err == nil {
 			return n, true

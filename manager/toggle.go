@@ -55,9 +55,10 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 	m.mu.RLock()
 	g := r.gate
 	m.mu.RUnlock()
+	if reason, refused := g.hard(); refused {
+		return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: %s", ErrGated, reason)}
+	}
 	switch {
-	case g.notAPlugin || g.invalid || g.blocklisted || g.incompatible:
-		return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: %s", ErrGated, g.reason)}
 	case r.cand.Disabled:
 		return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: disabled by its name (rename it without the _disabled suffix)", ErrGated)}
 	}
@@ -85,6 +86,10 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 		return ch, nil
 	}
 	if !r.loaded() {
+		// A plugin that failed its check at startup gets another chance.
+		m.mu.Lock()
+		r.gate = m.evaluateGates(r, m.readConfig())
+		m.mu.Unlock()
 		if err := m.load(ctx, r); err != nil {
 			return ch, err
 		}
@@ -92,7 +97,7 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 		g := r.gate
 		m.mu.RUnlock()
 		if !g.ok() {
-			return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: %s", ErrGated, g.reason)}
+			return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: %s", ErrGated, g.reason())}
 		}
 	}
 	if r.restartNeeding() {
@@ -181,12 +186,16 @@ func (m *Manager) markReload(r *record, ch *Change) {
 }
 
 // regate re-evaluates a plugin's gates after a configuration change, keeping
-// what only loading can tell (its check).
+// what only loading can tell (a failed check).
 func (m *Manager) regate(r *record) {
 	cfg := m.readConfig()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	failed := r.gate.checkFailed
 	r.gate = m.evaluateGates(r, cfg)
+	if failed {
+		r.gate.refuse(&r.gate.checkFailed, false, reasonCheck)
+	}
 }
 
 // persistDisabled adds id to (or removes it from) plugins._disabled and saves

@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"go.yaml.in/yaml/v3"
@@ -36,18 +40,77 @@ func readConfig(path string) ([]byte, error) {
 }
 
 // marshalConfig encodes the user layer as YAML with sorted keys and a
-// two-space indent. An empty map encodes as "{}\n".
+// two-space indent. An empty map encodes as "{}\n". Whole floats keep a
+// fraction (3.0, not 3) so that they read back as floats.
 func marshalConfig(m map[string]any) ([]byte, error) {
+	node, err := toNode(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode yaml: %w", err)
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(m); err != nil {
+	if err := enc.Encode(node); err != nil {
 		return nil, fmt.Errorf("encode yaml: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("encode yaml: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// toNode builds the YAML node of a normalised value, mapping keys sorted.
+func toNode(v any) (*yaml.Node, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if len(v) == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			kn := &yaml.Node{}
+			if err := kn.Encode(k); err != nil {
+				return nil, err
+			}
+			vn, err := toNode(v[k])
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, kn, vn)
+		}
+		return n, nil
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		if len(v) == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		for _, e := range v {
+			en, err := toNode(e)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, en)
+		}
+		return n, nil
+	case float64:
+		if !math.IsInf(v, 0) && !math.IsNaN(v) {
+			s := strconv.FormatFloat(v, 'g', -1, 64)
+			if !strings.ContainsAny(s, ".eE") {
+				s += ".0"
+			}
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: s}, nil
+		}
+	}
+	n := &yaml.Node{}
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // writeAtomic replaces the file at path with data so that readers see

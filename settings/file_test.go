@@ -334,3 +334,28 @@ func TestChangeDuringSaveKeepsDirty(t *testing.T) {
 		t.Errorf("file = %q", got)
 	}
 }
+
+func TestSaveKeepsFloatsFloats(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	st, err := Open(path, map[string]any{"a": 1, "b": 2.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]any{"a": 1.0, "c": 3.0, "d": 1e21, "e": 0.5, "f": []any{2.0, 7}} {
+		if err := st.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Save(); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	again, err := Open(path, map[string]any{"a": 1, "b": 2.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"a": 1.0, "c": 3.0, "d": 1e21, "e": 0.5, "f": []any{2.0, 7}}
+	if d := cmp.Diff(want, again.UserData()); d != "" {
+		t.Errorf("round trip changed values (-want +got):\n%s\nfile:\n%s", d, raw)
+	}
+}

@@ -37,12 +37,18 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 		return nil, err
 	}
 	env.store = store
-	m, err := manager.New(manager.Options{
+	opts := manager.Options{
 		Sources:  sources(),
 		BaseDir:  dir,
 		Settings: store,
 		Logger:   newLogger(o.stderr),
-	})
+	}
+	if env.configErr != nil {
+		// Without a readable configuration its disabled list and blocklist
+		// are unknown: only bundled plugins may run, as the server does.
+		opts.SafeMode, opts.SafeModeReason = true, "config.yaml does not parse"
+	}
+	m, err := manager.New(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +57,11 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	// shows; source errors are logged.
 	_ = m.Load(ctx)
 	return env, nil
+}
+
+// close unloads the plugins that were loaded to list them.
+func (env *offline) close() {
+	_ = env.mgr.Shutdown(context.Background())
 }
 
 // warnConfig tells, on stderr, that config.yaml did not parse and defaults

@@ -34,6 +34,7 @@ takes effect when the server next starts.`),
 			if err != nil {
 				return err
 			}
+			defer env.close()
 			o.warnConfig(env)
 			infos := env.mgr.List()
 			if jsonOut {
@@ -55,6 +56,7 @@ takes effect when the server next starts.`),
 			if err != nil {
 				return err
 			}
+			defer env.close()
 			o.warnConfig(env)
 			in, ok := env.mgr.Info(args[0])
 			if !ok {
@@ -95,6 +97,7 @@ func (o *options) toggleCommand(enable bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer env.close()
 			if err := env.mutable(id, phase); err != nil {
 				return err
 			}

@@ -30,6 +30,7 @@ func init() {
 		test{"GateCompat", testGateCompat},
 		test{"GateSafeMode", testGateSafeMode},
 		test{"GateCheck", testGateCheck},
+		test{"GateReasons", testGateReasons},
 		test{"HasAnyOfHooks", testHasAnyOfHooks},
 		test{"HasAnyOfMixins", testHasAnyOfMixins},
 	)
@@ -197,6 +198,9 @@ func testGateBlocklist(t *testing.T, tr Tier) {
 		{"from config", nil, "plugins:\n  _blocklist:\n    - plugin: versioned\n      versions: '>=1.0, <2'\n", true},
 		{"from config by name", nil, "plugins:\n  _blocklist: [versioned]\n", true},
 		{"other plugin", []manager.BlockEntry{{Plugin: "hook_plugin"}}, "", false},
+		{"list of versions", nil, "plugins:\n  _blocklist:\n    - plugin: versioned\n      versions: ['<1.0', '1.2.0']\n", true},
+		{"list of other versions", nil, "plugins:\n  _blocklist:\n    - plugin: versioned\n      versions: ['<1.0', '>=2']\n", false},
+		{"malformed versions fail closed", nil, "plugins:\n  _blocklist:\n    - plugin: versioned\n      versions: 3\n", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -207,8 +211,8 @@ func testGateBlocklist(t *testing.T, tr Tier) {
 			}
 			if tc.blocked {
 				_, err := h.m.Enable(context.Background(), "versioned")
-				if !errors.Is(err, manager.ErrGated) {
-					t.Errorf("enabling a blocklisted plugin: %v, want ErrGated", err)
+				if !errors.Is(err, manager.ErrGated) || !strings.Contains(err.Error(), "blocklisted") {
+					t.Errorf("enabling a blocklisted plugin: %v, want ErrGated saying blocklisted", err)
 				}
 			}
 		})
@@ -277,6 +281,23 @@ func testGateCheck(t *testing.T, tr Tier) {
 					t.Errorf("error = %+v, want a check-phase panic", in.Error)
 				}
 			}
+			// Enabling it again runs the check again: still failing, it is
+			// refused with the reason; passing, it is loaded and enabled.
+			ctx := context.Background()
+			if mode == probe.ModeFalse {
+				_, err := h.m.Enable(ctx, "lifecycle")
+				if !errors.Is(err, manager.ErrGated) || !strings.Contains(err.Error(), "check") {
+					t.Errorf("Enable with a failing check: %v", err)
+				}
+				if r := h.info("lifecycle").Reason; !strings.Contains(r, "check") {
+					t.Errorf("reason after a refused enable = %q", r)
+				}
+			}
+			probe.SetFault("lifecycle", "check", "")
+			if _, err := h.m.Enable(ctx, "lifecycle"); err != nil {
+				t.Fatalf("Enable once the check passes: %v", err)
+			}
+			h.wantState("lifecycle", manager.StateEnabled)
 		})
 	}
 }
@@ -323,5 +344,25 @@ func testHasAnyOfMixins(t *testing.T, tr Tier) {
 		if got := h.m.HasAnyOfMixins(tc.plugin, tc.mixins...); got != tc.want {
 			t.Errorf("HasAnyOfMixins(%q, %v) = %v, want %v", tc.plugin, tc.mixins, got, tc.want)
 		}
+	}
+}
+
+// Every refusing gate is listed; enabling names the gate that really blocks.
+func testGateReasons(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{
+		fixtures:  []string{"versioned"},
+		config:    "plugins:\n  _disabled: [versioned]\n",
+		blocklist: []manager.BlockEntry{{Plugin: "versioned"}},
+	})
+	in := h.info("versioned")
+	if in.Reason != "disabled in the configuration (plugins._disabled); blocklisted" {
+		t.Errorf("reason = %q", in.Reason)
+	}
+	_, err := h.m.Enable(context.Background(), "versioned")
+	if err == nil || !strings.Contains(err.Error(), "not allowed to run: blocklisted") || strings.Contains(err.Error(), "_disabled") {
+		t.Errorf("Enable = %v, want it refused for the blocklist alone", err)
+	}
+	if !strings.Contains(h.configFile(), "versioned") {
+		t.Error("a refused enable changed the configuration")
 	}
 }

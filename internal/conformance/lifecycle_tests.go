@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
 	"github.com/tentacle-go/tentacle/manager"
 )
@@ -22,6 +23,7 @@ func init() {
 		test{"PanicInLoadAndUnload", testPanicInLoadAndUnload},
 		test{"DisableFailureStillDisables", testDisableFailureStillDisables},
 		test{"SettingsMigration", testSettingsMigration},
+		test{"NothingVisibleBeforeCommit", testNothingVisibleBeforeCommit},
 	)
 }
 
@@ -295,4 +297,55 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// Until an enable completes, the host sees none of what the plugin
+// registered: no handler on the hot path, no helpers, no implementations.
+func testNothingVisibleBeforeCommit(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"lifecycle", "startup_plugin"}, config: "plugins:\n  _disabled: [lifecycle]\n"})
+	var seen []string
+	h.m.InjectFactory("spy", func(info tentacle.PluginInfo) (any, error) {
+		if info.Identifier != "lifecycle" {
+			return nil, nil
+		}
+		for _, hd := range h.ordered.Handlers() {
+			seen = append(seen, "handler "+hd.Plugin)
+		}
+		if h.m.PluginManager().Helpers("lifecycle") != nil {
+			seen = append(seen, "helpers")
+		}
+		for _, impl := range h.m.Implementations(startupMixin.Type, "") {
+			seen = append(seen, "startup "+impl.Plugin)
+		}
+		return nil, nil
+	})
+	if _, err := h.m.Enable(context.Background(), "lifecycle"); err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "visible during inject", []string{"startup startup_plugin"}, seen)
+	diff(t, "visible after enable", []string{"lifecycle"}, h.handlerPlugins(HookOrdered))
+	if len(manager.ImplementationsOf[probe.Startup](h.m, "")) != 2 {
+		t.Error("implementation not published after the enable")
+	}
+
+	// On disable, the host stops calling the plugin before its callbacks.
+	seen = nil
+	probe.OnPoint(func(plugin, point string) {
+		if plugin != "lifecycle" || (point != "disable" && point != "disabled") {
+			return
+		}
+		for _, hd := range h.ordered.Handlers() {
+			seen = append(seen, point+": handler "+hd.Plugin)
+		}
+		if h.m.PluginManager().Helpers("lifecycle") != nil {
+			seen = append(seen, point+": helpers")
+		}
+		for _, impl := range h.m.Implementations(startupMixin.Type, "") {
+			seen = append(seen, point+": startup "+impl.Plugin)
+		}
+	})
+	if _, err := h.m.Disable(context.Background(), "lifecycle"); err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "visible during disable", []string{"disable: startup startup_plugin", "disabled: startup startup_plugin"}, seen)
 }

@@ -30,17 +30,28 @@ type (
 )
 
 var (
-	mu     sync.Mutex
-	events []string
-	faults = map[string]string{}
+	mu      sync.Mutex
+	events  []string
+	faults  = map[string]string{}
+	onPoint func(plugin, point string)
 )
 
-// Reset forgets every event and fault.
+// Reset forgets every event, fault and OnPoint function.
 func Reset() {
 	mu.Lock()
 	defer mu.Unlock()
 	events = nil
 	faults = map[string]string{}
+	onPoint = nil
+}
+
+// OnPoint sets a function called whenever a plugin reaches a point (see
+// Fault), before the fault happens: tests use it to look at the host from
+// inside a plugin's callback.
+func OnPoint(fn func(plugin, point string)) {
+	mu.Lock()
+	defer mu.Unlock()
+	onPoint = fn
 }
 
 // Record notes that plugin did what.
@@ -93,7 +104,11 @@ func Fault(plugin, point string) error {
 	Record(plugin, point)
 	mu.Lock()
 	mode := faults[plugin+"/"+point]
+	fn := onPoint
 	mu.Unlock()
+	if fn != nil {
+		fn(plugin, point)
+	}
 	switch mode {
 	case ModeError:
 		return fmt.Errorf("%s failed at %s on purpose", plugin, point)

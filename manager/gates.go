@@ -88,7 +88,7 @@ func (m *Manager) readConfig() pluginConfig {
 	for id, v := range orders {
 		byKey, _ := v.(map[string]any)
 		for key := range byKey {
-			if order, ok := m.configOrder(id, key); ok {
+			if order, ok := orderIn(orders, id, key); ok {
 				if cfg.sortingOrder[id] == nil {
 					cfg.sortingOrder[id] = make(map[string]int)
 				}
@@ -221,6 +221,23 @@ func (m *Manager) blocked(id, version string, list []BlockEntry) (string, bool) 
 
 // compatible checks a Compat constraint against the host's API version.
 func (m *Manager) compatible(compat string) (string, bool) {
+	// The API version is fixed for the manager's life: decide each
+	// constraint once (parsing one costs microseconds).
+	if v, ok := m.compat.Load(compat); ok {
+		res := v.(compatResult)
+		return res.reason, res.ok
+	}
+	reason, ok := m.checkCompat(compat)
+	m.compat.Store(compat, compatResult{reason: reason, ok: ok})
+	return reason, ok
+}
+
+type compatResult struct {
+	reason string
+	ok     bool
+}
+
+func (m *Manager) checkCompat(compat string) (string, bool) {
 	c, err := semver.NewConstraint(compat)
 	if err != nil {
 		return fmt.Sprintf("invalid compat constraint %q: %v", compat, err), false

@@ -27,7 +27,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 	if r.cand.Load == nil {
 		return lifecycleErr(id, PhaseImport, ErrNotLoaded)
 	}
-	env := tier.Env{Mixins: m.mixinTypes(), Logger: m.pluginLogger(id)}
+	env := tier.Env{Mixins: m.mixinTypes(), Logger: m.pluginLogger(r)}
 	var inst tier.Instance
 	err := guard(func() (err error) {
 		inst, err = r.cand.Load(ctx, env)
@@ -309,7 +309,7 @@ func (m *Manager) inject(t *teardown) error {
 	cfg := tentacle.ContextConfig{
 		Identifier: id,
 		Info:       info,
-		Logger:     m.pluginLogger(id),
+		Logger:     m.pluginLogger(r),
 		Settings:   m.settings.Plugin(id),
 		Manager:    m.view,
 		Injected:   injected,
@@ -489,6 +489,10 @@ func (m *Manager) unload(ctx context.Context, r *record) error {
 	return err
 }
 
-func (m *Manager) pluginLogger(id string) *slog.Logger {
-	return m.opts.Logger.With("logger", "tentacle.plugins."+id, "plugin", id)
+// pluginLogger returns plugin id's logger, made once per record.
+func (m *Manager) pluginLogger(r *record) *slog.Logger {
+	if r.logger == nil {
+		r.logger = m.opts.Logger.With("logger", "tentacle.plugins."+r.id, "plugin", r.id)
+	}
+	return r.logger
 }

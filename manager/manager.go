@@ -118,6 +118,7 @@ type Manager struct {
 	nextSub    int
 	events     []Event // queued by the running operation
 	impls      implIndex
+	compat     sync.Map // Compat constraint -> compatResult
 }
 
 // InjectFactory makes a per-plugin injectable (such as a printer proxy that
@@ -229,6 +230,7 @@ type record struct {
 	state State
 	gate  gateResult
 
+	logger         *slog.Logger // made on first use; only the running operation touches it
 	inst           tier.Instance
 	def            *tentacle.Definition
 	mixins         map[reflect.Type]any
@@ -441,6 +443,13 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 		var errs []error
 		enabled := m.ids(func(r *record) bool { return r.state == StateEnabled })
 		sort.SliceStable(enabled, func(i, j int) bool { return m.get(enabled[i]).enableNo > m.get(enabled[j]).enableNo })
+		// Take every handler off the hot path first, in one publication
+		// rather than one per plugin.
+		m.hooks.Hold()
+		for _, id := range enabled {
+			m.hooks.RemovePlugin(id)
+		}
+		m.hooks.Release()
 		for _, id := range enabled {
 			errs = append(errs, m.disable(ctx, m.get(id)))
 		}

@@ -204,18 +204,20 @@ func (m *Manager) Implementations(t reflect.Type, sortingContext string) []Imple
 	if sortingContext == "" || len(base) < 2 {
 		return base
 	}
+	orders, _ := m.settings.Get("plugins._sortingOrder").(map[string]any)
 	keys := make(map[string]int, len(base))
 	for _, impl := range base {
-		keys[impl.Plugin] = m.sortingKey(impl.Plugin, sortingContext)
+		keys[impl.Plugin] = m.sortingKey(orders, impl.Plugin, sortingContext)
 	}
 	out := append([]Implementation(nil), base...)
 	sort.SliceStable(out, func(i, j int) bool { return keys[out[i].Plugin] < keys[out[j].Plugin] })
 	return out
 }
 
-// sortingKey returns a plugin's sorting key in a context.
-func (m *Manager) sortingKey(id, sortingContext string) int {
-	if v, ok := m.configOrder(id, sortingContext); ok {
+// sortingKey returns a plugin's sorting key in a context; orders is
+// plugins._sortingOrder.
+func (m *Manager) sortingKey(orders map[string]any, id, sortingContext string) int {
+	if v, ok := orderIn(orders, id, sortingContext); ok {
 		return v
 	}
 	r := m.get(id)
@@ -239,11 +241,9 @@ func (m *Manager) sortingKey(id, sortingContext string) int {
 	return key
 }
 
-// configOrder reads plugins._sortingOrder.<id>.<key>.
-func (m *Manager) configOrder(id, key string) (int, bool) {
-	v := m.settings.Get("plugins._sortingOrder")
-	mm, _ := v.(map[string]any)
-	pm, _ := mm[id].(map[string]any)
+// orderIn reads <id>.<key> of plugins._sortingOrder: a whole number.
+func orderIn(orders map[string]any, id, key string) (int, bool) {
+	pm, _ := orders[id].(map[string]any)
 	switch o := pm[key].(type) {
 	case int:
 		return o, true

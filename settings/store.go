@@ -25,7 +25,7 @@ type Store struct {
 	mu       sync.RWMutex
 	user     map[string]any            // the user layer; never replaced, so layers stays valid
 	overlays []overlay                 // oldest first
-	plugins  map[string]map[string]any // id to {"plugins": {id: defaults}}
+	plugins  map[string]any            // {"plugins": {id: defaults}} (empty without any): one layer for every plugin's defaults, changed in place
 	host     map[string]any
 	layers   []map[string]any // user, then lower: rebuilt by relayer
 	lower    []map[string]any // every layer below the user layer, highest first
@@ -51,7 +51,7 @@ type overlay struct {
 func New(hostDefaults map[string]any) *Store {
 	s := &Store{
 		user:    map[string]any{},
-		plugins: map[string]map[string]any{},
+		plugins: map[string]any{},
 		host:    normalizeLayer(hostDefaults),
 	}
 	s.relayer()
@@ -148,20 +148,26 @@ func (s *Store) RemoveOverlay(key string) bool {
 // Plugin, not through dotted paths). defaults is normalised like the host
 // defaults given to New; nil means no defaults.
 func (s *Store) SetPluginDefaults(id string, defaults map[string]any) {
-	layer := map[string]any{"plugins": map[string]any{id: normalizeLayer(defaults)}}
+	layer := normalizeLayer(defaults)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.plugins[id] = layer
-	s.relayer()
+	byID, _ := s.plugins["plugins"].(map[string]any)
+	if byID == nil {
+		byID = map[string]any{}
+		s.plugins["plugins"] = byID
+	}
+	byID[id] = layer
 }
 
 // RemovePluginDefaults removes the defaults layer of plugin id, if any.
 func (s *Store) RemovePluginDefaults(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.plugins[id]; ok {
-		delete(s.plugins, id)
-		s.relayer()
+	if byID, _ := s.plugins["plugins"].(map[string]any); byID != nil {
+		delete(byID, id)
+		if len(byID) == 0 {
+			delete(s.plugins, "plugins")
+		}
 	}
 }
 
@@ -173,19 +179,14 @@ func (s *Store) Plugin(id string) *PluginSettings {
 
 // relayer rebuilds the ordered layer lists; s.mu must be held for writing.
 func (s *Store) relayer() {
-	ids := make([]string, 0, len(s.plugins))
-	for id := range s.plugins {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	layers := make([]map[string]any, 0, 2+len(s.overlays)+len(ids))
+	layers := make([]map[string]any, 0, 3+len(s.overlays))
 	layers = append(layers, s.user)
 	for i := len(s.overlays) - 1; i >= 0; i-- {
 		layers = append(layers, s.overlays[i].data)
 	}
-	for _, id := range ids {
-		layers = append(layers, s.plugins[id])
-	}
+	// Plugin defaults are disjoint by identifier, so one layer holds them
+	// all and adding one costs no relayering.
+	layers = append(layers, s.plugins)
 	layers = append(layers, s.host)
 	s.layers, s.lower = layers, layers[1:]
 }

@@ -23,9 +23,9 @@ type Store struct {
 	saveMu sync.Mutex
 
 	mu       sync.RWMutex
-	user     map[string]any            // the user layer; never replaced, so layers stays valid
-	overlays []overlay                 // oldest first
-	plugins  map[string]any            // {"plugins": {id: defaults}} (empty without any): one layer for every plugin's defaults, changed in place
+	user     map[string]any // the user layer; never replaced, so layers stays valid
+	overlays []overlay      // oldest first
+	plugins  map[string]any // {"plugins": {id: defaults}} (empty without any): one layer for every plugin's defaults, changed in place
 	host     map[string]any
 	layers   []map[string]any // user, then lower: rebuilt by relayer
 	lower    []map[string]any // every layer below the user layer, highest first

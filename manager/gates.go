@@ -22,6 +22,7 @@ type gateResult struct {
 	blocklisted    bool
 	incompatible   bool
 	safeModeVictim bool
+	quarantined    bool
 	checkFailed    bool
 	reasons        []gateReason // one per refusing gate, in gate order
 }
@@ -54,7 +55,7 @@ func (g gateResult) join(hardOnly bool) string {
 // ok reports whether the plugin may load.
 func (g gateResult) ok() bool {
 	return !g.notAPlugin && !g.invalid && !g.forcedDisabled && !g.blocklisted &&
-		!g.incompatible && !g.safeModeVictim && !g.checkFailed
+		!g.incompatible && !g.safeModeVictim && !g.quarantined && !g.checkFailed
 }
 
 // hard reports whether a gate refuses the plugin that no change to the
@@ -190,6 +191,9 @@ func (m *Manager) evaluateGates(r *record, cfg pluginConfig) gateResult {
 			reason = fmt.Sprintf("safe mode (%s): only bundled plugins run", m.opts.SafeModeReason)
 		}
 		g.refuse(&g.safeModeVictim, false, reason)
+	}
+	if evidence, ok := m.opts.Quarantine[r.id]; ok && !m.released[r.id] {
+		g.refuse(&g.quarantined, false, "quarantined for this run: "+evidence)
 	}
 	return g
 }

@@ -29,7 +29,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 	}
 	env := tier.Env{Mixins: m.mixinTypes(), Logger: m.pluginLogger(r)}
 	var inst tier.Instance
-	err := guard(func() (err error) {
+	err := m.in(r, PhaseImport, func() (err error) {
 		inst, err = r.cand.Load(ctx, env)
 		return err
 	})
@@ -48,7 +48,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 	}
 	if def.Check != nil {
 		passed := false
-		if err := guard(func() error { passed = def.Check(); return nil }); err != nil {
+		if err := m.in(r, PhaseCheck, func() error { passed = def.Check(); return nil }); err != nil {
 			return m.loadFailed(r, PhaseCheck, err, inst)
 		}
 		if !passed {
@@ -61,7 +61,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 		}
 	}
 	if def.Load != nil {
-		if err := guard(def.Load); err != nil {
+		if err := m.in(r, PhaseLoad, def.Load); err != nil {
 			return m.loadFailed(r, PhaseLoad, err, inst)
 		}
 	}
@@ -148,13 +148,13 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 		return lifecycleErr(r.id, PhaseEnable, fmt.Errorf("cannot enable a plugin that is %s", r.state))
 	}
 	id, def := r.id, r.def
-	t := &teardown{r: r}
+	t := &teardown{m: m, r: r}
 	m.hooks.Hold()
 	defer m.hooks.Release()
 
 	// 1. Definition.Enable
 	if def.Enable != nil {
-		if err := guard(def.Enable); err != nil {
+		if err := m.in(r, PhaseEnable, def.Enable); err != nil {
 			return m.enableFailed(t, PhaseEnable, err)
 		}
 	}
@@ -172,7 +172,7 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 
 	// 4. Initialize.
 	if init, ok := r.mixins[typeInitializer].(tentacle.Initializer); ok {
-		if err := guard(init.Initialize); err != nil {
+		if err := m.in(r, PhaseInitialize, init.Initialize); err != nil {
 			return m.enableFailed(t, PhaseInitialize, err)
 		}
 	}
@@ -184,7 +184,7 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 
 	// 6. OnPluginEnabled.
 	if l, ok := r.mixins[typeEnableListener].(tentacle.EnableListener); ok {
-		if err := guard(func() error { l.OnPluginEnabled(); return nil }); err != nil {
+		if err := m.in(r, PhaseEnabled, func() error { l.OnPluginEnabled(); return nil }); err != nil {
 			return m.enableFailed(t, PhaseEnabled, err)
 		}
 	}
@@ -196,7 +196,7 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 	m.mu.RUnlock()
 	p := Plugin{r: r, m: m}
 	for _, a := range activators {
-		if err := guard(func() error { return a.Activate(p) }); err != nil {
+		if err := m.in(r, Phase(a.Name()), func() error { return a.Activate(p) }); err != nil {
 			return m.enableFailed(t, Phase(a.Name()), err)
 		}
 		t.push("activator "+a.Name(), func() error { return guard(func() error { a.Deactivate(p); return nil }) })
@@ -277,7 +277,7 @@ func (m *Manager) inject(t *teardown) error {
 	id := r.id
 	if sp, ok := r.mixins[typeSettingsPlugin].(tentacle.SettingsPlugin); ok {
 		var defaults map[string]any
-		if err := guard(func() error { defaults = sp.SettingsDefaults(); return nil }); err != nil {
+		if err := m.in(r, PhaseInject, func() error { defaults = sp.SettingsDefaults(); return nil }); err != nil {
 			return fmt.Errorf("settings defaults: %w", err)
 		}
 		m.settings.SetPluginDefaults(id, defaults)
@@ -331,7 +331,7 @@ func (m *Manager) inject(t *teardown) error {
 		m.mu.Unlock()
 		return nil
 	})
-	return guard(func() error {
+	return m.in(r, PhaseInject, func() error {
 		_, err := r.inst.Inject(c)
 		return err
 	})
@@ -353,7 +353,7 @@ func (m *Manager) migrate(r *record) error {
 	if current >= target {
 		return nil
 	}
-	if err := guard(func() error { return sm.OnSettingsMigrate(target, current) }); err != nil {
+	if err := m.in(r, PhaseMigrate, func() error { return sm.OnSettingsMigrate(target, current) }); err != nil {
 		return err
 	}
 	if err := m.settings.Set(path, target); errors.Is(err, settings.ErrReadOnly) {
@@ -373,6 +373,7 @@ func (m *Manager) migrate(r *record) error {
 // teardown undoes an enable: Definition.Disable, OnPluginDisabled, then every
 // registration in reverse order.
 type teardown struct {
+	m               *Manager
 	r               *record
 	undo            []undoStep
 	enableCalled    bool
@@ -387,12 +388,12 @@ func (t *teardown) run() error {
 	var errs []error
 	def, r := t.r.def, t.r
 	if t.enableCalled && def.Disable != nil {
-		if err := guard(def.Disable); err != nil {
+		if err := t.m.in(r, PhaseDisable, def.Disable); err != nil {
 			errs = append(errs, fmt.Errorf("disable function: %w", err))
 		}
 	}
 	if l, ok := r.mixins[typeDisableListener].(tentacle.DisableListener); ok && t.enabledNotified {
-		if err := guard(func() error { l.OnPluginDisabled(); return nil }); err != nil {
+		if err := t.m.in(r, PhaseDisable, func() error { l.OnPluginDisabled(); return nil }); err != nil {
 			errs = append(errs, fmt.Errorf("OnPluginDisabled: %w", err))
 		}
 	}
@@ -435,7 +436,7 @@ func (m *Manager) disable(_ context.Context, r *record) error {
 	m.mu.Lock()
 	r.helpers = nil
 	m.mu.Unlock()
-	t := &teardown{r: r, undo: r.undo, enableCalled: true, enabledNotified: true}
+	t := &teardown{m: m, r: r, undo: r.undo, enableCalled: true, enabledNotified: true}
 	err := t.run()
 	m.mu.Lock()
 	r.state = StateDisabled
@@ -467,7 +468,7 @@ func (m *Manager) unload(ctx context.Context, r *record) error {
 		}
 	}
 	if r.def.Unload != nil {
-		if err := guard(r.def.Unload); err != nil {
+		if err := m.in(r, PhaseUnload, r.def.Unload); err != nil {
 			errs = append(errs, &LifecycleError{Plugin: r.id, Phase: PhaseUnload, Err: err})
 		}
 	}
@@ -495,4 +496,26 @@ func (m *Manager) pluginLogger(r *record) *slog.Logger {
 		r.logger = m.opts.Logger.With("logger", "tentacle.plugins."+r.id, "plugin", r.id)
 	}
 	return r.logger
+}
+
+// TraceEvent tells a host's Options.Trace that the manager is about to call
+// into a plugin (Done false) or has returned from it (Done true).
+type TraceEvent struct {
+	Plugin  string
+	Bundled bool
+	Phase   Phase
+	Done    bool
+}
+
+// in calls plugin code for phase, guarded against panics and traced.
+func (m *Manager) in(r *record, phase Phase, fn func() error) error {
+	trace := m.opts.Trace
+	if trace != nil {
+		trace(TraceEvent{Plugin: r.id, Bundled: r.cand.Bundled, Phase: phase})
+	}
+	err := guard(fn)
+	if trace != nil {
+		trace(TraceEvent{Plugin: r.id, Bundled: r.cand.Bundled, Phase: phase, Done: true})
+	}
+	return err
 }

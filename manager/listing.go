@@ -29,6 +29,7 @@ type Info struct {
 	ForcedDisabled       bool   `json:"forced_disabled"`
 	Incompatible         bool   `json:"incompatible"`
 	SafeModeVictim       bool   `json:"safe_mode_victim"`
+	Quarantined          bool   `json:"quarantined"`
 	PendingEnable        bool   `json:"pending_enable"`
 	PendingDisable       bool   `json:"pending_disable"`
 	PendingInstall       bool   `json:"pending_install"`
@@ -118,6 +119,7 @@ func (m *Manager) infoLocked(r *record) Info {
 		ForcedDisabled:   r.gate.forcedDisabled,
 		Incompatible:     r.gate.incompatible,
 		SafeModeVictim:   r.gate.safeModeVictim,
+		Quarantined:      r.gate.quarantined,
 		PendingEnable:    r.pendingEnable,
 		PendingDisable:   r.pendingDisable,
 		PendingInstall:   r.pendingInstall,

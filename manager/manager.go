@@ -66,6 +66,16 @@ type Options struct {
 	// Blocklist lists plugins that must never run, in addition to the
 	// configuration's plugins._blocklist.
 	Blocklist []BlockEntry
+	// Quarantine keeps plugins from running for this run only, by
+	// identifier, with the evidence shown in listings (a host quarantines
+	// the plugin whose callback was running when its last start did not
+	// complete). An operator's Enable lifts it.
+	Quarantine map[string]string
+	// Trace, if set, is called before and after every call into plugin code
+	// made by the lifecycle (import, check, load, the enable phases,
+	// activators, disable, unload), from the goroutine that makes it. A host
+	// uses it to record which plugin was running if the process dies.
+	Trace func(TraceEvent)
 	// Logger receives the manager's log and is the parent of every plugin's
 	// logger. Default: slog.Default().
 	Logger *slog.Logger
@@ -118,7 +128,8 @@ type Manager struct {
 	nextSub    int
 	events     []Event // queued by the running operation
 	impls      implIndex
-	compat     sync.Map // Compat constraint -> compatResult
+	compat     sync.Map        // Compat constraint -> compatResult
+	released   map[string]bool // quarantined plugins an operator enabled
 }
 
 // InjectFactory makes a per-plugin injectable (such as a printer proxy that
@@ -150,6 +161,7 @@ func New(opts Options) (*Manager, error) {
 		injected:   make(map[string]any),
 		factories:  make(map[string]InjectFactory),
 		subs:       make(map[int]func(Event)),
+		released:   make(map[string]bool),
 	}
 	m.view = &pluginView{m: m}
 	hookOpts := opts.Hooks

@@ -67,6 +67,9 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 		return ch, lifecycleErr(id, PhaseEnable, err)
 	}
 	ch.Persisted = changed
+	m.mu.Lock()
+	m.released[id] = true // an operator's enable lifts a quarantine
+	m.mu.Unlock()
 	m.regate(r)
 	m.mu.Lock()
 	started := m.started

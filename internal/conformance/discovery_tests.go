@@ -31,6 +31,8 @@ func init() {
 		test{"GateSafeMode", testGateSafeMode},
 		test{"GateCheck", testGateCheck},
 		test{"GateReasons", testGateReasons},
+		test{"GateQuarantine", testGateQuarantine},
+		test{"Trace", testTrace},
 		test{"HasAnyOfHooks", testHasAnyOfHooks},
 		test{"HasAnyOfMixins", testHasAnyOfMixins},
 	)
@@ -365,4 +367,50 @@ func testGateReasons(t *testing.T, tr Tier) {
 	if !strings.Contains(h.configFile(), "versioned") {
 		t.Error("a refused enable changed the configuration")
 	}
+}
+
+// A quarantined plugin does not run this time; an operator's enable lifts it.
+func testGateQuarantine(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"lifecycle", "hook_plugin"},
+		quarantine: map[string]string{"lifecycle": "its initialize was running when the last start stopped"}})
+	in := h.info("lifecycle")
+	if !in.Quarantined || in.Loaded || !strings.Contains(in.Reason, "quarantined for this run: its initialize was running") {
+		t.Errorf("quarantined=%v loaded=%v reason=%q", in.Quarantined, in.Loaded, in.Reason)
+	}
+	if len(probe.EventsOf("lifecycle")) != 0 {
+		t.Error("a quarantined plugin ran code")
+	}
+	h.wantState("hook_plugin", manager.StateEnabled)
+	ch, err := h.m.Enable(context.Background(), "lifecycle")
+	if err != nil || !ch.Applied {
+		t.Fatalf("Enable = %+v, %v", ch, err)
+	}
+	if in := h.info("lifecycle"); in.Quarantined || !in.Enabled {
+		t.Errorf("after enable quarantined=%v enabled=%v", in.Quarantined, in.Enabled)
+	}
+}
+
+// Trace sees every call into plugin code, before and after, in order.
+func testTrace(t *testing.T, tr Tier) {
+	var got []string
+	h := newHost(t, tr, setup{fixtures: []string{"lifecycle"}, trace: func(ev manager.TraceEvent) {
+		if ev.Plugin != "lifecycle" {
+			return
+		}
+		if ev.Done {
+			got = append(got, "done "+string(ev.Phase))
+		} else {
+			got = append(got, string(ev.Phase))
+		}
+	}})
+	if err := h.m.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"import", "done import", "check", "done check", "load", "done load",
+		"enable", "done enable", "inject", "done inject", "inject", "done inject",
+		"initialize", "done initialize", "enabled", "done enabled",
+		"disable", "done disable", "disable", "done disable", "unload", "done unload",
+	}
+	diff(t, "trace", want, got)
 }

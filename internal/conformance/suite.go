@@ -68,13 +68,15 @@ type host struct {
 
 // setup configures a host before it is made.
 type setup struct {
-	fixtures  []string // of the tier under test
-	bundled   []string // fixtures as bundled builtin plugins, scanned first
-	shadowing []string // fixtures as a second, later source of the tier
-	config    string   // config.yaml contents
-	safeMode  bool
-	blocklist []manager.BlockEntry
-	noStart   bool
+	fixtures   []string // of the tier under test
+	bundled    []string // fixtures as bundled builtin plugins, scanned first
+	shadowing  []string // fixtures as a second, later source of the tier
+	config     string   // config.yaml contents
+	safeMode   bool
+	blocklist  []manager.BlockEntry
+	quarantine map[string]string
+	trace      func(manager.TraceEvent)
+	noStart    bool
 }
 
 // newHost makes a manager over fixtures of tier tr and starts it. Cleanup
@@ -111,6 +113,8 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		SafeMode:       s.safeMode,
 		SafeModeReason: "test",
 		Blocklist:      s.blocklist,
+		Quarantine:     s.quarantine,
+		Trace:          s.trace,
 		Logger:         slog.New(logs),
 	})
 	if err != nil {

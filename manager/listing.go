@@ -300,3 +300,35 @@ func (v *pluginView) IsEnabled(id string) bool {
 }
 
 func (v *pluginView) Handlers(hook string) []tentacle.HookEntry { return v.m.hooks.Handlers(hook) }
+
+// DeclaredHook is one hook handler a plugin declares, as its definition
+// states it (before any configuration override).
+type DeclaredHook struct {
+	Hook     string
+	Order    int
+	HasOrder bool
+}
+
+// DeclaredHooks returns the hook handlers loaded plugin id declares, sorted
+// by hook name: what a tool shows without enabling the plugin.
+func (m *Manager) DeclaredHooks(id string) []DeclaredHook {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r := m.plugins[id]
+	if r == nil || r.def == nil {
+		return nil
+	}
+	out := make([]DeclaredHook, 0, len(r.def.Hooks))
+	for name, v := range r.def.Hooks {
+		_, order, has := unwrapHook(v)
+		out = append(out, DeclaredHook{Hook: name, Order: order, HasOrder: has})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Hook < out[j].Hook })
+	return out
+}
+
+// SortingOrders returns plugins._sortingOrder as the configuration holds it
+// (plugin -> hook or context -> order).
+func (m *Manager) SortingOrders() map[string]map[string]int {
+	return m.readConfig().sortingOrder
+}

@@ -297,6 +297,13 @@ func CallEach[T any](m *Manager, sortingContext string, fn func(plugin string, i
 	return errors.Join(errs...)
 }
 
+// RecordFault records a failure of plugin code that the host called outside
+// the lifecycle (an HTTP handler, an event handler): it is logged with the
+// plugin's identifier and counted in its listing entry. what says where.
+func (m *Manager) RecordFault(plugin, what string, err error) {
+	m.fault(plugin, PhaseCall, what, err)
+}
+
 // fault records a failure of plugin code outside the lifecycle (a hook
 // handler, a mixin call): logged with the plugin's identifier and counted.
 func (m *Manager) fault(id string, phase Phase, what string, err error) {

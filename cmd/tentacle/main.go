@@ -6,6 +6,9 @@ import (
 	"os"
 
 	"github.com/tentacle-go/tentacle/internal/cli"
+
+	// Bundled plugins.
+	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
 )
 
 func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -38,7 +38,7 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	}
 	env.store = store
 	opts := manager.Options{
-		Sources:  sources(),
+		Sources:  o.sources(),
 		BaseDir:  dir,
 		Settings: store,
 		Logger:   newLogger(o.stderr),
@@ -86,6 +86,6 @@ func (env *offline) mutable(id string, phase manager.Phase) error {
 }
 
 // sources are the plugin sources of the tentacle host, in precedence order.
-func sources() []tier.Source {
-	return []tier.Source{tier.Bundled()}
+func (o *options) sources() []tier.Source {
+	return append([]tier.Source{tier.Bundled()}, o.extra...)
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
 )
 
@@ -20,9 +22,12 @@ func newPluginsCommand(o *options) *cobra.Command {
 		Long: strings.TrimSpace(`
 List, inspect, enable and disable the plugins of the base directory.
 
-The commands work on the base directory itself, not through a server: enable
-and disable record the change in config.yaml (plugins._disabled), and it
-takes effect when the server next starts.`),
+When a tentacle server of the base directory is running (it answers at
+server.host:server.port of config.yaml), the commands go through it, with the
+API key from config.yaml, and act at once. Otherwise (or with --offline) they
+work on the base directory itself: enable and disable record the change in
+config.yaml (plugins._disabled) and it takes effect when the server next
+starts. The output is the same either way.`),
 	})
 	var jsonOut bool
 	list := &cobra.Command{
@@ -30,13 +35,15 @@ takes effect when the server next starts.`),
 		Short: "List every plugin with its state",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			env, err := o.openOffline(cmd.Context())
+			b, err := o.open(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer env.close()
-			o.warnConfig(env)
-			infos := env.mgr.List()
+			defer b.close()
+			infos, err := b.list(cmd.Context())
+			if err != nil {
+				return err
+			}
 			if jsonOut {
 				return writeJSON(o.stdout, infos)
 			}
@@ -52,13 +59,15 @@ takes effect when the server next starts.`),
 		Short: "Show everything known about one plugin",
 		Args:  exactArgs(1, "the plugin identifier (ID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			env, err := o.openOffline(cmd.Context())
+			b, err := o.open(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer env.close()
-			o.warnConfig(env)
-			in, ok := env.mgr.Info(args[0])
+			defer b.close()
+			in, ok, err := b.info(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
 			if !ok {
 				return unknownPlugin(args[0])
 			}
@@ -71,65 +80,78 @@ takes effect when the server next starts.`),
 	}
 	info.Flags().BoolVar(&infoJSON, "json", false, "print JSON")
 
-	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false))
+	var hooksJSON bool
+	hooksCmd := &cobra.Command{
+		Use:   "hooks [NAME]",
+		Short: "Show each hook's handlers in call order, and why each is where it is",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("%s: unexpected argument %q (takes at most one hook name)", cmd.CommandPath(), args[1])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := o.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer b.close()
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			hs, err := b.hooks(cmd.Context(), name)
+			if err != nil {
+				return err
+			}
+			if hooksJSON {
+				return writeJSON(o.stdout, hs)
+			}
+			writeHooks(o.stdout, hs)
+			return nil
+		},
+	}
+	hooksCmd.Flags().BoolVar(&hooksJSON, "json", false, "print JSON")
+
+	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd)
 	return cmd
 }
 
 // unknownPlugin is the error of a command given an identifier no source
 // provides.
 func unknownPlugin(id string) error {
-	return fmt.Errorf("plugin %q: unknown plugin (\"tentacle plugins list\" shows the known ones)", id)
+	return fmt.Errorf("plugin %q: unknown plugin%s", id, unknownHint)
 }
 
 // toggleCommand returns the enable or the disable command.
 func (o *options) toggleCommand(enable bool) *cobra.Command {
-	verb, phase := "disable", manager.PhaseDisable
+	verb := "disable"
 	if enable {
-		verb, phase = "enable", manager.PhaseEnable
+		verb = "enable"
 	}
 	return &cobra.Command{
 		Use:   verb + " ID",
-		Short: strings.ToUpper(verb[:1]) + verb[1:] + " a plugin (recorded in config.yaml)",
+		Short: strings.ToUpper(verb[:1]) + verb[1:] + " a plugin (through the server, or in config.yaml)",
 		Args:  exactArgs(1, "the plugin identifier (ID)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, id := cmd.Context(), args[0]
-			env, err := o.openOffline(ctx)
+			b, err := o.openWarn(ctx, false)
 			if err != nil {
 				return err
 			}
-			defer env.close()
-			if err := env.mutable(id, phase); err != nil {
-				return err
-			}
-			var ch manager.Change
-			if enable {
-				ch, err = env.mgr.Enable(ctx, id)
-			} else {
-				ch, err = env.mgr.Disable(ctx, id)
-			}
-			if errors.Is(err, manager.ErrUnknownPlugin) {
-				return fmt.Errorf("%w (\"tentacle plugins list\" shows the known ones)", err)
-			}
-			if err != nil {
-				return err
-			}
-			if enable && ch.Persisted {
-				// Offline, nothing runs; load the plugin as the next start
-				// would, so that a plugin that cannot load is reported now.
-				_ = env.mgr.Load(ctx)
-			}
-			in, _ := env.mgr.Info(id)
-			if enable && !in.Enabled {
-				// Not even the next start would run it: say why, as an
-				// error naming the phase that refuses it.
-				if ch.Persisted {
-					fmt.Fprintln(o.stdout, describeChange(ch))
+			defer b.close()
+			ch, in, err := b.toggle(ctx, id, enable)
+			var cr *cannotRun
+			switch {
+			case errors.As(err, &cr):
+				if cr.change.Persisted {
+					fmt.Fprintln(o.stdout, describeChange(cr.change))
 				}
-				phase, msg := manager.PhaseGate, in.Reason
-				if in.Error != nil {
-					phase, msg = in.Error.Phase, in.Error.Message
-				}
-				return fmt.Errorf("plugin %q: %s: %s (it is enabled in config.yaml but cannot run)", id, phase, msg)
+				return err
+			case errors.Is(err, manager.ErrUnknownPlugin):
+				return fmt.Errorf("%w%s", err, unknownHint)
+			case err != nil:
+				return err
 			}
 			fmt.Fprintln(o.stdout, describeChange(ch))
 			if !enable && in.DisablingDiscouraged != "" {
@@ -137,6 +159,31 @@ func (o *options) toggleCommand(enable bool) *cobra.Command {
 			}
 			return nil
 		},
+	}
+}
+
+// writeHooks prints each hook with its handlers in call order.
+func writeHooks(w io.Writer, hs map[string][]hooks.Explanation) {
+	names := make([]string, 0, len(hs))
+	for name := range hs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		fmt.Fprintln(w, "no hook handlers")
+		return
+	}
+	for i, name := range names {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, name)
+		if len(hs[name]) == 0 {
+			fmt.Fprintln(w, "  no handlers")
+		}
+		for _, ex := range hs[name] {
+			fmt.Fprintf(w, "  %d. %s: %s\n", ex.Position, ex.Plugin, ex.Reason)
+		}
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tentacle-go/tentacle/tier"
 )
 
 // Exit statuses of [Main].
@@ -23,7 +25,13 @@ const (
 // success, 1 when the command failed, 2 for a usage error. Errors are
 // printed to stderr, prefixed with "tentacle: ".
 func Main(args []string, stdout, stderr io.Writer) int {
-	root := newRoot(stdout, stderr)
+	return MainSources(args, stdout, stderr)
+}
+
+// MainSources is Main with plugin sources scanned after the bundled plugins
+// (a host binary with plugins of its own, or a test's).
+func MainSources(args []string, stdout, stderr io.Writer, extra ...tier.Source) int {
+	root := newRoot(stdout, stderr, extra)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
 	if err == nil {
@@ -98,12 +106,14 @@ func group(cmd *cobra.Command) *cobra.Command {
 // options are the flags every command shares.
 type options struct {
 	basedir string
+	offline bool
+	extra   []tier.Source
 	stdout  io.Writer
 	stderr  io.Writer
 }
 
-func newRoot(stdout, stderr io.Writer) *cobra.Command {
-	o := &options{stdout: stdout, stderr: stderr}
+func newRoot(stdout, stderr io.Writer, extra []tier.Source) *cobra.Command {
+	o := &options{stdout: stdout, stderr: stderr, extra: extra}
 	root := group(&cobra.Command{
 		Use:   "tentacle",
 		Short: "Tentacle: OctoPrint's plugin system in Go, and a host built on it",
@@ -121,7 +131,8 @@ Exit status: 0 on success, 1 when the command failed, 2 for a usage error.`),
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&o.basedir, "basedir", "", "base directory (default $TENTACLE_BASEDIR or ~/.tentacle)")
-	root.AddCommand(newPluginsCommand(o))
+	root.PersistentFlags().BoolVar(&o.offline, "offline", false, "work on the base directory even when its server is running")
+	root.AddCommand(newPluginsCommand(o), newServeCommand(o), newSafeModeCommand(o))
 	return root
 }
 

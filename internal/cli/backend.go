@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/manager"
+)
+
+// backend is where the plugins commands act: a running server (remote) or
+// the base directory itself (offline). Both give the same answers, so the
+// commands print the same either way.
+type backend interface {
+	list(ctx context.Context) ([]manager.Info, error)
+	info(ctx context.Context, id string) (manager.Info, bool, error)
+	// toggle enables or disables id and returns the change and the plugin's
+	// entry afterwards.
+	toggle(ctx context.Context, id string, enable bool) (manager.Change, manager.Info, error)
+	// hooks returns the handlers of every hook (name ""), or of one, in
+	// call order with the reasons.
+	hooks(ctx context.Context, name string) (map[string][]hooks.Explanation, error)
+	close()
+}
+
+// open returns the backend for a command: the server of the base
+// directory when one answers at its configured address (unless --offline),
+// else the base directory.
+func (o *options) open(ctx context.Context) (backend, error) { return o.openWarn(ctx, true) }
+
+// openWarn is open; warn says whether to warn about a config.yaml that does
+// not parse (commands that refuse to change it say so in their error).
+func (o *options) openWarn(ctx context.Context, warn bool) (backend, error) {
+	if !o.offline {
+		if r, err := o.dialServer(ctx); err != nil {
+			return nil, err
+		} else if r != nil {
+			return r, nil
+		}
+	}
+	env, err := o.openOffline(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if warn {
+		o.warnConfig(env)
+	}
+	return env, nil
+}
+
+func (env *offline) list(context.Context) ([]manager.Info, error) { return env.mgr.List(), nil }
+
+func (env *offline) info(_ context.Context, id string) (manager.Info, bool, error) {
+	in, ok := env.mgr.Info(id)
+	return in, ok, nil
+}
+
+func (env *offline) toggle(ctx context.Context, id string, enable bool) (manager.Change, manager.Info, error) {
+	phase := manager.PhaseDisable
+	if enable {
+		phase = manager.PhaseEnable
+	}
+	if err := env.mutable(id, phase); err != nil {
+		return manager.Change{}, manager.Info{}, err
+	}
+	var ch manager.Change
+	var err error
+	if enable {
+		ch, err = env.mgr.Enable(ctx, id)
+	} else {
+		ch, err = env.mgr.Disable(ctx, id)
+	}
+	if err != nil {
+		return ch, manager.Info{}, err
+	}
+	if enable && ch.Persisted {
+		// Offline, nothing runs; load the plugin as the next start would,
+		// so that a plugin that cannot load is reported now.
+		_ = env.mgr.Load(ctx)
+	}
+	in, _ := env.mgr.Info(id)
+	if enable && !in.Enabled {
+		// Not even the next start would run it: say why, as an error
+		// naming the phase that refuses it.
+		p, msg := manager.PhaseGate, in.Reason
+		if in.Error != nil {
+			p, msg = in.Error.Phase, in.Error.Message
+		}
+		return ch, in, &cannotRun{change: ch, err: fmt.Errorf("plugin %q: %s: %s (it is enabled in config.yaml but cannot run)", id, p, msg)}
+	}
+	return ch, in, nil
+}
+
+// cannotRun is an enable that was recorded but will not make the plugin
+// run.
+type cannotRun struct {
+	change manager.Change
+	err    error
+}
+
+func (e *cannotRun) Error() string { return e.err.Error() }
+
+// hooks explains, offline, the order the next start would give the
+// handlers of the plugins it would enable: their declared orders with the
+// configuration's overrides, through a registry of their own.
+func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Explanation, error) {
+	reg := hooks.NewRegistry(hooks.Options{})
+	reg.SetOrderOverrides(env.mgr.SortingOrders())
+	for _, in := range env.mgr.List() {
+		if !in.Enabled {
+			continue
+		}
+		for _, d := range env.mgr.DeclaredHooks(in.Key) {
+			if name != "" && d.Hook != name {
+				continue
+			}
+			if _, declared := reg.Spec(d.Hook); !declared {
+				_ = reg.Declare(hooks.Spec{Name: d.Hook}) // untyped: any handler
+			}
+			_ = reg.Add(in.Key, d.Hook, func() {}, d.Order, d.HasOrder)
+		}
+	}
+	out := make(map[string][]hooks.Explanation)
+	for _, n := range reg.Names() {
+		out[n] = reg.Explain(n)
+	}
+	if name != "" && out[name] == nil {
+		out[name] = []hooks.Explanation{}
+	}
+	return out, nil
+}

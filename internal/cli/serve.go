@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"fmt"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/settings"
+)
+
+func newServeCommand(o *options) *cobra.Command {
+	var opts server.Options
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the tentacle server",
+		Long: strings.TrimSpace(`
+Run the tentacle server on the base directory, which is created with its
+layout on first start: the HTTP API, the event bus and socket, and every
+plugin. It stops cleanly on SIGINT or SIGTERM (Ctrl-C).
+
+The address is --host and --port, else server.host and server.port from
+config.yaml, else 127.0.0.1:5000. On first start an API key is made, kept in
+config.yaml (api.key) and printed once; every request that changes something
+must carry it (header X-Api-Key).
+
+Safe mode (only bundled plugins run) is used with --safe-mode, after
+"tentacle safemode", and when config.yaml does not parse. When the previous
+start did not complete, only the plugin whose code was running then is kept
+from running (quarantined), for this run.`),
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := o.baseDir()
+			if err != nil {
+				return err
+			}
+			opts.BaseDir = dir
+			opts.Console = o.stderr
+			opts.Sources = o.sources()
+			srv, err := server.New(opts)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return srv.Run(ctx)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Host, "host", "", "address to listen on (default server.host, 127.0.0.1)")
+	cmd.Flags().IntVar(&opts.Port, "port", 0, "port to listen on (default server.port, 5000)")
+	cmd.Flags().BoolVar(&opts.SafeMode, "safe-mode", false, "run only bundled plugins")
+	return cmd
+}
+
+func newSafeModeCommand(o *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "safemode",
+		Short: "Make the next start of the server run in safe mode",
+		Long: strings.TrimSpace(`
+Make the next start of the server run in safe mode: only bundled plugins
+run. It sets server.startOnceInSafeMode in config.yaml, which the server
+clears once that start is complete.`),
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := o.baseDir()
+			if err != nil {
+				return err
+			}
+			st, err := settings.Open(filepath.Join(dir, "config.yaml"), nil)
+			if err != nil {
+				return fmt.Errorf("safemode: %w", err)
+			}
+			if err := server.RequestSafeMode(st); err != nil {
+				return fmt.Errorf("safemode: %w", err)
+			}
+			fmt.Fprintln(o.stdout, "the next start of the server runs in safe mode")
+			return nil
+		},
+	}
+}

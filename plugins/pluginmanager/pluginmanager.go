@@ -1,0 +1,171 @@
+// Package pluginmanager is the bundled Plugin Manager of the tentacle
+// server: OctoPrint's pluginmanager plugin, at its paths. It lists plugins
+// and hooks and enables and disables plugins; installing and uninstalling
+// come later. It is hidden and cannot be disabled.
+//
+//	GET  /plugin/pluginmanager/plugins          every plugin, with the server's safe mode and quarantine
+//	GET  /plugin/pluginmanager/plugins/<id>     one plugin
+//	GET  /plugin/pluginmanager/hooks            every hook's handlers in call order, with the reasons
+//	GET  /plugin/pluginmanager/hooks/<name>     one hook's
+//	GET  /plugin/pluginmanager/orphans          settings and data of plugins no longer installed
+//	POST /api/plugin/pluginmanager              {"command": "enable"|"disable", "plugin": "<id>"}
+package pluginmanager
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/settings"
+)
+
+// ID is the plugin's identifier.
+const ID = "pluginmanager"
+
+// Plugin is the Plugin Manager's definition.
+var Plugin = tentacle.Definition{
+	Name:                 "Plugin Manager",
+	Version:              "1.0.0",
+	Description:          "Lists, enables and disables plugins.",
+	Author:               "The Tentacle Authors",
+	License:              "Apache-2.0",
+	Hidden:               true,
+	DisablingDiscouraged: "the Plugin Manager is how plugins are managed",
+	Implementation:       &PluginManager{},
+}
+
+func init() { tentacle.Register(ID, &Plugin) }
+
+// PluginManager implements the Plugin Manager.
+type PluginManager struct{ tentacle.Base }
+
+var (
+	_ host.SimpleAPI = (*PluginManager)(nil)
+	_ host.Blueprint = (*PluginManager)(nil)
+)
+
+// admin returns the server's admin view, injected into bundled plugins.
+func (p *PluginManager) admin() (server.Admin, error) {
+	a, ok := p.Injected(server.InjectPluginAdmin).(server.Admin)
+	if !ok {
+		return server.Admin{}, &host.APIError{Status: http.StatusServiceUnavailable, Message: "the Plugin Manager runs only inside the tentacle server"}
+	}
+	return a, nil
+}
+
+// Listing is the answer of GET /plugin/pluginmanager/plugins.
+type Listing struct {
+	Plugins     []manager.Info      `json:"plugins"`
+	SafeMode    *string             `json:"safe_mode"`
+	Quarantined []server.Quarantine `json:"quarantined"`
+}
+
+// Handler implements host.Blueprint.
+func (p *PluginManager) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /plugins", p.json(func(a server.Admin, _ *http.Request) (any, error) {
+		info := a.Info()
+		return Listing{Plugins: a.Manager().List(), SafeMode: info.SafeMode, Quarantined: info.Quarantined}, nil
+	}))
+	mux.HandleFunc("GET /plugins/{id}", p.json(func(a server.Admin, r *http.Request) (any, error) {
+		in, ok := a.Manager().Info(r.PathValue("id"))
+		if !ok {
+			return nil, &host.APIError{Status: http.StatusNotFound, Message: "unknown plugin " + quote(r.PathValue("id"))}
+		}
+		return map[string]any{"plugin": in}, nil
+	}))
+	mux.HandleFunc("GET /hooks", p.json(func(a server.Admin, _ *http.Request) (any, error) {
+		reg := a.Manager().Hooks()
+		out := make(map[string][]hooks.Explanation)
+		for _, name := range reg.Names() {
+			out[name] = explain(reg, name)
+		}
+		return map[string]any{"hooks": out}, nil
+	}))
+	mux.HandleFunc("GET /hooks/{name}", p.json(func(a server.Admin, r *http.Request) (any, error) {
+		reg := a.Manager().Hooks()
+		name := r.PathValue("name")
+		if _, declared := reg.Spec(name); !declared && len(reg.Handlers(name)) == 0 {
+			return nil, &host.APIError{Status: http.StatusNotFound, Message: "unknown hook " + quote(name)}
+		}
+		return map[string]any{"hooks": map[string][]hooks.Explanation{name: explain(reg, name)}}, nil
+	}))
+	mux.HandleFunc("GET /orphans", p.json(func(a server.Admin, _ *http.Request) (any, error) {
+		return map[string]any{"orphans": a.Manager().Orphans()}, nil
+	}))
+	return mux
+}
+
+func explain(reg *hooks.Registry, name string) []hooks.Explanation {
+	ex := reg.Explain(name)
+	if ex == nil {
+		ex = []hooks.Explanation{}
+	}
+	return ex
+}
+
+// json adapts an answer function to an http.HandlerFunc.
+func (p *PluginManager) json(fn func(server.Admin, *http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, err := p.admin()
+		var res any
+		if err == nil {
+			res, err = fn(a, r)
+		}
+		var ae *host.APIError
+		switch {
+		case errors.As(err, &ae):
+			server.WriteError(w, ae.Status, ae.Message)
+		case err != nil:
+			server.WriteError(w, http.StatusInternalServerError, err.Error())
+		default:
+			server.WriteJSON(w, http.StatusOK, res)
+		}
+	}
+}
+
+// APICommands implements host.SimpleAPI.
+func (p *PluginManager) APICommands() map[string][]string {
+	return map[string][]string{"enable": {"plugin"}, "disable": {"plugin"}}
+}
+
+// OnAPICommand implements host.SimpleAPI: enable and disable answer the
+// change made (manager.Change).
+func (p *PluginManager) OnAPICommand(command string, data map[string]any) (any, error) {
+	a, err := p.admin()
+	if err != nil {
+		return nil, err
+	}
+	id, _ := data["plugin"].(string)
+	var ch manager.Change
+	switch command {
+	case "enable":
+		ch, err = a.Manager().Enable(context.Background(), id)
+	case "disable":
+		ch, err = a.Manager().Disable(context.Background(), id)
+	}
+	if err != nil {
+		return nil, &host.APIError{Status: statusOf(err), Message: err.Error()}
+	}
+	return ch, nil
+}
+
+// statusOf maps a lifecycle error to an HTTP status.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, manager.ErrUnknownPlugin):
+		return http.StatusNotFound
+	case errors.Is(err, manager.ErrNotToggleable):
+		return http.StatusBadRequest
+	case errors.Is(err, manager.ErrGated), errors.Is(err, settings.ErrReadOnly):
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+func quote(s string) string { return `"` + s + `"` }

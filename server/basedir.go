@@ -1,0 +1,150 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/tentacle-go/tentacle/manager"
+)
+
+// basedir is the layout of a base directory.
+type basedir struct{ root string }
+
+// The folders of a base directory, created on first start.
+var layout = []string{"plugins", "packages", "data", "logs", "uploads"}
+
+func makeBaseDir(root string) (basedir, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return basedir{}, fmt.Errorf("server: base directory %s: %w", root, err)
+	}
+	for _, sub := range append([]string{""}, layout...) {
+		if err := os.MkdirAll(filepath.Join(abs, sub), 0o755); err != nil {
+			return basedir{}, fmt.Errorf("server: create base directory layout: %w", err)
+		}
+	}
+	return basedir{root: abs}, nil
+}
+
+func (d basedir) config() string  { return filepath.Join(d.root, "config.yaml") }
+func (d basedir) logFile() string { return filepath.Join(d.root, "logs", "tentacle.log") }
+func (d basedir) marker() string  { return filepath.Join(d.root, ".incomplete_startup") }
+
+// RunFile is the file, in the base directory, in which a running server
+// says where it listens (JSON: url, pid), for the command line to find it
+// whatever its --host and --port. It is removed when the server stops.
+const RunFile = ".server.json"
+
+// RunInfo is what RunFile holds.
+type RunInfo struct {
+	URL string `json:"url"`
+	PID int    `json:"pid"`
+}
+
+func (d basedir) runFile() string { return filepath.Join(d.root, RunFile) }
+
+// startRecord is what the marker file of an incomplete start holds: when
+// the start began and which plugin's code was running, if any.
+type startRecord struct {
+	Started time.Time `json:"started"`
+	PID     int       `json:"pid"`
+	Plugin  string    `json:"plugin,omitempty"`
+	Phase   string    `json:"phase,omitempty"`
+	Since   time.Time `json:"since,omitzero"`
+}
+
+// startMarker is the file <basedir>/.incomplete_startup: written when a
+// start begins, rewritten whenever the code of a plugin that is not bundled
+// starts or stops running during the start, removed once the start is
+// complete (or the server stops cleanly). If the process dies during the
+// start, the next start finds it and knows which plugin was running.
+type startMarker struct {
+	path   string
+	mu     sync.Mutex
+	rec    startRecord
+	active bool // the start is in progress: trace writes the file
+}
+
+// readMarker returns the record a previous, incomplete start left, if any.
+func readMarker(path string) (*startRecord, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rec startRecord
+	if err := json.Unmarshal(data, &rec); err != nil {
+		// An unreadable marker still says the start did not complete.
+		return &startRecord{}, nil
+	}
+	return &rec, nil
+}
+
+// begin writes the marker of a new start.
+func (m *startMarker) begin() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rec = startRecord{Started: time.Now().UTC(), PID: os.Getpid()}
+	m.active = true
+	return m.writeLocked()
+}
+
+// running records that plugin's code runs in phase (plugin "" when none).
+func (m *startMarker) running(plugin, phase string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.active {
+		return
+	}
+	m.rec.Plugin, m.rec.Phase = plugin, phase
+	m.rec.Since = time.Time{}
+	if plugin != "" {
+		m.rec.Since = time.Now().UTC()
+	}
+	_ = m.writeLocked() // best effort: the start goes on without it
+}
+
+// trace is the manager's Trace: only plugins that are not bundled can be
+// quarantined, so only their calls are recorded.
+func (m *startMarker) trace(ev manager.TraceEvent) {
+	if ev.Bundled {
+		return
+	}
+	if ev.Done {
+		m.running("", "")
+		return
+	}
+	m.running(ev.Plugin, string(ev.Phase))
+}
+
+// complete removes the marker: the start completed.
+func (m *startMarker) complete() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.active {
+		return nil
+	}
+	m.active = false
+	if err := os.Remove(m.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// writeLocked writes the record (no fsync: it must survive the process,
+// not the machine).
+func (m *startMarker) writeLocked() error {
+	data, err := json.Marshal(m.rec)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(m.path, data, 0o644)
+}

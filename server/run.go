@@ -1,0 +1,159 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/manager"
+)
+
+// Run starts the server, serves until ctx is done (a signal, in the
+// command), then stops it. It returns an error only when the server could
+// not start (the address is taken) or a step of the stop failed; plugin
+// failures are logged and listed, never fatal.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.marker.begin(); err != nil {
+		s.log.Warn("cannot write the start marker; an incomplete start will not be detected", "error", err)
+	}
+	if err := s.mgr.Start(ctx); err != nil {
+		s.log.Warn("some plugins could not be started; see tentacle plugins list", "error", err)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(s.host, strconv.Itoa(s.port)))
+	if err != nil {
+		err = fmt.Errorf("server: listen: %w", err)
+		s.log.Error("cannot listen", "error", err)
+		return errors.Join(err, s.stop())
+	}
+	s.ln = ln
+	s.bus.Fire(host.EventStartup, nil)
+	callEach(s, "OnStartup", host.SortStartup, func(id string, p host.Startup) { p.OnStartup(s.host, s.listenPort()) })
+
+	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- s.http.Serve(ln) }()
+	s.serving.Store(true)
+	s.writeRunFile()
+	close(s.ready)
+	s.log.Info("serving", "url", "http://"+ln.Addr().String(), "safe_mode", s.safeMode)
+
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		callEach(s, "OnAfterStartup", host.SortAfterStartup, func(id string, p host.AfterStartup) { p.OnAfterStartup() })
+		if err := s.marker.complete(); err != nil {
+			s.log.Warn("cannot remove the start marker", "error", err)
+		}
+		s.clearSafeModeOnce()
+		s.log.Info("startup complete")
+	}()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			runErr = fmt.Errorf("server: serve: %w", err)
+		}
+	}
+	return errors.Join(runErr, s.stop())
+}
+
+// writeRunFile records where the server listens, for the command line.
+func (s *Server) writeRunFile() {
+	host := s.host
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	data, _ := json.Marshal(RunInfo{URL: "http://" + net.JoinHostPort(host, strconv.Itoa(s.listenPort())), PID: os.Getpid()})
+	if err := os.WriteFile(s.dir.runFile(), data, 0o644); err != nil {
+		s.log.Warn("cannot write the run file; the command line will look at server.host and server.port", "error", err)
+	}
+}
+
+// listenPort is the port the server listens on (the one picked, for 0).
+func (s *Server) listenPort() int {
+	if s.ln != nil {
+		if a, ok := s.ln.Addr().(*net.TCPAddr); ok {
+			return a.Port
+		}
+	}
+	return s.port
+}
+
+// callEach calls a server mixin on every enabled plugin in its sorting
+// order, recording the running plugin in the start marker while the start
+// is in progress.
+func callEach[T any](s *Server, what, sortingContext string, fn func(id string, impl T)) {
+	_ = manager.CallEach(s.mgr, sortingContext, func(id string, impl T) error {
+		if p, ok := s.mgr.Plugin(id); ok && !p.Bundled() {
+			s.marker.running(id, what)
+			defer s.marker.running("", "")
+		}
+		fn(id, impl)
+		return nil
+	})
+}
+
+// stop runs the stop sequence once; every step is bounded by
+// ShutdownTimeout.
+func (s *Server) stop() error {
+	var errs []error
+	s.stopOnce.Do(func() {
+		timeout := s.opts.ShutdownTimeout
+		s.log.Info("stopping")
+		s.bus.Fire(host.EventShutdown, nil)
+		callEach(s, "OnShutdown", host.SortShutdown, func(id string, p host.Shutdown) { p.OnShutdown() })
+		if s.http != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			if err := s.http.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("stop serving: %w", err))
+			}
+			cancel()
+		}
+		s.sockets.closeAll()
+		s.serving.Store(false)
+		if !waitTimeout(s.bg.Wait, timeout) {
+			s.log.Warn("AfterStartup callbacks still running; stopping without them")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		if err := s.mgr.Shutdown(ctx); err != nil {
+			s.log.Warn("plugins stopped with errors", "error", err)
+		}
+		if err := s.bus.Close(ctx); err != nil {
+			s.log.Warn("events left undelivered", "error", err)
+		}
+		cancel()
+		if err := s.marker.complete(); err != nil {
+			s.log.Warn("cannot remove the start marker", "error", err)
+		}
+		_ = os.Remove(s.dir.runFile())
+		if s.configErr == nil {
+			if err := s.store.Save(); err != nil {
+				errs = append(errs, fmt.Errorf("save settings: %w", err))
+			}
+		}
+		s.log.Info("stopped")
+		s.logFile.Close()
+	})
+	return errors.Join(errs...)
+}
+
+// waitTimeout runs wait and reports whether it returned within d.
+func waitTimeout(wait func(), d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}

@@ -1,0 +1,70 @@
+package server
+
+import "fmt"
+
+// Safe mode reasons (OctoPrint's).
+const (
+	SafeModeFlag       = "flag"
+	SafeModeSettings   = "settings"
+	SafeModeIncomplete = "incomplete_startup"
+	SafeModeConfig     = "config.yaml does not parse"
+)
+
+// decideSafeMode decides whether this run is in safe mode, and which plugin
+// to quarantine, from (in order) the flag, a config.yaml that does not
+// parse, server.startOnceInSafeMode, and the marker of an incomplete start.
+//
+// An incomplete start that names the plugin whose code was running when the
+// process died quarantines only that plugin (OctoPrint turns every
+// third-party plugin off); one that names none means safe mode.
+func (s *Server) decideSafeMode() {
+	s.marker = &startMarker{path: s.dir.marker()}
+	prev, err := readMarker(s.dir.marker())
+	if err != nil {
+		s.log.Warn("cannot read the marker of the last start", "error", err)
+	}
+	ignore := s.store.GetBool("server.ignoreIncompleteStartup")
+	switch {
+	case s.opts.SafeMode:
+		s.safeMode = SafeModeFlag
+	case s.configErr != nil:
+		s.safeMode = SafeModeConfig
+	case s.store.GetBool("server.startOnceInSafeMode"):
+		s.safeMode = SafeModeSettings
+	case prev != nil && !ignore && prev.Plugin != "":
+		evidence := fmt.Sprintf("its %s was running when the start of %s did not complete", prev.Phase, prev.Started.Format("2006-01-02 15:04:05 MST"))
+		s.quarantine = map[string]string{prev.Plugin: evidence}
+		s.log.Warn("the last start did not complete: quarantining the plugin that was running", "plugin", prev.Plugin, "phase", prev.Phase)
+	case prev != nil && !ignore:
+		s.safeMode = SafeModeIncomplete
+	}
+	if s.safeMode != "" {
+		s.log.Warn("starting in safe mode: only bundled plugins run", "reason", s.safeMode)
+	}
+}
+
+// clearSafeModeOnce clears server.startOnceInSafeMode after a start in
+// safe mode for that reason.
+func (s *Server) clearSafeModeOnce() {
+	if s.safeMode != SafeModeSettings {
+		return
+	}
+	if err := s.store.Remove("server.startOnceInSafeMode"); err == nil {
+		err = s.store.Save()
+		if err != nil {
+			s.log.Error("cannot save the configuration", "error", err)
+		}
+	}
+}
+
+// RequestSafeMode makes the next start of the server in basedir run in safe
+// mode (tentacle safemode): it sets server.startOnceInSafeMode.
+func RequestSafeMode(st interface {
+	Set(string, any) error
+	Save() error
+}) error {
+	if err := st.Set("server.startOnceInSafeMode", true); err != nil {
+		return err
+	}
+	return st.Save()
+}

@@ -1,0 +1,250 @@
+// Package server is the tentacle host: it runs the plugin system of a base
+// directory behind an HTTP API, with settings, an event bus, a socket for
+// browser clients, the server mixins of package host, and safe mode with
+// per-plugin quarantine after a start that did not complete.
+//
+// The start, in order: the base directory's layout, logging, config.yaml,
+// the API key, the safe mode decision, the event bus and the plugin manager;
+// plugins loaded and enabled; the listening socket bound; the Startup event
+// and the Startup mixins; serving; in the background the AfterStartup
+// mixins, after which the start counts as complete. The stop, in order: the
+// Shutdown event and the Shutdown mixins, no more requests, plugins disabled
+// and unloaded, events drained, settings saved.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/events"
+	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/settings"
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// Version is the server's version, reported by GET /api/version.
+var Version = "0.1.0-dev"
+
+// Defaults of the listening address.
+const (
+	DefaultHost = "127.0.0.1"
+	DefaultPort = 5000
+)
+
+// Options configure a [Server].
+type Options struct {
+	// BaseDir is the base directory; it is created with its layout.
+	BaseDir string
+	// Host and Port to listen on; empty and 0 mean server.host and
+	// server.port from config.yaml, else 127.0.0.1:5000. Port -1 picks a
+	// free port (tests).
+	Host string
+	Port int
+	// SafeMode starts in safe mode (--safe-mode): only bundled plugins run.
+	SafeMode bool
+	// Sources are the plugin sources; default tier.Bundled().
+	Sources []tier.Source
+	// Console receives the log for humans and the one-time API key notice;
+	// default os.Stderr. The log file is <basedir>/logs/tentacle.log.
+	Console io.Writer
+	// LogLevel of the console; the file always gets debug. Default info.
+	LogLevel slog.Level
+	// ShutdownTimeout bounds each step of the stop; default 10 s.
+	ShutdownTimeout time.Duration
+}
+
+// Server is one run of the tentacle host.
+type Server struct {
+	opts    Options
+	dir     basedir
+	log     *slog.Logger
+	logFile io.Closer
+	store   *settings.Store
+	mgr     *manager.Manager
+	bus     *events.Bus
+	marker  *startMarker
+	routes  *pluginRoutes
+	sockets *socketHub
+	handler http.Handler
+
+	apiKey     string
+	host       string
+	port       int
+	safeMode   string            // reason, "" when not in safe mode
+	quarantine map[string]string // plugin -> evidence
+	configErr  error             // config.yaml did not parse
+
+	ln       net.Listener
+	http     *http.Server
+	ready    chan struct{}
+	serving  atomic.Bool
+	stopOnce sync.Once
+	bg       sync.WaitGroup // background callbacks (AfterStartup)
+}
+
+// New prepares a server: it creates the base directory layout, opens the
+// log, reads config.yaml (one that does not parse means safe mode and a
+// read-only configuration, never an error), makes the API key, decides on
+// safe mode and quarantine, and makes the plugin manager. Nothing is loaded
+// or served before Run.
+func New(opts Options) (*Server, error) {
+	if opts.BaseDir == "" {
+		return nil, errors.New("server: no base directory")
+	}
+	if opts.Console == nil {
+		opts.Console = os.Stderr
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	if opts.Sources == nil {
+		opts.Sources = []tier.Source{tier.Bundled()}
+	}
+	s := &Server{opts: opts, ready: make(chan struct{})}
+	dir, err := makeBaseDir(opts.BaseDir)
+	if err != nil {
+		return nil, err
+	}
+	s.dir = dir
+	if err := s.openLog(); err != nil {
+		return nil, err
+	}
+	if err := s.openSettings(); err != nil {
+		s.logFile.Close()
+		return nil, err
+	}
+	if err := s.setupAPIKey(); err != nil {
+		s.logFile.Close()
+		return nil, err
+	}
+	s.decideSafeMode()
+	if err := s.setupPlugins(); err != nil {
+		s.logFile.Close()
+		return nil, err
+	}
+	s.handler = s.routesHandler()
+	return s, nil
+}
+
+// openSettings reads config.yaml. A file that does not parse is kept as it
+// is and the server runs in safe mode on defaults.
+func (s *Server) openSettings() error {
+	store, err := settings.Open(s.dir.config(), map[string]any{
+		"server": map[string]any{"host": DefaultHost, "port": DefaultPort},
+	})
+	var perr *settings.ParseError
+	switch {
+	case errors.As(err, &perr):
+		s.configErr = perr
+		s.log.Error("config.yaml does not parse; running in safe mode on defaults and leaving the file as it is", "error", perr)
+	case err != nil:
+		return fmt.Errorf("server: %w", err)
+	}
+	s.store = store
+	s.host = s.opts.Host
+	if s.host == "" {
+		s.host = store.GetString("server.host")
+	}
+	switch {
+	case s.opts.Port > 0:
+		s.port = s.opts.Port
+	case s.opts.Port < 0:
+		s.port = 0
+	default:
+		s.port = store.GetInt("server.port")
+	}
+	return nil
+}
+
+// setupPlugins makes the event bus and the plugin manager with the server's
+// mixins, injectables and activators.
+func (s *Server) setupPlugins() error {
+	s.bus = events.New(events.Options{
+		Logger:  s.log.With("logger", "tentacle.events"),
+		OnFault: s.eventFault,
+	})
+	quarantine := s.quarantine
+	m, err := manager.New(manager.Options{
+		Sources:        s.opts.Sources,
+		BaseDir:        s.dir.root,
+		APIVersion:     tentacle.APIVersion,
+		Settings:       s.store,
+		Mixins:         mixins,
+		SafeMode:       s.safeMode != "",
+		SafeModeReason: s.safeMode,
+		Quarantine:     quarantine,
+		Logger:         s.log,
+		Trace:          s.marker.trace,
+	})
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	s.mgr = m
+	m.Inject(host.InjectEventBus, busView{s.bus})
+	m.InjectFactory(host.InjectMessages, func(info tentacle.PluginInfo) (any, error) {
+		return messenger{hub: s.sockets, plugin: info.Identifier}, nil
+	})
+	m.InjectFactory(InjectPluginAdmin, func(info tentacle.PluginInfo) (any, error) {
+		if !info.Bundled {
+			return nil, nil
+		}
+		return Admin{Server: s}, nil
+	})
+	s.routes = newPluginRoutes(s)
+	s.sockets = newSocketHub(s)
+	m.AddActivator(s.routes)
+	m.AddActivator(&eventActivator{s: s})
+	m.AddActivator(startupActivator{s})
+	m.Subscribe(s.lifecycleEvent)
+	return nil
+}
+
+// lifecycleEvent turns the manager's lifecycle events into bus events.
+func (s *Server) lifecycleEvent(ev manager.Event) {
+	name := map[manager.EventKind]string{
+		manager.EventLoaded:   host.EventPluginLoaded,
+		manager.EventEnabled:  host.EventPluginEnabled,
+		manager.EventDisabled: host.EventPluginDisabled,
+		manager.EventUnloaded: host.EventPluginUnloaded,
+	}[ev.Kind]
+	if name != "" {
+		s.bus.Fire(name, map[string]any{"id": ev.Plugin, "version": ev.Info.Version})
+	}
+}
+
+// Manager returns the server's plugin manager.
+func (s *Server) Manager() *manager.Manager { return s.mgr }
+
+// Settings returns the server's settings store.
+func (s *Server) Settings() *settings.Store { return s.store }
+
+// APIKey returns the key that requests changing something must carry.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// Handler returns the server's HTTP handler (for tests with httptest).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Ready is closed once the server serves.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// Addr returns the address the server listens on, once Ready.
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return net.JoinHostPort(s.host, strconv.Itoa(s.port))
+	}
+	return s.ln.Addr().String()
+}
+
+// SafeMode returns why the server runs in safe mode, or "".
+func (s *Server) SafeMode() string { return s.safeMode }

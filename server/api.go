@@ -58,7 +58,7 @@ type Quarantine struct {
 
 // Info returns what GET /api/server answers.
 func (s *Server) Info() ServerInfo {
-	info := ServerInfo{Version: Version, Quarantined: []Quarantine{}, Started: s.marker.rec.Started}
+	info := ServerInfo{Version: Version, Quarantined: []Quarantine{}, Started: s.started}
 	if s.safeMode != "" {
 		reason := s.safeMode
 		info.SafeMode = &reason

@@ -20,6 +20,7 @@ import (
 // not start (the address is taken) or a step of the stop failed; plugin
 // failures are logged and listed, never fatal.
 func (s *Server) Run(ctx context.Context) error {
+	s.started = time.Now().UTC()
 	if err := s.marker.begin(); err != nil {
 		s.log.Warn("cannot write the start marker; an incomplete start will not be detected", "error", err)
 	}

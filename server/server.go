@@ -85,6 +85,7 @@ type Server struct {
 	quarantine map[string]string // plugin -> evidence
 	configErr  error             // config.yaml did not parse
 
+	started  time.Time // when Run began
 	ln       net.Listener
 	http     *http.Server
 	ready    chan struct{}

@@ -197,6 +197,9 @@ func (s *Server) settingsFailed(w http.ResponseWriter, err error) {
 func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 	current := s.store.Plugin(sp.id).All()
 	var err error
+	if bad := badKey(change, ""); bad != "" {
+		return fmt.Errorf("key %q cannot be stored: settings keys are not empty and contain no dots", bad)
+	}
 	walk(change, "", func(path string, v any) bool {
 		if path == configVersionKey || strings.HasPrefix(path, configVersionKey+".") {
 			err = fmt.Errorf("%s cannot be set", configVersionKey)
@@ -247,6 +250,22 @@ func walk(m map[string]any, prefix string, fn func(path string, v any) bool) boo
 		}
 	}
 	return true
+}
+
+// badKey returns the path of the first key in m that is empty or contains a
+// dot, or "".
+func badKey(m map[string]any, prefix string) string {
+	for k, v := range m {
+		if k == "" || strings.Contains(k, ".") {
+			return prefix + k
+		}
+		if sub, ok := v.(map[string]any); ok {
+			if bad := badKey(sub, prefix+k+"."); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
 }
 
 func lookup(m map[string]any, path string) (any, bool) {

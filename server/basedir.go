@@ -139,12 +139,17 @@ func (m *startMarker) complete() error {
 	return nil
 }
 
-// writeLocked writes the record (no fsync: it must survive the process,
-// not the machine).
+// writeLocked writes the record, replacing the file by a rename so that
+// it is never seen (or left by a crash) half written (no fsync: it must
+// survive the process, not the machine).
 func (m *startMarker) writeLocked() error {
 	data, err := json.Marshal(m.rec)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(m.path, data, 0o644)
+	tmp := m.path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, m.path)
 }

@@ -38,10 +38,12 @@ func (s *Server) Run(ctx context.Context) error {
 	callEach(s, "OnStartup", host.SortStartup, func(id string, p host.Startup) { p.OnStartup(s.host, s.listenPort()) })
 
 	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- s.http.Serve(ln) }()
+	// Serving from the first request on: a plugin enabled by it gets its
+	// startup callbacks, and the command line finds the run file.
 	s.serving.Store(true)
 	s.writeRunFile()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- s.http.Serve(ln) }()
 	close(s.ready)
 	s.log.Info("serving", "url", "http://"+ln.Addr().String(), "safe_mode", s.safeMode)
 
@@ -74,7 +76,12 @@ func (s *Server) writeRunFile() {
 		host = "127.0.0.1"
 	}
 	data, _ := json.Marshal(RunInfo{URL: "http://" + net.JoinHostPort(host, strconv.Itoa(s.listenPort())), PID: os.Getpid()})
-	if err := os.WriteFile(s.dir.runFile(), data, 0o644); err != nil {
+	tmp := s.dir.runFile() + ".tmp" // renamed: never read half written
+	err := os.WriteFile(tmp, data, 0o644)
+	if err == nil {
+		err = os.Rename(tmp, s.dir.runFile())
+	}
+	if err != nil {
 		s.log.Warn("cannot write the run file; the command line will look at server.host and server.port", "error", err)
 	}
 }

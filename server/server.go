@@ -92,6 +92,8 @@ type Server struct {
 	serving  atomic.Bool
 	stopOnce sync.Once
 	bg       sync.WaitGroup // background callbacks (AfterStartup)
+
+	settingsMu sync.Mutex // serialises POST /api/settings
 }
 
 // New prepares a server: it creates the base directory layout, opens the

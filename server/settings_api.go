@@ -143,6 +143,10 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `"plugins" must be an object of plugin identifiers to settings`)
 		return
 	}
+	// One change at a time: checked against, and applied to, the settings
+	// no other request is changing.
+	s.settingsMu.Lock()
+	defer s.settingsMu.Unlock()
 	known := make(map[string]settingsPlugin)
 	for _, sp := range s.settingsPlugins() {
 		known[sp.id] = sp
@@ -197,7 +201,7 @@ func (s *Server) settingsFailed(w http.ResponseWriter, err error) {
 func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 	current := s.store.Plugin(sp.id).All()
 	var err error
-	if bad := badKey(change, ""); bad != "" {
+	if bad, found := badKey(change, ""); found {
 		return fmt.Errorf("key %q cannot be stored: settings keys are not empty and contain no dots", bad)
 	}
 	walk(change, "", func(path string, v any) bool {
@@ -253,19 +257,19 @@ func walk(m map[string]any, prefix string, fn func(path string, v any) bool) boo
 }
 
 // badKey returns the path of the first key in m that is empty or contains a
-// dot, or "".
-func badKey(m map[string]any, prefix string) string {
+// dot, and whether there is one (the path of an empty top-level key is "").
+func badKey(m map[string]any, prefix string) (string, bool) {
 	for k, v := range m {
 		if k == "" || strings.Contains(k, ".") {
-			return prefix + k
+			return prefix + k, true
 		}
 		if sub, ok := v.(map[string]any); ok {
-			if bad := badKey(sub, prefix+k+"."); bad != "" {
-				return bad
+			if bad, found := badKey(sub, prefix+k+"."); found {
+				return bad, true
 			}
 		}
 	}
-	return ""
+	return "", false
 }
 
 func lookup(m map[string]any, path string) (any, bool) {

@@ -99,6 +99,8 @@ func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
 		host.Bus(d).Fire(host.PluginEvent(ID, fmt.Sprint(data["event"])), map[string]any{"from": ID})
 		host.Messages(d).SendPluginMessage(map[string]any{"fired": data["event"]})
 		return nil, nil
+	case "nothing":
+		return nil, nil
 	}
 	return nil, errors.New("unreachable")
 }

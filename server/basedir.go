@@ -54,9 +54,29 @@ func (d basedir) runFile() string { return filepath.Join(d.root, RunFile) }
 type startRecord struct {
 	Started time.Time `json:"started"`
 	PID     int       `json:"pid"`
-	Plugin  string    `json:"plugin,omitempty"`
-	Phase   string    `json:"phase,omitempty"`
-	Since   time.Time `json:"since,omitzero"`
+	// Running lists the plugins whose code was running, oldest first (more
+	// than one when a slow AfterStartup overlaps another plugin's enable).
+	Running []runningPlugin `json:"running,omitempty"`
+	// Plugin and Phase name one running plugin (older markers; kept for
+	// them).
+	Plugin string `json:"plugin,omitempty"`
+	Phase  string `json:"phase,omitempty"`
+}
+
+// runningPlugin is one plugin whose code was running.
+type runningPlugin struct {
+	Plugin string    `json:"plugin"`
+	Phase  string    `json:"phase"`
+	Since  time.Time `json:"since"`
+}
+
+// suspects returns the plugins the record says were running.
+func (r *startRecord) suspects() []runningPlugin {
+	out := append([]runningPlugin(nil), r.Running...)
+	if r.Plugin != "" {
+		out = append(out, runningPlugin{Plugin: r.Plugin, Phase: r.Phase})
+	}
+	return out
 }
 
 // startMarker is the file <basedir>/.incomplete_startup: written when a
@@ -97,19 +117,31 @@ func (m *startMarker) begin() error {
 	return m.writeLocked()
 }
 
-// running records that plugin's code runs in phase (plugin "" when none).
-func (m *startMarker) running(plugin, phase string) {
+// enter records that plugin's code starts running in phase.
+func (m *startMarker) enter(plugin, phase string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.active {
 		return
 	}
-	m.rec.Plugin, m.rec.Phase = plugin, phase
-	m.rec.Since = time.Time{}
-	if plugin != "" {
-		m.rec.Since = time.Now().UTC()
-	}
+	m.rec.Running = append(m.rec.Running, runningPlugin{Plugin: plugin, Phase: phase, Since: time.Now().UTC()})
 	_ = m.writeLocked() // best effort: the start goes on without it
+}
+
+// leave records that plugin's code for phase returned.
+func (m *startMarker) leave(plugin, phase string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.active {
+		return
+	}
+	for i := len(m.rec.Running) - 1; i >= 0; i-- {
+		if r := m.rec.Running[i]; r.Plugin == plugin && r.Phase == phase {
+			m.rec.Running = append(m.rec.Running[:i:i], m.rec.Running[i+1:]...)
+			break
+		}
+	}
+	_ = m.writeLocked()
 }
 
 // trace is the manager's Trace: only plugins that are not bundled can be
@@ -119,10 +151,10 @@ func (m *startMarker) trace(ev manager.TraceEvent) {
 		return
 	}
 	if ev.Done {
-		m.running("", "")
+		m.leave(ev.Plugin, string(ev.Phase))
 		return
 	}
-	m.running(ev.Plugin, string(ev.Phase))
+	m.enter(ev.Plugin, string(ev.Phase))
 }
 
 // complete removes the marker: the start completed.

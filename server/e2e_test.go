@@ -233,11 +233,11 @@ func TestEndToEnd(t *testing.T) {
 	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Fatalf("start with crash: %v, want death by SIGKILL\n%s", err, p.stderr)
 	}
-	var marker map[string]any
+	var marker struct{ Running []struct{ Plugin, Phase string } }
 	if err := json.Unmarshal(readFile(t, filepath.Join(dir, ".incomplete_startup")), &marker); err != nil {
 		t.Fatal(err)
 	}
-	if marker["plugin"] != "crasher" || marker["phase"] != "initialize" {
+	if len(marker.Running) != 1 || marker.Running[0].Plugin != "crasher" || marker.Running[0].Phase != "initialize" {
 		t.Errorf("marker of the incomplete start: %v, want crasher in initialize", marker)
 	}
 

@@ -128,11 +128,16 @@ func TestSlowAfterStartupDoesNotDelayServing(t *testing.T) {
 	// and the marker says whose code runs.
 	apiCase{method: "GET", path: "/api/version", wantStatus: 200}.run(t, h)
 	eventually(t, "the marker names slow in OnAfterStartup", func() bool {
-		var marker map[string]any
+		var marker struct{ Running []struct{ Plugin, Phase string } }
 		if err := json.Unmarshal(readFile(t, h.path(".incomplete_startup")), &marker); err != nil {
 			t.Fatal(err)
 		}
-		return marker["plugin"] == "slow" && marker["phase"] == "OnAfterStartup"
+		for _, r := range marker.Running {
+			if r.Plugin == "slow" && r.Phase == "OnAfterStartup" {
+				return true
+			}
+		}
+		return false
 	})
 	apiCase{method: "GET", path: "/api/version", wantStatus: 200}.run(t, h)
 	close(sl.release)

@@ -3,8 +3,11 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -56,7 +59,7 @@ func (pr *pluginRoutes) Activate(p manager.Plugin) error {
 		if fsys == nil {
 			return errors.New("Asset.AssetFS returned nil")
 		}
-		mt.static = http.FileServerFS(fsys)
+		mt.static = staticFiles(fsys)
 		mt.assets = as.Assets()
 	}
 	if mt.api == nil && mt.getter == nil && mt.blueprint == nil && mt.static == nil {
@@ -209,4 +212,18 @@ func (pr *pluginRoutes) servePlugin(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, fmt.Sprintf("plugin %q serves nothing at %s", id, rest))
 	}
+}
+
+// staticFiles serves the files of fsys (no directory listings), answering
+// a JSON 404 for what it does not have.
+func staticFiles(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if fi, err := fs.Stat(fsys, name); name == "" || err != nil || fi.IsDir() {
+			writeError(w, http.StatusNotFound, "no static file "+strconv.Quote(name))
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }

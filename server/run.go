@@ -102,8 +102,8 @@ func (s *Server) listenPort() int {
 func callEach[T any](s *Server, what, sortingContext string, fn func(id string, impl T)) {
 	_ = manager.CallEach(s.mgr, sortingContext, func(id string, impl T) error {
 		if p, ok := s.mgr.Plugin(id); ok && !p.Bundled() {
-			s.marker.running(id, what)
-			defer s.marker.running("", "")
+			s.marker.enter(id, what)
+			defer s.marker.leave(id, what)
 		}
 		fn(id, impl)
 		return nil

@@ -14,9 +14,9 @@ const (
 // to quarantine, from (in order) the flag, a config.yaml that does not
 // parse, server.startOnceInSafeMode, and the marker of an incomplete start.
 //
-// An incomplete start that names the plugin whose code was running when the
-// process died quarantines only that plugin (OctoPrint turns every
-// third-party plugin off); one that names none means safe mode.
+// An incomplete start that names the plugins whose code was running when
+// the process died (usually one) quarantines only them (OctoPrint turns
+// every third-party plugin off); one that names none means safe mode.
 func (s *Server) decideSafeMode() {
 	s.marker = &startMarker{path: s.dir.marker()}
 	prev, err := readMarker(s.dir.marker())
@@ -31,10 +31,12 @@ func (s *Server) decideSafeMode() {
 		s.safeMode = SafeModeConfig
 	case s.store.GetBool("server.startOnceInSafeMode"):
 		s.safeMode = SafeModeSettings
-	case prev != nil && !ignore && prev.Plugin != "":
-		evidence := fmt.Sprintf("its %s was running when the start of %s did not complete", prev.Phase, prev.Started.Format("2006-01-02 15:04:05 MST"))
-		s.quarantine = map[string]string{prev.Plugin: evidence}
-		s.log.Warn("the last start did not complete: quarantining the plugin that was running", "plugin", prev.Plugin, "phase", prev.Phase)
+	case prev != nil && !ignore && len(prev.suspects()) > 0:
+		s.quarantine = make(map[string]string)
+		for _, r := range prev.suspects() {
+			s.quarantine[r.Plugin] = fmt.Sprintf("its %s was running when the start of %s did not complete", r.Phase, prev.Started.Format("2006-01-02 15:04:05 MST"))
+			s.log.Warn("the last start did not complete: quarantining a plugin that was running", "plugin", r.Plugin, "phase", r.Phase)
+		}
 	case prev != nil && !ignore:
 		s.safeMode = SafeModeIncomplete
 	}

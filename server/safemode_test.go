@@ -169,3 +169,24 @@ func TestQuarantine(t *testing.T) {
 	}
 	apiCase{method: "GET", path: "/plugin/demo/hello", wantStatus: 200}.run(t, again)
 }
+
+// When several plugins' code was running (a slow AfterStartup overlapping
+// another plugin's enable), each of them is quarantined, and only them.
+func TestQuarantineSeveral(t *testing.T) {
+	h := start(t, setup{
+		plugins: withPlain(),
+		marker: `{"started":"2026-01-02T03:04:05Z","pid":1,"running":[` +
+			`{"plugin":"demo","phase":"OnAfterStartup","since":"2026-01-02T03:04:06Z"},` +
+			`{"plugin":"plain","phase":"initialize","since":"2026-01-02T03:04:07Z"}]}`,
+	})
+	want := []server.Quarantine{
+		{Plugin: "demo", Evidence: "its OnAfterStartup was running when the start of 2026-01-02 03:04:05 UTC did not complete"},
+		{Plugin: "plain", Evidence: "its initialize was running when the start of 2026-01-02 03:04:05 UTC did not complete"},
+	}
+	if diff := cmp.Diff(want, serverInfo(t, h).Quarantined); diff != "" {
+		t.Errorf("/api/server quarantined (-want +got):\n%s", diff)
+	}
+	if in := pluginInfo(t, h, "pluginmanager"); !in.Enabled {
+		t.Error("a bundled plugin was kept from running")
+	}
+}

@@ -172,20 +172,58 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	for _, id := range ids {
-		for k, v := range changes[id].(map[string]any) {
-			if err := s.store.Set("plugins."+id+"."+k, v); err != nil {
-				s.settingsFailed(w, err)
-				return
-			}
-		}
-	}
-	if err := s.store.Save(); err != nil {
+	if err := s.applySettings(ids, changes); err != nil {
 		s.settingsFailed(w, err)
 		return
 	}
 	s.bus.Fire(host.EventSettingsUpdated, map[string]any{"plugins": ids})
 	writeJSON(w, http.StatusOK, s.view(true))
+}
+
+// applySettings stores the checked changes, leaf by leaf (null removes the
+// user's value, so the default shows again), and saves. When storing or
+// saving fails, every leaf is put back as it was.
+func (s *Server) applySettings(ids []string, changes map[string]any) error {
+	type undo struct {
+		path string
+		old  any
+		had  bool
+	}
+	var undos []undo
+	var err error
+	for _, id := range ids {
+		walk(changes[id].(map[string]any), "", func(rel string, v any) bool {
+			if m, isMap := v.(map[string]any); isMap && len(m) > 0 {
+				return true // its leaves follow
+			}
+			path := "plugins." + id + "." + rel
+			old, had := s.store.UserValue(path)
+			undos = append(undos, undo{path, old, had})
+			if v == nil {
+				err = s.store.Remove(path)
+			} else {
+				err = s.store.Set(path, v)
+			}
+			return err == nil
+		})
+		if err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = s.store.Save()
+	}
+	if err != nil {
+		for i := len(undos) - 1; i >= 0; i-- {
+			u := undos[i]
+			if u.had {
+				_ = s.store.Set(u.path, u.old)
+			} else {
+				_ = s.store.Remove(u.path)
+			}
+		}
+	}
+	return err
 }
 
 func (s *Server) settingsFailed(w http.ResponseWriter, err error) {
@@ -213,9 +251,19 @@ func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 			err = fmt.Errorf("%s cannot be changed through the API", path)
 			return false
 		}
-		if def, ok := lookup(current, path); ok && def != nil && v != nil && !sameKind(def, v) {
+		def, ok := lookup(current, path)
+		if !ok || def == nil || v == nil {
+			return true
+		}
+		if !sameKind(def, v) {
 			err = fmt.Errorf("%s must be %s, not %s", path, kindName(def), kindName(v))
 			return false
+		}
+		if _, isInt := def.(int); isInt {
+			if f, isFloat := v.(float64); isFloat && f != float64(int(f)) {
+				err = fmt.Errorf("%s must be a whole number, not %v", path, f)
+				return false
+			}
 		}
 		return true
 	})
@@ -225,7 +273,10 @@ func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 	if sp.validator == nil {
 		return nil
 	}
-	merged := mergeInto(current, change)
+	merged := mergeInto(current, change, func(rel string) any {
+		v, _ := s.store.Default("plugins." + sp.id + "." + rel)
+		return v
+	})
 	delete(merged, configVersionKey)
 	var verr error
 	if !s.guarded(sp.id, "ValidateSettings", func() { verr = sp.validator.ValidateSettings(merged) }) {
@@ -286,16 +337,33 @@ func lookup(m map[string]any, path string) (any, bool) {
 	return v, true
 }
 
-// mergeInto returns base with change merged in, maps key by key.
-func mergeInto(base, change map[string]any) map[string]any {
+// mergeInto returns base with change merged in, maps key by key; a null in
+// change stands for the default, which def returns for a relative path.
+func mergeInto(base, change map[string]any, def func(rel string) any) map[string]any {
+	return mergeAt(base, change, "", def)
+}
+
+func mergeAt(base, change map[string]any, prefix string, def func(string) any) map[string]any {
 	out := make(map[string]any, len(base))
 	for k, v := range base {
 		out[k] = v
 	}
 	for k, v := range change {
-		if cm, ok := v.(map[string]any); ok {
+		rel := k
+		if prefix != "" {
+			rel = prefix + "." + k
+		}
+		switch cv := v.(type) {
+		case nil:
+			if d := def(rel); d != nil {
+				out[k] = d
+			} else {
+				delete(out, k)
+			}
+			continue
+		case map[string]any:
 			if bm, ok := out[k].(map[string]any); ok {
-				out[k] = mergeInto(bm, cm)
+				out[k] = mergeAt(bm, cv, rel, def)
 				continue
 			}
 		}

@@ -93,6 +93,32 @@ func TestPostSettingsStoresOnlyTheDifference(t *testing.T) {
 	}
 }
 
+// A null resets a path to its default: the user's value leaves the file.
+func TestPostSettingsNullResets(t *testing.T) {
+	h := start(t, setup{})
+	post := func(change map[string]any) {
+		t.Helper()
+		r := h.do("POST", "/api/settings", h.key, map[string]any{"plugins": map[string]any{"demo": change}})
+		if r.status != http.StatusOK {
+			t.Fatalf("POST /api/settings: %d %s", r.status, r.body)
+		}
+	}
+	post(map[string]any{"greeting": "Hi", "count": 7, "nested": map[string]any{"on": false}})
+	post(map[string]any{"greeting": nil, "nested": map[string]any{"on": nil}})
+	if got, _ := dig(readConfig(t, h.dir), "plugins.demo"); !cmp.Equal(got, map[string]any{"count": 7}) {
+		t.Errorf("config.yaml plugins.demo = %#v, want only count: 7", got)
+	}
+	got := demoSettings(t, h, h.key)
+	if got["greeting"] != "Hello" || got["count"] != 7.0 {
+		t.Errorf("settings after the reset: %v", got)
+	}
+	// The validator sees the default for a reset value: count back to 3 passes.
+	post(map[string]any{"count": nil})
+	if got := demoSettings(t, h, h.key); got["count"] != 3.0 {
+		t.Errorf("count after the reset = %v, want the default 3", got["count"])
+	}
+}
+
 func TestPostSettingsRefused(t *testing.T) {
 	h := start(t, setup{})
 	demoChange := func(change map[string]any) map[string]any {
@@ -104,6 +130,7 @@ func TestPostSettingsRefused(t *testing.T) {
 		{name: "type mismatch", key: "good", body: demoChange(map[string]any{"count": "many"}), wantStatus: 400, wantError: "count must be a number, not a string"},
 		{name: "nested type mismatch", key: "good", body: demoChange(map[string]any{"nested": map[string]any{"on": "yes"}}), wantStatus: 400, wantError: "nested.on"},
 		{name: "object for a leaf", key: "good", body: demoChange(map[string]any{"greeting": map[string]any{"x": 1}}), wantStatus: 400, wantError: "greeting"},
+		{name: "fraction for a whole number", key: "good", body: demoChange(map[string]any{"count": 2.5}), wantStatus: 400, wantError: "count must be a whole number"},
 		{name: "validator", key: "good", body: demoChange(map[string]any{"greeting": "Hi", "count": -1}), wantStatus: 400, wantError: "count must not be negative"},
 		{name: "never path", key: "good", body: demoChange(map[string]any{"internal": "changed"}), wantStatus: 400, wantError: "internal"},
 		{name: "config version", key: "good", body: demoChange(map[string]any{"_config_version": 2}), wantStatus: 400, wantError: "_config_version"},

@@ -26,6 +26,31 @@ func (s *Store) Lookup(path string) (any, bool) {
 	return s.lookup(keys)
 }
 
+// Default returns the merged value at path of the layers below the user
+// layer (overlays and defaults): what the path reads as once the user's
+// value is removed.
+func (s *Store) Default(path string) (any, bool) {
+	keys, err := parsePath(path)
+	if err != nil {
+		return nil, false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return resolve(s.lower, keys)
+}
+
+// UserValue returns a copy of the value at path in the user layer only
+// (what config.yaml holds there).
+func (s *Store) UserValue(path string) (any, bool) {
+	keys, err := parsePath(path)
+	if err != nil {
+		return nil, false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return resolve([]map[string]any{s.user}, keys)
+}
+
 // Has reports whether any layer has a value at path.
 func (s *Store) Has(path string) bool {
 	_, ok := s.Lookup(path)

@@ -304,3 +304,26 @@ func TestAsFloatKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultAndUserValue(t *testing.T) {
+	st := New(map[string]any{"a": map[string]any{"b": 1, "c": 2}})
+	st.AddOverlay("o", map[string]any{"a": map[string]any{"c": 3}})
+	if err := st.Set("a.b", 10); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := st.Default("a.b"); !ok || v != 1 {
+		t.Errorf("Default(a.b) = %v, %v", v, ok)
+	}
+	if v, ok := st.Default("a.c"); !ok || v != 3 {
+		t.Errorf("Default(a.c) = %v, %v; want the overlay's 3", v, ok)
+	}
+	if v, ok := st.UserValue("a.b"); !ok || v != 10 {
+		t.Errorf("UserValue(a.b) = %v, %v", v, ok)
+	}
+	if _, ok := st.UserValue("a.c"); ok {
+		t.Error("UserValue(a.c) found a value the user never set")
+	}
+	if _, ok := st.Default("a..b"); ok {
+		t.Error("an invalid path resolved")
+	}
+}

@@ -226,6 +226,7 @@ func flags(in manager.Info) []string {
 	add(in.Blocklisted, "blocklisted")
 	add(in.Incompatible, "incompatible")
 	add(in.SafeModeVictim, "safe_mode_victim")
+	add(in.Quarantined, "quarantined")
 	add(in.PendingEnable, "pending_enable")
 	add(in.PendingDisable, "pending_disable")
 	add(in.PendingInstall, "pending_install")

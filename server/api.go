@@ -21,6 +21,9 @@ func (s *Server) routesHandler() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "nothing here: "+r.Method+" "+r.URL.Path)
+	})
 	mux.HandleFunc("/plugin/{id}/", s.routes.servePlugin)
 	mux.HandleFunc("GET /{$}", s.index)
 	return mux

@@ -81,6 +81,7 @@ func TestSimpleAPI(t *testing.T) {
 		{name: "unknown plugin get", method: "GET", path: "/api/plugin/nope", wantStatus: 404, wantError: `"nope"`},
 		{name: "unknown plugin post", method: "POST", path: "/api/plugin/nope", key: "good", body: greet, wantStatus: 404, wantError: `"nope"`},
 		{name: "api error status", method: "POST", path: "/api/plugin/demo", key: "good", body: map[string]any{"command": "fail"}, wantStatus: 409, wantBody: map[string]any{"error": "cannot do that now"}},
+		{name: "result not JSON", method: "POST", path: "/api/plugin/demo", key: "good", body: map[string]any{"command": "unencodable"}, wantStatus: 500, wantError: "cannot be encoded as JSON"},
 		{name: "nil result", method: "POST", path: "/api/plugin/demo", key: "good", body: map[string]any{"command": "nothing"}, wantStatus: 204},
 		{name: "not json", method: "POST", path: "/api/plugin/demo", key: "good", body: "command=greet", contentType: "application/x-www-form-urlencoded", wantStatus: 415, wantError: "JSON"},
 		{name: "invalid json", method: "POST", path: "/api/plugin/demo", key: "good", body: `{"command": `, wantStatus: 400, wantError: "not valid JSON"},
@@ -172,7 +173,9 @@ func TestStaticAssets(t *testing.T) {
 		t.Errorf("GET demo.css: %d %q", css.status, css.header.Get("Content-Type"))
 	}
 	for _, c := range []apiCase{
-		{name: "missing file", method: "GET", path: "/plugin/demo/static/js/none.js", wantStatus: 404, plain: true},
+		{name: "missing file", method: "GET", path: "/plugin/demo/static/js/none.js", wantStatus: 404, wantError: "no static file"},
+		{name: "directory", method: "GET", path: "/plugin/demo/static/js/", wantStatus: 404, wantError: "no static file"},
+		{name: "escape", method: "GET", path: "/plugin/demo/static/../../../etc/passwd", wantStatus: 404},
 		{name: "post", method: "POST", path: "/plugin/demo/static/js/demo.js", key: "good", body: "x", wantStatus: 405, wantError: "read-only"},
 		{name: "put", method: "PUT", path: "/plugin/demo/static/js/demo.js", key: "good", body: "x", wantStatus: 405},
 		{name: "delete", method: "DELETE", path: "/plugin/demo/static/js/demo.js", key: "good", wantStatus: 405},

@@ -233,7 +233,9 @@ func TestEndToEnd(t *testing.T) {
 	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Fatalf("start with crash: %v, want death by SIGKILL\n%s", err, p.stderr)
 	}
-	var marker struct{ Running []struct{ Plugin, Phase string } }
+	var marker struct {
+		Running []struct{ Plugin, Phase string }
+	}
 	if err := json.Unmarshal(readFile(t, filepath.Join(dir, ".incomplete_startup")), &marker); err != nil {
 		t.Fatal(err)
 	}

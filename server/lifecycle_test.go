@@ -128,7 +128,9 @@ func TestSlowAfterStartupDoesNotDelayServing(t *testing.T) {
 	// and the marker says whose code runs.
 	apiCase{method: "GET", path: "/api/version", wantStatus: 200}.run(t, h)
 	eventually(t, "the marker names slow in OnAfterStartup", func() bool {
-		var marker struct{ Running []struct{ Plugin, Phase string } }
+		var marker struct {
+			Running []struct{ Plugin, Phase string }
+		}
 		if err := json.Unmarshal(readFile(t, h.path(".incomplete_startup")), &marker); err != nil {
 			t.Fatal(err)
 		}

@@ -34,6 +34,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return errors.Join(err, s.stop())
 	}
 	s.ln = ln
+	s.startupCalled = true
 	s.bus.Fire(host.EventStartup, nil)
 	callEach(s, "OnStartup", host.SortStartup, func(id string, p host.Startup) { p.OnStartup(s.host, s.listenPort()) })
 
@@ -117,8 +118,11 @@ func (s *Server) stop() error {
 	s.stopOnce.Do(func() {
 		timeout := s.opts.ShutdownTimeout
 		s.log.Info("stopping")
-		s.bus.Fire(host.EventShutdown, nil)
-		callEach(s, "OnShutdown", host.SortShutdown, func(id string, p host.Shutdown) { p.OnShutdown() })
+		if s.startupCalled {
+			// Only plugins that were told of the start hear of the stop.
+			s.bus.Fire(host.EventShutdown, nil)
+			callEach(s, "OnShutdown", host.SortShutdown, func(id string, p host.Shutdown) { p.OnShutdown() })
+		}
 		if s.http != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			if err := s.http.Shutdown(ctx); err != nil {
@@ -131,12 +135,14 @@ func (s *Server) stop() error {
 		if !waitTimeout(s.bg.Wait, timeout) {
 			s.log.Warn("AfterStartup callbacks still running; stopping without them")
 		}
+		// Deliver what is queued (Shutdown included) while every plugin is
+		// still enabled, then stop the plugins.
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		if err := s.mgr.Shutdown(ctx); err != nil {
-			s.log.Warn("plugins stopped with errors", "error", err)
-		}
 		if err := s.bus.Close(ctx); err != nil {
 			s.log.Warn("events left undelivered", "error", err)
+		}
+		if err := s.mgr.Shutdown(ctx); err != nil {
+			s.log.Warn("plugins stopped with errors", "error", err)
 		}
 		cancel()
 		if err := s.marker.complete(); err != nil {

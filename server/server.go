@@ -85,13 +85,16 @@ type Server struct {
 	quarantine map[string]string // plugin -> evidence
 	configErr  error             // config.yaml did not parse
 
-	started  time.Time // when Run began
-	ln       net.Listener
-	http     *http.Server
-	ready    chan struct{}
-	serving  atomic.Bool
-	stopOnce sync.Once
-	bg       sync.WaitGroup // background callbacks (AfterStartup)
+	started time.Time // when Run began
+	// startupCalled: the Startup event and mixins were delivered, so the
+	// Shutdown ones are due.
+	startupCalled bool
+	ln            net.Listener
+	http          *http.Server
+	ready         chan struct{}
+	serving       atomic.Bool
+	stopOnce      sync.Once
+	bg            sync.WaitGroup // background callbacks (AfterStartup)
 
 	settingsMu sync.Mutex // serialises POST /api/settings
 }

@@ -84,7 +84,7 @@ func (d *Demo) Events() []string {
 }
 
 func (d *Demo) APICommands() map[string][]string {
-	return map[string][]string{"greet": {"name"}, "fail": nil, "panic": nil, "fire": {"event"}, "nothing": nil}
+	return map[string][]string{"greet": {"name"}, "fail": nil, "panic": nil, "fire": {"event"}, "nothing": nil, "unencodable": nil}
 }
 
 func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
@@ -99,6 +99,8 @@ func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
 		host.Bus(d).Fire(host.PluginEvent(ID, fmt.Sprint(data["event"])), map[string]any{"from": ID})
 		host.Messages(d).SendPluginMessage(map[string]any{"fired": data["event"]})
 		return nil, nil
+	case "unencodable":
+		return map[string]any{"ch": make(chan int)}, nil
 	case "nothing":
 		return nil, nil
 	}

@@ -39,6 +39,15 @@ func init() {
 		},
 		Helpers: tentacle.Helpers{"greet": func(name string) string { return "hello " + name }},
 	})
+	// counter handles hello's hook without an order (the default, 1000),
+	// so that the hooks command has orders from every source to explain.
+	tentacle.Register("counter", &tentacle.Definition{
+		Name:    "Counter",
+		Version: "0.2.0",
+		Hooks: tentacle.Hooks{
+			"tentacle.comm.protocol.gcode.sending": func(line string) string { return line },
+		},
+	})
 	// restarter can only be toggled by a restart, and disabling it is
 	// discouraged.
 	tentacle.Register("restarter", &tentacle.Definition{

@@ -22,22 +22,22 @@ const (
 // Explanation says why a handler runs where it does.
 type Explanation struct {
 	// Position is the handler's 1-based position in call order.
-	Position int
+	Position int `json:"position"`
 	// Plugin is the identifier of the handler's plugin.
-	Plugin string
+	Plugin string `json:"plugin"`
 	// Order is the effective order.
-	Order int
+	Order int `json:"order"`
 	// Declared is the order the plugin gives, tentacle.DefaultOrder when
 	// it gives none (HasDeclared false).
-	Declared    int
-	HasDeclared bool
+	Declared    int  `json:"declared"`
+	HasDeclared bool `json:"has_declared"`
 	// Source is where Order comes from.
-	Source OrderSource
+	Source OrderSource `json:"source"`
 	// Reason says the same in a sentence, such as "order 10 set by the
 	// plugin" or "order 5 from config plugins._sortingOrder.foo.x.y (the
 	// plugin gives 10)", followed by `; after "bar" by identifier` when the
 	// handler ties with the previous one's order.
-	Reason string
+	Reason string `json:"reason"`
 }
 
 // Explain returns, for each handler of hook name in call order, its

@@ -11,7 +11,6 @@ const (
 	SortStartup      = "StartupPlugin.on_startup"
 	SortAfterStartup = "StartupPlugin.on_after_startup"
 	SortShutdown     = "ShutdownPlugin.on_shutdown"
-	SortEvent        = "EventHandlerPlugin.on_event"
 )
 
 // Startup is implemented by plugins that want to know the server is about
@@ -52,7 +51,7 @@ type EventHandler interface {
 // SimpleAPI is implemented by plugins that answer commands at
 // POST /api/plugin/<id> (SimpleApiPlugin). APICommands maps each command to
 // the parameters it requires: a request missing one gets 400 naming it, an
-// unknown command 400, all before OnAPICommand is called. OnAPICommand's
+// unknown command 404, both before OnAPICommand is called. OnAPICommand's
 // result is sent as JSON (nil: 204 No Content); an error is sent as 500, or
 // with its status when it is an *APIError. Every command needs the API key.
 type SimpleAPI interface {

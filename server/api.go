@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"sort"
@@ -14,6 +15,7 @@ func (s *Server) routesHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/version", s.apiVersion)
 	mux.HandleFunc("GET /api/server", s.apiServer)
+	mux.HandleFunc("POST /api/server", s.postServer)
 	mux.HandleFunc("GET /api/settings", s.getSettings)
 	mux.HandleFunc("POST /api/settings", s.postSettings)
 	mux.HandleFunc("/api/plugin/{id}", s.routes.serveAPI)
@@ -43,6 +45,8 @@ func (s *Server) apiVersion(w http.ResponseWriter, _ *http.Request) {
 // ServerInfo is the answer of GET /api/server.
 type ServerInfo struct {
 	Version string `json:"version"`
+	// Instance identifies this run of the server (see RunInfo).
+	Instance string `json:"instance"`
 	// SafeMode is why the server runs in safe mode, or null.
 	SafeMode *string `json:"safemode"`
 	// Quarantined lists the plugins kept from running this time because
@@ -61,7 +65,7 @@ type Quarantine struct {
 
 // Info returns what GET /api/server answers.
 func (s *Server) Info() ServerInfo {
-	info := ServerInfo{Version: Version, Quarantined: []Quarantine{}, Started: s.started}
+	info := ServerInfo{Version: Version, Instance: s.instance, Quarantined: []Quarantine{}, Started: s.started}
 	if s.safeMode != "" {
 		reason := s.safeMode
 		info.SafeMode = &reason
@@ -71,7 +75,10 @@ func (s *Server) Info() ServerInfo {
 		info.ConfigError = &msg
 	}
 	for id, evidence := range s.quarantine {
-		info.Quarantined = append(info.Quarantined, Quarantine{Plugin: id, Evidence: evidence})
+		// An operator's enable lifts a quarantine.
+		if in, ok := s.mgr.Info(id); ok && in.Quarantined {
+			info.Quarantined = append(info.Quarantined, Quarantine{Plugin: id, Evidence: evidence})
+		}
 	}
 	sort.Slice(info.Quarantined, func(i, j int) bool { return info.Quarantined[i].Plugin < info.Quarantined[j].Plugin })
 	return info
@@ -79,6 +86,36 @@ func (s *Server) Info() ServerInfo {
 
 func (s *Server) apiServer(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.Info())
+}
+
+// postServer takes the server's own commands: {"command": "safemode"}
+// makes the next start run in safe mode (what tentacle safemode does while
+// the server runs, so that the server's next save does not undo it).
+func (s *Server) postServer(w http.ResponseWriter, r *http.Request) {
+	if !s.authorize(w, r) {
+		return
+	}
+	var body struct {
+		Command string `json:"command"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	switch body.Command {
+	case "safemode":
+		s.settingsMu.Lock()
+		err := RequestSafeMode(s.store)
+		s.settingsMu.Unlock()
+		if err != nil {
+			s.settingsFailed(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"safemode_next_start": true})
+	case "":
+		writeError(w, http.StatusBadRequest, `missing "command"`)
+	default:
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no command %q", body.Command))
+	}
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!doctype html>

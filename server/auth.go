@@ -23,11 +23,7 @@ func (s *Server) setupAPIKey() error {
 		s.apiKey = key
 		return nil
 	}
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return fmt.Errorf("server: make API key: %w", err)
-	}
-	s.apiKey = hex.EncodeToString(b)
+	s.apiKey = randomHex(16)
 	if err := s.store.Set(apiKeyPath, s.apiKey); err != nil {
 		if !errors.Is(err, settings.ErrReadOnly) {
 			return fmt.Errorf("server: store API key: %w", err)
@@ -81,4 +77,12 @@ func needsKey(method string) bool {
 		return false
 	}
 	return true
+}
+
+// randomHex returns n random bytes in hex (crypto/rand never fails on the
+// systems Go supports).
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

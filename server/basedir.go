@@ -24,7 +24,11 @@ func makeBaseDir(root string) (basedir, error) {
 	if err != nil {
 		return basedir{}, fmt.Errorf("server: base directory %s: %w", root, err)
 	}
-	for _, sub := range append([]string{""}, layout...) {
+	// The base directory holds the API key: only its owner may look in.
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return basedir{}, fmt.Errorf("server: create base directory: %w", err)
+	}
+	for _, sub := range layout {
 		if err := os.MkdirAll(filepath.Join(abs, sub), 0o755); err != nil {
 			return basedir{}, fmt.Errorf("server: create base directory layout: %w", err)
 		}
@@ -45,6 +49,9 @@ const RunFile = ".server.json"
 type RunInfo struct {
 	URL string `json:"url"`
 	PID int    `json:"pid"`
+	// Instance identifies the run; GET /api/server answers the same, so a
+	// client can tell this server from another one on the same address.
+	Instance string `json:"instance"`
 }
 
 func (d basedir) runFile() string { return filepath.Join(d.root, RunFile) }

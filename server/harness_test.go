@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -50,6 +51,9 @@ type setup struct {
 	marker string
 	// safeMode is Options.SafeMode.
 	safeMode bool
+	// shutdownTimeout is Options.ShutdownTimeout; default the harness's
+	// deadline.
+	shutdownTimeout time.Duration
 }
 
 // harness is a running test server and a client for it.
@@ -96,7 +100,7 @@ func start(t *testing.T, su setup) *harness {
 		SafeMode:        su.safeMode,
 		Sources:         sources,
 		Console:         console,
-		ShutdownTimeout: deadline,
+		ShutdownTimeout: cmp.Or(su.shutdownTimeout, deadline),
 	})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)

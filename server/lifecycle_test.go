@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -244,5 +245,30 @@ func TestSettingsFlushedAtStop(t *testing.T) {
 	}
 	if in, _ := h.srv.Manager().Info("flusher"); in.Faults != 0 {
 		t.Errorf("flusher's OnShutdown failed: %s", in.LastFault)
+	}
+}
+
+// stuck never returns from OnShutdown until released.
+type stuck struct {
+	tentacle.Base
+	release chan struct{}
+}
+
+func (s *stuck) OnShutdown() { <-s.release }
+
+// A plugin stuck in OnShutdown does not keep the server from stopping: the
+// stop goes on after ShutdownTimeout.
+func TestStuckShutdownCallbackIsBounded(t *testing.T) {
+	st := &stuck{release: make(chan struct{})}
+	h := start(t, setup{
+		plugins:         map[string]*tentacle.Definition{"stuck": {Implementation: st}},
+		shutdownTimeout: 200 * time.Millisecond,
+	})
+	defer close(st.release) // let the abandoned callback end, for goleak
+	if err := h.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if !bytes.Contains(readFile(t, h.path("logs/tentacle.log")), []byte("Shutdown callbacks still running")) {
+		t.Error("the log does not say the stop went on without the stuck callback")
 	}
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/tentacle-go/tentacle/manager"
 )
 
+// Mixins returns the server's own mixins, for tools that look at a base
+// directory without a server and must see plugins as the server does.
+func Mixins() []manager.MixinSpec { return append([]manager.MixinSpec(nil), mixins...) }
+
 // mixins are the server's own mixins. Only Asset needs browser clients to
 // reload; none needs a restart, since routes, assets and event
 // subscriptions are mounted and unmounted live.
@@ -108,16 +112,27 @@ func (a startupActivator) Activate(p manager.Plugin) error {
 		st.OnStartup(a.s.host, a.s.listenPort())
 	}
 	if as, ok := manager.As[host.AfterStartup](p); ok {
-		a.s.bg.Add(1)
-		go func() {
-			defer a.s.bg.Done()
-			a.s.guarded(p.ID(), "OnAfterStartup", as.OnAfterStartup)
-		}()
+		a.s.background(func() { a.s.guarded(p.ID(), "OnAfterStartup", as.OnAfterStartup) })
 	}
 	return nil
 }
 
 func (startupActivator) Deactivate(manager.Plugin) {}
+
+// background runs fn on a goroutine the stop waits for (within its
+// timeout); once the stop has begun, fn is not run.
+func (s *Server) background(fn func()) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.bgClosed {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		fn()
+	}()
+}
 
 // guarded calls plugin code outside the lifecycle, counting a panic as a
 // fault of the plugin.

@@ -48,16 +48,14 @@ func (s *Server) Run(ctx context.Context) error {
 	close(s.ready)
 	s.log.Info("serving", "url", "http://"+ln.Addr().String(), "safe_mode", s.safeMode)
 
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
+	s.background(func() {
 		callEach(s, "OnAfterStartup", host.SortAfterStartup, func(id string, p host.AfterStartup) { p.OnAfterStartup() })
 		if err := s.marker.complete(); err != nil {
 			s.log.Warn("cannot remove the start marker", "error", err)
 		}
 		s.clearSafeModeOnce()
 		s.log.Info("startup complete")
-	}()
+	})
 
 	var runErr error
 	select {
@@ -76,7 +74,7 @@ func (s *Server) writeRunFile() {
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}
-	data, _ := json.Marshal(RunInfo{URL: "http://" + net.JoinHostPort(host, strconv.Itoa(s.listenPort())), PID: os.Getpid()})
+	data, _ := json.Marshal(RunInfo{URL: "http://" + net.JoinHostPort(host, strconv.Itoa(s.listenPort())), PID: os.Getpid(), Instance: s.instance})
 	tmp := s.dir.runFile() + ".tmp" // renamed: never read half written
 	err := os.WriteFile(tmp, data, 0o644)
 	if err == nil {
@@ -121,7 +119,11 @@ func (s *Server) stop() error {
 		if s.startupCalled {
 			// Only plugins that were told of the start hear of the stop.
 			s.bus.Fire(host.EventShutdown, nil)
-			callEach(s, "OnShutdown", host.SortShutdown, func(id string, p host.Shutdown) { p.OnShutdown() })
+			if !waitTimeout(func() {
+				callEach(s, "OnShutdown", host.SortShutdown, func(id string, p host.Shutdown) { p.OnShutdown() })
+			}, timeout) {
+				s.log.Warn("Shutdown callbacks still running; stopping without them", "timeout", timeout)
+			}
 		}
 		if s.http != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -132,6 +134,9 @@ func (s *Server) stop() error {
 		}
 		s.sockets.closeAll()
 		s.serving.Store(false)
+		s.bgMu.Lock()
+		s.bgClosed = true
+		s.bgMu.Unlock()
 		if !waitTimeout(s.bg.Wait, timeout) {
 			s.log.Warn("AfterStartup callbacks still running; stopping without them")
 		}
@@ -141,8 +146,11 @@ func (s *Server) stop() error {
 		if err := s.bus.Close(ctx); err != nil {
 			s.log.Warn("events left undelivered", "error", err)
 		}
-		if err := s.mgr.Shutdown(ctx); err != nil {
-			s.log.Warn("plugins stopped with errors", "error", err)
+		var shutdownErr error
+		if !waitTimeout(func() { shutdownErr = s.mgr.Shutdown(ctx) }, timeout) {
+			s.log.Warn("plugins still stopping; leaving them behind", "timeout", timeout)
+		} else if shutdownErr != nil {
+			s.log.Warn("plugins stopped with errors", "error", shutdownErr)
 		}
 		cancel()
 		if err := s.marker.complete(); err != nil {
@@ -156,6 +164,7 @@ func (s *Server) stop() error {
 		}
 		s.log.Info("stopped")
 		s.logFile.Close()
+		s.unlock()
 	})
 	return errors.Join(errs...)
 }

@@ -157,6 +157,9 @@ func TestQuarantine(t *testing.T) {
 		t.Errorf("enable of the quarantined plugin: %+v, want applied", ch)
 	}
 	apiCase{method: "GET", path: "/plugin/demo/hello", wantStatus: 200}.run(t, h)
+	if q := serverInfo(t, h).Quarantined; len(q) != 0 {
+		t.Errorf("/api/server still lists %v after the quarantine was lifted", q)
+	}
 	eventually(t, "demo's startup callbacks", func() bool { return slices.Contains(h.calls(), "after_startup") })
 	if err := h.stop(); err != nil {
 		t.Fatal(err)
@@ -188,5 +191,26 @@ func TestQuarantineSeveral(t *testing.T) {
 	}
 	if in := pluginInfo(t, h, "pluginmanager"); !in.Enabled {
 		t.Error("a bundled plugin was kept from running")
+	}
+}
+
+// POST /api/server {"command":"safemode"} makes the next start run in safe
+// mode (what tentacle safemode does while the server runs).
+func TestRequestSafeModeThroughTheServer(t *testing.T) {
+	h := start(t, setup{})
+	for _, c := range []apiCase{
+		{name: "no key", method: "POST", path: "/api/server", body: map[string]any{"command": "safemode"}, wantStatus: 401},
+		{name: "no command", method: "POST", path: "/api/server", key: "good", body: map[string]any{}, wantStatus: 400, wantError: "command"},
+		{name: "unknown command", method: "POST", path: "/api/server", key: "good", body: map[string]any{"command": "reboot"}, wantStatus: 404, wantError: "reboot"},
+		{name: "safemode", method: "POST", path: "/api/server", key: "good", body: map[string]any{"command": "safemode"}, wantStatus: 200},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.run(t, h) })
+	}
+	if err := h.stop(); err != nil {
+		t.Fatal(err)
+	}
+	again := start(t, setup{dir: h.dir})
+	if info := serverInfo(t, again); info.SafeMode == nil || *info.SafeMode != server.SafeModeSettings {
+		t.Errorf("the next start: safe mode %v, want %q", info.SafeMode, server.SafeModeSettings)
 	}
 }

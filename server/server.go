@@ -66,17 +66,19 @@ type Options struct {
 
 // Server is one run of the tentacle host.
 type Server struct {
-	opts    Options
-	dir     basedir
-	log     *slog.Logger
-	logFile io.Closer
-	store   *settings.Store
-	mgr     *manager.Manager
-	bus     *events.Bus
-	marker  *startMarker
-	routes  *pluginRoutes
-	sockets *socketHub
-	handler http.Handler
+	opts     Options
+	dir      basedir
+	lock     *os.File // the base directory's lock
+	instance string   // identifies this run, in the run file and GET /api/server
+	log      *slog.Logger
+	logFile  io.Closer
+	store    *settings.Store
+	mgr      *manager.Manager
+	bus      *events.Bus
+	marker   *startMarker
+	routes   *pluginRoutes
+	sockets  *socketHub
+	handler  http.Handler
 
 	apiKey     string
 	host       string
@@ -95,6 +97,8 @@ type Server struct {
 	serving       atomic.Bool
 	stopOnce      sync.Once
 	bg            sync.WaitGroup // background callbacks (AfterStartup)
+	bgMu          sync.Mutex     // guards bgClosed and bg.Add against the stop's Wait
+	bgClosed      bool
 
 	settingsMu sync.Mutex // serialises POST /api/settings
 }
@@ -117,30 +121,55 @@ func New(opts Options) (*Server, error) {
 	if opts.Sources == nil {
 		opts.Sources = []tier.Source{tier.Bundled()}
 	}
-	s := &Server{opts: opts, ready: make(chan struct{})}
+	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8)}
 	dir, err := makeBaseDir(opts.BaseDir)
 	if err != nil {
 		return nil, err
 	}
 	s.dir = dir
+	if s.lock, err = lockBaseDir(dir.root); err != nil {
+		return nil, err
+	}
 	if err := s.openLog(); err != nil {
+		s.unlock()
 		return nil, err
 	}
 	if err := s.openSettings(); err != nil {
-		s.logFile.Close()
+		s.release()
 		return nil, err
 	}
 	if err := s.setupAPIKey(); err != nil {
-		s.logFile.Close()
+		s.release()
 		return nil, err
 	}
 	s.decideSafeMode()
 	if err := s.setupPlugins(); err != nil {
-		s.logFile.Close()
+		s.release()
 		return nil, err
 	}
 	s.handler = s.routesHandler()
 	return s, nil
+}
+
+// release closes the log and the base directory's lock, for a New that
+// failed.
+func (s *Server) release() {
+	s.logFile.Close()
+	s.unlock()
+}
+
+// unlock gives the base directory's lock back.
+func (s *Server) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
+}
+
+// Close releases what New took (the log, the base directory's lock) when
+// Run is not going to be called; Run releases them itself.
+func (s *Server) Close() {
+	s.stopOnce.Do(s.release)
 }
 
 // openSettings reads config.yaml. A file that does not parse is kept as it

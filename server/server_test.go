@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -130,8 +131,21 @@ func TestBaseDirectoryLayoutAndRunFile(t *testing.T) {
 	if err := json.Unmarshal(readFile(t, h.path(server.RunFile)), &ri); err != nil {
 		t.Fatalf("%s: %v", server.RunFile, err)
 	}
-	if want := (server.RunInfo{URL: h.url, PID: os.Getpid()}); ri != want {
-		t.Errorf("%s = %+v, want %+v", server.RunFile, ri, want)
+	instance := serverInfo(t, h).Instance
+	if want := (server.RunInfo{URL: h.url, PID: os.Getpid(), Instance: instance}); ri != want || instance == "" {
+		t.Errorf("%s = %+v, want %+v (the instance GET /api/server answers)", server.RunFile, ri, want)
+	}
+}
+
+// Two servers never run on one base directory.
+func TestBaseDirectoryLock(t *testing.T) {
+	h := start(t, setup{})
+	_, err := server.New(server.Options{BaseDir: h.dir, Port: -1, Console: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "in use by process") {
+		t.Fatalf("a second server on the same base directory: %v", err)
+	}
+	if _, err := os.Stat(h.path(server.RunFile)); err != nil {
+		t.Errorf("the refused second server touched the first one's run file: %v", err)
 	}
 }
 

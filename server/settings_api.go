@@ -31,7 +31,10 @@ type SettingsView struct {
 type settingsPlugin struct {
 	id         string
 	restricted map[string][]string
-	validator  host.SettingsValidator
+	// unknownRestrictions: SettingsRestrictedPaths failed, so nothing of the
+	// plugin's settings is shown or written through the API (fail closed).
+	unknownRestrictions bool
+	validator           host.SettingsValidator
 }
 
 // settingsPlugins returns the enabled settings plugins, sorted.
@@ -41,7 +44,7 @@ func (s *Server) settingsPlugins() []settingsPlugin {
 		sp := settingsPlugin{id: impl.Plugin}
 		p, _ := s.mgr.Plugin(impl.Plugin)
 		if r, ok := manager.As[host.SettingsRestricted](p); ok {
-			s.guarded(sp.id, "SettingsRestrictedPaths", func() { sp.restricted = r.SettingsRestrictedPaths() })
+			sp.unknownRestrictions = !s.guarded(sp.id, "SettingsRestrictedPaths", func() { sp.restricted = r.SettingsRestrictedPaths() })
 		}
 		sp.validator, _ = manager.As[host.SettingsValidator](p)
 		out = append(out, sp)
@@ -83,6 +86,9 @@ func (s *Server) view(admin bool) SettingsView {
 		Server:  map[string]any{"host": s.host, "port": s.listenPort()},
 	}
 	for _, sp := range s.settingsPlugins() {
+		if sp.unknownRestrictions {
+			continue
+		}
 		data := s.store.Plugin(sp.id).All()
 		delete(data, configVersionKey)
 		for _, paths := range sp.restricted {
@@ -237,6 +243,9 @@ func (s *Server) settingsFailed(w http.ResponseWriter, err error) {
 
 // checkSettings validates one plugin's requested change.
 func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
+	if sp.unknownRestrictions {
+		return errors.New("its restricted settings cannot be read (SettingsRestrictedPaths failed), so none can be changed")
+	}
 	current := s.store.Plugin(sp.id).All()
 	var err error
 	if bad, found := badKey(change, ""); found {
@@ -267,6 +276,9 @@ func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 		}
 		return true
 	})
+	if err == nil {
+		wholeToInt(change, current)
+	}
 	if err != nil {
 		return err
 	}
@@ -305,6 +317,23 @@ func walk(m map[string]any, prefix string, fn func(path string, v any) bool) boo
 		}
 	}
 	return true
+}
+
+// wholeToInt turns whole floats (5.0) into ints where the current value is
+// an int, so that an integer setting stays an integer in config.yaml.
+func wholeToInt(change, current map[string]any) {
+	for k, v := range change {
+		switch v := v.(type) {
+		case float64:
+			if _, isInt := current[k].(int); isInt && v == float64(int(v)) {
+				change[k] = int(v)
+			}
+		case map[string]any:
+			if cm, ok := current[k].(map[string]any); ok {
+				wholeToInt(v, cm)
+			}
+		}
+	}
 }
 
 // badKey returns the path of the first key in m that is empty or contains a

@@ -238,3 +238,46 @@ func TestSettingsMigrationRunsOnce(t *testing.T) {
 		t.Errorf("migrations over two starts (-want +got):\n%s", diff)
 	}
 }
+
+// A whole float for an integer setting is stored as an integer.
+func TestPostSettingsWholeFloatStaysInt(t *testing.T) {
+	h := start(t, setup{})
+	r := h.do("POST", "/api/settings", h.key, `{"plugins": {"demo": {"count": 5.0}}}`)
+	if r.status != http.StatusOK {
+		t.Fatalf("POST /api/settings: %d %s", r.status, r.body)
+	}
+	if got, _ := dig(readConfig(t, h.dir), "plugins.demo.count"); got != 5 {
+		t.Errorf("config.yaml plugins.demo.count = %#v, want the integer 5", got)
+	}
+	if r := h.do("POST", "/api/settings", h.key, `{"plugins": {"demo": {"count": 5.5}}}`); r.status != http.StatusBadRequest {
+		t.Errorf("a fraction after a whole float: %d %s", r.status, r.body)
+	}
+}
+
+// restrictionless panics in SettingsRestrictedPaths.
+type restrictionless struct{ tentacle.Base }
+
+func (*restrictionless) SettingsDefaults() map[string]any { return map[string]any{"token": "t0p"} }
+
+func (*restrictionless) SettingsRestrictedPaths() map[string][]string { panic("cannot say") }
+
+// When a plugin's restrictions cannot be read, none of its settings are
+// shown or written (fail closed).
+func TestSettingsRestrictionsFailClosed(t *testing.T) {
+	h := start(t, setup{plugins: map[string]*tentacle.Definition{
+		demo.ID: demo.New(),
+		"rl":    {Implementation: &restrictionless{}},
+	}})
+	var v struct{ Plugins map[string]map[string]any }
+	h.getJSON("/api/settings", &v)
+	if got, ok := v.Plugins["rl"]; ok {
+		t.Errorf("settings of a plugin whose restrictions failed are shown: %v", got)
+	}
+	r := h.do("POST", "/api/settings", h.key, map[string]any{"plugins": map[string]any{"rl": map[string]any{"token": "x"}}})
+	if r.status != http.StatusBadRequest || !bytes.Contains(r.body, []byte("restricted settings cannot be read")) {
+		t.Errorf("POST for it: %d %s", r.status, r.body)
+	}
+	if in := pluginInfo(t, h, "rl"); in.Faults == 0 {
+		t.Error("the panic was not counted")
+	}
+}

@@ -61,6 +61,8 @@ func (h *socketHub) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.running.Done()
+	// The connected message goes first, before any event.
+	h.push(c, map[string]any{"connected": map[string]any{"version": Version, "safemode": h.s.Info().SafeMode}})
 	id := "socket:" + strconv.FormatInt(h.next.Add(1), 10)
 	sub, err := h.s.bus.Subscribe(id, func(ev events.Event) {
 		h.push(c, map[string]any{"event": map[string]any{"type": ev.Name, "payload": ev.Payload}})
@@ -70,7 +72,6 @@ func (h *socketHub) serve(w http.ResponseWriter, r *http.Request) {
 		conn.Close(websocket.StatusInternalError, "cannot subscribe")
 		return
 	}
-	h.push(c, map[string]any{"connected": map[string]any{"version": Version, "safemode": h.s.Info().SafeMode}})
 	h.s.bus.Fire(host.EventClientOpened, map[string]any{"remoteAddress": c.remote})
 
 	ctx := conn.CloseRead(r.Context())

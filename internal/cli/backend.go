@@ -102,7 +102,9 @@ func (e *cannotRun) Error() string { return e.err.Error() }
 
 // hooks explains, offline, the order the next start would give the
 // handlers of the plugins it would enable: their declared orders with the
-// configuration's overrides, through a registry of their own.
+// configuration's overrides, through a registry like the server's (a
+// handler the server would refuse, for a hook nobody declared, is left
+// out, as the server leaves it out).
 func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Explanation, error) {
 	reg := hooks.NewRegistry(hooks.Options{})
 	reg.SetOrderOverrides(env.mgr.SortingOrders())
@@ -113,9 +115,6 @@ func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Ex
 		for _, d := range env.mgr.DeclaredHooks(in.Key) {
 			if name != "" && d.Hook != name {
 				continue
-			}
-			if _, declared := reg.Spec(d.Hook); !declared {
-				_ = reg.Declare(hooks.Spec{Name: d.Hook}) // untyped: any handler
 			}
 			_ = reg.Add(in.Key, d.Hook, func() {}, d.Order, d.HasOrder)
 		}

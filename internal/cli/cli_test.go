@@ -35,7 +35,7 @@ func init() {
 		Compat:         ">=1.0, <2",
 		Implementation: &hello{},
 		Hooks: tentacle.Hooks{
-			"tentacle.comm.protocol.gcode.sending": tentacle.Hook(func(line string) string { return line }, 10),
+			"tentacle.plugin.hello.sending": tentacle.Hook(func(line string) string { return line }, 10),
 		},
 		Helpers: tentacle.Helpers{"greet": func(name string) string { return "hello " + name }},
 	})
@@ -45,7 +45,7 @@ func init() {
 		Name:    "Counter",
 		Version: "0.2.0",
 		Hooks: tentacle.Hooks{
-			"tentacle.comm.protocol.gcode.sending": func(line string) string { return line },
+			"tentacle.plugin.hello.sending": func(line string) string { return line },
 		},
 	})
 	// restarter can only be toggled by a restart, and disabling it is

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 )
@@ -39,6 +40,7 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	env.store = store
 	opts := manager.Options{
 		Sources:  o.sources(),
+		Mixins:   server.Mixins(),
 		BaseDir:  dir,
 		Settings: store,
 		Logger:   newLogger(o.stderr),

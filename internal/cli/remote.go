@@ -7,12 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,44 +25,46 @@ import (
 type remote struct {
 	base   string
 	apiKey string
-	client *http.Client
+	// configErr is set when config.yaml does not parse: the API key cannot
+	// be read from it.
+	configErr error
+	client    *http.Client
 }
 
-// dialServer returns the server of the base directory when one answers at
-// the address in config.yaml, or nil when none does.
+// dialServer returns the server running on the base directory, or nil when
+// none is. A running server says where it listens in the base directory's
+// run file, with an instance identifier that its GET /api/server must
+// repeat: a stale run file, or another server on the same address, is not
+// taken for it.
 func (o *options) dialServer(ctx context.Context) (*remote, error) {
 	dir, err := o.baseDir()
 	if err != nil {
 		return nil, err
 	}
-	st, err := settings.Open(filepath.Join(dir, "config.yaml"), map[string]any{
-		"server": map[string]any{"host": "127.0.0.1", "port": 5000},
-	})
+	data, err := os.ReadFile(filepath.Join(dir, server.RunFile))
+	if err != nil {
+		return nil, nil // no server runs here: work offline
+	}
+	var ri server.RunInfo
+	if json.Unmarshal(data, &ri) != nil || !strings.HasPrefix(ri.URL, "http://") {
+		return nil, nil
+	}
+	st, err := settings.Open(filepath.Join(dir, "config.yaml"), nil)
 	var perr *settings.ParseError
 	if err != nil && !errors.As(err, &perr) {
 		return nil, err
 	}
-	host := st.GetString("server.host")
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
 	r := &remote{
-		base:   "http://" + net.JoinHostPort(host, strconv.Itoa(st.GetInt("server.port"))),
-		apiKey: st.GetString("api.key"),
-		client: &http.Client{Timeout: 30 * time.Second},
+		base:      ri.URL,
+		apiKey:    st.GetString("api.key"),
+		configErr: perr,
+		client:    &http.Client{Timeout: 30 * time.Second},
 	}
-	// A running server says where it listens.
-	if data, err := os.ReadFile(filepath.Join(dir, server.RunFile)); err == nil {
-		var ri server.RunInfo
-		if json.Unmarshal(data, &ri) == nil && strings.HasPrefix(ri.URL, "http://") {
-			r.base = ri.URL
-		}
-	}
-	pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	pctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	var v struct{ Text string }
-	if err := r.do(pctx, http.MethodGet, "/api/version", nil, &v); err != nil || !strings.HasPrefix(v.Text, "Tentacle") {
-		return nil, nil // no tentacle server there: work offline
+	var info server.ServerInfo
+	if err := r.do(pctx, http.MethodGet, "/api/server", nil, &info); err != nil || info.Instance != ri.Instance {
+		return nil, nil // gone, or not this base directory's server
 	}
 	return r, nil
 }
@@ -112,6 +112,9 @@ func (r *remote) do(ctx context.Context, method, path string, body, out any) err
 		var e struct{ Error string }
 		if json.Unmarshal(data, &e) != nil || e.Error == "" {
 			e.Error = fmt.Sprintf("server at %s answered %s", r.base, resp.Status)
+		}
+		if resp.StatusCode == http.StatusUnauthorized && r.configErr != nil {
+			e.Error = fmt.Sprintf("the server needs its API key, which cannot be read because %v", r.configErr)
 		}
 		return &remoteError{status: resp.StatusCode, message: e.Error}
 	}

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -29,9 +31,10 @@ config.yaml (api.key) and printed once; every request that changes something
 must carry it (header X-Api-Key).
 
 Safe mode (only bundled plugins run) is used with --safe-mode, after
-"tentacle safemode", and when config.yaml does not parse. When the previous
-start did not complete, only the plugin whose code was running then is kept
-from running (quarantined), for this run.`),
+"tentacle safemode", when config.yaml does not parse, and when the previous
+start did not complete without saying which plugin's code was running. When
+it says, only that plugin is kept from running (quarantined), for this run.
+A second SIGINT or SIGTERM during the stop ends the process at once.`),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := o.baseDir()
@@ -45,8 +48,23 @@ from running (quarantined), for this run.`),
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
+			// The first SIGINT or SIGTERM stops the server cleanly; a second
+			// one, while it stops, ends the process at once.
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			sigs := make(chan os.Signal, 2)
+			signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+			defer func() { signal.Stop(sigs); close(sigs) }()
+			go func() {
+				if _, ok := <-sigs; !ok {
+					return
+				}
+				cancel()
+				if _, ok := <-sigs; ok {
+					fmt.Fprintln(o.stderr, "tentacle: second signal: exiting without a clean stop")
+					os.Exit(exitFailure)
+				}
+			}()
 			return srv.Run(ctx)
 		},
 	}
@@ -66,6 +84,17 @@ run. It sets server.startOnceInSafeMode in config.yaml, which the server
 clears once that start is complete.`),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Through the server when one runs: its next save would undo a
+			// change made behind its back.
+			if r, err := o.dialServer(cmd.Context()); err != nil {
+				return err
+			} else if r != nil {
+				if err := r.do(cmd.Context(), "POST", "/api/server", map[string]any{"command": "safemode"}, nil); err != nil {
+					return fmt.Errorf("safemode: %w", err)
+				}
+				fmt.Fprintln(o.stdout, "the next start of the server runs in safe mode")
+				return nil
+			}
 			dir, err := o.baseDir()
 			if err != nil {
 				return err

@@ -28,6 +28,13 @@ type Definition struct {
 	// Bundled plugins are not checked.
 	Compat string
 
+	// Permissions lists the restricted packages a plugin run from source
+	// needs: "unsafe", "syscall", "os/exec". They are given only when the
+	// operator also allows it (plugins._allowUnsafe in the configuration);
+	// otherwise the plugin fails to load, saying so. Ignored for compiled
+	// plugins.
+	Permissions []string
+
 	// Hidden hides a bundled plugin from the Plugin Manager and stops it from
 	// being toggled. Ignored for other plugins.
 	Hidden bool

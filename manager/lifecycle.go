@@ -27,7 +27,11 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 	if r.cand.Load == nil {
 		return lifecycleErr(id, PhaseImport, ErrNotLoaded)
 	}
-	env := tier.Env{Mixins: m.mixinTypes(), Logger: m.pluginLogger(r)}
+	env := tier.Env{
+		Mixins:      m.mixinTypes(),
+		Logger:      m.pluginLogger(r),
+		AllowUnsafe: stringSet(m.settings.Get("plugins._allowUnsafe"))[id],
+	}
 	var inst tier.Instance
 	err := m.in(r, PhaseImport, func() (err error) {
 		inst, err = r.cand.Load(ctx, env)

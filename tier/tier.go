@@ -53,6 +53,7 @@ type Metadata struct {
 	Compat               string
 	Hidden               bool
 	DisablingDiscouraged string
+	Permissions          []string
 }
 
 // MetadataOf returns the metadata fields of def.
@@ -68,6 +69,7 @@ func MetadataOf(def *tentacle.Definition) Metadata {
 		Compat:               def.Compat,
 		Hidden:               def.Hidden,
 		DisablingDiscouraged: def.DisablingDiscouraged,
+		Permissions:          def.Permissions,
 	}
 }
 
@@ -98,6 +100,10 @@ type Candidate struct {
 	Invalid error
 	// Warnings are problems worth reporting that do not stop the plugin.
 	Warnings []string
+	// Digest identifies the plugin's code as found (a hash of its files);
+	// a rescan that finds another digest found a changed plugin. Empty for
+	// compiled-in plugins.
+	Digest string
 
 	// Load loads the plugin's code. It is nil when the candidate cannot be
 	// loaded (NotAPlugin, Invalid).
@@ -115,6 +121,9 @@ type Env struct {
 	Mixins []reflect.Type
 	// Logger is the plugin's logger.
 	Logger *slog.Logger
+	// AllowUnsafe: the operator allows this plugin the restricted packages
+	// its definition asks for (Metadata.Permissions).
+	AllowUnsafe bool
 }
 
 // Instance is a loaded plugin's code as a tier runs it. Every method is

@@ -130,7 +130,9 @@ func InjectBase(impl any, c *tentacle.Context) (injected bool, err error) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.Anonymous {
+		// An interpreter may show an embedded field as a plain one named
+		// after its type.
+		if !f.Anonymous && f.Name != "Base" {
 			continue
 		}
 		fv := v.Field(i)

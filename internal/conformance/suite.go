@@ -64,6 +64,7 @@ type host struct {
 	startup  *hooks.Hook[probe.StringHook]
 	tierName string
 	logs     *logSink
+	src      tier.Source // the tier's source of the fixtures
 }
 
 // setup configures a host before it is made.
@@ -100,7 +101,8 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 	if len(s.bundled) > 0 {
 		sources = append(sources, tier.Definitions("bundled", true, builtinDefs(t, s.bundled...)))
 	}
-	sources = append(sources, tr.Source(t, s.fixtures...))
+	src := tr.Source(t, s.fixtures...)
+	sources = append(sources, src)
 	if len(s.shadowing) > 0 {
 		sources = append(sources, tr.Source(t, s.shadowing...))
 	}
@@ -121,7 +123,7 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		t.Fatalf("new manager: %v", err)
 	}
 	reg := m.Hooks()
-	h := &host{t: t, m: m, store: store, dir: dir, tierName: tr.Name(), logs: logs}
+	h := &host{t: t, m: m, store: store, dir: dir, tierName: tr.Name(), logs: logs, src: src}
 	h.startup = hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookStartup})
 	h.ordered = hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookOrdered})
 	hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookObsolete, Obsolete: "use " + HookOrdered})

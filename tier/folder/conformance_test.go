@@ -1,0 +1,57 @@
+package folder_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/tentacle-go/tentacle/internal/conformance"
+	"github.com/tentacle-go/tentacle/internal/conformance/probesyms"
+	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/folder"
+)
+
+// sourceTier runs the conformance fixtures as source plugins: each is
+// copied into a plugins folder of its own and interpreted.
+type sourceTier struct{}
+
+func (sourceTier) Name() string { return tier.SourceTier }
+
+func (sourceTier) Source(t testing.TB, fixtures ...string) tier.Source {
+	dir := t.TempDir()
+	for _, name := range fixtures {
+		copyDir(t, filepath.Join(conformance.FixtureDir(), name), filepath.Join(dir, name))
+	}
+	return folder.New(dir, folder.Options{Symbols: []map[string]map[string]reflect.Value{probesyms.Symbols}})
+}
+
+// copyDir copies the Go files of src into dst.
+func copyDir(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConformance runs the lifecycle conformance suite against the source
+// tier: the very tests the builtin tier runs.
+func TestConformance(t *testing.T) {
+	conformance.Run(t, sourceTier{})
+}

@@ -1,0 +1,15 @@
+// Package symbols holds the host API that source plugins see inside the
+// interpreter: packages tentacle and host, extracted with yaegi extract and
+// registered under their real import paths (yaegi needs
+// "<import path>/<package name>" keys, or it panics when a plugin imports
+// them). Regenerate with go generate after changing either package; a test
+// fails when the files are stale.
+package symbols
+
+import "reflect"
+
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/tentacle-go/tentacle github.com/tentacle-go/tentacle/host
+
+// Symbols maps "<import path>/<package name>" to the exported symbols of
+// the host API packages, for interp.Interpreter.Use.
+var Symbols = map[string]map[string]reflect.Value{}

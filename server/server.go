@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -31,6 +32,7 @@ import (
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/folder"
 )
 
 // Version is the server's version, reported by GET /api/version.
@@ -53,7 +55,7 @@ type Options struct {
 	Port int
 	// SafeMode starts in safe mode (--safe-mode): only bundled plugins run.
 	SafeMode bool
-	// Sources are the plugin sources; default tier.Bundled().
+	// Sources are the plugin sources; default DefaultSources.
 	Sources []tier.Source
 	// Console receives the log for humans and the one-time API key notice;
 	// default os.Stderr. The log file is <basedir>/logs/tentacle.log.
@@ -118,15 +120,15 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
-	if opts.Sources == nil {
-		opts.Sources = []tier.Source{tier.Bundled()}
-	}
 	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8)}
 	dir, err := makeBaseDir(opts.BaseDir)
 	if err != nil {
 		return nil, err
 	}
 	s.dir = dir
+	if s.opts.Sources == nil {
+		s.opts.Sources = DefaultSources(dir.root)
+	}
 	if s.lock, err = lockBaseDir(dir.root); err != nil {
 		return nil, err
 	}
@@ -149,6 +151,16 @@ func New(opts Options) (*Server, error) {
 	}
 	s.handler = s.routesHandler()
 	return s, nil
+}
+
+// DefaultSources are the plugin sources of a base directory, in
+// precedence order: the bundled plugins, then the plugins folder
+// (<basedir>/plugins, Go source run by the interpreter).
+func DefaultSources(basedir string) []tier.Source {
+	return []tier.Source{
+		tier.Bundled(),
+		folder.New(filepath.Join(basedir, "plugins"), folder.Options{}),
+	}
 }
 
 // release closes the log and the base directory's lock, for a New that

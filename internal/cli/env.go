@@ -89,5 +89,9 @@ func (env *offline) mutable(id string, phase manager.Phase) error {
 
 // sources are the plugin sources of the tentacle host, in precedence order.
 func (o *options) sources() []tier.Source {
-	return append([]tier.Source{tier.Bundled()}, o.extra...)
+	dir, err := o.baseDir()
+	if err != nil {
+		return append([]tier.Source{tier.Bundled()}, o.extra...)
+	}
+	return append(server.DefaultSources(dir), o.extra...)
 }

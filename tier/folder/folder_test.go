@@ -1,0 +1,259 @@
+package folder_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/folder"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// plugins writes files (relative path -> content) into a new plugins folder.
+func plugins(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for rel, content := range files {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, path, content)
+	}
+	return dir
+}
+
+func scan(t *testing.T, dir string) map[string]tier.Candidate {
+	t.Helper()
+	cands, err := folder.New(dir, folder.Options{}).Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(map[string]tier.Candidate)
+	for _, c := range cands {
+		out[c.ID] = c
+	}
+	return out
+}
+
+const hello = `package hello
+
+import tt "github.com/tentacle-go/tentacle"
+
+const version = "1.2.3"
+
+type Hello struct{ tt.Base }
+
+func (h *Hello) Initialize() error { return nil }
+
+var Plugin = &tt.Definition{
+	Name:        "Hello",
+	Version:     version,
+	Description: "Says hello",
+	Author:      "Ada",
+	URL:         "https://example.invalid",
+	License:     "MIT",
+	Compat:      ">=1.0",
+	Hidden:      true,
+	Implementation: &Hello{
+	},
+}
+`
+
+func TestScan(t *testing.T) {
+	dir := plugins(t, map[string]string{
+		"hello.go":              hello,
+		"two/a.go":              "package two\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar Plugin = tentacle.Definition{Name: \"Two\", Version: \"2.0\"}\n",
+		"two/b.go":              "package two\n\nfunc helper() {}\n",
+		"two/b_test.go":         "package two\n",
+		"two.go":                "package shadowed\n",
+		"old_disabled.go":       "package old\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar Plugin = tentacle.Definition{Name: \"Old\"}\n",
+		"notes.go":              "package notes\n\nvar Answer = 42\n",
+		"broken.go":             "package broken\n\nvar Plugin = tentacle.Definition{\n",
+		"mixed/a.go":            "package a\n",
+		"mixed/b.go":            "package b\n",
+		"main.go":               "package main\n\nfunc main() {}\n",
+		"Bad-Name.go":           "package bad\n",
+		"perm.go":               "package perm\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar Plugin = tentacle.Definition{Permissions: []string{\"os/exec\", \"network\"}}\n",
+		"_private.go":           "package private\n",
+		".hidden.go":            "package hidden\n",
+		"readme.md":             "# not Go\n",
+		"empty/readme.txt":      "no Go here",
+		"hello_test.go":         "package hello\n",
+		"dyn.go":                "package dyn\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar v = \"1\" + \"2\"\n\nvar Plugin = tentacle.Definition{Name: \"Dyn\", Version: v}\n",
+	})
+	got := scan(t, dir)
+	var ids []string
+	for id := range got {
+		ids = append(ids, id)
+	}
+	want := []string{"Bad-Name", "broken", "dyn", "hello", "main", "mixed", "notes", "old_disabled", "perm", "two"}
+	if d := cmp.Diff(want, sortStrings(ids)); d != "" {
+		t.Fatalf("plugins found (-want +got):\n%s", d)
+	}
+	h := got["hello"]
+	wantMeta := tier.Metadata{Name: "Hello", Version: "1.2.3", Description: "Says hello", Author: "Ada", URL: "https://example.invalid", License: "MIT", Compat: ">=1.0", Hidden: true}
+	if d := cmp.Diff(wantMeta, h.Metadata); d != "" {
+		t.Errorf("hello's metadata (-want +got):\n%s", d)
+	}
+	if h.Tier != tier.SourceTier || h.Origin != tier.OriginFolder || h.Bundled || h.Location != filepath.Join(dir, "hello.go") || h.Digest == "" || h.Load == nil || h.Remove == nil {
+		t.Errorf("hello's candidate %+v", h)
+	}
+	two := got["two"]
+	if two.Metadata.Name != "Two" || two.Location != filepath.Join(dir, "two") || len(two.Warnings) != 1 || !strings.Contains(two.Warnings[0], "two.go is ignored") {
+		t.Errorf("two: name %q location %q warnings %q", two.Metadata.Name, two.Location, two.Warnings)
+	}
+	if !got["old_disabled"].Disabled {
+		t.Error("a name ending in _disabled is not marked disabled")
+	}
+	if !got["notes"].NotAPlugin || got["notes"].Load != nil {
+		t.Error("a package without Plugin is not 'not a plugin'")
+	}
+	for id, wantErr := range map[string]string{
+		"broken":   "broken.go:3:",
+		"mixed":    "package b, but the other files are package a",
+		"main":     "not package main",
+		"Bad-Name": "invalid identifier",
+		"perm":     `unknown permission "network"`,
+	} {
+		if err := got[id].Invalid; err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("%s: Invalid = %v, want %q", id, err, wantErr)
+		}
+	}
+	if w := got["dyn"].Warnings; len(w) != 1 || !strings.Contains(w[0], "Version is not a constant string") {
+		t.Errorf("dyn warnings %q", w)
+	}
+}
+
+func sortStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func TestScanMissingFolder(t *testing.T) {
+	cands, err := folder.New(filepath.Join(t.TempDir(), "none"), folder.Options{}).Scan(context.Background())
+	if err != nil || len(cands) != 0 {
+		t.Errorf("Scan of a missing folder = %v, %v", cands, err)
+	}
+}
+
+// The digest changes with the code, not with a scan.
+func TestDigest(t *testing.T) {
+	dir := plugins(t, map[string]string{"hello.go": hello})
+	first := scan(t, dir)["hello"].Digest
+	if again := scan(t, dir)["hello"].Digest; again != first {
+		t.Error("the digest changed without a change")
+	}
+	write(t, filepath.Join(dir, "hello.go"), hello+"\n// changed\n")
+	if changed := scan(t, dir)["hello"].Digest; changed == first {
+		t.Error("the digest did not change with the code")
+	}
+}
+
+func load(t *testing.T, dir, id string, env tier.Env) (tier.Instance, error) {
+	t.Helper()
+	c, ok := scan(t, dir)[id]
+	if !ok {
+		t.Fatalf("no plugin %q", id)
+	}
+	if c.Load == nil {
+		t.Fatalf("%s cannot be loaded: %v", id, c.Invalid)
+	}
+	return c.Load(context.Background(), env)
+}
+
+func TestLoad(t *testing.T) {
+	dir := plugins(t, map[string]string{"hello.go": hello})
+	inst, err := load(t, dir, "hello", tier.Env{Mixins: []reflect.Type{reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[tentacle.EnableListener]()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	if def := inst.Definition(); def.Name != "Hello" || def.Version != "1.2.3" {
+		t.Errorf("definition %q %q", def.Name, def.Version)
+	}
+	v, ok := inst.As(reflect.TypeFor[tentacle.Initializer]())
+	if !ok {
+		t.Fatal("Initializer not detected")
+	}
+	if err := v.(tentacle.Initializer).Initialize(); err != nil {
+		t.Error(err)
+	}
+	if _, ok := inst.As(reflect.TypeFor[tentacle.EnableListener]()); ok {
+		t.Error("EnableListener detected on a type without the method")
+	}
+	c, cancel := tentacle.NewContext(context.Background(), tentacle.ContextConfig{Identifier: "hello"})
+	defer cancel()
+	if ok, err := inst.Inject(c); !ok || err != nil {
+		t.Errorf("Inject = %v, %v", ok, err)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		name, src string
+		env       tier.Env
+		want      string
+	}{
+		{"type error", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc f() int { return \"x\" }\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:5:"},
+		{"undefined", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar Plugin = tentacle.Definition{Implementation: &Nope{}}\n", tier.Env{}, "p.go:5:"},
+		{"unknown package", "package p\n\nimport (\n\t\"github.com/tentacle-go/tentacle\"\n\t\"example.com/nothere\"\n)\n\nvar _ = nothere.X\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "example.com/nothere"},
+		{"os/exec without permission", "package p\n\nimport (\n\t\"os/exec\"\n\n\t\"github.com/tentacle-go/tentacle\"\n)\n\nvar _ = exec.Command\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, `imports os/exec without permission: declare Permissions: []string{"os/exec"}`},
+		{"permission not allowed", "package p\n\nimport (\n\t\"os/exec\"\n\n\t\"github.com/tentacle-go/tentacle\"\n)\n\nvar _ = exec.Command\n\nvar Plugin = tentacle.Definition{Permissions: []string{\"os/exec\"}}\n", tier.Env{}, "asks for os/exec, which the operator has not allowed"},
+		{"panic in init", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc init() {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "nil map"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := plugins(t, map[string]string{"p.go": tc.src})
+			inst, err := load(t, dir, "p", tc.env)
+			if err == nil {
+				inst.Close()
+				t.Fatal("loaded")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q, want %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "tentacleplugins") || strings.Contains(err.Error(), "zz_tentacle_glue") {
+				t.Errorf("error %q shows the tier's rewriting", err)
+			}
+		})
+	}
+}
+
+// With the permission declared and allowed, os/exec is there.
+func TestPermissionAllowed(t *testing.T) {
+	src := "package p\n\nimport (\n\t\"os/exec\"\n\n\t\"github.com/tentacle-go/tentacle\"\n)\n\nvar path, _ = exec.LookPath(\"sh\")\n\nvar Plugin = tentacle.Definition{Permissions: []string{\"os/exec\"}}\n"
+	dir := plugins(t, map[string]string{"p.go": src})
+	inst, err := load(t, dir, "p", tier.Env{AllowUnsafe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.Close()
+}
+
+// A line spread over several lines in Implementation keeps every later
+// position right.
+func TestPositionsAfterRewrite(t *testing.T) {
+	src := "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype P struct{ tentacle.Base }\n\nvar Plugin = tentacle.Definition{\n\tImplementation: &P{\n\n\t},\n}\n\nfunc f() int { return \"late\" }\n"
+	dir := plugins(t, map[string]string{"p.go": src})
+	_, err := load(t, dir, "p", tier.Env{})
+	if err == nil || !strings.Contains(err.Error(), "p.go:13:") {
+		t.Errorf("error %v, want it at p.go:13", err)
+	}
+}

@@ -19,7 +19,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		status, buf = http.StatusInternalServerError, bytes.Buffer{}
-		_ = json.NewEncoder(&buf).Encode(apiError{Error: "the answer cannot be encoded as JSON: " + err.Error()})
+		enc = json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(apiError{Error: "the answer cannot be encoded as JSON: " + err.Error()})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

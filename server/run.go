@@ -81,7 +81,7 @@ func (s *Server) writeRunFile() {
 		err = os.Rename(tmp, s.dir.runFile())
 	}
 	if err != nil {
-		s.log.Warn("cannot write the run file; the command line will look at server.host and server.port", "error", err)
+		s.log.Warn("cannot write the run file; the command line will not find this server", "error", err)
 	}
 }
 
@@ -128,7 +128,10 @@ func (s *Server) stop() error {
 		if s.http != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			if err := s.http.Shutdown(ctx); err != nil {
-				errs = append(errs, fmt.Errorf("stop serving: %w", err))
+				// Requests still running: cut them off, as with any step
+				// that overruns its time.
+				s.log.Warn("requests still running; closing their connections", "timeout", timeout)
+				_ = s.http.Close()
 			}
 			cancel()
 		}
@@ -146,13 +149,13 @@ func (s *Server) stop() error {
 		if err := s.bus.Close(ctx); err != nil {
 			s.log.Warn("events left undelivered", "error", err)
 		}
+		cancel()
 		var shutdownErr error
-		if !waitTimeout(func() { shutdownErr = s.mgr.Shutdown(ctx) }, timeout) {
+		if !waitTimeout(func() { shutdownErr = s.mgr.Shutdown(context.Background()) }, timeout) {
 			s.log.Warn("plugins still stopping; leaving them behind", "timeout", timeout)
 		} else if shutdownErr != nil {
 			s.log.Warn("plugins stopped with errors", "error", shutdownErr)
 		}
-		cancel()
 		if err := s.marker.complete(); err != nil {
 			s.log.Warn("cannot remove the start marker", "error", err)
 		}

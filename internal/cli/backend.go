@@ -112,7 +112,15 @@ func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Ex
 		if !in.Enabled {
 			continue
 		}
-		for _, d := range env.mgr.DeclaredHooks(in.Key) {
+		decls := env.mgr.DeclaredHooks(in.Key)
+		refused := false
+		for _, d := range decls {
+			refused = refused || reg.Validate(d.Hook, func() {}) != nil
+		}
+		if refused {
+			continue // the server fails the whole enable
+		}
+		for _, d := range decls {
 			if name != "" && d.Hook != name {
 				continue
 			}

@@ -22,9 +22,9 @@ func newPluginsCommand(o *options) *cobra.Command {
 		Long: strings.TrimSpace(`
 List, inspect, enable and disable the plugins of the base directory.
 
-When a tentacle server of the base directory is running (it answers at
-server.host:server.port of config.yaml), the commands go through it, with the
-API key from config.yaml, and act at once. Otherwise (or with --offline) they
+When a tentacle server of the base directory is running (it names itself in
+the base directory's .server.json), the commands go through it, with the API
+key from config.yaml, and act at once. Otherwise (or with --offline) they
 work on the base directory itself: enable and disable record the change in
 config.yaml (plugins._disabled) and it takes effect when the server next
 starts. The output is the same either way.`),

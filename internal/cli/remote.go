@@ -55,10 +55,12 @@ func (o *options) dialServer(ctx context.Context) (*remote, error) {
 		return nil, err
 	}
 	r := &remote{
-		base:      ri.URL,
-		apiKey:    st.GetString("api.key"),
-		configErr: perr,
-		client:    &http.Client{Timeout: 30 * time.Second},
+		base:   ri.URL,
+		apiKey: st.GetString("api.key"),
+		client: &http.Client{Timeout: 30 * time.Second},
+	}
+	if perr != nil {
+		r.configErr = perr
 	}
 	pctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()

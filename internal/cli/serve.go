@@ -80,15 +80,17 @@ func newSafeModeCommand(o *options) *cobra.Command {
 		Short: "Make the next start of the server run in safe mode",
 		Long: strings.TrimSpace(`
 Make the next start of the server run in safe mode: only bundled plugins
-run. It sets server.startOnceInSafeMode in config.yaml, which the server
-clears once that start is complete.`),
+run. It sets server.startOnceInSafeMode, which the server clears once that
+start is complete: through the running server when there is one (with
+--offline, in config.yaml regardless, which a running server may
+overwrite).`),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// Through the server when one runs: its next save would undo a
 			// change made behind its back.
 			if r, err := o.dialServer(cmd.Context()); err != nil {
 				return err
-			} else if r != nil {
+			} else if r != nil && !o.offline {
 				if err := r.do(cmd.Context(), "POST", "/api/server", map[string]any{"command": "safemode"}, nil); err != nil {
 					return fmt.Errorf("safemode: %w", err)
 				}

@@ -95,6 +95,9 @@ func (p *PluginManager) Handler() http.Handler {
 		}
 		return map[string]any{"hooks": map[string][]hooks.Explanation{name: explain(reg, name)}}, nil
 	}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		server.WriteError(w, http.StatusNotFound, "the Plugin Manager has nothing at "+r.Method+" "+r.URL.Path)
+	})
 	mux.HandleFunc("GET /orphans", p.json(func(a server.Admin, _ *http.Request) (any, error) {
 		return map[string]any{"orphans": a.Manager().Orphans()}, nil
 	}))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/tier/folder"
 )
 
 func newPluginsCommand(o *options) *cobra.Command {
@@ -113,7 +116,7 @@ starts. The output is the same either way.`),
 	}
 	hooksCmd.Flags().BoolVar(&hooksJSON, "json", false, "print JSON")
 
-	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd)
+	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd, o.lintCommand())
 	return cmd
 }
 
@@ -313,4 +316,69 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// lintCommand checks a source plugin before it goes into the plugins
+// folder.
+func (o *options) lintCommand() *cobra.Command {
+	var jsonOut bool
+	cmd := &cobra.Command{
+		Use:   "lint FILE|DIR",
+		Short: "Check a source plugin (<id>.go or <id>/): exit status 0 only when it would load",
+		Long: strings.TrimSpace(`
+Load a source plugin (a <id>.go file or an <id>/ folder of Go files) in a
+throw-away interpreter and report everything wrong with it: files that do not
+parse or type-check, Go the interpreter cannot run, a missing Plugin
+definition, missing metadata, an unparsable or excluding Compat, restricted
+packages, unknown hooks and handlers of the wrong type. Its init functions,
+Check and Load run; nothing is enabled. The exit status is 0 only when it
+would load and enable.`),
+		Args: exactArgs(1, "the plugin's file or folder"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var mixins []reflect.Type
+			for _, ms := range server.Mixins() {
+				mixins = append(mixins, ms.Type)
+			}
+			r := folder.Lint(cmd.Context(), args[0], folder.LintOptions{Mixins: mixins})
+			if jsonOut {
+				if err := writeJSON(o.stdout, r); err != nil {
+					return err
+				}
+			} else {
+				writeLint(o.stdout, r)
+			}
+			if !r.OK() {
+				return exitError{code: exitFailure}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
+	return cmd
+}
+
+func writeLint(w io.Writer, r folder.Report) {
+	title := r.ID
+	if r.Name != "" {
+		title = fmt.Sprintf("%s (%s %s)", r.ID, r.Name, dash(r.Version))
+	}
+	fmt.Fprintf(w, "%s: %s\n", title, r.Path)
+	for _, p := range r.Problems {
+		kind := "warning"
+		if p.Error {
+			kind = "error"
+		}
+		fmt.Fprintf(w, "  %s: %s\n", kind, p.Message)
+	}
+	if len(r.Mixins) > 0 {
+		fmt.Fprintf(w, "  mixins: %s\n", strings.Join(r.Mixins, ", "))
+	}
+	if len(r.Hooks) > 0 {
+		fmt.Fprintf(w, "  hooks: %s\n", strings.Join(r.Hooks, ", "))
+	}
+	if r.OK() {
+		fmt.Fprintln(w, "ok: it would load")
+	} else {
+		fmt.Fprintln(w, "not ok: it would not load")
+	}
 }

@@ -37,6 +37,10 @@ func MainSources(args []string, stdout, stderr io.Writer, extra ...tier.Source) 
 	if err == nil {
 		return exitOK
 	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code // the command has said why
+	}
 	fmt.Fprintln(stderr, "tentacle:", err)
 	var ue usageError
 	if errors.As(err, &ue) {
@@ -48,6 +52,12 @@ func MainSources(args []string, stdout, stderr io.Writer, extra ...tier.Source) 
 	}
 	return exitFailure
 }
+
+// exitError ends the program with a status, the command having already
+// printed why.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // usageError is a mistake in the command line rather than a failure of the
 // command: Main prints a hint and exits with status 2.
@@ -96,7 +106,7 @@ func group(cmd *cobra.Command) *cobra.Command {
 			cmd.SuggestionsMinimumDistance = 2 // cobra's default
 		}
 		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-			msg += fmt.Sprintf(" (did you mean %q?)", strings.Join(s, `" or "`))
+			msg += fmt.Sprintf(" (did you mean \"%s\"?)", strings.Join(s, `" or "`))
 		}
 		return usageError{errors.New(msg)}
 	}

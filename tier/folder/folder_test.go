@@ -216,6 +216,9 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown package", "package p\n\nimport (\n\t\"github.com/tentacle-go/tentacle\"\n\t\"example.com/nothere\"\n)\n\nvar _ = nothere.X\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "example.com/nothere"},
 		{"os/exec without permission", "package p\n\nimport (\n\t\"os/exec\"\n\n\t\"github.com/tentacle-go/tentacle\"\n)\n\nvar _ = exec.Command\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, `imports os/exec without permission: declare Permissions: []string{"os/exec"}`},
 		{"permission not allowed", "package p\n\nimport (\n\t\"os/exec\"\n\n\t\"github.com/tentacle-go/tentacle\"\n)\n\nvar _ = exec.Command\n\nvar Plugin = tentacle.Definition{Permissions: []string{\"os/exec\"}}\n", tier.Env{}, "asks for os/exec, which the operator has not allowed"},
+		{"range over int", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc f() {\n\tfor i := range 10 {\n\t\t_ = i\n\t}\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:6:2: range over an integer is not supported"},
+		{"range over func", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc f() {\n\tfor x := range func(yield func(int) bool) {} {\n\t\t_ = x\n\t}\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "range over a function is not supported"},
+		{"max builtin", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar n = max(1, 2)\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:5:9: the max builtin is not supported"},
 		{"panic in init", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc init() {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "nil map"},
 	}
 	for _, tc := range cases {
@@ -256,4 +259,15 @@ func TestPositionsAfterRewrite(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "p.go:13:") {
 		t.Errorf("error %v, want it at p.go:13", err)
 	}
+}
+
+// A package's own min or max is not the builtin.
+func TestOwnMaxIsFine(t *testing.T) {
+	src := "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc max(a, b int) int {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}\n\nvar n = max(1, 2)\n\nvar Plugin = tentacle.Definition{}\n"
+	dir := plugins(t, map[string]string{"p.go": src})
+	inst, err := load(t, dir, "p", tier.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst.Close()
 }

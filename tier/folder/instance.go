@@ -40,6 +40,9 @@ func load(ctx context.Context, id string, p *pkg, def *definition, env tier.Env,
 	if err := checkPermissions(def, env.AllowUnsafe); err != nil {
 		return nil, err
 	}
+	if err := unsupported(p); err != nil {
+		return nil, err
+	}
 	exports := []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols}
 	exports = append(exports, opts.Symbols...)
 	available := func(pkgPath string) bool {

@@ -68,8 +68,12 @@ func (r Report) OK() bool {
 func Lint(ctx context.Context, path string, opts LintOptions) Report {
 	abs, _ := filepath.Abs(path)
 	r := Report{Path: abs, ID: strings.TrimSuffix(filepath.Base(abs), ".go"), Mixins: []string{}, Hooks: []string{}}
-	errf := func(format string, args ...any) { r.Problems = append(r.Problems, Problem{Error: true, Message: fmt.Sprintf(format, args...)}) }
-	warnf := func(format string, args ...any) { r.Problems = append(r.Problems, Problem{Message: fmt.Sprintf(format, args...)}) }
+	errf := func(format string, args ...any) {
+		r.Problems = append(r.Problems, Problem{Error: true, Message: fmt.Sprintf(format, args...)})
+	}
+	warnf := func(format string, args ...any) {
+		r.Problems = append(r.Problems, Problem{Message: fmt.Sprintf(format, args...)})
+	}
 
 	fi, err := os.Stat(abs)
 	if err != nil {

@@ -61,7 +61,7 @@ func readPackage(paths []string) (*pkg, error) {
 // definition is where a plugin declares its Definition, and what can be
 // read from it without running it.
 type definition struct {
-	file     int           // index in pkg.files
+	file     int // index in pkg.files
 	lit      *ast.CompositeLit
 	impl     ast.Expr      // the Implementation value, if any
 	metadata tier.Metadata // the constant fields

@@ -271,3 +271,5 @@ func TestOwnMaxIsFine(t *testing.T) {
 	}
 	inst.Close()
 }
+
+func newSource(dir string) tier.Source { return folder.New(dir, folder.Options{}) }

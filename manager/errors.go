@@ -29,6 +29,7 @@ const (
 	PhaseDisable    Phase = "disable"    // Definition.Disable, OnPluginDisabled, deregistration
 	PhaseUnload     Phase = "unload"     // Definition.Unload, closing the instance
 	PhaseUninstall  Phase = "uninstall"  // OnPluginPendingUninstall, removing files
+	PhaseReload     Phase = "reload"     // a reload as a whole (unknown plugin, gone from its source)
 	PhaseHook       Phase = "hook"       // a hook handler, at call time
 	PhaseCall       Phase = "call"       // a mixin method called by the host
 )
@@ -60,6 +61,8 @@ var (
 	ErrGated = errors.New("not allowed to run")
 	// ErrNotLoaded: the plugin's code is not loaded.
 	ErrNotLoaded = errors.New("not loaded")
+	// ErrGone: no source provides the plugin any more.
+	ErrGone = errors.New("no source provides it any more")
 )
 
 // PanicError is a panic recovered from plugin code.

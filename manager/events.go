@@ -61,6 +61,12 @@ func (m *Manager) queue(kind EventKind, r *record) {
 	m.events = append(m.events, Event{Kind: kind, Plugin: r.id, Info: r.info()})
 }
 
+// queueInfo records an event of plugin id with info, for code that is not
+// (or no longer) the record's; mu must be held.
+func (m *Manager) queueInfo(kind EventKind, id string, info tentacle.PluginInfo) {
+	m.events = append(m.events, Event{Kind: kind, Plugin: id, Info: info})
+}
+
 // takeEvents returns and clears the queued events.
 func (m *Manager) takeEvents() []Event {
 	m.mu.Lock()

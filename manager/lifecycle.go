@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
+	"runtime/pprof"
 	"sort"
 
 	"github.com/tentacle-go/tentacle"
@@ -20,12 +21,68 @@ type undoStep struct {
 	fn   func() error
 }
 
+// code is a plugin's code loaded from one candidate: an instance that Check
+// passed and Load ran on, with its detected mixins.
+type code struct {
+	bundled bool // its candidate's
+	inst    tier.Instance
+	def     *tentacle.Definition
+	mixins  map[reflect.Type]any
+	restart []string // why toggling it needs a restart
+	reload  bool     // toggling it needs browser clients to reload
+}
+
+// errCheckFalse is the cause of a load whose Check returned false.
+var errCheckFalse = errors.New(reasonCheck)
+
 // load imports a gated-in plugin's code, runs Check and Load, and detects its
 // mixins. A failed Check is a gate, not an error.
 func (m *Manager) load(ctx context.Context, r *record) error {
+	r.held = false // someone wants it to run
+	c, err := m.loadCode(ctx, r, &r.cand)
+	if errors.Is(err, errCheckFalse) {
+		m.mu.Lock()
+		r.gate.refuse(&r.gate.checkFailed, false, reasonCheck)
+		m.mu.Unlock()
+		m.log.Info("plugin did not pass its check", "plugin", r.id)
+		return nil
+	}
+	if err != nil {
+		m.mu.Lock()
+		r.lastErr = err
+		m.mu.Unlock()
+		return err
+	}
+	m.mu.Lock()
+	r.adopt(c)
+	r.state = StateLoaded
+	r.lastErr = nil
+	m.queue(EventLoaded, r)
+	m.mu.Unlock()
+	m.log.Debug("plugin loaded", "plugin", r.id, "tier", r.cand.Tier)
+	return nil
+}
+
+// adopt makes c the record's code (not its candidate); mu must be held.
+func (r *record) adopt(c *code) {
+	r.inst, r.def, r.mixins = c.inst, c.def, c.mixins
+	r.restartReasons, r.reloadNeeding = c.restart, c.reload
+}
+
+// code returns the record's code; mu must be held.
+func (r *record) code() *code {
+	return &code{bundled: r.cand.Bundled, inst: r.inst, def: r.def, mixins: r.mixins, restart: r.restartReasons, reload: r.reloadNeeding}
+}
+
+// loadCode imports cand's code as plugin r, runs Check and Load and detects
+// its mixins, without changing the record (other than its logger). It fails
+// with a *LifecycleError of phase import, check or load (wrapping
+// errCheckFalse when Check returned false), logged, having closed the
+// instance.
+func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate) (*code, error) {
 	id := r.id
-	if r.cand.Load == nil {
-		return lifecycleErr(id, PhaseImport, ErrNotLoaded)
+	if cand.Load == nil {
+		return nil, lifecycleErr(id, PhaseImport, ErrNotLoaded)
 	}
 	env := tier.Env{
 		Mixins:      m.mixinTypes(),
@@ -33,40 +90,36 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 		AllowUnsafe: stringSet(m.settings.Get("plugins._allowUnsafe"))[id],
 	}
 	var inst tier.Instance
-	err := m.in(r, PhaseImport, func() (err error) {
-		inst, err = r.cand.Load(ctx, env)
+	err := m.call(r, cand.Bundled, PhaseImport, func() (err error) {
+		inst, err = cand.Load(ctx, env)
 		return err
 	})
 	if err == nil && inst == nil {
 		err = errors.New("tier returned no instance")
 	}
 	if err != nil {
-		return m.loadFailed(r, PhaseImport, err, nil)
+		return nil, m.loadFailed(r, PhaseImport, err, nil)
 	}
 	var def *tentacle.Definition
 	if err := guard(func() error { def = inst.Definition(); return nil }); err != nil || def == nil {
 		if err == nil {
 			err = errors.New("no plugin definition")
 		}
-		return m.loadFailed(r, PhaseImport, err, inst)
+		return nil, m.loadFailed(r, PhaseImport, err, inst)
 	}
 	if def.Check != nil {
 		passed := false
-		if err := m.in(r, PhaseCheck, func() error { passed = def.Check(); return nil }); err != nil {
-			return m.loadFailed(r, PhaseCheck, err, inst)
+		if err := m.call(r, cand.Bundled, PhaseCheck, func() error { passed = def.Check(); return nil }); err != nil {
+			return nil, m.loadFailed(r, PhaseCheck, err, inst)
 		}
 		if !passed {
 			m.closeInstance(id, inst)
-			m.mu.Lock()
-			r.gate.refuse(&r.gate.checkFailed, false, reasonCheck)
-			m.mu.Unlock()
-			m.log.Info("plugin did not pass its check", "plugin", id)
-			return nil
+			return nil, &LifecycleError{Plugin: id, Phase: PhaseCheck, Err: errCheckFalse}
 		}
 	}
 	if def.Load != nil {
-		if err := m.in(r, PhaseLoad, def.Load); err != nil {
-			return m.loadFailed(r, PhaseLoad, err, inst)
+		if err := m.call(r, cand.Bundled, PhaseLoad, def.Load); err != nil {
+			return nil, m.loadFailed(r, PhaseLoad, err, inst)
 		}
 	}
 	mixins := make(map[reflect.Type]any)
@@ -74,34 +127,24 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 		var v any
 		var ok bool
 		if err := guard(func() error { v, ok = inst.As(ms.Type); return nil }); err != nil {
-			return m.loadFailed(r, PhaseImport, fmt.Errorf("detect mixin %s: %w", ms.Name, err), inst)
+			return nil, m.loadFailed(r, PhaseImport, fmt.Errorf("detect mixin %s: %w", ms.Name, err), inst)
 		}
 		if ok {
 			mixins[ms.Type] = v
 		}
 	}
 	restart, reload := m.classify(def, mixins)
-	m.mu.Lock()
-	r.inst, r.def, r.mixins = inst, def, mixins
-	r.restartReasons, r.reloadNeeding = restart, reload
-	r.state = StateLoaded
-	r.lastErr = nil
-	m.queue(EventLoaded, r)
-	m.mu.Unlock()
-	m.log.Debug("plugin loaded", "plugin", id, "tier", r.cand.Tier)
-	return nil
+	return &code{bundled: cand.Bundled, inst: inst, def: def, mixins: mixins, restart: restart, reload: reload}, nil
 }
 
+// loadFailed closes inst (if any), logs the failure and returns it as a
+// *LifecycleError.
 func (m *Manager) loadFailed(r *record, phase Phase, err error, inst tier.Instance) error {
 	if inst != nil {
 		m.closeInstance(r.id, inst)
 	}
-	le := lifecycleErr(r.id, phase, err)
-	m.mu.Lock()
-	r.lastErr = le
-	m.mu.Unlock()
 	m.log.Error("plugin failed to load", "plugin", r.id, "phase", string(phase), "error", err)
-	return le
+	return lifecycleErr(r.id, phase, err)
 }
 
 func (m *Manager) closeInstance(id string, inst tier.Instance) {
@@ -471,13 +514,11 @@ func (m *Manager) unload(ctx context.Context, r *record) error {
 			errs = append(errs, err)
 		}
 	}
-	if r.def.Unload != nil {
-		if err := m.in(r, PhaseUnload, r.def.Unload); err != nil {
-			errs = append(errs, &LifecycleError{Plugin: r.id, Phase: PhaseUnload, Err: err})
-		}
-	}
-	if err := guard(r.inst.Close); err != nil {
-		errs = append(errs, &LifecycleError{Plugin: r.id, Phase: PhaseUnload, Err: fmt.Errorf("close: %w", err)})
+	m.mu.RLock()
+	c := r.code()
+	m.mu.RUnlock()
+	if err := m.unloadCode(r, c); err != nil {
+		errs = append(errs, err)
 	}
 	err := errors.Join(errs...)
 	m.mu.Lock()
@@ -492,6 +533,22 @@ func (m *Manager) unload(ctx context.Context, r *record) error {
 		m.log.Error("plugin unloaded with errors", "plugin", r.id, "error", err)
 	}
 	return err
+}
+
+// unloadCode runs c's Definition.Unload and closes its instance (c is not
+// enabled). It returns the joined failures, each a *LifecycleError of phase
+// unload.
+func (m *Manager) unloadCode(r *record, c *code) error {
+	var errs []error
+	if c.def.Unload != nil {
+		if err := m.call(r, c.bundled, PhaseUnload, c.def.Unload); err != nil {
+			errs = append(errs, &LifecycleError{Plugin: r.id, Phase: PhaseUnload, Err: err})
+		}
+	}
+	if err := guard(c.inst.Close); err != nil {
+		errs = append(errs, &LifecycleError{Plugin: r.id, Phase: PhaseUnload, Err: fmt.Errorf("close: %w", err)})
+	}
+	return errors.Join(errs...)
 }
 
 // pluginLogger returns plugin id's logger, made once per record.
@@ -511,15 +568,39 @@ type TraceEvent struct {
 	Done    bool
 }
 
-// in calls plugin code for phase, guarded against panics and traced.
+// in calls plugin code for phase, guarded against panics and traced, with
+// the plugin's goroutine label set (see [GoroutineLabel]).
 func (m *Manager) in(r *record, phase Phase, fn func() error) error {
+	return m.call(r, r.cand.Bundled, phase, fn)
+}
+
+// call is in for code that is not (yet) the record's: bundled is its
+// candidate's. Only the running operation calls it.
+func (m *Manager) call(r *record, bundled bool, phase Phase, fn func() error) error {
 	trace := m.opts.Trace
 	if trace != nil {
-		trace(TraceEvent{Plugin: r.id, Bundled: r.cand.Bundled, Phase: phase})
+		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Phase: phase})
 	}
+	// The goroutine runs the plugin's code with the plugin's label (and the
+	// operation's own labels), so that goroutines the plugin starts inherit
+	// it; afterwards it gets the operation's labels back, as pprof.Do does.
+	// Without operation labels (the usual case) the labelled context is made
+	// once per record.
+	restore := m.opLabels
+	var labelled context.Context
+	if restore == nil {
+		if r.labels == nil {
+			r.labels = PluginLabels(context.Background(), r.id)
+		}
+		labelled, restore = r.labels, context.Background()
+	} else {
+		labelled = PluginLabels(restore, r.id)
+	}
+	pprof.SetGoroutineLabels(labelled)
 	err := guard(fn)
+	pprof.SetGoroutineLabels(restore)
 	if trace != nil {
-		trace(TraceEvent{Plugin: r.id, Bundled: r.cand.Bundled, Phase: phase, Done: true})
+		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Phase: phase, Done: true})
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
@@ -35,6 +36,11 @@ type Info struct {
 	PendingInstall       bool   `json:"pending_install"`
 	PendingUninstall     bool   `json:"pending_uninstall"`
 	Origin               string `json:"origin"`
+
+	// PendingReload: the plugin's code changed, but it is enabled and
+	// restart-needing, so its new code runs after a restart. Omitted when
+	// false.
+	PendingReload bool `json:"pending_reload,omitempty"`
 
 	// Tier is how the plugin's code runs: builtin, source or process.
 	Tier string `json:"tier"`
@@ -69,6 +75,11 @@ type Info struct {
 	Shadowed []Shadow `json:"shadowed,omitempty"`
 	// Warnings are the source's warnings about the plugin.
 	Warnings []string `json:"warnings,omitempty"`
+	// LeftoverGoroutines counts, for a plugin that is disabled or unloaded,
+	// the goroutines it started from its lifecycle callbacks that are still
+	// running: goroutines that ignore the plugin's context (see
+	// [Manager.Goroutines]). Always 0 for other plugins; omitted when 0.
+	LeftoverGoroutines int `json:"leftover_goroutines,omitempty"`
 }
 
 // ErrorInfo is a lifecycle error as listings show it.
@@ -77,27 +88,60 @@ type ErrorInfo struct {
 	Message string `json:"message"`
 }
 
-// List returns every known plugin's entry, sorted by key.
+// List returns every known plugin's entry, sorted by key. When a plugin is
+// disabled or unloaded, it takes one goroutine profile to fill in
+// LeftoverGoroutines.
 func (m *Manager) List() []Info {
 	m.mu.RLock()
-	defer m.mu.RUnlock()
 	out := make([]Info, 0, len(m.plugins))
 	for _, r := range m.plugins {
 		out = append(out, m.infoLocked(r))
 	}
+	m.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	m.fillLeftovers(out)
 	return out
 }
 
 // Info returns plugin id's entry.
 func (m *Manager) Info(id string) (Info, bool) {
 	m.mu.RLock()
-	defer m.mu.RUnlock()
 	r, ok := m.plugins[id]
 	if !ok {
+		m.mu.RUnlock()
 		return Info{}, false
 	}
-	return m.infoLocked(r), true
+	in := m.infoLocked(r)
+	m.mu.RUnlock()
+	entries := []Info{in}
+	m.fillLeftovers(entries)
+	return entries[0], true
+}
+
+// fillLeftovers sets LeftoverGoroutines in the entries of disabled and
+// unloaded plugins, from one goroutine profile taken only if there are any.
+func (m *Manager) fillLeftovers(entries []Info) {
+	need := false
+	for _, in := range entries {
+		need = need || leftoverState(in.State)
+	}
+	if !need {
+		return
+	}
+	counts, err := goroutineCounts()
+	if err != nil {
+		m.log.Warn("could not count plugin goroutines", "error", err)
+		return
+	}
+	for i := range entries {
+		if leftoverState(entries[i].State) {
+			entries[i].LeftoverGoroutines = counts[entries[i].Key]
+		}
+	}
+}
+
+func leftoverState(state string) bool {
+	return state == StateDisabled.String() || state == StateUnloaded.String()
 }
 
 // infoLocked builds a listing entry; m.mu must be held.
@@ -124,6 +168,7 @@ func (m *Manager) infoLocked(r *record) Info {
 		PendingDisable:   r.pendingDisable,
 		PendingInstall:   r.pendingInstall,
 		PendingUninstall: r.pendingUninstall,
+		PendingReload:    r.pendingReload,
 		Origin:           r.cand.Origin,
 		Tier:             r.cand.Tier,
 		State:            r.state.String(),
@@ -142,7 +187,7 @@ func (m *Manager) infoLocked(r *record) Info {
 		in.Hidden = md.Hidden
 		in.DisablingDiscouraged = md.DisablingDiscouraged
 	}
-	in.NeedsRestart = in.PendingEnable || in.PendingDisable || in.PendingInstall || in.PendingUninstall
+	in.NeedsRestart = in.PendingEnable || in.PendingDisable || in.PendingInstall || in.PendingUninstall || in.PendingReload
 	if m.started {
 		in.Enabled = r.state == StateEnabled
 	} else {
@@ -153,8 +198,16 @@ func (m *Manager) infoLocked(r *record) Info {
 	if !r.gate.ok() {
 		in.Reason = r.gate.reason()
 	}
-	if r.lastErr != nil {
+	if r.nextReason != "" {
+		// Changed code that could not replace the loaded code: say why,
+		// after the loaded code's own gate reasons.
+		in.Reason = strings.TrimPrefix(in.Reason+"; "+r.nextReason, "; ")
+	}
+	switch {
+	case r.lastErr != nil:
 		in.Error = errorInfo(r.lastErr)
+	case r.nextErr != nil:
+		in.Error = errorInfo(r.nextErr)
 	}
 	if f := r.lastFault.Load(); f != nil {
 		in.LastFault = *f

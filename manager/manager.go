@@ -73,7 +73,8 @@ type Options struct {
 	Quarantine map[string]string
 	// Trace, if set, is called before and after every call into plugin code
 	// made by the lifecycle (import, check, load, the enable phases,
-	// activators, disable, unload), from the goroutine that makes it. A host
+	// activators, disable, unload, uninstall), from the goroutine that makes
+	// it. A host
 	// uses it to record which plugin was running if the process dies.
 	Trace func(TraceEvent)
 	// Logger receives the manager's log and is the parent of every plugin's
@@ -130,6 +131,11 @@ type Manager struct {
 	impls      implIndex
 	compat     sync.Map        // Compat constraint -> compatResult
 	released   map[string]bool // quarantined plugins an operator enabled
+
+	// opLabels are the pprof labels of the running operation's context
+	// (nil when it has none): what a goroutine gets back after a call into
+	// plugin code. Only the running operation touches it.
+	opLabels context.Context
 }
 
 // InjectFactory makes a per-plugin injectable (such as a printer proxy that
@@ -235,9 +241,25 @@ func (s State) String() string {
 // record is everything the manager knows of one plugin.
 type record struct {
 	id       string
-	cand     tier.Candidate
-	source   string
+	cand     tier.Candidate // the candidate whose code is loaded (or would be)
+	source   string         // the name of the source that provided cand
+	srcIndex int            // its index in Options.Sources
 	shadowed []Shadow
+
+	// next is the candidate the latest scan found when it differs from cand
+	// and could not replace it: its code does not load, or the plugin waits
+	// for a restart (pendingReload). nextErr says why it was not taken up
+	// (nil for a pending reload) and nextReason is the listing's reason.
+	next          *found
+	nextErr       error
+	nextReason    string
+	pendingReload bool
+	// held: found by a rescan while the manager runs and left for an
+	// operator to enable (plugins._autoEnable is off).
+	held bool
+	// labels is the context carrying the plugin's pprof goroutine label,
+	// made on first use; only the running operation touches it.
+	labels context.Context
 
 	state State
 	gate  gateResult
@@ -270,14 +292,18 @@ func (r *record) loaded() bool {
 	return r.state == StateLoaded || r.state == StateEnabled || r.state == StateDisabled
 }
 
-func (r *record) info() tentacle.PluginInfo {
-	md := r.cand.Metadata
+func (r *record) info() tentacle.PluginInfo { return candidateInfo(r.id, r.cand) }
+
+// candidateInfo returns the metadata of plugin id as candidate c describes
+// it.
+func candidateInfo(id string, c tier.Candidate) tentacle.PluginInfo {
+	md := c.Metadata
 	name := md.Name
 	if name == "" {
-		name = r.id
+		name = id
 	}
 	return tentacle.PluginInfo{
-		Identifier:    r.id,
+		Identifier:    id,
 		Name:          name,
 		Version:       md.Version,
 		Description:   md.Description,
@@ -285,9 +311,9 @@ func (r *record) info() tentacle.PluginInfo {
 		URL:           md.URL,
 		License:       md.License,
 		PrivacyPolicy: md.PrivacyPolicy,
-		Bundled:       r.cand.Bundled,
-		Origin:        r.cand.Origin,
-		Tier:          r.cand.Tier,
+		Bundled:       c.Bundled,
+		Origin:        c.Origin,
+		Tier:          c.Tier,
 	}
 }
 
@@ -302,23 +328,52 @@ type Shadow struct {
 // Discover scans every source and adds the plugins not yet known, gated but
 // not loaded. It returns the identifiers added, in discovery order. An error
 // from one source is logged and returned (joined); the others are still
-// scanned.
+// scanned. Plugins already known are left as they are (see [Manager.Rescan]
+// to take up changes), except that their shadowed duplicates are listed
+// afresh.
 func (m *Manager) Discover(ctx context.Context) ([]string, error) {
 	var added []string
-	err := m.run(func() (err error) {
+	err := m.run(ctx, func() (err error) {
 		added, err = m.discover(ctx)
 		return err
 	})
 	return added, err
 }
 
-func (m *Manager) discover(ctx context.Context) ([]string, error) {
+// found is a candidate as a scan found it: with the source that provided it
+// first. cand points into the slice the source returned.
+type found struct {
+	cand     *tier.Candidate
+	source   string
+	srcIndex int
+}
+
+// scanResult is one scan of every source.
+type scanResult struct {
+	found   []found             // the first source's candidate of each identifier, in discovery order
+	index   map[string]int      // identifier -> its index in found
+	shadows map[string][]Shadow // identifier -> later sources' duplicates
+	failed  map[int]bool        // sources (by index) whose scan failed
+	err     error               // the sources' errors, joined
+}
+
+// first returns the candidate of plugin id that the first source providing
+// it found.
+func (sc *scanResult) first(id string) (found, bool) {
+	i, ok := sc.index[id]
+	if !ok {
+		return found{}, false
+	}
+	return sc.found[i], true
+}
+
+// scan scans every source, in order, without changing anything the manager
+// knows. A source whose scan fails is logged and marked failed; the
+// candidates it did return are still used.
+func (m *Manager) scan(ctx context.Context) scanResult {
+	res := scanResult{index: make(map[string]int), shadows: make(map[string][]Shadow), failed: make(map[int]bool)}
 	var errs []error
-	var added []string
-	cfg := m.readConfig()
-	m.hooks.SetOrderOverrides(cfg.sortingOrder)
-	seen := make(map[string]bool)
-	for _, src := range m.opts.Sources {
+	for i, src := range m.opts.Sources {
 		var cands []tier.Candidate
 		err := guard(func() (err error) {
 			cands, err = src.Scan(ctx)
@@ -328,39 +383,81 @@ func (m *Manager) discover(ctx context.Context) ([]string, error) {
 			err = fmt.Errorf("scan source %s: %w", src.Name(), err)
 			m.log.Error("plugin source failed", "source", src.Name(), "error", err)
 			errs = append(errs, err)
+			res.failed[i] = true
 		}
-		for _, c := range cands {
-			m.mu.Lock()
-			if seen[c.ID] {
-				if r := m.plugins[c.ID]; r != nil {
-					r.shadowed = append(r.shadowed, Shadow{Source: src.Name(), Origin: c.Origin, Location: c.Location})
-				}
-				m.mu.Unlock()
+		for j := range cands {
+			c := &cands[j]
+			if _, dup := res.index[c.ID]; dup {
+				res.shadows[c.ID] = append(res.shadows[c.ID], Shadow{Source: src.Name(), Origin: c.Origin, Location: c.Location})
 				m.log.Warn("plugin shadowed by an earlier source", "plugin", c.ID, "source", src.Name(), "location", c.Location)
 				continue
 			}
-			seen[c.ID] = true
-			if old, ok := m.plugins[c.ID]; ok && old.state != StateUnloaded {
-				m.mu.Unlock()
-				continue
-			}
-			r := &record{id: c.ID, cand: c, source: src.Name()}
-			r.gate = m.evaluateGates(r, cfg)
-			if c.Invalid != nil {
-				r.lastErr = lifecycleErr(c.ID, PhaseDiscover, c.Invalid)
-			}
-			if _, existed := m.plugins[c.ID]; !existed {
-				m.order = append(m.order, c.ID)
-			}
-			m.plugins[c.ID] = r
-			m.mu.Unlock()
-			for _, w := range c.Warnings {
-				m.log.Warn("plugin warning", "plugin", c.ID, "warning", w)
-			}
-			added = append(added, c.ID)
+			res.index[c.ID] = len(res.found)
+			res.found = append(res.found, found{cand: c, source: src.Name(), srcIndex: i})
 		}
 	}
-	return added, errors.Join(errs...)
+	res.err = errors.Join(errs...)
+	return res
+}
+
+func (m *Manager) discover(ctx context.Context) ([]string, error) {
+	cfg := m.readConfig()
+	m.hooks.SetOrderOverrides(cfg.sortingOrder)
+	sc := m.scan(ctx)
+	var added []string
+	for _, f := range sc.found {
+		id := f.cand.ID
+		m.mu.Lock()
+		old, known := m.plugins[id]
+		if known && old.state != StateUnloaded {
+			old.shadowed = sc.shadows[id]
+			m.mu.Unlock()
+			continue
+		}
+		m.mu.Unlock()
+		m.add(f, sc.shadows[id], cfg)
+		added = append(added, id)
+	}
+	return added, sc.err
+}
+
+// add makes a gated, unloaded record of f (replacing an unloaded record of
+// the same identifier) and lists it.
+func (m *Manager) add(f found, shadows []Shadow, cfg pluginConfig) *record {
+	c := *f.cand
+	r := &record{id: c.ID, cand: c, source: f.source, srcIndex: f.srcIndex, shadowed: shadows}
+	m.mu.Lock()
+	r.gate = m.evaluateGates(r, cfg)
+	if c.Invalid != nil {
+		r.lastErr = lifecycleErr(c.ID, PhaseDiscover, c.Invalid)
+	}
+	if _, existed := m.plugins[c.ID]; !existed {
+		m.order = append(m.order, c.ID)
+	}
+	m.plugins[c.ID] = r
+	m.mu.Unlock()
+	m.warnings(c.ID, &c)
+	return r
+}
+
+// warnings logs a candidate's warnings.
+func (m *Manager) warnings(id string, c *tier.Candidate) {
+	for _, w := range c.Warnings {
+		m.log.Warn("plugin warning", "plugin", id, "warning", w)
+	}
+}
+
+// forget removes plugin id from the listing; mu must not be held.
+func (m *Manager) forget(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.plugins, id)
+	for i, o := range m.order {
+		if o == id {
+			m.order = append(m.order[:i:i], m.order[i+1:]...)
+			break
+		}
+	}
 }
 
 // ids returns the identifiers in discovery order, optionally filtered.
@@ -383,12 +480,16 @@ func (m *Manager) get(id string) *record {
 }
 
 // run runs a lifecycle operation: serialised with the others, and the
-// lifecycle events it caused fired once it is over, with no lock held.
-func (m *Manager) run(op func() error) error {
+// lifecycle events it caused fired once it is over, with no lock held. ctx
+// is the operation's context; its pprof labels are what the goroutine gets
+// back after each call into plugin code.
+func (m *Manager) run(ctx context.Context, op func() error) error {
 	var events []Event
 	err := func() error {
 		m.op.Lock()
+		m.opLabels = labelsOnly(ctx)
 		defer func() {
+			m.opLabels = nil
 			events = m.takeEvents()
 			m.op.Unlock()
 		}()
@@ -403,7 +504,7 @@ func (m *Manager) run(op func() error) error {
 // their code can tell (restart-needing, mixins). Plugin and source errors
 // are recorded in the listing and returned joined.
 func (m *Manager) Load(ctx context.Context) error {
-	return m.run(func() error { return m.loadPass(ctx) })
+	return m.run(ctx, func() error { return m.loadPass(ctx) })
 }
 
 func (m *Manager) loadPass(ctx context.Context) error {
@@ -425,7 +526,7 @@ func (m *Manager) loadPass(ctx context.Context) error {
 // not stop the others. The returned error joins every plugin and source
 // error. From then on, toggling a restart-needing plugin is only recorded.
 func (m *Manager) Start(ctx context.Context) error {
-	return m.run(func() error {
+	return m.run(ctx, func() error {
 		errs := []error{m.loadPass(ctx)}
 		m.hooks.Hold()
 		defer m.hooks.Release()
@@ -451,7 +552,7 @@ func (m *Manager) Started() bool {
 // unloads every loaded one, whether restart-needing or not. It returns the
 // joined errors.
 func (m *Manager) Shutdown(ctx context.Context) error {
-	return m.run(func() error {
+	return m.run(ctx, func() error {
 		var errs []error
 		enabled := m.ids(func(r *record) bool { return r.state == StateEnabled })
 		sort.SliceStable(enabled, func(i, j int) bool { return m.get(enabled[i]).enableNo > m.get(enabled[j]).enableNo })

@@ -6,10 +6,11 @@ import (
 	"sort"
 )
 
-// Change reports what an operator's enable, disable or uninstall did.
+// Change reports what an operator's enable, disable, uninstall or reload
+// did.
 type Change struct {
 	Plugin string `json:"plugin"`
-	// Action is "enable", "disable" or "uninstall".
+	// Action is "enable", "disable", "uninstall" or "reload".
 	Action string `json:"action"`
 	// Persisted: the configuration changed (plugins._disabled).
 	Persisted bool `json:"persisted"`
@@ -39,7 +40,7 @@ type Change struct {
 // plugin), changing nothing. A safe mode victim is recorded as pending.
 func (m *Manager) Enable(ctx context.Context, id string) (Change, error) {
 	var ch Change
-	err := m.run(func() (err error) {
+	err := m.run(ctx, func() (err error) {
 		ch, err = m.enableOp(ctx, id)
 		return err
 	})
@@ -124,7 +125,7 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 // disables it now. Before Start it only changes the configuration.
 func (m *Manager) Disable(ctx context.Context, id string) (Change, error) {
 	var ch Change
-	err := m.run(func() (err error) {
+	err := m.run(ctx, func() (err error) {
 		ch, err = m.disableOp(ctx, id)
 		return err
 	})

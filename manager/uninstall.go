@@ -21,7 +21,7 @@ import (
 // until [Manager.Cleanup] removes them.
 func (m *Manager) Uninstall(ctx context.Context, id string) (Change, error) {
 	var ch Change
-	err := m.run(func() (err error) {
+	err := m.run(ctx, func() (err error) {
 		ch, err = m.uninstallOp(ctx, id)
 		return err
 	})
@@ -47,7 +47,7 @@ func (m *Manager) uninstallOp(ctx context.Context, id string) (Change, error) {
 		return ch, nil
 	}
 	if listener != nil {
-		if err := guard(func() error { listener.OnPluginPendingUninstall(); return nil }); err != nil {
+		if err := m.in(r, PhaseUninstall, func() error { listener.OnPluginPendingUninstall(); return nil }); err != nil {
 			m.fault(id, PhaseUninstall, "OnPluginPendingUninstall", err)
 		}
 	}
@@ -72,16 +72,12 @@ func (m *Manager) uninstallOp(ctx context.Context, id string) (Change, error) {
 		r.pendingUninstall = true
 		ch.Pending, ch.NeedsRestart = true, true
 	} else {
-		delete(m.plugins, id)
-		for i, o := range m.order {
-			if o == id {
-				m.order = append(m.order[:i:i], m.order[i+1:]...)
-				break
-			}
-		}
 		ch.Applied = true
 	}
 	m.mu.Unlock()
+	if !keep {
+		m.forget(id)
+	}
 	return ch, errors.Join(errs...)
 }
 
@@ -146,7 +142,7 @@ func (m *Manager) Cleanup(id string) error {
 	if !tentacle.ValidIdentifier(id) {
 		return &LifecycleError{Plugin: id, Phase: PhaseUninstall, Err: fmt.Errorf("invalid identifier %q", id)}
 	}
-	return m.run(func() error { return m.cleanup(id) })
+	return m.run(context.Background(), func() error { return m.cleanup(id) })
 }
 
 func (m *Manager) cleanup(id string) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/hidden_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/hook_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/incompatible_plugin"
+	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/leaky"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/lifecycle"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/migrating_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/mixed_plugin"
@@ -22,10 +23,13 @@ import (
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/one_ordered_hook_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/overlay_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/reload_plugin"
+	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/reloadable"
+	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/reloadable_v2"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/restart_hook_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/restart_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/settings_plugin"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/startup_plugin"
+	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/tidy"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/unknown_hook"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/versioned"
 	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/wrong_hook_type"
@@ -42,6 +46,7 @@ var fixtures = map[string]*tentacle.Definition{
 	"hidden_plugin":               &hidden_plugin.Plugin,
 	"hook_plugin":                 &hook_plugin.Plugin,
 	"incompatible_plugin":         &incompatible_plugin.Plugin,
+	"leaky":                       &leaky.Plugin,
 	"lifecycle":                   &lifecycle.Plugin,
 	"migrating_plugin":            &migrating_plugin.Plugin,
 	"mixed_plugin":                &mixed_plugin.Plugin,
@@ -50,10 +55,13 @@ var fixtures = map[string]*tentacle.Definition{
 	"one_ordered_hook_plugin":     &one_ordered_hook_plugin.Plugin,
 	"overlay_plugin":              &overlay_plugin.Plugin,
 	"reload_plugin":               &reload_plugin.Plugin,
+	"reloadable":                  &reloadable.Plugin,
+	"reloadable_v2":               &reloadable_v2.Plugin,
 	"restart_hook_plugin":         &restart_hook_plugin.Plugin,
 	"restart_plugin":              &restart_plugin.Plugin,
 	"settings_plugin":             &settings_plugin.Plugin,
 	"startup_plugin":              &startup_plugin.Plugin,
+	"tidy":                        &tidy.Plugin,
 	"unknown_hook":                &unknown_hook.Plugin,
 	"versioned":                   &versioned.Plugin,
 	"wrong_hook_type":             &wrong_hook_type.Plugin,
@@ -74,49 +82,87 @@ func builtinDefs(t testing.TB, names ...string) map[string]*tentacle.Definition 
 }
 
 // Builtin returns the adapter of the builtin tier: fixtures compiled into
-// the test binary.
+// the test binary. It implements [Mutable].
 func Builtin() Tier { return builtinTier{} }
+
+var _ Mutable = builtinTier{}
 
 type builtinTier struct{}
 
 func (builtinTier) Name() string { return tier.BuiltinTier }
 
 func (builtinTier) Source(t testing.TB, names ...string) tier.Source {
-	return &removableSource{Source: tier.Definitions("conformance", false, builtinDefs(t, names...))}
+	src := &mutableSource{name: "conformance", defs: make(map[string]*tentacle.Definition), digests: make(map[string]string)}
+	for id, def := range builtinDefs(t, names...) {
+		src.defs[id], src.digests[id] = def, "builtin:"+id
+	}
+	return src
 }
 
-// removableSource gives compiled-in candidates a Remove, which compiled-in
-// code cannot really have: it records the removal and stops listing them.
-type removableSource struct {
-	tier.Source
-	mu      sync.Mutex
-	removed map[string]bool
-}
-
-func (s *removableSource) Scan(ctx context.Context) ([]tier.Candidate, error) {
-	cands, err := s.Source.Scan(ctx)
+// Put implements [Mutable]: src provides fixture's definition as plugin id,
+// with the fixture's name as its digest (as a hash of its files would be).
+func (builtinTier) Put(t testing.TB, src tier.Source, id, fixture string) {
+	t.Helper()
+	s, ok := src.(*mutableSource)
+	if !ok {
+		t.Fatalf("source %T is not the builtin adapter's", src)
+	}
+	def := builtinDefs(t, fixture)[fixture]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := cands[:0]
-	for _, c := range cands {
-		if s.removed[c.ID] {
-			continue
-		}
+	s.defs[id], s.digests[id] = def, "builtin:"+fixture
+}
+
+// Delete implements [Mutable].
+func (builtinTier) Delete(t testing.TB, src tier.Source, id string) {
+	t.Helper()
+	s, ok := src.(*mutableSource)
+	if !ok {
+		t.Fatalf("source %T is not the builtin adapter's", src)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.defs, id)
+	delete(s.digests, id)
+}
+
+// mutableSource is a source of compiled-in fixtures whose set can change,
+// as a plugins folder's can. Its candidates have a Remove, which compiled-in
+// code cannot really have: it records the removal in the probe and stops
+// listing them.
+type mutableSource struct {
+	name    string
+	mu      sync.Mutex
+	defs    map[string]*tentacle.Definition
+	digests map[string]string
+}
+
+func (s *mutableSource) Name() string { return s.name }
+
+func (s *mutableSource) Scan(ctx context.Context) ([]tier.Candidate, error) {
+	s.mu.Lock()
+	defs := make(map[string]*tentacle.Definition, len(s.defs))
+	digests := make(map[string]string, len(s.digests))
+	for id, def := range s.defs {
+		defs[id], digests[id] = def, s.digests[id]
+	}
+	s.mu.Unlock()
+	cands, err := tier.Definitions(s.name, false, defs).Scan(ctx)
+	for i := range cands {
+		c := &cands[i]
 		id := c.ID
 		c.Location = fmt.Sprintf("builtin:%s", id)
+		c.Digest = digests[id]
 		c.Remove = func() error {
 			if err := probe.Fault(id, "remove"); err != nil {
 				return err
 			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			if s.removed == nil {
-				s.removed = make(map[string]bool)
-			}
-			s.removed[id] = true
+			delete(s.defs, id)
+			delete(s.digests, id)
 			return nil
 		}
-		out = append(out, c)
 	}
-	return out, err
+	return cands, err
 }

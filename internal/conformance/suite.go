@@ -35,6 +35,21 @@ type Tier interface {
 	Source(t testing.TB, fixtures ...string) tier.Source
 }
 
+// Mutable is implemented by a tier adapter whose sources can change what
+// they provide after they were made, as a plugins folder can: the rescan
+// tests need it and are skipped for adapters without it. src is always a
+// source the adapter's Source returned.
+type Mutable interface {
+	// Put makes src provide the code of fixture (a folder under
+	// [FixtureDir]) as plugin id: it adds id, or replaces its code, so that
+	// the next scan finds it changed (another digest) unless it is the code
+	// id already had. Putting a fixture back after another one restores the
+	// first digest.
+	Put(t testing.TB, src tier.Source, id, fixture string)
+	// Delete makes src stop providing plugin id, as deleting its files does.
+	Delete(t testing.TB, src tier.Source, id string)
+}
+
 // FixtureDir returns the folder of the fixture plugins, one package each.
 func FixtureDir() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -65,6 +80,7 @@ type host struct {
 	tierName string
 	logs     *logSink
 	src      tier.Source // the tier's source of the fixtures
+	shadow   tier.Source // the tier's second source (setup.shadowing), or nil
 }
 
 // setup configures a host before it is made.
@@ -78,6 +94,9 @@ type setup struct {
 	quarantine map[string]string
 	trace      func(manager.TraceEvent)
 	noStart    bool
+	// wrap, if set, wraps the tier's source of the fixtures (h.src stays
+	// the unwrapped one).
+	wrap func(tier.Source) tier.Source
 }
 
 // newHost makes a manager over fixtures of tier tr and starts it. Cleanup
@@ -102,9 +121,15 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		sources = append(sources, tier.Definitions("bundled", true, builtinDefs(t, s.bundled...)))
 	}
 	src := tr.Source(t, s.fixtures...)
-	sources = append(sources, src)
+	if s.wrap != nil {
+		sources = append(sources, s.wrap(src))
+	} else {
+		sources = append(sources, src)
+	}
+	var shadow tier.Source
 	if len(s.shadowing) > 0 {
-		sources = append(sources, tr.Source(t, s.shadowing...))
+		shadow = tr.Source(t, s.shadowing...)
+		sources = append(sources, shadow)
 	}
 	m, err := manager.New(manager.Options{
 		Sources:        sources,
@@ -123,7 +148,7 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		t.Fatalf("new manager: %v", err)
 	}
 	reg := m.Hooks()
-	h := &host{t: t, m: m, store: store, dir: dir, tierName: tr.Name(), logs: logs, src: src}
+	h := &host{t: t, m: m, store: store, dir: dir, tierName: tr.Name(), logs: logs, src: src, shadow: shadow}
 	h.startup = hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookStartup})
 	h.ordered = hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookOrdered})
 	hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookObsolete, Obsolete: "use " + HookOrdered})

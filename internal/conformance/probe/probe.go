@@ -34,15 +34,36 @@ var (
 	events  []string
 	faults  = map[string]string{}
 	onPoint func(plugin, point string)
+	blocked = make(chan struct{})
 )
 
-// Reset forgets every event, fault and OnPoint function.
+// Reset forgets every event, fault and OnPoint function, and releases the
+// goroutines blocked in Block.
 func Reset() {
 	mu.Lock()
 	defer mu.Unlock()
 	events = nil
 	faults = map[string]string{}
 	onPoint = nil
+	close(blocked)
+	blocked = make(chan struct{})
+}
+
+// Block blocks until Unblock or Reset is called: what a goroutine that
+// ignores its plugin's context does.
+func Block() {
+	mu.Lock()
+	ch := blocked
+	mu.Unlock()
+	<-ch
+}
+
+// Unblock releases every goroutine blocked in Block.
+func Unblock() {
+	mu.Lock()
+	defer mu.Unlock()
+	close(blocked)
+	blocked = make(chan struct{})
 }
 
 // OnPoint sets a function called whenever a plugin reaches a point (see

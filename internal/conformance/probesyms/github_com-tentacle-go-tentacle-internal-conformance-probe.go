@@ -12,6 +12,7 @@ import (
 func init() {
 	Symbols["github.com/tentacle-go/tentacle/internal/conformance/probe/probe"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Block":     reflect.ValueOf(probe.Block),
 		"ErrFalse":  reflect.ValueOf(&probe.ErrFalse).Elem(),
 		"Events":    reflect.ValueOf(probe.Events),
 		"EventsOf":  reflect.ValueOf(probe.EventsOf),
@@ -24,6 +25,7 @@ func init() {
 		"Record":    reflect.ValueOf(probe.Record),
 		"Reset":     reflect.ValueOf(probe.Reset),
 		"SetFault":  reflect.ValueOf(probe.SetFault),
+		"Unblock":   reflect.ValueOf(probe.Unblock),
 
 		// type definitions
 		"Asset":      reflect.ValueOf((*probe.Asset)(nil)),

@@ -24,7 +24,37 @@ func (sourceTier) Source(t testing.TB, fixtures ...string) tier.Source {
 	for _, name := range fixtures {
 		copyDir(t, filepath.Join(conformance.FixtureDir(), name), filepath.Join(dir, name))
 	}
-	return folder.New(dir, folder.Options{Symbols: []map[string]map[string]reflect.Value{probesyms.Symbols}})
+	return &dirSource{
+		Source: folder.New(dir, folder.Options{Symbols: []map[string]map[string]reflect.Value{probesyms.Symbols}}),
+		dir:    dir,
+	}
+}
+
+// dirSource is a plugins folder source that knows its folder, so that the
+// suite's rescan tests can change what it provides.
+type dirSource struct {
+	tier.Source
+	dir string
+}
+
+var _ conformance.Mutable = sourceTier{}
+
+// Put copies fixture's files in as plugin id, replacing what was there.
+func (sourceTier) Put(t testing.TB, src tier.Source, id, fixture string) {
+	t.Helper()
+	dir := src.(*dirSource).dir
+	if err := os.RemoveAll(filepath.Join(dir, id)); err != nil {
+		t.Fatal(err)
+	}
+	copyDir(t, filepath.Join(conformance.FixtureDir(), fixture), filepath.Join(dir, id))
+}
+
+// Delete removes plugin id's files.
+func (sourceTier) Delete(t testing.TB, src tier.Source, id string) {
+	t.Helper()
+	if err := os.RemoveAll(filepath.Join(src.(*dirSource).dir, id)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // copyDir copies the Go files of src into dst.

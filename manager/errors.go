@@ -3,6 +3,7 @@ package manager
 import (
 	"errors"
 	"fmt"
+	"github.com/tentacle-go/tentacle/tier"
 	"reflect"
 	"runtime/debug"
 )
@@ -69,9 +70,32 @@ var (
 type PanicError struct {
 	Value any
 	Stack []byte
+	// Location is where in the plugin's own code the panic happened
+	// (file:line), when its tier knows (see tier.PanicLocator). For source
+	// plugins it is the first statement of the function that panicked: the
+	// interpreter reports no finer position.
+	Location string
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+func (e *PanicError) Error() string {
+	if e.Location != "" {
+		return fmt.Sprintf("panic: %v at %s", e.Value, e.Location)
+	}
+	return fmt.Sprintf("panic: %v", e.Value)
+}
+
+// locate adds to a *PanicError in err where the panic happened in inst's
+// code, when inst can tell.
+func locate(err error, inst tier.Instance) error {
+	var pe *PanicError
+	if err == nil || inst == nil || !errors.As(err, &pe) || pe.Location != "" {
+		return err
+	}
+	if pl, ok := inst.(tier.PanicLocator); ok {
+		pe.Location = pl.LastPanic()
+	}
+	return err
+}
 
 // Unwrap returns the panic value when it is an error.
 func (e *PanicError) Unwrap() error {

@@ -110,7 +110,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 	if def.Check != nil {
 		passed := false
 		if err := m.call(r, cand.Bundled, PhaseCheck, func() error { passed = def.Check(); return nil }); err != nil {
-			return nil, m.loadFailed(r, PhaseCheck, err, inst)
+			return nil, m.loadFailed(r, PhaseCheck, locate(err, inst), inst)
 		}
 		if !passed {
 			m.closeInstance(id, inst)
@@ -119,7 +119,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 	}
 	if def.Load != nil {
 		if err := m.call(r, cand.Bundled, PhaseLoad, def.Load); err != nil {
-			return nil, m.loadFailed(r, PhaseLoad, err, inst)
+			return nil, m.loadFailed(r, PhaseLoad, locate(err, inst), inst)
 		}
 	}
 	mixins := make(map[reflect.Type]any)
@@ -571,7 +571,7 @@ type TraceEvent struct {
 // in calls plugin code for phase, guarded against panics and traced, with
 // the plugin's goroutine label set (see [GoroutineLabel]).
 func (m *Manager) in(r *record, phase Phase, fn func() error) error {
-	return m.call(r, r.cand.Bundled, phase, fn)
+	return locate(m.call(r, r.cand.Bundled, phase, fn), r.inst)
 }
 
 // call is in for code that is not (yet) the record's: bundled is its

@@ -307,8 +307,15 @@ func (m *Manager) RecordFault(plugin, what string, err error) {
 // fault records a failure of plugin code outside the lifecycle (a hook
 // handler, a mixin call): logged with the plugin's identifier and counted.
 func (m *Manager) fault(id string, phase Phase, what string, err error) {
+	r := m.get(id)
+	if r != nil {
+		m.mu.RLock()
+		inst := r.inst
+		m.mu.RUnlock()
+		err = locate(err, inst)
+	}
 	msg := fmt.Sprintf("%s %s: %v", phase, what, err)
-	if r := m.get(id); r != nil {
+	if r != nil {
 		r.faults.Add(1)
 		r.lastFault.Store(&msg)
 	}

@@ -145,3 +145,11 @@ type Instance interface {
 	// interpreter for source plugins, the process for packages.
 	Close() error
 }
+
+// PanicLocator is implemented by instances that know where in the plugin's
+// own code its latest panic happened (an interpreter reports file:line,
+// which the host's stack does not show). The manager adds it to the
+// *PanicError it records. Instances without it add nothing.
+type PanicLocator interface {
+	LastPanic() string
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/server/testdata/plugins/demo"
 	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/folder"
 
 	// The bundled Plugin Manager, registered for tier.Bundled.
 	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
@@ -54,6 +55,8 @@ type setup struct {
 	// shutdownTimeout is Options.ShutdownTimeout; default the harness's
 	// deadline.
 	shutdownTimeout time.Duration
+	// folder adds the plugins folder (<basedir>/plugins) as a source.
+	folder bool
 }
 
 // harness is a running test server and a client for it.
@@ -92,6 +95,9 @@ func start(t *testing.T, su setup) *harness {
 	sources := []tier.Source{tier.Bundled(), tier.Definitions("test", false, su.plugins)}
 	if su.bundled != nil {
 		sources = append(sources, tier.Definitions("testbundled", true, su.bundled))
+	}
+	if su.folder {
+		sources = append(sources, folder.New(filepath.Join(su.dir, "plugins"), folder.Options{}))
 	}
 	console := &syncBuffer{}
 	srv, err := server.New(server.Options{

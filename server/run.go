@@ -8,11 +8,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/tier/folder"
 )
 
 // Run starts the server, serves until ctx is done (a signal, in the
@@ -56,6 +58,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.clearSafeModeOnce()
 		s.log.Info("startup complete")
 	})
+	s.watchPlugins()
 
 	var runErr error
 	select {
@@ -139,7 +142,11 @@ func (s *Server) stop() error {
 		s.serving.Store(false)
 		s.bgMu.Lock()
 		s.bgClosed = true
+		stopWatch := s.stopWatch
 		s.bgMu.Unlock()
+		if stopWatch != nil {
+			stopWatch()
+		}
 		if !waitTimeout(s.bg.Wait, timeout) {
 			s.log.Warn("AfterStartup callbacks still running; stopping without them")
 		}
@@ -182,4 +189,32 @@ func waitTimeout(wait func(), d time.Duration) bool {
 	case <-time.After(d):
 		return false
 	}
+}
+
+// watchPlugins watches <basedir>/plugins in the background and rescans the
+// plugins when it changes: new plugins are found (and enabled with
+// plugins._autoEnable), changed ones reloaded, removed ones unloaded.
+func (s *Server) watchPlugins() {
+	if s.opts.NoWatch {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.bgMu.Lock()
+	s.stopWatch = cancel
+	s.bgMu.Unlock()
+	dir := filepath.Join(s.dir.root, "plugins")
+	s.background(func() {
+		err := folder.Watch(ctx, dir, 0, func() {
+			res, err := s.mgr.Rescan(ctx)
+			if len(res.Added)+len(res.Removed)+len(res.Reloaded)+len(res.Pending) > 0 {
+				s.log.Info("plugins folder changed", "added", res.Added, "removed", res.Removed, "reloaded", res.Reloaded, "pending", res.Pending)
+			}
+			if err != nil {
+				s.log.Warn("rescan of the plugins folder found problems", "error", err)
+			}
+		})
+		if err != nil {
+			s.log.Warn("the plugins folder is not watched: changes need a restart", "error", err)
+		}
+	})
 }

@@ -13,6 +13,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +65,10 @@ type Options struct {
 	LogLevel slog.Level
 	// ShutdownTimeout bounds each step of the stop; default 10 s.
 	ShutdownTimeout time.Duration
+	// NoWatch turns off watching <basedir>/plugins: by default a new,
+	// changed or removed source plugin is noticed while the server runs
+	// (Manager.Rescan) and needs no restart.
+	NoWatch bool
 }
 
 // Server is one run of the tentacle host.
@@ -101,6 +106,7 @@ type Server struct {
 	bg            sync.WaitGroup // background callbacks (AfterStartup)
 	bgMu          sync.Mutex     // guards bgClosed and bg.Add against the stop's Wait
 	bgClosed      bool
+	stopWatch     context.CancelFunc // ends the plugins folder watcher
 
 	settingsMu sync.Mutex // serialises POST /api/settings
 }

@@ -219,6 +219,7 @@ func TestLoadErrors(t *testing.T) {
 		{"range over int", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc f() {\n\tfor i := range 10 {\n\t\t_ = i\n\t}\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:6:2: range over an integer is not supported"},
 		{"range over func", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc f() {\n\tfor x := range func(yield func(int) bool) {} {\n\t\t_ = x\n\t}\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "range over a function is not supported"},
 		{"max builtin", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar n = max(1, 2)\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:5:9: the max builtin is not supported"},
+		{"unnamed parameter", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype P struct{}\n\nfunc (p *P) On(string, int) {}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:7:16: On has an unnamed parameter"},
 		{"panic in init", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc init() {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "nil map"},
 	}
 	for _, tc := range cases {

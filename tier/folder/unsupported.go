@@ -8,7 +8,7 @@ import (
 
 // unsupported finds Go the interpreter cannot run (it implements the Go
 // 1.22 language without range over integers or functions, and without the
-// min and max builtins), where it can be seen without type checking, so that
+// min and max builtins; it passes unnamed parameters wrongly), where it can be seen without type checking, so that
 // the author gets a file:line and a way around it instead of an
 // interpreter crash.
 func unsupported(p *pkg) error {
@@ -27,6 +27,13 @@ func unsupported(p *pkg) error {
 				return false
 			}
 			switch n := n.(type) {
+			case *ast.FuncDecl:
+				for _, field := range n.Type.Params.List {
+					if len(field.Names) == 0 {
+						found = fmt.Errorf("%s: %s has an unnamed parameter, which the interpreter passes wrongly: name every parameter (use _ for unused ones)", p.fset.Position(field.Pos()), n.Name.Name)
+						break
+					}
+				}
 			case *ast.RangeStmt:
 				switch x := n.X.(type) {
 				case *ast.BasicLit:

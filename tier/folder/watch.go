@@ -17,7 +17,8 @@ const DefaultDebounce = 300 * time.Millisecond
 
 // Watch watches the plugins folder dir and its plugin folders until ctx is
 // done, and calls changed once the files have been quiet for debounce after
-// anything was created, written, removed or renamed. changed runs on
+// anything was created, written, removed or renamed, and once when the
+// watch has begun (so that nothing done before it is missed). changed runs on
 // Watch's goroutine, one call at a time. A folder that does not exist yet
 // is created. Watch returns when ctx is done (nil), or when the folder
 // cannot be watched.
@@ -42,8 +43,9 @@ func Watch(ctx context.Context, dir string, debounce time.Duration, changed func
 			_ = w.Add(filepath.Join(dir, de.Name()))
 		}
 	}
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	// A first report once watching: what changed between the caller's last
+	// scan and now is not missed.
+	timer := time.NewTimer(debounce)
 	defer timer.Stop()
 	for {
 		select {

@@ -37,7 +37,8 @@ func TestWatch(t *testing.T) {
 			t.Fatalf("no change reported after %s", what)
 		}
 	}
-	// The watch starts asynchronously; write until it reports.
+	wait("the start of the watch")
+	// The watch has begun; write until it reports.
 	deadline := time.Now().Add(10 * time.Second)
 	for reported := false; !reported; {
 		if time.Now().After(deadline) {

@@ -17,9 +17,6 @@ func init() {
 		"Hook":                reflect.ValueOf(tentacle.Hook),
 		"MaxIdentifierLength": reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
 		"NewContext":          reflect.ValueOf(tentacle.NewContext),
-		"Register":            reflect.ValueOf(tentacle.Register),
-		"Registered":          reflect.ValueOf(tentacle.Registered),
-		"Registration":        reflect.ValueOf(tentacle.Registration),
 		"ValidIdentifier":     reflect.ValueOf(tentacle.ValidIdentifier),
 
 		// type definitions

@@ -7,6 +7,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
@@ -128,7 +129,18 @@ func TestPluginGoroutineLabels(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			release := make(chan struct{})
-			defer close(release)
+			var m *Manager
+			defer func() {
+				// Let the spawned goroutine end before the next case
+				// counts the same plugin's goroutines.
+				close(release)
+				for deadline := time.Now().Add(10 * time.Second); m != nil && m.Goroutines("spawner") > 0; {
+					if time.Now().After(deadline) {
+						t.Fatal("the spawned goroutine did not end")
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}()
 			m, err := New(Options{
 				Sources: []tier.Source{tier.Definitions("test", false, map[string]*tentacle.Definition{
 					"spawner": {Name: "Spawner", Implementation: &spawner{release: release}},

@@ -361,7 +361,8 @@ func (m *Manager) inject(t *teardown) error {
 		Manager:    m.view,
 		Injected:   injected,
 	}
-	if r.cand.Location != "" {
+	cfg.BaseFolder = r.cand.BaseFolder
+	if cfg.BaseFolder == "" {
 		cfg.BaseFolder = r.cand.Location
 	}
 	if m.opts.BaseDir != "" {

@@ -197,6 +197,8 @@ func (m *Manager) infoLocked(r *record) Info {
 	}
 	if !r.gate.ok() {
 		in.Reason = r.gate.reason()
+	} else if r.held {
+		in.Reason = "found while the server runs: enable it to run it (plugins._autoEnable is off)"
 	}
 	if r.nextReason != "" {
 		// Changed code that could not replace the loaded code: say why,

@@ -88,6 +88,9 @@ type Candidate struct {
 	// Location is the plugin's file, folder or executable; empty for
 	// compiled-in plugins.
 	Location string
+	// BaseFolder is the folder the plugin's own files are in (its
+	// Context.BaseFolder); default Location.
+	BaseFolder string
 	// Disabled is set when the source itself marks the plugin disabled (a
 	// name ending in _disabled).
 	Disabled bool

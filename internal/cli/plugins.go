@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -234,6 +233,7 @@ func flags(in manager.Info) []string {
 	add(in.PendingDisable, "pending_disable")
 	add(in.PendingInstall, "pending_install")
 	add(in.PendingUninstall, "pending_uninstall")
+	add(in.PendingReload, "pending_reload")
 	add(in.NeedsRestart, "needs_restart")
 	add(in.NeedsReload, "needs_reload")
 	add(len(in.RestartNeeding) > 0, "restart_needing")
@@ -283,7 +283,11 @@ func writeInfo(w io.Writer, in manager.Info) {
 	row("state", in.State)
 	row("enabled", yesNo(in.Enabled))
 	row("flags", dash(strings.Join(flags(in), ", ")))
-	row("not running because", in.Reason)
+	if in.Enabled {
+		row("note", in.Reason) // e.g. changed code that could not replace the running code
+	} else {
+		row("not running because", in.Reason)
+	}
 	if in.Error != nil {
 		row("error", fmt.Sprintf("%s: %s", in.Error.Phase, in.Error.Message))
 	}
@@ -294,6 +298,9 @@ func writeInfo(w io.Writer, in manager.Info) {
 	row("helpers", strings.Join(in.Helpers, ", "))
 	if in.Faults > 0 {
 		row("faults", fmt.Sprintf("%d (last: %s)", in.Faults, in.LastFault))
+	}
+	if in.LeftoverGoroutines > 0 {
+		row("left-over goroutines", fmt.Sprintf("%d still running after it was stopped", in.LeftoverGoroutines))
 	}
 	for _, s := range in.Shadowed {
 		row("shadows", fmt.Sprintf("%s plugin at %s (ignored)", s.Origin, dash(s.Location)))
@@ -335,9 +342,9 @@ Check and Load run; nothing is enabled. The exit status is 0 only when it
 would load and enable.`),
 		Args: exactArgs(1, "the plugin's file or folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var mixins []reflect.Type
+			var mixins []folder.Mixin
 			for _, ms := range server.Mixins() {
-				mixins = append(mixins, ms.Type)
+				mixins = append(mixins, folder.Mixin{Name: ms.Name, Type: ms.Type})
 			}
 			r := folder.Lint(cmd.Context(), args[0], folder.LintOptions{Mixins: mixins})
 			if jsonOut {

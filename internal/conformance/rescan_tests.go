@@ -182,6 +182,9 @@ func testRescanNewPlugin(t *testing.T, tr Tier) {
 		if in.State != "found" || in.Loaded || in.Enabled || in.Tier != tr.Name() || in.Name != "Hook Plugin" {
 			t.Errorf("new plugin state=%s loaded=%v enabled=%v tier=%q name=%q, want found with its metadata", in.State, in.Loaded, in.Enabled, in.Tier, in.Name)
 		}
+		if !strings.Contains(in.Reason, "plugins._autoEnable is off") {
+			t.Errorf("reason %q does not say why the new plugin waits", in.Reason)
+		}
 		diff(t, "handlers", []string{"one_ordered_hook_plugin"}, h.orderedCalls())
 		diff(t, "events", []string(nil), *events)
 		// A change to a plugin waiting for the operator does not start it.

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 
@@ -28,9 +27,9 @@ var examples = filepath.Join("..", "..", "docs", "examples")
 // TestWeatherExampleLints keeps the author guide's worked example honest:
 // "tentacle plugins lint" must find nothing at all wrong with it.
 func TestWeatherExampleLints(t *testing.T) {
-	var mixins []reflect.Type
+	var mixins []folder.Mixin
 	for _, ms := range server.Mixins() {
-		mixins = append(mixins, ms.Type)
+		mixins = append(mixins, folder.Mixin{Name: ms.Name, Type: ms.Type})
 	}
 	r := folder.Lint(context.Background(), filepath.Join(examples, "weather"), folder.LintOptions{Mixins: mixins})
 	if !r.OK() || len(r.Problems) != 0 {

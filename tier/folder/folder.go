@@ -19,7 +19,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -36,8 +35,6 @@ type Options struct {
 	// library (Go 1.22's, yaegi's) and packages tentacle and host: a host's
 	// own API, as yaegi extract generates it.
 	Symbols []map[string]map[string]reflect.Value
-	// Logger receives the source's warnings; default slog.Default().
-	Logger *slog.Logger
 }
 
 type source struct {
@@ -48,9 +45,6 @@ type source struct {
 // New returns the source of the plugins folder dir. A folder that does not
 // exist is an empty one.
 func New(dir string, opts Options) tier.Source {
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
 	return &source{dir: dir, opts: opts}
 }
 
@@ -134,8 +128,9 @@ func goFiles(dir string) []string {
 	}
 	var files []string
 	for _, de := range des {
-		if de.Type().IsRegular() && isGoFile(de.Name()) {
-			files = append(files, filepath.Join(dir, de.Name()))
+		path := filepath.Join(dir, de.Name())
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && isGoFile(de.Name()) { // links followed
+			files = append(files, path)
 		}
 	}
 	sort.Strings(files)
@@ -152,21 +147,32 @@ func (s *source) candidate(e *entry) tier.Candidate {
 		Disabled: strings.HasSuffix(e.id, "_disabled"),
 		Warnings: e.warnings,
 	}
+	c.BaseFolder = e.location
+	if len(e.files) == 1 && e.files[0] == e.location {
+		c.BaseFolder = filepath.Dir(e.location) // a one-file plugin
+	}
 	if !tentacle.ValidIdentifier(e.id) {
 		c.Invalid = fmt.Errorf("invalid identifier %q: rename %s to [a-z0-9_]+", e.id, filepath.Base(e.location))
 		return c
 	}
-	pkg, err := readPackage(e.files)
+	srcs, err := readFiles(e.files)
 	if err != nil {
 		c.Invalid = err
 		return c
 	}
+	// The digest is of the files as they are, parsable or not, so that a
+	// rescan notices a file that stops (or starts) parsing.
 	h := sha256.New()
-	for _, f := range pkg.files {
-		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(f.path), len(f.src))
-		h.Write(f.src)
+	for i, src := range srcs {
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(e.files[i]), len(src))
+		h.Write(src)
 	}
 	c.Digest = hex.EncodeToString(h.Sum(nil))
+	pkg, err := parsePackage(e.files, srcs)
+	if err != nil {
+		c.Invalid = err
+		return c
+	}
 	def, err := findDefinition(pkg)
 	switch {
 	case err != nil:

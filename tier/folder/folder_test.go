@@ -220,6 +220,9 @@ func TestLoadErrors(t *testing.T) {
 		{"range over func", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc f() {\n\tfor x := range func(yield func(int) bool) {} {\n\t\t_ = x\n\t}\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "range over a function is not supported"},
 		{"max builtin", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar n = max(1, 2)\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:5:9: the max builtin is not supported"},
 		{"unnamed parameter", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype P struct{}\n\nfunc (p *P) On(string, int) {}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:7:16: On has an unnamed parameter"},
+		{"unnamed parameter in a literal", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar f = func(string) {}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "a function literal has an unnamed parameter"},
+		{"mixed assignment", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc g() int { return 1 }\n\nfunc f() {\n\tvar a, b int\n\ta, b = g(), 2\n\t_, _ = a, b\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:9:2: an assignment of several values"},
+		{"embed", "package p\n\nimport (\n\t_ \"embed\"\n\n\t\"github.com/tentacle-go/tentacle\"\n)\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "go:embed is not supported"},
 		{"panic in init", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc init() {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "nil map"},
 	}
 	for _, tc := range cases {
@@ -274,3 +277,82 @@ func TestOwnMaxIsFine(t *testing.T) {
 }
 
 func newSource(dir string) tier.Source { return folder.New(dir, folder.Options{}) }
+
+// A file that stops parsing changes the digest (so a rescan notices it),
+// and the plugin's base folder is the folder its file is in.
+func TestDigestOfUnparsableFile(t *testing.T) {
+	dir := plugins(t, map[string]string{"hello.go": hello})
+	before := scan(t, dir)["hello"]
+	if before.BaseFolder != dir {
+		t.Errorf("BaseFolder = %q, want the plugins folder %q", before.BaseFolder, dir)
+	}
+	write(t, filepath.Join(dir, "hello.go"), "package hello\n\nvar Plugin = \n")
+	after := scan(t, dir)["hello"]
+	if after.Invalid == nil || after.Digest == "" || after.Digest == before.Digest {
+		t.Errorf("unparsable file: invalid %v, digest %q (was %q)", after.Invalid, after.Digest, before.Digest)
+	}
+}
+
+// What Load sets in a value Plugin variable reaches the host.
+func TestLoadChangesTheDefinition(t *testing.T) {
+	src := "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc greet(name string) string { return \"hi \" + name }\n\nvar Plugin = tentacle.Definition{\n\tName: \"P\",\n\tLoad: func() error {\n\t\tPlugin.Helpers = tentacle.Helpers{\"greet\": greet}\n\t\treturn nil\n\t},\n}\n"
+	dir := plugins(t, map[string]string{"p.go": src})
+	inst, err := load(t, dir, "p", tier.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	def := inst.Definition()
+	if err := def.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if greet, ok := inst.Definition().Helpers["greet"].(func(string) string); !ok || greet("Ada") != "hi Ada" {
+		t.Errorf("helpers after Load: %v", inst.Definition().Helpers)
+	}
+}
+
+// An implementation with its own SetContext, without tentacle.Base, is
+// injected.
+func TestOwnSetContext(t *testing.T) {
+	src := "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype P struct{ c *tentacle.Context }\n\nfunc (p *P) SetContext(c *tentacle.Context) { p.c = c }\n\nfunc (p *P) Initialize() error {\n\tif p.c == nil || p.c.Identifier() != \"p\" {\n\t\tpanic(\"not injected\")\n\t}\n\treturn nil\n}\n\nvar Plugin = tentacle.Definition{Implementation: &P{}}\n"
+	dir := plugins(t, map[string]string{"p.go": src})
+	inst, err := load(t, dir, "p", tier.Env{Mixins: []reflect.Type{reflect.TypeFor[tentacle.Initializer]()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	c, cancel := tentacle.NewContext(context.Background(), tentacle.ContextConfig{Identifier: "p"})
+	defer cancel()
+	if ok, err := inst.Inject(c); !ok || err != nil {
+		t.Fatalf("Inject = %v, %v", ok, err)
+	}
+	v, _ := inst.As(reflect.TypeFor[tentacle.Initializer]())
+	if err := v.(tentacle.Initializer).Initialize(); err != nil {
+		t.Error(err)
+	}
+}
+
+// Links are followed: a linked plugin folder, and linked files in a plugin
+// folder.
+func TestLinks(t *testing.T) {
+	elsewhere := plugins(t, map[string]string{
+		"real/a.go": "package linked\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar Plugin = tentacle.Definition{Name: \"Linked\"}\n",
+		"b.go":      "package linked\n\nfunc helper() {}\n",
+	})
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(elsewhere, "real"), filepath.Join(dir, "linked")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if err := os.Symlink(filepath.Join(elsewhere, "b.go"), filepath.Join(elsewhere, "real", "b.go")); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := scan(t, dir)["linked"]
+	if !ok || c.Invalid != nil || c.Metadata.Name != "Linked" {
+		t.Fatalf("linked plugin: found %v, %+v", ok, c)
+	}
+	before := c.Digest
+	write(t, filepath.Join(elsewhere, "b.go"), "package linked\n\nfunc helper() { _ = 1 }\n")
+	if scan(t, dir)["linked"].Digest == before {
+		t.Error("the linked file is not part of the plugin")
+	}
+}

@@ -28,7 +28,11 @@ type instance struct {
 	def    *tentacle.Definition
 	as     map[reflect.Type]reflect.Value // mixin type -> generated func
 	impl   any
+	inject reflect.Value // the generated injection function
 	out    *outputLog
+	// literalImpl: the Plugin literal gives the Implementation (otherwise
+	// mixins and injection cannot reach one set later).
+	literalImpl bool
 }
 
 var _ tier.Instance = (*instance)(nil)
@@ -77,11 +81,17 @@ func load(ctx context.Context, id string, p *pkg, def *definition, env tier.Env,
 			return nil, fmt.Errorf("register %s: %w", perm, err)
 		}
 	}
-	in := &instance{id: id, interp: i, as: make(map[reflect.Type]reflect.Value), out: out}
+	in := &instance{id: id, interp: i, as: make(map[reflect.Type]reflect.Value), out: out, literalImpl: def.impl != nil}
 	if _, err := in.eval(ctx, fmt.Sprintf("import plugin %q", importPath(id))); err != nil {
 		return nil, err
 	}
-	v, err := in.eval(ctx, "plugin.Plugin")
+	// The host keeps a pointer to the plugin's own variable, so that what
+	// Load changes in it (Hooks, Helpers, ...) is seen.
+	expr := "&plugin.Plugin"
+	if def.pointer {
+		expr = "plugin.Plugin"
+	}
+	v, err := in.eval(ctx, expr)
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +112,9 @@ func load(ctx context.Context, id string, p *pkg, def *definition, env tier.Env,
 			return nil, fmt.Errorf("mixin detection for %s: %w", f.typ, err)
 		}
 		in.as[f.typ] = fv
+	}
+	if in.inject, err = in.eval(ctx, "plugin."+injFunc); err != nil {
+		return nil, err
 	}
 	implFn, err := in.eval(ctx, "plugin."+implFunc)
 	if err != nil {
@@ -203,13 +216,32 @@ func (in *instance) As(t reflect.Type) (any, bool) {
 	return out[0].Interface(), true
 }
 
-// Inject hands c to the implementation's embedded tentacle.Base, found by
-// reflection (promoted methods are not in an interpreted type's method
-// set).
+// Inject hands c to the implementation: through its own SetContext when it
+// has one (asked inside the interpreter), else through its embedded
+// tentacle.Base, found by reflection (promoted methods are not in an
+// interpreted type's method set).
 func (in *instance) Inject(c *tentacle.Context) (bool, error) {
 	in.mu.Lock()
-	impl := in.impl
+	impl, inject := in.impl, in.inject
 	in.mu.Unlock()
+	if inject.IsValid() {
+		var out []reflect.Value
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("SetContext panicked: %v%s", unwrap(r), in.out.where())
+				}
+			}()
+			out = inject.Call([]reflect.Value{reflect.ValueOf(c)})
+			return nil
+		}()
+		if err != nil {
+			return false, err
+		}
+		if out[0].Bool() {
+			return true, nil
+		}
+	}
 	return tier.InjectBase(impl, c)
 }
 
@@ -218,7 +250,7 @@ func (in *instance) Inject(c *tentacle.Context) (bool, error) {
 func (in *instance) Close() error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.interp, in.def, in.as, in.impl = nil, nil, nil, nil
+	in.interp, in.def, in.as, in.impl, in.inject = nil, nil, nil, nil, reflect.Value{}
 	return nil
 }
 

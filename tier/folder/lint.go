@@ -18,8 +18,9 @@ import (
 
 // LintOptions say what a host offers, for Lint to check a plugin against.
 type LintOptions struct {
-	// Mixins are the host's mixin interfaces (for the report).
-	Mixins []reflect.Type
+	// Mixins are the host's mixin interfaces, by the names listings give
+	// them (for the report).
+	Mixins []Mixin
 	// Hooks is a registry with the host's declared hooks; handlers are
 	// checked against it as at enable. Default: no declared hooks.
 	Hooks *hooks.Registry
@@ -28,6 +29,12 @@ type LintOptions struct {
 	APIVersion string
 	// Symbols as for Options.
 	Symbols []map[string]map[string]reflect.Value
+}
+
+// Mixin is a host mixin with its name.
+type Mixin struct {
+	Name string
+	Type reflect.Type
 }
 
 // Problem is one thing wrong with a plugin.
@@ -136,16 +143,22 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 	}
 
 	mixins := append(genericMixins(), opts.Mixins...)
-	inst, err := c.Load(ctx, tier.Env{Mixins: mixins, AllowUnsafe: true})
+	types := make([]reflect.Type, len(mixins))
+	for i, mx := range mixins {
+		types[i] = mx.Type
+	}
+	inst, err := c.Load(ctx, tier.Env{Mixins: types, AllowUnsafe: true})
 	if err != nil {
 		errf("%v", err)
 		return r
 	}
 	defer inst.Close()
 	def := inst.Definition()
-	for _, t := range mixins {
-		if _, ok := inst.As(t); ok {
-			r.Mixins = append(r.Mixins, t.String())
+	seen := make(map[reflect.Type]bool)
+	for _, mx := range mixins {
+		if _, ok := inst.As(mx.Type); ok && !seen[mx.Type] {
+			seen[mx.Type] = true
+			r.Mixins = append(r.Mixins, mx.Name)
 		}
 	}
 	sort.Strings(r.Mixins)
@@ -156,6 +169,9 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 		if err := safeCall(def.Load); err != nil {
 			errf("its Load fails: %v", err)
 		}
+	}
+	if in, ok := inst.(*instance); ok && !in.literalImpl && def.Implementation != nil {
+		errf("the Implementation is set outside the Plugin literal (in init or Load): the interpreter cannot see its mixins nor inject it; write Implementation: &T{} in the literal")
 	}
 	reg := opts.Hooks
 	if reg == nil {
@@ -187,13 +203,18 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 	return r
 }
 
-func genericMixins() []reflect.Type {
-	return []reflect.Type{
-		reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[tentacle.EnableListener](),
-		reflect.TypeFor[tentacle.DisableListener](), reflect.TypeFor[tentacle.UninstallListener](),
-		reflect.TypeFor[tentacle.Sortable](), reflect.TypeFor[tentacle.RestartNeeding](),
-		reflect.TypeFor[tentacle.ReloadNeeding](), reflect.TypeFor[tentacle.SettingsPlugin](),
-		reflect.TypeFor[tentacle.SettingsMigrator](),
+// genericMixins are package tentacle's mixins, named as listings name them.
+func genericMixins() []Mixin {
+	return []Mixin{
+		{"Initializer", reflect.TypeFor[tentacle.Initializer]()},
+		{"EnableListener", reflect.TypeFor[tentacle.EnableListener]()},
+		{"DisableListener", reflect.TypeFor[tentacle.DisableListener]()},
+		{"UninstallListener", reflect.TypeFor[tentacle.UninstallListener]()},
+		{"Sortable", reflect.TypeFor[tentacle.Sortable]()},
+		{"RestartNeeding", reflect.TypeFor[tentacle.RestartNeeding]()},
+		{"ReloadNeeding", reflect.TypeFor[tentacle.ReloadNeeding]()},
+		{"SettingsPlugin", reflect.TypeFor[tentacle.SettingsPlugin]()},
+		{"SettingsMigrator", reflect.TypeFor[tentacle.SettingsMigrator]()},
 	}
 }
 

@@ -76,3 +76,14 @@ var Plugin = tentacle.Definition{
 		t.Errorf("report %+v", r)
 	}
 }
+
+// An Implementation set in Load, outside the literal, cannot be reached:
+// lint says so.
+func TestLintImplementationOutsideLiteral(t *testing.T) {
+	src := "package late\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype L struct{ tentacle.Base }\n\nvar Plugin = tentacle.Definition{Name: \"Late\", Version: \"1.0.0\", Load: func() error {\n\tPlugin.Implementation = &L{}\n\treturn nil\n}}\n"
+	dir := plugins(t, map[string]string{"late.go": src})
+	r := folder.Lint(context.Background(), filepath.Join(dir, "late.go"), folder.LintOptions{})
+	if r.OK() || len(r.Problems) != 1 || !strings.Contains(r.Problems[0].Message, "set outside the Plugin literal") {
+		t.Errorf("problems %+v", r.Problems)
+	}
+}

@@ -32,15 +32,25 @@ type pkg struct {
 	files []srcFile
 }
 
-// readPackage reads and parses a plugin's files. A file that does not parse,
-// or files of different packages, are an error with the file and line.
-func readPackage(paths []string) (*pkg, error) {
-	p := &pkg{fset: token.NewFileSet()}
-	for _, path := range paths {
+// readFiles reads a plugin's files.
+func readFiles(paths []string) ([][]byte, error) {
+	out := make([][]byte, len(paths))
+	for i, path := range paths {
 		src, err := os.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
+		out[i] = src
+	}
+	return out, nil
+}
+
+// parsePackage parses a plugin's files. A file that does not parse, or
+// files of different packages, are an error with the file and line.
+func parsePackage(paths []string, srcs [][]byte) (*pkg, error) {
+	p := &pkg{fset: token.NewFileSet()}
+	for i, path := range paths {
+		src := srcs[i]
 		f, err := parser.ParseFile(p.fset, path, src, parser.SkipObjectResolution)
 		if err != nil {
 			return nil, fmt.Errorf("does not parse: %w", err)
@@ -63,6 +73,7 @@ func readPackage(paths []string) (*pkg, error) {
 type definition struct {
 	file     int // index in pkg.files
 	lit      *ast.CompositeLit
+	pointer  bool          // Plugin is &tentacle.Definition{...}
 	impl     ast.Expr      // the Implementation value, if any
 	metadata tier.Metadata // the constant fields
 	imports  []string      // restricted packages the plugin imports
@@ -92,7 +103,8 @@ func findDefinition(p *pkg) (*definition, error) {
 					if lit == nil {
 						return nil, fmt.Errorf("%s: Plugin must be a %s.Definition literal", p.fset.Position(name.Pos()), alias)
 					}
-					def = &definition{file: i, lit: lit}
+					_, ptr := vs.Values[k].(*ast.UnaryExpr)
+					def = &definition{file: i, lit: lit, pointer: ptr}
 				}
 			}
 		}

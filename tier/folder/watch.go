@@ -39,8 +39,9 @@ func Watch(ctx context.Context, dir string, debounce time.Duration, changed func
 	}
 	des, _ := os.ReadDir(dir)
 	for _, de := range des {
-		if de.IsDir() && !ignored(de.Name()) {
-			_ = w.Add(filepath.Join(dir, de.Name()))
+		path := filepath.Join(dir, de.Name())
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() && !ignored(de.Name()) { // links followed
+			_ = w.Add(path)
 		}
 	}
 	// A first report once watching: what changed between the caller's last

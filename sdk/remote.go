@@ -1,0 +1,282 @@
+package sdk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
+	"github.com/tentacle-go/tentacle/tier/process/wire"
+)
+
+// callTimeout bounds a call to the host.
+const callTimeout = 10 * time.Second
+
+func hostCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), callTimeout)
+}
+
+var errNoHost = errors.New("not connected to the host")
+
+// remoteSettings are the plugin's settings, kept by the host.
+type remoteSettings struct{ hc pluginpb.HostClient }
+
+var _ tentacle.Settings = (*remoteSettings)(nil)
+
+func (s *remoteSettings) do(op, path string, value any) (any, bool, error) {
+	if s.hc == nil {
+		return nil, false, errNoHost
+	}
+	req := &pluginpb.SettingsRequest{Op: op, Path: path}
+	if value != nil || op == "set" || op == "global_set" {
+		b, err := json.Marshal(value)
+		if err != nil {
+			return nil, false, fmt.Errorf("settings %s %s: %w", op, path, err)
+		}
+		req.ValueJson = b
+	}
+	ctx, cancel := hostCtx()
+	defer cancel()
+	resp, err := s.hc.Settings(ctx, req)
+	if err != nil {
+		return nil, false, fmt.Errorf("settings %s %s: %w", op, path, err)
+	}
+	if resp.Error != "" {
+		return nil, false, errors.New(resp.Error)
+	}
+	var v any
+	if len(resp.ValueJson) > 0 {
+		if err := json.Unmarshal(resp.ValueJson, &v); err != nil {
+			return nil, false, err
+		}
+	}
+	return normalize(v), resp.Found, nil
+}
+
+// normalize turns whole JSON numbers into int, as the host's settings hold
+// them.
+func normalize(v any) any {
+	switch v := v.(type) {
+	case float64:
+		if v == float64(int(v)) {
+			return int(v)
+		}
+	case map[string]any:
+		for k, e := range v {
+			v[k] = normalize(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = normalize(e)
+		}
+	}
+	return v
+}
+
+func (s *remoteSettings) Get(path string) any { v, _, _ := s.do("get", path, nil); return v }
+
+func (s *remoteSettings) GetString(path string) string { v, _ := s.Get(path).(string); return v }
+
+func (s *remoteSettings) GetInt(path string) int {
+	switch v := s.Get(path).(type) {
+	case int:
+		return v
+	case float64:
+		if v == float64(int(v)) {
+			return int(v)
+		}
+	}
+	return 0
+}
+
+func (s *remoteSettings) GetFloat(path string) float64 {
+	switch v := s.Get(path).(type) {
+	case int:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return 0
+}
+
+func (s *remoteSettings) GetBool(path string) bool { v, _ := s.Get(path).(bool); return v }
+
+func (s *remoteSettings) Has(path string) bool { _, ok, _ := s.do("has", path, nil); return ok }
+
+func (s *remoteSettings) Set(path string, value any) error {
+	_, _, err := s.do("set", path, value)
+	return err
+}
+
+func (s *remoteSettings) Remove(path string) error { _, _, err := s.do("remove", path, nil); return err }
+
+func (s *remoteSettings) All() map[string]any {
+	v, _, _ := s.do("all", "", nil)
+	m, _ := v.(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m
+}
+
+func (s *remoteSettings) Save() error { _, _, err := s.do("save", "", nil); return err }
+
+func (s *remoteSettings) GlobalGet(path string) any { v, _, _ := s.do("global_get", path, nil); return v }
+
+func (s *remoteSettings) GlobalSet(path string, value any) error {
+	_, _, err := s.do("global_set", path, value)
+	return err
+}
+
+// remoteManager is the plugin manager, asked through the host.
+type remoteManager struct{ hc pluginpb.HostClient }
+
+var _ tentacle.PluginManager = remoteManager{}
+
+func (m remoteManager) ask(op, plugin string, names []string, out any) bool {
+	if m.hc == nil {
+		return false
+	}
+	ctx, cancel := hostCtx()
+	defer cancel()
+	resp, err := m.hc.Manager(ctx, &pluginpb.ManagerRequest{Op: op, Plugin: plugin, Names: names})
+	if err != nil {
+		return false
+	}
+	return json.Unmarshal(resp.ResultJson, out) == nil
+}
+
+// Helpers returns, for each named helper of an enabled plugin, a
+// RemoteHelper that calls it through the host (its Go type is not known in
+// this process).
+func (m remoteManager) Helpers(id string, names ...string) map[string]any {
+	var have []string
+	if !m.ask("helpers", id, names, &have) || have == nil {
+		return nil
+	}
+	out := make(map[string]any, len(have))
+	for _, name := range have {
+		out[name] = RemoteHelper(func(args ...any) ([]json.RawMessage, error) { return callHelper(m.hc, id, name, args) })
+	}
+	return out
+}
+
+func (m remoteManager) Plugin(id string) (tentacle.PluginInfo, bool) {
+	var info *tentacle.PluginInfo
+	if !m.ask("plugin", id, nil, &info) || info == nil {
+		return tentacle.PluginInfo{}, false
+	}
+	return *info, true
+}
+
+func (m remoteManager) Plugins() []tentacle.PluginInfo {
+	var out []tentacle.PluginInfo
+	m.ask("plugins", "", nil, &out)
+	return out
+}
+
+func (m remoteManager) IsEnabled(id string) bool {
+	var ok bool
+	m.ask("is_enabled", id, nil, &ok)
+	return ok
+}
+
+// Handlers returns a hook's handlers in call order. Their Func is nil in a
+// process plugin: it cannot call other plugins' handlers directly.
+func (m remoteManager) Handlers(hook string) []tentacle.HookEntry {
+	var out []tentacle.HookEntry
+	m.ask("handlers", hook, nil, &out)
+	return out
+}
+
+// RemoteHelper is another plugin's helper as a process plugin gets it: it
+// takes the arguments and returns the results as JSON (an error result
+// comes back as the error).
+type RemoteHelper func(args ...any) ([]json.RawMessage, error)
+
+func callHelper(hc pluginpb.HostClient, plugin, helper string, args []any) ([]json.RawMessage, error) {
+	if hc == nil {
+		return nil, errNoHost
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := hostCtx()
+	defer cancel()
+	resp, err := hc.CallHelper(ctx, &pluginpb.HelperRequest{Plugin: plugin, Helper: helper, ArgsJson: b})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Panic != "" {
+		return nil, &wire.RemotePanic{Value: resp.Panic}
+	}
+	var out []json.RawMessage
+	if len(resp.ResultsJson) > 0 {
+		if err := json.Unmarshal(resp.ResultsJson, &out); err != nil {
+			return nil, err
+		}
+	}
+	if resp.HasError {
+		return out, &wire.RemoteError{Message: resp.Error}
+	}
+	return out, nil
+}
+
+// remoteBus fires events on the host's bus.
+type remoteBus struct{ hc pluginpb.HostClient }
+
+func (b remoteBus) Fire(event string, payload map[string]any) {
+	if b.hc == nil {
+		return
+	}
+	data, err := json.Marshal(payload)
+	if err != nil {
+		return
+	}
+	ctx, cancel := hostCtx()
+	defer cancel()
+	_, _ = b.hc.Fire(ctx, &pluginpb.FireRequest{Event: event, PayloadJson: data})
+}
+
+// remoteMessenger sends the plugin's messages to the host's clients.
+type remoteMessenger struct{ hc pluginpb.HostClient }
+
+func (m remoteMessenger) SendPluginMessage(data any) {
+	if m.hc == nil {
+		return
+	}
+	b, err := json.Marshal([]any{data})
+	if err != nil {
+		return
+	}
+	ctx, cancel := hostCtx()
+	defer cancel()
+	_, _ = m.hc.Invoke(ctx, &pluginpb.InvokeRequest{Name: wire.InvokePluginMessage, ArgsJson: b})
+}
+
+// Invoke calls a function the host offers by name (a host's own extension),
+// with arguments and a result as JSON.
+func Invoke(name string, args ...any) (json.RawMessage, error) {
+	hc := current.host()
+	if hc == nil {
+		return nil, errNoHost
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := hostCtx()
+	defer cancel()
+	resp, err := hc.Invoke(ctx, &pluginpb.InvokeRequest{Name: name, ArgsJson: b})
+	if err != nil {
+		return nil, err
+	}
+	if resp.Error != "" {
+		return resp.ResultJson, errors.New(resp.Error)
+	}
+	return resp.ResultJson, nil
+}

@@ -1,0 +1,96 @@
+// Package sdk serves a plugin as a separate process: the process tier. A
+// plugin author writes the same tentacle.Definition as for a compiled-in
+// plugin and serves it from main:
+//
+//	func main() { sdk.Serve("hello", &Plugin) }
+//
+// The executable, named tentacle-plugin-<id>, goes into
+// <basedir>/packages/<id>/ with its manifest (plugin.yaml); the host runs
+// it, talks to it over gRPC (hashicorp/go-plugin), and calls its hooks,
+// helpers and mixins as it calls those of any plugin. A crash, a leak or a
+// hang in it never reaches the host.
+//
+// Values cross the process boundary as JSON: hook handlers, helpers and
+// mixin methods must have arguments and results JSON can carry (no
+// channels, funcs or interfaces other than error and any).
+package sdk
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
+	"github.com/tentacle-go/tentacle/tier/process/wire"
+)
+
+// Options configure Serve.
+type Options struct {
+	// Mixins are more mixin interfaces a host of the plugin knows (besides
+	// those of packages tentacle and host), to be detected on the
+	// implementation.
+	Mixins []reflect.Type
+	// ParentCheck is how often the process checks that the host that
+	// started it still runs, and exits when it does not; default 500 ms.
+	ParentCheck time.Duration
+}
+
+// Serve serves plugin id's definition to the host that started this
+// process, and returns when the host goes away. Run by hand, it explains
+// what it is and exits.
+func Serve(id string, def *tentacle.Definition) { ServeOptions(id, def, Options{}) }
+
+// ServeOptions is Serve with options.
+func ServeOptions(id string, def *tentacle.Definition, opts Options) {
+	if os.Getenv(wire.Handshake.MagicCookieKey) != wire.Handshake.MagicCookieValue {
+		fmt.Fprintf(os.Stderr, "%s is the tentacle plugin %q: tentacle runs it; it does nothing on its own.\n"+
+			"Put it in <basedir>/packages/%s/ with its plugin.yaml, or see tentacle plugins install.\n", os.Args[0], id, id)
+		os.Exit(1)
+	}
+	if opts.ParentCheck <= 0 {
+		opts.ParentCheck = 500 * time.Millisecond
+	}
+	go watchParent(os.Getppid(), opts.ParentCheck)
+	srv := newServer(id, def, mixinTypes(opts.Mixins))
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: wire.Handshake,
+		Plugins: map[string]plugin.Plugin{
+			wire.PluginName: &wire.GRPCPlugin{Serve: func(b *plugin.GRPCBroker) pluginpb.PluginServer {
+				srv.broker = b
+				return srv
+			}},
+		},
+		GRPCServer: plugin.DefaultGRPCServer,
+	})
+}
+
+// watchParent ends the process when the host that started it is gone
+// (killed, even with SIGKILL, which leaves no chance to stop its children).
+func watchParent(ppid int, every time.Duration) {
+	for {
+		time.Sleep(every)
+		if os.Getppid() != ppid {
+			os.Exit(3)
+		}
+	}
+}
+
+// mixinTypes are the interfaces detected on implementations.
+func mixinTypes(extra []reflect.Type) []reflect.Type {
+	return append([]reflect.Type{
+		reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[tentacle.EnableListener](),
+		reflect.TypeFor[tentacle.DisableListener](), reflect.TypeFor[tentacle.UninstallListener](),
+		reflect.TypeFor[tentacle.Sortable](), reflect.TypeFor[tentacle.RestartNeeding](),
+		reflect.TypeFor[tentacle.ReloadNeeding](), reflect.TypeFor[tentacle.SettingsPlugin](),
+		reflect.TypeFor[tentacle.SettingsMigrator](),
+		reflect.TypeFor[host.Startup](), reflect.TypeFor[host.AfterStartup](), reflect.TypeFor[host.Shutdown](),
+		reflect.TypeFor[host.EventHandler](), reflect.TypeFor[host.SimpleAPI](), reflect.TypeFor[host.APIGetter](),
+		reflect.TypeFor[host.Blueprint](), reflect.TypeFor[host.BlueprintUnprotected](), reflect.TypeFor[host.Asset](),
+		reflect.TypeFor[host.SettingsRestricted](), reflect.TypeFor[host.SettingsValidator](),
+	}, extra...)
+}

@@ -1,0 +1,311 @@
+package sdk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
+	"github.com/tentacle-go/tentacle/tier/process/wire"
+)
+
+// server serves one plugin's Plugin service.
+type server struct {
+	pluginpb.UnimplementedPluginServer
+	id     string
+	def    *tentacle.Definition
+	mixins []reflect.Type
+	broker *plugin.GRPCBroker
+
+	mu        sync.Mutex
+	hostc     pluginpb.HostClient
+	cancel    context.CancelFunc // of the injected context
+	blueprint http.Handler
+}
+
+func newServer(id string, def *tentacle.Definition, mixins []reflect.Type) *server {
+	s := &server{id: id, def: def, mixins: mixins}
+	current.set(s)
+	return s
+}
+
+// current is the server of this process, for Invoke.
+var current serverRef
+
+type serverRef struct {
+	mu sync.Mutex
+	s  *server
+}
+
+func (r *serverRef) set(s *server) { r.mu.Lock(); r.s = s; r.mu.Unlock() }
+
+func (r *serverRef) host() pluginpb.HostClient {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.s == nil {
+		return nil
+	}
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	return r.s.hostc
+}
+
+// Describe connects to the host's services and returns what the plugin
+// declares.
+func (s *server) Describe(_ context.Context, req *pluginpb.DescribeRequest) (*pluginpb.Description, error) {
+	if req.HostBrokerId != 0 && s.broker != nil {
+		conn, err := s.broker.Dial(req.HostBrokerId)
+		if err != nil {
+			return nil, fmt.Errorf("reach the host's services: %w", err)
+		}
+		s.mu.Lock()
+		s.hostc = pluginpb.NewHostClient(conn)
+		s.mu.Unlock()
+	}
+	d := s.def
+	out := &pluginpb.Description{
+		Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author, Url: d.URL,
+		License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat, Hidden: d.Hidden,
+		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: uint32(wire.Handshake.ProtocolVersion),
+	}
+	for name, v := range d.Hooks {
+		fn, order, has := unwrapHook(v)
+		_ = fn
+		out.Hooks = append(out.Hooks, &pluginpb.HookDecl{Name: name, Order: int64(order), HasOrder: has})
+	}
+	sort.Slice(out.Hooks, func(i, j int) bool { return out.Hooks[i].Name < out.Hooks[j].Name })
+	for name := range d.Helpers {
+		out.Helpers = append(out.Helpers, name)
+	}
+	sort.Strings(out.Helpers)
+	if d.Implementation != nil {
+		it := reflect.TypeOf(d.Implementation)
+		for _, t := range s.mixins {
+			if it.Implements(t) {
+				out.Mixins = append(out.Mixins, wire.MixinName(t))
+			}
+		}
+	}
+	if len(d.SettingsOverlay) > 0 {
+		b, err := json.Marshal(d.SettingsOverlay)
+		if err != nil {
+			return nil, fmt.Errorf("settings overlay: %w", err)
+		}
+		out.SettingsOverlayJson = b
+	}
+	for name, set := range map[string]bool{"Check": d.Check != nil, "Load": d.Load != nil, "Unload": d.Unload != nil, "Enable": d.Enable != nil, "Disable": d.Disable != nil} {
+		if set {
+			out.Functions = append(out.Functions, name)
+		}
+	}
+	sort.Strings(out.Functions)
+	return out, nil
+}
+
+func unwrapHook(v any) (fn any, order int, has bool) {
+	switch h := v.(type) {
+	case tentacle.HookHandler:
+		return h.Func, h.Order, true
+	case *tentacle.HookHandler:
+		if h != nil {
+			return h.Func, h.Order, true
+		}
+	}
+	return v, tentacle.DefaultOrder, false
+}
+
+// Call calls the plugin's code.
+func (s *server) Call(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb.CallResponse, error) {
+	var fn reflect.Value
+	switch req.Kind {
+	case pluginpb.CallRequest_FUNCTION:
+		fn = s.function(req.Target)
+	case pluginpb.CallRequest_METHOD:
+		fn = s.method(req.Target)
+	case pluginpb.CallRequest_HOOK:
+		if v, ok := s.def.Hooks[req.Target]; ok {
+			h, _, _ := unwrapHook(v)
+			fn = reflect.ValueOf(h)
+		}
+	case pluginpb.CallRequest_HELPER:
+		if v, ok := s.def.Helpers[req.Target]; ok {
+			fn = reflect.ValueOf(v)
+		}
+	case pluginpb.CallRequest_INJECT:
+		return s.inject(req.ArgsJson)
+	}
+	if !fn.IsValid() || fn.Kind() != reflect.Func || fn.IsNil() {
+		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, wire.ErrNoFunc)
+	}
+	res, err := wire.Call(fn, req.ArgsJson)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, err)
+	}
+	return &pluginpb.CallResponse{ResultsJson: res.Results, Error: res.Err, HasError: res.HasErr, Panic: res.Panicked}, nil
+}
+
+// function returns a Definition function by name.
+func (s *server) function(name string) reflect.Value {
+	d := s.def
+	switch name {
+	case "Check":
+		if d.Check != nil {
+			return reflect.ValueOf(d.Check)
+		}
+	case "Load":
+		if d.Load != nil {
+			return reflect.ValueOf(d.Load)
+		}
+	case "Unload":
+		if d.Unload != nil {
+			return reflect.ValueOf(d.Unload)
+		}
+	case "Enable":
+		if d.Enable != nil {
+			return reflect.ValueOf(d.Enable)
+		}
+	case "Disable":
+		if d.Disable != nil {
+			return reflect.ValueOf(d.Disable)
+		}
+	}
+	return reflect.Value{}
+}
+
+// method returns the implementation's method "<mixin>.<Method>", when the
+// implementation implements that mixin.
+func (s *server) method(target string) reflect.Value {
+	dot := strings.LastIndex(target, ".")
+	if dot < 0 || s.def.Implementation == nil {
+		return reflect.Value{}
+	}
+	mixin, name := target[:dot], target[dot+1:]
+	it := reflect.TypeOf(s.def.Implementation)
+	for _, t := range s.mixins {
+		if wire.MixinName(t) == mixin && it.Implements(t) {
+			return reflect.ValueOf(s.def.Implementation).MethodByName(name)
+		}
+	}
+	return reflect.Value{}
+}
+
+// inject hands the implementation a context whose settings, plugin manager
+// and injectables reach the host.
+func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
+	var a []wire.InjectArgs
+	if err := json.Unmarshal(args, &a); err != nil || len(a) != 1 {
+		return nil, fmt.Errorf("plugin %q: inject: bad arguments", s.id)
+	}
+	in := a[0]
+	s.mu.Lock()
+	if s.cancel != nil {
+		s.cancel() // the context of the previous enable
+	}
+	hc := s.hostc
+	s.blueprint = nil
+	s.mu.Unlock()
+	injected := map[string]any{}
+	for _, name := range in.Injected {
+		switch name {
+		case host.InjectEventBus:
+			injected[name] = remoteBus{hc}
+		case host.InjectMessages:
+			injected[name] = remoteMessenger{hc}
+		}
+	}
+	info := tentacle.PluginInfo{Identifier: in.Info.Identifier, Name: in.Info.Name, Version: in.Info.Version,
+		Bundled: in.Info.Bundled, Origin: in.Info.Origin, Tier: in.Info.Tier}
+	c, cancel := tentacle.NewContext(context.Background(), tentacle.ContextConfig{
+		Identifier: in.Identifier,
+		Info:       info,
+		BaseFolder: in.BaseFolder,
+		DataFolder: in.DataFolder,
+		Logger:     newLogger(in.Identifier),
+		Settings:   &remoteSettings{hc: hc},
+		Manager:    remoteManager{hc},
+		Injected:   injected,
+	})
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	ok, err := tier.InjectBase(s.def.Implementation, c)
+	if err != nil {
+		return &pluginpb.CallResponse{Error: err.Error(), HasError: true}, nil
+	}
+	b, _ := json.Marshal([]bool{ok})
+	return &pluginpb.CallResponse{ResultsJson: b}, nil
+}
+
+// ServeHTTP answers a request with the plugin's Blueprint handler.
+func (s *server) ServeHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (resp *pluginpb.HTTPResponse, err error) {
+	bp, ok := s.def.Implementation.(host.Blueprint)
+	if !ok {
+		return nil, fmt.Errorf("plugin %q has no Blueprint", s.id)
+	}
+	s.mu.Lock()
+	h := s.blueprint
+	if h == nil {
+		h = bp.Handler()
+		s.blueprint = h
+	}
+	s.mu.Unlock()
+	r := httptest.NewRequestWithContext(ctx, req.Method, req.Url, bytes.NewReader(req.Body))
+	for _, hd := range req.Headers {
+		for _, v := range hd.Values {
+			r.Header.Add(hd.Name, v)
+		}
+	}
+	r.RemoteAddr = req.RemoteAddr
+	w := httptest.NewRecorder()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("plugin %q: blueprint panicked: %v", s.id, p)
+		}
+	}()
+	h.ServeHTTP(w, r)
+	out := &pluginpb.HTTPResponse{Status: int32(w.Code), Body: w.Body.Bytes()}
+	for name, vals := range w.Header() {
+		out.Headers = append(out.Headers, &pluginpb.Header{Name: name, Values: vals})
+	}
+	return out, nil
+}
+
+// ReadFile reads a file of the plugin's Asset file system.
+func (s *server) ReadFile(_ context.Context, req *pluginpb.FileRequest) (*pluginpb.FileResponse, error) {
+	as, ok := s.def.Implementation.(host.Asset)
+	if !ok {
+		return nil, fmt.Errorf("plugin %q has no Asset", s.id)
+	}
+	fsys := as.AssetFS()
+	fi, err := fs.Stat(fsys, req.Name)
+	if err != nil {
+		return &pluginpb.FileResponse{}, nil
+	}
+	if fi.IsDir() {
+		return &pluginpb.FileResponse{Exists: true, IsDir: true}, nil
+	}
+	f, err := fsys.Open(req.Name)
+	if err != nil {
+		return &pluginpb.FileResponse{}, nil
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	return &pluginpb.FileResponse{Exists: true, Data: data}, nil
+}

@@ -1,0 +1,245 @@
+// Package wire is how Go values cross between the host and a process
+// plugin: a call's arguments and results travel as JSON arrays, converted
+// from and to the Go types of the function on each side by reflection.
+// Both the host (tier/process) and the plugin side (package sdk) use it.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+)
+
+var errorType = reflect.TypeFor[error]()
+
+// Encode marshals values as a JSON array.
+func Encode(values []reflect.Value) ([]byte, error) {
+	out := make([]json.RawMessage, len(values))
+	for i, v := range values {
+		b, err := json.Marshal(v.Interface())
+		if err != nil {
+			return nil, fmt.Errorf("value %d (%s): %w", i, v.Type(), err)
+		}
+		out[i] = b
+	}
+	return json.Marshal(out)
+}
+
+// Decode unmarshals a JSON array into values of the given types.
+func Decode(data []byte, types []reflect.Type) ([]reflect.Value, error) {
+	var raw []json.RawMessage
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return nil, fmt.Errorf("not a JSON array: %w", err)
+		}
+	}
+	if len(raw) != len(types) {
+		return nil, fmt.Errorf("%d values, want %d", len(raw), len(types))
+	}
+	out := make([]reflect.Value, len(types))
+	for i, t := range types {
+		p := reflect.New(t)
+		if !bytes.Equal(raw[i], []byte("null")) {
+			dec := json.NewDecoder(bytes.NewReader(raw[i]))
+			if err := dec.Decode(p.Interface()); err != nil {
+				return nil, fmt.Errorf("value %d (%s): %w", i, t, err)
+			}
+		}
+		out[i] = p.Elem()
+	}
+	return out, nil
+}
+
+// Split returns a function type's parameter types, its result types
+// without a final error, and whether it has that final error.
+func Split(t reflect.Type) (in, out []reflect.Type, hasErr bool) {
+	for i := 0; i < t.NumIn(); i++ {
+		in = append(in, t.In(i))
+	}
+	n := t.NumOut()
+	hasErr = n > 0 && t.Out(n-1) == errorType
+	if hasErr {
+		n--
+	}
+	for i := 0; i < n; i++ {
+		out = append(out, t.Out(i))
+	}
+	return in, out, hasErr
+}
+
+// Check reports why values of a function type cannot cross (an argument or
+// result JSON cannot carry: a func, a channel, an interface other than
+// error and any), or nil.
+func Check(t reflect.Type) error {
+	if t.Kind() != reflect.Func {
+		return fmt.Errorf("%s is not a function", t)
+	}
+	if t.IsVariadic() {
+		return fmt.Errorf("%s is variadic", t)
+	}
+	in, out, _ := Split(t)
+	for _, x := range append(in, out...) {
+		if err := carriable(x, 0); err != nil {
+			return fmt.Errorf("%s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+func carriable(t reflect.Type, depth int) error {
+	if depth > 16 {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Func, reflect.Chan, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
+		return fmt.Errorf("%s cannot cross a process boundary", t)
+	case reflect.Interface:
+		if t.NumMethod() != 0 {
+			return fmt.Errorf("%s (an interface) cannot cross a process boundary", t)
+		}
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return carriable(t.Elem(), depth+1)
+	case reflect.Map:
+		if err := carriable(t.Key(), depth+1); err != nil {
+			return err
+		}
+		return carriable(t.Elem(), depth+1)
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); f.IsExported() {
+				if err := carriable(f.Type, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Result is what a call returned, as it crosses back.
+type Result struct {
+	Results  []byte // JSON array, without the final error
+	Err      string
+	HasErr   bool
+	Panicked string
+}
+
+// Call calls fn with arguments decoded from args, recovering a panic, and
+// encodes what it returns. err is for a call that could not be made (bad
+// arguments, unencodable results), not for an error fn returned.
+func Call(fn reflect.Value, args []byte) (res Result, err error) {
+	in, _, hasErr := Split(fn.Type())
+	vals, err := Decode(args, in)
+	if err != nil {
+		return res, fmt.Errorf("arguments: %w", err)
+	}
+	var outs []reflect.Value
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				res.Panicked = fmt.Sprint(r)
+			}
+		}()
+		outs = fn.Call(vals)
+	}()
+	if res.Panicked != "" {
+		return res, nil
+	}
+	if hasErr {
+		if e, _ := outs[len(outs)-1].Interface().(error); e != nil {
+			res.Err, res.HasErr = e.Error(), true
+		}
+		outs = outs[:len(outs)-1]
+	}
+	if res.Results, err = Encode(outs); err != nil {
+		return res, fmt.Errorf("results: %w", err)
+	}
+	return res, nil
+}
+
+// RemoteError is an error a plugin's code returned, carried back as text.
+type RemoteError struct{ Message string }
+
+func (e *RemoteError) Error() string { return e.Message }
+
+// RemotePanic is a panic in a plugin's code, recovered in its process.
+type RemotePanic struct{ Value string }
+
+func (e *RemotePanic) Error() string { return "panic: " + e.Value }
+
+// MakeFunc returns a function of type t that calls invoke with its
+// arguments as JSON and turns what invoke returns into t's results. A
+// failure (the call could not be made, a remote panic) is reported to
+// failed and gives zero results, plus the failure as the final error when t
+// has one.
+func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error), failed func(error)) reflect.Value {
+	_, outTypes, hasErr := Split(t)
+	zero := func(err error) []reflect.Value {
+		if failed != nil {
+			failed(err)
+		}
+		out := make([]reflect.Value, t.NumOut())
+		for i := range out {
+			out[i] = reflect.Zero(t.Out(i))
+		}
+		if hasErr {
+			out[len(out)-1] = reflect.ValueOf(&err).Elem()
+		}
+		return out
+	}
+	return reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
+		data, err := Encode(args)
+		if err != nil {
+			return zero(fmt.Errorf("arguments: %w", err))
+		}
+		res, err := invoke(data)
+		switch {
+		case err != nil:
+			return zero(err)
+		case res.Panicked != "":
+			return zero(&RemotePanic{Value: res.Panicked})
+		}
+		vals, err := Decode(res.Results, outTypes)
+		if err != nil {
+			return zero(fmt.Errorf("results: %w", err))
+		}
+		if hasErr {
+			var e error
+			if res.HasErr {
+				e = &RemoteError{Message: res.Err}
+			}
+			vals = append(vals, reflect.ValueOf(&e).Elem())
+		}
+		return vals
+	})
+}
+
+// ErrNoFunc is returned for a call of a function that does not exist.
+var ErrNoFunc = errors.New("no such function")
+
+// MixinName is how a mixin interface is named across the process
+// boundary: "<package path>.<name>".
+func MixinName(t reflect.Type) string { return t.PkgPath() + "." + t.Name() }
+
+// InjectArgs is what the host sends on injection.
+type InjectArgs struct {
+	Identifier string `json:"identifier"`
+	Info       struct {
+		Identifier string `json:"key"`
+		Name       string `json:"name"`
+		Version    string `json:"version"`
+		Bundled    bool   `json:"bundled"`
+		Origin     string `json:"origin"`
+		Tier       string `json:"tier"`
+	} `json:"info"`
+	BaseFolder string   `json:"base_folder"`
+	DataFolder string   `json:"data_folder"`
+	Injected   []string `json:"injected"` // names of the host's injectables
+}
+
+// Host function names the SDK uses through Host.Invoke.
+const (
+	InvokePluginMessage = "tentacle.plugin_message"
+)

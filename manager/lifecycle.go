@@ -88,6 +88,10 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 		Mixins:      m.mixinTypes(),
 		Logger:      m.pluginLogger(r),
 		AllowUnsafe: stringSet(m.settings.Get("plugins._allowUnsafe"))[id],
+		HookType: func(hook string) (reflect.Type, bool) {
+			spec, ok := m.hooks.Spec(hook)
+			return spec.Type, ok && spec.Type != nil
+		},
 	}
 	var inst tier.Instance
 	err := m.call(r, cand.Bundled, PhaseImport, func() (err error) {

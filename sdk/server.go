@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -186,9 +187,33 @@ func (s *server) function(name string) reflect.Value {
 	return reflect.Value{}
 }
 
+var (
+	apiGet     = wire.MixinName(reflect.TypeFor[host.APIGetter]()) + ".OnAPIGet"
+	apiCommand = wire.MixinName(reflect.TypeFor[host.SimpleAPI]()) + ".OnAPICommand"
+)
+
 // method returns the implementation's method "<mixin>.<Method>", when the
-// implementation implements that mixin.
+// implementation implements that mixin; the two methods that take a request
+// or return a status cross in a form JSON carries.
 func (s *server) method(target string) reflect.Value {
+	switch target {
+	case apiGet:
+		if g, ok := s.def.Implementation.(host.APIGetter); ok {
+			return reflect.ValueOf(func(q wire.Request) (any, error) {
+				v, err := g.OnAPIGet(q.HTTP())
+				return v, statusErr(err)
+			})
+		}
+		return reflect.Value{}
+	case apiCommand:
+		if a, ok := s.def.Implementation.(host.SimpleAPI); ok {
+			return reflect.ValueOf(func(command string, data map[string]any) (any, error) {
+				v, err := a.OnAPICommand(command, data)
+				return v, statusErr(err)
+			})
+		}
+		return reflect.Value{}
+	}
 	dot := strings.LastIndex(target, ".")
 	if dot < 0 || s.def.Implementation == nil {
 		return reflect.Value{}
@@ -308,4 +333,13 @@ func (s *server) ReadFile(_ context.Context, req *pluginpb.FileRequest) (*plugin
 		return nil, err
 	}
 	return &pluginpb.FileResponse{Exists: true, Data: data}, nil
+}
+
+// statusErr lets a *host.APIError cross with its status.
+func statusErr(err error) error {
+	var ae *host.APIError
+	if errors.As(err, &ae) {
+		return wire.StatusError(ae.Status, ae.Message)
+	}
+	return err
 }

@@ -127,6 +127,33 @@ type Env struct {
 	// AllowUnsafe: the operator allows this plugin the restricted packages
 	// its definition asks for (Metadata.Permissions).
 	AllowUnsafe bool
+	// HookType returns the handler type the host declares for a hook (false
+	// when the hook is untyped or not declared), for tiers that must build
+	// handlers as proxies of the right type.
+	HookType func(hook string) (reflect.Type, bool)
+	// Crashed, when set, is called (on another goroutine) when the
+	// instance's code stopped running on its own: a plugin process that
+	// exited or crashed. The manager restarts it.
+	Crashed func(err error)
+}
+
+// ProcessStatus is the state of a plugin that runs as a process.
+type ProcessStatus struct {
+	PID int `json:"pid"`
+	// Crashed: the process stopped on its own.
+	Crashed bool `json:"crashed"`
+	// Exit describes how it stopped ("exit status 2", "signal: killed").
+	Exit string `json:"exit,omitempty"`
+	// LastLines are the last lines it wrote.
+	LastLines []string `json:"last_lines,omitempty"`
+	// Overruns counts calls that overran their deadline and were skipped.
+	Overruns int64 `json:"overruns"`
+}
+
+// ProcessReporter is implemented by instances that run as a process; the
+// manager shows their status in listings.
+type ProcessReporter interface {
+	ProcessStatus() ProcessStatus
 }
 
 // Instance is a loaded plugin's code as a tier runs it. Every method is

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 )
 
@@ -170,40 +171,30 @@ type RemotePanic struct{ Value string }
 func (e *RemotePanic) Error() string { return "panic: " + e.Value }
 
 // MakeFunc returns a function of type t that calls invoke with its
-// arguments as JSON and turns what invoke returns into t's results. A
-// failure (the call could not be made, a remote panic) is reported to
-// failed and gives zero results, plus the failure as the final error when t
-// has one.
-func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error), failed func(error)) reflect.Value {
+// arguments as JSON and turns what invoke returns into t's results. An
+// error the remote code returned becomes the final error result (a
+// *RemoteError) when t has one. A failure (the call could not be made, it
+// timed out, the remote code panicked) panics with the failure, as the
+// code would have panicked in process: the host recovers it where it calls
+// plugin code (hooks.Hook.Call, the manager), skips the handler and counts
+// the fault.
+func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.Value {
 	_, outTypes, hasErr := Split(t)
-	zero := func(err error) []reflect.Value {
-		if failed != nil {
-			failed(err)
-		}
-		out := make([]reflect.Value, t.NumOut())
-		for i := range out {
-			out[i] = reflect.Zero(t.Out(i))
-		}
-		if hasErr {
-			out[len(out)-1] = reflect.ValueOf(&err).Elem()
-		}
-		return out
-	}
 	return reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
 		data, err := Encode(args)
 		if err != nil {
-			return zero(fmt.Errorf("arguments: %w", err))
+			panic(fmt.Errorf("arguments: %w", err))
 		}
 		res, err := invoke(data)
 		switch {
 		case err != nil:
-			return zero(err)
+			panic(err)
 		case res.Panicked != "":
-			return zero(&RemotePanic{Value: res.Panicked})
+			panic(&RemotePanic{Value: res.Panicked})
 		}
 		vals, err := Decode(res.Results, outTypes)
 		if err != nil {
-			return zero(fmt.Errorf("results: %w", err))
+			panic(fmt.Errorf("results: %w", err))
 		}
 		if hasErr {
 			var e error
@@ -215,6 +206,11 @@ func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error), failed f
 		return vals
 	})
 }
+
+// RemoteFunc is the Go type of a process plugin's helpers and untyped hook
+// handlers as other code gets them: the arguments go as JSON, the results
+// come back as JSON (an error result as the error).
+type RemoteFunc func(args ...any) ([]json.RawMessage, error)
 
 // ErrNoFunc is returned for a call of a function that does not exist.
 var ErrNoFunc = errors.New("no such function")
@@ -243,3 +239,35 @@ type InjectArgs struct {
 const (
 	InvokePluginMessage = "tentacle.plugin_message"
 )
+
+// Request is what crosses of an HTTP request for a method that takes one
+// (host.APIGetter.OnAPIGet).
+type Request struct {
+	Method     string              `json:"method"`
+	URL        string              `json:"url"`
+	Header     map[string][]string `json:"header"`
+	RemoteAddr string              `json:"remote_addr"`
+}
+
+// RequestOf returns what crosses of r.
+func RequestOf(r *http.Request) Request {
+	return Request{Method: r.Method, URL: r.URL.String(), Header: r.Header, RemoteAddr: r.RemoteAddr}
+}
+
+// HTTP rebuilds the request (without a body) on the other side.
+func (q Request) HTTP() *http.Request {
+	r, err := http.NewRequest(q.Method, q.URL, nil)
+	if err != nil {
+		r, _ = http.NewRequest(http.MethodGet, "/", nil)
+	}
+	r.Header = q.Header
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	r.RemoteAddr = q.RemoteAddr
+	return r
+}
+
+// StatusError formats an error with an HTTP status so that it crosses as
+// "<status>: <message>" (see host.APIError).
+func StatusError(status int, msg string) error { return fmt.Errorf("%d: %s", status, msg) }

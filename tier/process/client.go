@@ -1,0 +1,116 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
+	"github.com/tentacle-go/tentacle/tier/process/wire"
+)
+
+// proc is one running plugin process.
+type proc struct {
+	client *plugin.Client
+	cmd    *exec.Cmd
+	rpc    *wire.Client
+	desc   *pluginpb.Description
+	exited chan struct{} // closed when the process has exited
+}
+
+// startProcess checks the executable against its SHA-256, starts it,
+// completes go-plugin's handshake, serves the host's services to it and
+// asks it to describe itself.
+func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc pluginpb.HostServer, startTimeout time.Duration) (*proc, error) {
+	if err := verify(exe, sha); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Dir = filepath.Dir(exe)
+	dieWithHost(cmd)
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  wire.Handshake,
+		Plugins:          map[string]plugin.Plugin{wire.PluginName: &wire.GRPCPlugin{}},
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		Logger:           hclog.NewNullLogger(),
+		Stderr:           out,
+		SyncStdout:       out,
+		SyncStderr:       out,
+		StartTimeout:     startTimeout,
+	})
+	p := &proc{client: client, cmd: cmd, exited: make(chan struct{})}
+	fail := func(err error) (*proc, error) {
+		client.Kill()
+		return nil, err
+	}
+	rpcClient, err := client.Client()
+	if err != nil {
+		return fail(fmt.Errorf("start %s: %w", exe, err))
+	}
+	raw, err := rpcClient.Dispense(wire.PluginName)
+	if err != nil {
+		return fail(fmt.Errorf("start %s: %w", exe, err))
+	}
+	rc, ok := raw.(*wire.Client)
+	if !ok {
+		return fail(fmt.Errorf("start %s: the process serves no tentacle plugin", exe))
+	}
+	p.rpc = rc
+	go p.watch()
+	brokerID := rc.Broker.NextId()
+	go rc.Broker.AcceptAndServe(brokerID, func(opts []grpc.ServerOption) *grpc.Server {
+		s := grpc.NewServer(opts...)
+		pluginpb.RegisterHostServer(s, hostSvc)
+		return s
+	})
+	dctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID})
+	if err != nil {
+		return fail(fmt.Errorf("describe: %w", err))
+	}
+	p.desc = desc
+	return p, nil
+}
+
+// watch closes exited when the process is gone.
+func (p *proc) watch() {
+	for !p.client.Exited() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	close(p.exited)
+}
+
+// pid returns the process id, or 0.
+func (p *proc) pid() int {
+	if p.cmd.Process == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
+// exitStatus describes how the process ended.
+func (p *proc) exitStatus() string {
+	if st := p.cmd.ProcessState; st != nil {
+		return st.String()
+	}
+	return "exited"
+}
+
+// stop ends the process: gracefully (go-plugin closes the connection and
+// waits up to 2 s), then killed.
+func (p *proc) stop() {
+	p.client.Kill()
+}
+
+// errNotRunning is the failure of a call to a plugin whose process is not
+// running.
+var errNotRunning = errors.New("the plugin's process is not running")

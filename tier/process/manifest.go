@@ -1,0 +1,124 @@
+package process
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// ManifestFile is the manifest beside a packaged plugin's executable.
+const ManifestFile = "plugin.yaml"
+
+// ExecutablePrefix starts the name of every plugin executable:
+// tentacle-plugin-<id>.
+const ExecutablePrefix = "tentacle-plugin-"
+
+// Manifest describes a plugin executable, so that it can be listed and
+// gated without running it (OctoPrint reads a package's metadata the same
+// way). It is plugin.yaml in the plugin's folder:
+//
+//	id: hello
+//	name: Hello
+//	version: 1.0.0
+//	compat: ">=1.0, <2"
+//	executable: tentacle-plugin-hello
+//	sha256: 3b0c...
+type Manifest struct {
+	ID            string `yaml:"id"`
+	Name          string `yaml:"name"`
+	Version       string `yaml:"version"`
+	Description   string `yaml:"description,omitempty"`
+	Author        string `yaml:"author,omitempty"`
+	URL           string `yaml:"url,omitempty"`
+	License       string `yaml:"license,omitempty"`
+	PrivacyPolicy string `yaml:"privacy_policy,omitempty"`
+	Compat        string `yaml:"compat,omitempty"`
+	// Executable is the file name of the executable, in the manifest's
+	// folder; default tentacle-plugin-<id>.
+	Executable string `yaml:"executable,omitempty"`
+	// SHA256 is the executable's SHA-256 in hex. The host checks it before
+	// every start and refuses to run an executable that does not match.
+	SHA256 string `yaml:"sha256"`
+}
+
+// ReadManifest reads and checks a manifest.
+func ReadManifest(path string) (*Manifest, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := m.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &m, nil
+}
+
+func (m *Manifest) check() error {
+	switch {
+	case !tentacle.ValidIdentifier(m.ID):
+		return fmt.Errorf("invalid or missing id %q (want [a-z0-9_]+)", m.ID)
+	case m.SHA256 == "":
+		return errors.New("no sha256 of the executable")
+	}
+	if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != sha256.Size {
+		return fmt.Errorf("sha256 %q is not a SHA-256 in hex", m.SHA256)
+	}
+	if m.Executable == "" {
+		m.Executable = ExecutablePrefix + m.ID
+	}
+	if strings.ContainsAny(m.Executable, `/\`) || m.Executable == "." || m.Executable == ".." {
+		return fmt.Errorf("executable %q must be a file name in the manifest's folder", m.Executable)
+	}
+	return nil
+}
+
+// Metadata returns the manifest's metadata.
+func (m *Manifest) Metadata() tier.Metadata {
+	return tier.Metadata{Name: m.Name, Version: m.Version, Description: m.Description, Author: m.Author,
+		URL: m.URL, License: m.License, PrivacyPolicy: m.PrivacyPolicy, Compat: m.Compat}
+}
+
+// FileSHA256 returns the SHA-256 of a file in hex.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ErrChecksum is returned when an executable does not match its manifest.
+var ErrChecksum = errors.New("the executable does not match the SHA-256 of its manifest")
+
+// verify checks an executable against the SHA-256 its manifest gives.
+func verify(path, want string) error {
+	got, err := FileSHA256(path)
+	if err != nil {
+		return fmt.Errorf("check executable: %w", err)
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(strings.ToLower(want))) != 1 {
+		return fmt.Errorf("%w: %s has %s, the manifest says %s (reinstall the plugin)", ErrChecksum, path, got, want)
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package process
+
+import (
+	"encoding/json"
+	"reflect"
+	"time"
+)
+
+// Options configure the process tier.
+type Options struct {
+	// PathDiscovery also finds tentacle-plugin-<id> executables on PATH (as
+	// go install puts them). One with a manifest beside it
+	// (tentacle-plugin-<id>.yaml) is read from it; one without is started
+	// briefly to describe itself (bounded by DescribeTimeout). Off by
+	// default: running executables found on PATH is the operator's choice.
+	PathDiscovery bool
+	// Path is the PATH to search; default the environment's.
+	Path string
+	// DescribeTimeout bounds the describe run of a PATH executable without a
+	// manifest; default 5 s.
+	DescribeTimeout time.Duration
+	// StartTimeout bounds a plugin's start: spawn, handshake, describe;
+	// default 10 s.
+	StartTimeout time.Duration
+	// CallTimeout bounds a call of a lifecycle function, a mixin method or a
+	// helper; default 10 s.
+	CallTimeout time.Duration
+	// HookTimeout bounds a call of a hook handler; default 250 ms. A handler
+	// that overruns is skipped (the host carries on as if it was not
+	// there) and counted. HookTimeouts sets it per hook name.
+	HookTimeout  time.Duration
+	HookTimeouts map[string]time.Duration
+	// Proxies make the host's own mixins reachable in a process: for each
+	// mixin interface, a function that returns a value implementing it whose
+	// methods call the process through the Caller. The mixins of packages
+	// tentacle and host have theirs.
+	Proxies map[reflect.Type]func(Caller) any
+	// Functions are what plugins may call by name with sdk.Invoke: the
+	// arguments come as a JSON array, the result goes back as JSON.
+	Functions map[string]func(args json.RawMessage) (any, error)
+}
+
+func (o *Options) defaults() {
+	if o.DescribeTimeout <= 0 {
+		o.DescribeTimeout = 5 * time.Second
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 10 * time.Second
+	}
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = 10 * time.Second
+	}
+	if o.HookTimeout <= 0 {
+		o.HookTimeout = 250 * time.Millisecond
+	}
+}
+
+func (o *Options) hookTimeout(hook string) time.Duration {
+	if d, ok := o.HookTimeouts[hook]; ok && d > 0 {
+		return d
+	}
+	return o.HookTimeout
+}
+
+func (o *Options) proxy(t reflect.Type) (func(Caller) any, bool) {
+	if mk, ok := o.Proxies[t]; ok {
+		return mk, true
+	}
+	mk, ok := builtinProxies[t]
+	return mk, ok
+}

@@ -1,0 +1,49 @@
+// Command hello is a small process plugin for the process tier's tests.
+package main
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/sdk"
+)
+
+type Hello struct{ tentacle.Base }
+
+func (h *Hello) Initialize() error {
+	h.Logger().Info("hello initialized", "greeting", h.Settings().GetString("greeting"))
+	return nil
+}
+
+func (h *Hello) SettingsDefaults() map[string]any { return map[string]any{"greeting": "Hello"} }
+
+func (h *Hello) APICommands() map[string][]string { return map[string][]string{"greet": {"name"}} }
+
+func (h *Hello) OnAPICommand(command string, data map[string]any) (any, error) {
+	if data["name"] == "" {
+		return nil, &host.APIError{Status: 409, Message: "no name"}
+	}
+	return map[string]any{"text": h.Settings().GetString("greeting") + ", " + data["name"].(string)}, nil
+}
+
+func upper(s string) string { return strings.ToUpper(s) }
+
+func divide(a, b int) (int, error) {
+	if b == 0 {
+		return 0, errors.New("division by zero")
+	}
+	return a / b, nil
+}
+
+var Plugin = tentacle.Definition{
+	Name:           "Hello",
+	Version:        "1.0.0",
+	Implementation: &Hello{},
+	Hooks:          tentacle.Hooks{"test.line": tentacle.Hook(upper, 5)},
+	Helpers:        tentacle.Helpers{"divide": divide, "upper": upper},
+	Load:           func() error { return nil },
+}
+
+func main() { sdk.Serve("hello", &Plugin) }

@@ -111,7 +111,10 @@ func (s *remoteSettings) Set(path string, value any) error {
 	return err
 }
 
-func (s *remoteSettings) Remove(path string) error { _, _, err := s.do("remove", path, nil); return err }
+func (s *remoteSettings) Remove(path string) error {
+	_, _, err := s.do("remove", path, nil)
+	return err
+}
 
 func (s *remoteSettings) All() map[string]any {
 	v, _, _ := s.do("all", "", nil)
@@ -124,7 +127,10 @@ func (s *remoteSettings) All() map[string]any {
 
 func (s *remoteSettings) Save() error { _, _, err := s.do("save", "", nil); return err }
 
-func (s *remoteSettings) GlobalGet(path string) any { v, _, _ := s.do("global_get", path, nil); return v }
+func (s *remoteSettings) GlobalGet(path string) any {
+	v, _, _ := s.do("global_get", path, nil)
+	return v
+}
 
 func (s *remoteSettings) GlobalSet(path string, value any) error {
 	_, _, err := s.do("global_set", path, value)

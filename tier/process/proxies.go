@@ -97,7 +97,9 @@ func (p initializer) Initialize() error { return p.c.Call(m[tentacle.Initializer
 
 type enableListener struct{ c Caller }
 
-func (p enableListener) OnPluginEnabled() { _ = p.c.Call(m[tentacle.EnableListener]("OnPluginEnabled"), nil) }
+func (p enableListener) OnPluginEnabled() {
+	_ = p.c.Call(m[tentacle.EnableListener]("OnPluginEnabled"), nil)
+}
 
 type disableListener struct{ c Caller }
 
@@ -149,7 +151,9 @@ func (p settingsMigrator) OnSettingsMigrate(target, current int) error {
 
 type startup struct{ c Caller }
 
-func (p startup) OnStartup(h string, port int) { _ = p.c.Call(m[host.Startup]("OnStartup"), []any{h, port}) }
+func (p startup) OnStartup(h string, port int) {
+	_ = p.c.Call(m[host.Startup]("OnStartup"), []any{h, port})
+}
 
 type afterStartup struct{ c Caller }
 

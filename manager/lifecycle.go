@@ -92,6 +92,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 			spec, ok := m.hooks.Spec(hook)
 			return spec.Type, ok && spec.Type != nil
 		},
+		Crashed: func(err error) { m.crashed(id, err) },
 	}
 	var inst tier.Instance
 	err := m.call(r, cand.Bundled, PhaseImport, func() (err error) {

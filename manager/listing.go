@@ -8,6 +8,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/tier"
 )
 
 // Info is one plugin's entry in a listing: the fields of OctoPrint's Plugin
@@ -80,6 +81,9 @@ type Info struct {
 	// running: goroutines that ignore the plugin's context (see
 	// [Manager.Goroutines]). Always 0 for other plugins; omitted when 0.
 	LeftoverGoroutines int `json:"leftover_goroutines,omitempty"`
+	// Process is the state of a plugin that runs as a process: its pid,
+	// crashes, restarts and overruns.
+	Process *ProcessInfo `json:"process,omitempty"`
 }
 
 // ErrorInfo is a lifecycle error as listings show it.
@@ -194,6 +198,13 @@ func (m *Manager) infoLocked(r *record) Info {
 		// Before Start (a command-line tool looking at the base directory),
 		// Enabled says whether Start would enable the plugin.
 		in.Enabled = r.state == StateEnabled || (r.state == StateLoaded && r.gate.ok())
+	}
+	if pr, ok := r.inst.(tier.ProcessReporter); ok || r.restarts > 0 || r.lastCrash != "" {
+		pi := &ProcessInfo{Restarts: r.restarts, LastCrash: r.lastCrash}
+		if ok {
+			pi.ProcessStatus = pr.ProcessStatus()
+		}
+		in.Process = pi
 	}
 	if !r.gate.ok() {
 		in.Reason = r.gate.reason()

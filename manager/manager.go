@@ -28,6 +28,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 
@@ -71,6 +72,14 @@ type Options struct {
 	// the plugin whose callback was running when its last start did not
 	// complete). An operator's Enable lifts it.
 	Quarantine map[string]string
+	// Restarts is how many times, within RestartWindow, a plugin whose code
+	// crashed (a process plugin) is restarted before it is left down until
+	// an operator enables it again; default 5 within 10 minutes. The delay
+	// before a restart doubles from RestartBackoff (default 1 s) up to a
+	// minute.
+	Restarts       int
+	RestartWindow  time.Duration
+	RestartBackoff time.Duration
 	// Trace, if set, is called before and after every call into plugin code
 	// made by the lifecycle (import, check, load, the enable phases,
 	// activators, disable, unload, uninstall), from the goroutine that makes
@@ -131,6 +140,7 @@ type Manager struct {
 	impls      implIndex
 	compat     sync.Map        // Compat constraint -> compatResult
 	released   map[string]bool // quarantined plugins an operator enabled
+	timers     []*time.Timer   // pending restarts of crashed plugins
 
 	// opLabels are the pprof labels of the running operation's context
 	// (nil when it has none): what a goroutine gets back after a call into
@@ -240,6 +250,12 @@ func (s State) String() string {
 
 // record is everything the manager knows of one plugin.
 type record struct {
+	// crash history of a plugin whose code runs as a process
+	crashes    []time.Time // recent crashes, oldest first
+	restarts   int         // restarts after crashes
+	lastCrash  string
+	crashedOut bool // gave up restarting: stays down until enabled again
+
 	id       string
 	cand     tier.Candidate // the candidate whose code is loaded (or would be)
 	source   string         // the name of the source that provided cand
@@ -552,6 +568,7 @@ func (m *Manager) Started() bool {
 // unloads every loaded one, whether restart-needing or not. It returns the
 // joined errors.
 func (m *Manager) Shutdown(ctx context.Context) error {
+	m.stopTimers()
 	return m.run(ctx, func() error {
 		var errs []error
 		enabled := m.ids(func(r *record) bool { return r.state == StateEnabled })

@@ -69,7 +69,8 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 	}
 	ch.Persisted = changed
 	m.mu.Lock()
-	m.released[id] = true // an operator's enable lifts a quarantine
+	m.released[id] = true                // an operator's enable lifts a quarantine
+	r.crashes, r.crashedOut = nil, false // and gives a crashed plugin a new start
 	m.mu.Unlock()
 	m.regate(r)
 	m.mu.Lock()

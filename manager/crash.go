@@ -1,0 +1,151 @@
+package manager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// PhaseCrash is the phase of a plugin whose code stopped on its own.
+const PhaseCrash Phase = "crash"
+
+// ErrCrashed: the plugin's code crashed more often than the restart policy
+// allows; it stays down until an operator enables it again.
+var ErrCrashed = errors.New("crashed too often")
+
+func (m *Manager) restartPolicy() (max int, window, backoff time.Duration) {
+	max, window, backoff = m.opts.Restarts, m.opts.RestartWindow, m.opts.RestartBackoff
+	if max <= 0 {
+		max = 5
+	}
+	if window <= 0 {
+		window = 10 * time.Minute
+	}
+	if backoff <= 0 {
+		backoff = time.Second
+	}
+	return max, window, backoff
+}
+
+// crashed records that plugin id's code stopped on its own (a process that
+// exited or crashed) and schedules a restart with exponential backoff, or,
+// past the policy's limit, takes it down until an operator enables it.
+func (m *Manager) crashed(id string, cause error) {
+	r := m.get(id)
+	if r == nil {
+		return
+	}
+	max, window, backoff := m.restartPolicy()
+	now := time.Now()
+	m.mu.Lock()
+	recent := r.crashes[:0]
+	for _, t := range r.crashes {
+		if now.Sub(t) < window {
+			recent = append(recent, t)
+		}
+	}
+	r.crashes = append(recent, now)
+	r.lastCrash = cause.Error()
+	n := len(r.crashes)
+	started := m.started
+	m.mu.Unlock()
+	m.fault(id, PhaseCrash, "process", cause)
+	if !started {
+		return
+	}
+	if n > max {
+		go m.giveUp(id, fmt.Errorf("%w: %d times in %s; enable it to try again (last: %v)", ErrCrashed, n, window, cause))
+		return
+	}
+	delay := backoff << (n - 1)
+	if delay > time.Minute || delay <= 0 {
+		delay = time.Minute
+	}
+	m.log.Warn("plugin crashed; restarting it", "plugin", id, "in", delay, "crashes", n, "error", cause)
+	timer := time.AfterFunc(delay, func() { m.restartCrashed(id) })
+	m.mu.Lock()
+	m.timers = append(m.timers, timer)
+	m.mu.Unlock()
+}
+
+// crashedNow reports whether r's loaded code is down.
+func crashedNow(r *record) bool {
+	pr, ok := r.inst.(tier.ProcessReporter)
+	return ok && pr.ProcessStatus().Crashed
+}
+
+// restartCrashed replaces the crashed code of a plugin with a fresh
+// instance, enabled again if it was enabled: its whole lifecycle runs again
+// (load, enable, the host's activators, so startup callbacks too).
+func (m *Manager) restartCrashed(id string) {
+	ctx := context.Background()
+	_ = m.run(ctx, func() error {
+		r := m.get(id)
+		if r == nil || !m.Started() || !r.loaded() || !crashedNow(r) {
+			return nil
+		}
+		wasEnabled := r.state == StateEnabled
+		if wasEnabled {
+			_ = m.disable(ctx, r) // its calls fail: the code is gone
+		}
+		_ = m.unload(ctx, r)
+		m.mu.Lock()
+		r.restarts++
+		m.mu.Unlock()
+		if err := m.load(ctx, r); err != nil {
+			return err
+		}
+		if wasEnabled {
+			if err := m.enable(ctx, r); err != nil {
+				return err
+			}
+		}
+		m.log.Info("plugin restarted after a crash", "plugin", id)
+		return nil
+	})
+}
+
+// giveUp takes a plugin that crashes too often down: disabled, unloaded,
+// with the error listed, until an operator enables it.
+func (m *Manager) giveUp(id string, cause error) {
+	ctx := context.Background()
+	_ = m.run(ctx, func() error {
+		r := m.get(id)
+		if r == nil || !r.loaded() {
+			return nil
+		}
+		if r.state == StateEnabled {
+			_ = m.disable(ctx, r)
+		}
+		_ = m.unload(ctx, r)
+		le := &LifecycleError{Plugin: id, Phase: PhaseCrash, Err: cause}
+		m.mu.Lock()
+		r.crashedOut = true
+		r.lastErr = le
+		m.mu.Unlock()
+		m.log.Error("plugin crashed too often; left down", "plugin", id, "error", cause)
+		return nil
+	})
+}
+
+// stopTimers stops pending restarts (the manager shuts down).
+func (m *Manager) stopTimers() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, t := range m.timers {
+		t.Stop()
+	}
+	m.timers = nil
+}
+
+// ProcessInfo is the listing's view of a plugin that runs as a process.
+type ProcessInfo struct {
+	tier.ProcessStatus
+	// Restarts counts restarts after crashes.
+	Restarts int `json:"restarts"`
+	// LastCrash describes the latest crash.
+	LastCrash string `json:"last_crash,omitempty"`
+}

@@ -34,6 +34,7 @@ import (
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/folder"
+	"github.com/tentacle-go/tentacle/tier/process"
 )
 
 // Version is the server's version, reported by GET /api/version.
@@ -56,8 +57,10 @@ type Options struct {
 	Port int
 	// SafeMode starts in safe mode (--safe-mode): only bundled plugins run.
 	SafeMode bool
-	// Sources are the plugin sources; default DefaultSources.
-	Sources []tier.Source
+	// Sources are the plugin sources; default DefaultSources, followed by
+	// ExtraSources.
+	Sources      []tier.Source
+	ExtraSources []tier.Source
 	// Console receives the log for humans and the one-time API key notice;
 	// default os.Stderr. The log file is <basedir>/logs/tentacle.log.
 	Console io.Writer
@@ -132,9 +135,6 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.dir = dir
-	if s.opts.Sources == nil {
-		s.opts.Sources = DefaultSources(dir.root)
-	}
 	if s.lock, err = lockBaseDir(dir.root); err != nil {
 		return nil, err
 	}
@@ -145,6 +145,9 @@ func New(opts Options) (*Server, error) {
 	if err := s.openSettings(); err != nil {
 		s.release()
 		return nil, err
+	}
+	if s.opts.Sources == nil {
+		s.opts.Sources = append(DefaultSources(dir.root, s.store), s.opts.ExtraSources...)
 	}
 	if err := s.setupAPIKey(); err != nil {
 		s.release()
@@ -160,12 +163,33 @@ func New(opts Options) (*Server, error) {
 }
 
 // DefaultSources are the plugin sources of a base directory, in
-// precedence order: the bundled plugins, then the plugins folder
-// (<basedir>/plugins, Go source run by the interpreter).
-func DefaultSources(basedir string) []tier.Source {
+// precedence order: the bundled plugins, the plugins folder
+// (<basedir>/plugins, Go source run by the interpreter), the installed
+// packages (<basedir>/packages, executables run as processes). The
+// configuration (st, which may be nil) sets the process tier:
+// plugins._pathDiscovery (also find tentacle-plugin-<id> on PATH),
+// plugins._hookTimeouts (hook name to milliseconds) and
+// plugins._hookTimeout (milliseconds, the default).
+func DefaultSources(basedir string, st *settings.Store) []tier.Source {
+	popts := process.Options{}
+	if st != nil {
+		popts.PathDiscovery = st.GetBool("plugins._pathDiscovery")
+		if ms := st.GetInt("plugins._hookTimeout"); ms > 0 {
+			popts.HookTimeout = time.Duration(ms) * time.Millisecond
+		}
+		if m, ok := st.Get("plugins._hookTimeouts").(map[string]any); ok {
+			popts.HookTimeouts = make(map[string]time.Duration, len(m))
+			for hook, v := range m {
+				if ms, ok := v.(int); ok && ms > 0 {
+					popts.HookTimeouts[hook] = time.Duration(ms) * time.Millisecond
+				}
+			}
+		}
+	}
 	return []tier.Source{
 		tier.Bundled(),
 		folder.New(filepath.Join(basedir, "plugins"), folder.Options{}),
+		process.New(filepath.Join(basedir, "packages"), popts),
 	}
 }
 

@@ -39,7 +39,7 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	}
 	env.store = store
 	opts := manager.Options{
-		Sources:  o.sources(),
+		Sources:  o.sources(dir, store),
 		Mixins:   server.Mixins(),
 		BaseDir:  dir,
 		Settings: store,
@@ -87,11 +87,8 @@ func (env *offline) mutable(id string, phase manager.Phase) error {
 	}
 }
 
-// sources are the plugin sources of the tentacle host, in precedence order.
-func (o *options) sources() []tier.Source {
-	dir, err := o.baseDir()
-	if err != nil {
-		return append([]tier.Source{tier.Bundled()}, o.extra...)
-	}
-	return append(server.DefaultSources(dir), o.extra...)
+// sources are the plugin sources of the tentacle host, in precedence order,
+// as the server would have them with the configuration st.
+func (o *options) sources(dir string, st *settings.Store) []tier.Source {
+	return append(server.DefaultSources(dir, st), o.extra...)
 }

@@ -234,6 +234,7 @@ func flags(in manager.Info) []string {
 	add(in.PendingInstall, "pending_install")
 	add(in.PendingUninstall, "pending_uninstall")
 	add(in.PendingReload, "pending_reload")
+	add(in.Process != nil && in.Process.Crashed, "crashed")
 	add(in.NeedsRestart, "needs_restart")
 	add(in.NeedsReload, "needs_reload")
 	add(len(in.RestartNeeding) > 0, "restart_needing")
@@ -253,11 +254,23 @@ func writeTable(w io.Writer, infos []manager.Info) {
 		if in.Error != nil {
 			problem = fmt.Sprintf("%s: %s", in.Error.Phase, in.Error.Message)
 		}
+		if problem == "" && in.Process != nil && in.Process.LastCrash != "" {
+			problem = "last crash: " + in.Process.LastCrash
+		}
 		if problem == "" && len(in.Warnings) > 0 {
 			problem = "warning: " + in.Warnings[0]
 		}
+		fl := flags(in)
+		if p := in.Process; p != nil {
+			if p.PID != 0 {
+				fl = append(fl, fmt.Sprintf("pid=%d", p.PID))
+			}
+			if p.Restarts > 0 {
+				fl = append(fl, fmt.Sprintf("restarts=%d", p.Restarts))
+			}
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.Key, dash(in.Version), yesNo(in.Enabled), in.Tier,
-			dash(strings.Join(flags(in), ",")), dash(problem))
+			dash(strings.Join(fl, ",")), dash(problem))
 	}
 	tw.Flush()
 }
@@ -298,6 +311,20 @@ func writeInfo(w io.Writer, in manager.Info) {
 	row("helpers", strings.Join(in.Helpers, ", "))
 	if in.Faults > 0 {
 		row("faults", fmt.Sprintf("%d (last: %s)", in.Faults, in.LastFault))
+	}
+	if p := in.Process; p != nil {
+		state := "not running"
+		if p.PID != 0 {
+			state = fmt.Sprintf("pid %d", p.PID)
+		}
+		if p.Crashed {
+			state = "crashed (" + p.Exit + ")"
+		}
+		row("process", fmt.Sprintf("%s, %d restarts, %d overruns", state, p.Restarts, p.Overruns))
+		row("last crash", p.LastCrash)
+		for _, l := range p.LastLines {
+			row("  output", l)
+		}
 	}
 	if in.LeftoverGoroutines > 0 {
 		row("left-over goroutines", fmt.Sprintf("%d still running after it was stopped", in.LeftoverGoroutines))

@@ -43,7 +43,7 @@ A second SIGINT or SIGTERM during the stop ends the process at once.`),
 			}
 			opts.BaseDir = dir
 			opts.Console = o.stderr
-			opts.Sources = o.sources()
+			opts.ExtraSources = o.extra
 			srv, err := server.New(opts)
 			if err != nil {
 				return err

@@ -112,8 +112,8 @@ var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 //
 //	type Hello struct{ tentacle.Base }
 //
-// Its accessors are safe to call before injection (they return zero values
-// and a logger that discards) and from any goroutine.
+// Its accessors are safe to call before injection and on a nil *Base (they
+// return zero values and a logger that discards), and from any goroutine.
 type Base struct {
 	ctx atomic.Pointer[Context]
 }
@@ -121,12 +121,20 @@ type Base struct {
 // SetContext implements [Injectable]; the host calls it on every enable.
 func (b *Base) SetContext(c *Context) { b.ctx.Store(c) }
 
+// load returns the current context; nil before injection or on a nil Base.
+func (b *Base) load() *Context {
+	if b == nil {
+		return nil
+	}
+	return b.ctx.Load()
+}
+
 // Context returns the plugin's current context, or nil before injection.
-func (b *Base) Context() *Context { return b.ctx.Load() }
+func (b *Base) Context() *Context { return b.load() }
 
 // Identifier returns the plugin's identifier.
 func (b *Base) Identifier() string {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.Identifier()
 	}
 	return ""
@@ -134,7 +142,7 @@ func (b *Base) Identifier() string {
 
 // PluginName returns the plugin's human-readable name.
 func (b *Base) PluginName() string {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.PluginName()
 	}
 	return ""
@@ -142,7 +150,7 @@ func (b *Base) PluginName() string {
 
 // PluginVersion returns the plugin's version.
 func (b *Base) PluginVersion() string {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.PluginVersion()
 	}
 	return ""
@@ -150,7 +158,7 @@ func (b *Base) PluginVersion() string {
 
 // PluginInfo returns the plugin's metadata.
 func (b *Base) PluginInfo() PluginInfo {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.PluginInfo()
 	}
 	return PluginInfo{}
@@ -158,7 +166,7 @@ func (b *Base) PluginInfo() PluginInfo {
 
 // BaseFolder returns the folder the plugin was loaded from.
 func (b *Base) BaseFolder() string {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.BaseFolder()
 	}
 	return ""
@@ -166,7 +174,7 @@ func (b *Base) BaseFolder() string {
 
 // DataFolder returns the plugin's data folder, creating it on first use.
 func (b *Base) DataFolder() (string, error) {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.DataFolder()
 	}
 	return "", errNotInjected
@@ -174,7 +182,7 @@ func (b *Base) DataFolder() (string, error) {
 
 // Logger returns the plugin's logger; before injection, one that discards.
 func (b *Base) Logger() *slog.Logger {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.Logger()
 	}
 	return discardLogger
@@ -182,7 +190,7 @@ func (b *Base) Logger() *slog.Logger {
 
 // Settings returns the plugin's settings, or nil before injection.
 func (b *Base) Settings() Settings {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.Settings()
 	}
 	return nil
@@ -190,7 +198,7 @@ func (b *Base) Settings() Settings {
 
 // PluginManager returns the plugin manager, or nil before injection.
 func (b *Base) PluginManager() PluginManager {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.PluginManager()
 	}
 	return nil
@@ -198,7 +206,7 @@ func (b *Base) PluginManager() PluginManager {
 
 // Injected returns the host injectable registered under name, or nil.
 func (b *Base) Injected(name string) any {
-	if c := b.ctx.Load(); c != nil {
+	if c := b.load(); c != nil {
 		return c.Injected(name)
 	}
 	return nil

@@ -1,5 +1,7 @@
 package host
 
+import "github.com/tentacle-go/tentacle/tier"
+
 // Names under which the server registers its injectables, for
 // [tentacle.Context.Injected].
 const (
@@ -21,18 +23,30 @@ type Messenger interface {
 	SendPluginMessage(data any)
 }
 
-// injector is what [tentacle.Base] and [tentacle.Context] have in common.
-type injector interface{ Injected(name string) any }
+// injected returns what the host injected under name into p: a plugin
+// implementation embedding tentacle.Base, its *tentacle.Base, or its
+// *tentacle.Context.
+func injected(p any, name string) any {
+	if i, ok := p.(interface{ Injected(string) any }); ok {
+		return i.Injected(name)
+	}
+	// An interpreted plugin's type does not show its Base's methods.
+	if b, _ := tier.FindBase(p); b != nil {
+		return b.Injected(name)
+	}
+	return nil
+}
 
-// Bus returns the event bus injected into a plugin (its Base or Context),
-// or nil outside the server.
-func Bus(p injector) EventBus {
-	b, _ := p.Injected(InjectEventBus).(EventBus)
+// Bus returns the event bus injected into a plugin (its implementation,
+// Base or Context), or nil outside the server.
+func Bus(p any) EventBus {
+	b, _ := injected(p, InjectEventBus).(EventBus)
 	return b
 }
 
-// Messages returns the plugin's messenger, or nil outside the server.
-func Messages(p injector) Messenger {
-	m, _ := p.Injected(InjectMessages).(Messenger)
+// Messages returns the plugin's messenger (given its implementation, Base
+// or Context), or nil outside the server.
+func Messages(p any) Messenger {
+	m, _ := injected(p, InjectMessages).(Messenger)
 	return m
 }

@@ -99,11 +99,11 @@ func (b *builtinInstance) Close() error { return nil }
 var baseType = reflect.TypeOf(tentacle.Base{})
 
 // InjectBase hands c to impl: through [tentacle.Injectable] when impl
-// implements it, else through an embedded [tentacle.Base] (by value or
-// pointer) found by reflection, which is how values whose method sets do not
-// show promoted methods (interpreted ones) are reached. It reports whether c
-// was injected, and an error when the implementation refused it (a nil
-// embedded *tentacle.Base).
+// implements it, else through an embedded [tentacle.Base] found by
+// [FindBase], which is how values whose method sets do not show promoted
+// methods (interpreted ones) are reached. It reports whether c was injected,
+// and an error when the implementation refused it (a nil embedded
+// *tentacle.Base, or a struct value whose Base cannot be addressed).
 func InjectBase(impl any, c *tentacle.Context) (injected bool, err error) {
 	if impl == nil {
 		return false, nil
@@ -117,21 +117,35 @@ func InjectBase(impl any, c *tentacle.Context) (injected bool, err error) {
 		inj.SetContext(c)
 		return true, nil
 	}
+	b, err := FindBase(impl)
+	if b == nil || err != nil {
+		return false, err
+	}
+	b.SetContext(c)
+	return true, nil
+}
+
+// FindBase returns the [tentacle.Base] that impl embeds, by value or by
+// pointer, looked up by reflection so that it also works for values whose
+// method sets do not show promoted methods (interpreted ones, which may
+// also show the embedded field as a plain one named Base). It returns nil
+// and no error when impl embeds no Base, and an error when it embeds one
+// that cannot be used: a nil *tentacle.Base, or a Base inside a struct
+// value rather than behind a pointer.
+func FindBase(impl any) (*tentacle.Base, error) {
 	v := reflect.ValueOf(impl)
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
 		if v.IsNil() {
-			return false, nil
+			return nil, nil
 		}
 		v = v.Elem()
 	}
-	if v.Kind() != reflect.Struct {
-		return false, nil
+	if !v.IsValid() || v.Kind() != reflect.Struct {
+		return nil, nil
 	}
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		// An interpreter may show an embedded field as a plain one named
-		// after its type.
 		if !f.Anonymous && f.Name != "Base" {
 			continue
 		}
@@ -139,17 +153,15 @@ func InjectBase(impl any, c *tentacle.Context) (injected bool, err error) {
 		switch {
 		case f.Type == baseType:
 			if !fv.CanAddr() {
-				return false, fmt.Errorf("the implementation is a %s value: use a pointer (&%s{}) so that its tentacle.Base can be injected", t, t.Name())
+				return nil, fmt.Errorf("the implementation is a %s value: use a pointer (&%s{}) so that its tentacle.Base can be injected", t, t.Name())
 			}
-			fv.Addr().Interface().(*tentacle.Base).SetContext(c)
-			return true, nil
+			return fv.Addr().Interface().(*tentacle.Base), nil
 		case f.Type == reflect.PointerTo(baseType):
 			if fv.IsNil() {
-				return false, errors.New("the embedded *tentacle.Base is nil")
+				return nil, errors.New("the embedded *tentacle.Base is nil")
 			}
-			fv.Interface().(*tentacle.Base).SetContext(c)
-			return true, nil
+			return fv.Interface().(*tentacle.Base), nil
 		}
 	}
-	return false, nil
+	return nil, nil
 }

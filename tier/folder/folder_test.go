@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/folder"
 )
@@ -354,5 +355,61 @@ func TestLinks(t *testing.T) {
 	write(t, filepath.Join(elsewhere, "b.go"), "package linked\n\nfunc helper() { _ = 1 }\n")
 	if scan(t, dir)["linked"].Digest == before {
 		t.Error("the linked file is not part of the plugin")
+	}
+}
+
+type recordingBus struct{ fired []string }
+
+func (b *recordingBus) Fire(event string, payload map[string]any) { b.fired = append(b.fired, event) }
+
+type recordingMessenger struct{ sent []any }
+
+func (m *recordingMessenger) SendPluginMessage(data any) { m.sent = append(m.sent, data) }
+
+// A source plugin passes itself to host.Bus and host.Messages, as a compiled
+// one does: its embedded Base is found although the interpreted type does not
+// show Base's methods.
+func TestHostInjectablesFromItself(t *testing.T) {
+	src := `package relay
+
+import (
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/host"
+)
+
+type Relay struct{ tentacle.Base }
+
+func (r *Relay) Initialize() error {
+	host.Bus(r).Fire(host.PluginEvent("relay", "ready"), nil)
+	host.Messages(r).SendPluginMessage("hi")
+	return nil
+}
+
+var Plugin = tentacle.Definition{Implementation: &Relay{}}
+`
+	dir := plugins(t, map[string]string{"relay.go": src})
+	inst, err := load(t, dir, "relay", tier.Env{Mixins: []reflect.Type{reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[host.Startup]()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	bus, msgs := &recordingBus{}, &recordingMessenger{}
+	c, cancel := tentacle.NewContext(context.Background(), tentacle.ContextConfig{
+		Identifier: "relay",
+		Injected:   map[string]any{host.InjectEventBus: bus, host.InjectMessages: msgs},
+	})
+	defer cancel()
+	if ok, err := inst.Inject(c); !ok || err != nil {
+		t.Fatalf("Inject = %v, %v", ok, err)
+	}
+	v, _ := inst.As(reflect.TypeFor[tentacle.Initializer]())
+	if err := v.(tentacle.Initializer).Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	if len(bus.fired) != 1 || bus.fired[0] != "plugin_relay_ready" {
+		t.Errorf("fired %v", bus.fired)
+	}
+	if len(msgs.sent) != 1 || msgs.sent[0] != "hi" {
+		t.Errorf("sent %v", msgs.sent)
 	}
 }

@@ -60,7 +60,7 @@ func (w *Weather) refresh(ctx context.Context) Reading {
 	w.mu.Unlock()
 
 	// The event bus exists under the tentacle server only.
-	if bus := host.Bus(w.Context()); bus != nil {
+	if bus := host.Bus(w); bus != nil {
 		bus.Fire(host.PluginEvent(w.Identifier(), "reading"), map[string]any{"city": city, "celsius": celsius})
 	}
 	return r

@@ -413,3 +413,33 @@ var Plugin = tentacle.Definition{Implementation: &Relay{}}
 		t.Errorf("sent %v", msgs.sent)
 	}
 }
+
+// An Implementation set in init or Load is refused when the plugin is
+// enabled (injection), rather than run without its mixins and context.
+func TestImplementationOutsideLiteralRefused(t *testing.T) {
+	tests := []struct{ name, src string }{
+		{"load", "package late\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype L struct{ tentacle.Base }\n\nvar Plugin = tentacle.Definition{Load: func() error {\n\tPlugin.Implementation = &L{}\n\treturn nil\n}}\n"},
+		{"init", "package late\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype L struct{ tentacle.Base }\n\nvar Plugin = &tentacle.Definition{}\n\nfunc init() { Plugin.Implementation = &L{} }\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := plugins(t, map[string]string{"late.go": tt.src})
+			inst, err := load(t, dir, "late", tier.Env{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer inst.Close()
+			if load := inst.Definition().Load; load != nil {
+				if err := load(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, cancel := tentacle.NewContext(context.Background(), tentacle.ContextConfig{Identifier: "late"})
+			defer cancel()
+			ok, err := inst.Inject(c)
+			if ok || err == nil || !strings.Contains(err.Error(), "outside the Plugin literal") {
+				t.Errorf("Inject = %v, %v; want the Implementation refused", ok, err)
+			}
+		})
+	}
+}

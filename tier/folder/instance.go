@@ -216,14 +216,24 @@ func (in *instance) As(t reflect.Type) (any, bool) {
 	return out[0].Interface(), true
 }
 
-// Inject hands c to the implementation: through its own SetContext when it
-// has one (asked inside the interpreter), else through its embedded
-// tentacle.Base, found by reflection (promoted methods are not in an
-// interpreted type's method set).
+// errImplOutsideLiteral refuses a plugin whose Implementation was set in
+// init or Load: the interpreter has forgotten its type there, so the host
+// could neither detect its mixins nor inject it, and would run it as a
+// plugin that silently does nothing.
+var errImplOutsideLiteral = errors.New("the Implementation is set outside the Plugin literal (in init or Load): the interpreter cannot see its mixins nor inject it; write Implementation: &T{} in the literal")
+
+// Inject refuses an Implementation set outside the Plugin literal
+// ([errImplOutsideLiteral]), then hands c to the implementation: through
+// its own SetContext when it has one (asked inside the interpreter), else
+// through its embedded tentacle.Base, found by reflection (promoted methods
+// are not in an interpreted type's method set).
 func (in *instance) Inject(c *tentacle.Context) (bool, error) {
 	in.mu.Lock()
-	impl, inject := in.impl, in.inject
+	impl, inject, def := in.impl, in.inject, in.def
 	in.mu.Unlock()
+	if !in.literalImpl && def != nil && def.Implementation != nil {
+		return false, errImplOutsideLiteral
+	}
 	if inject.IsValid() {
 		var out []reflect.Value
 		err := func() (err error) {

@@ -171,7 +171,7 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 		}
 	}
 	if in, ok := inst.(*instance); ok && !in.literalImpl && def.Implementation != nil {
-		errf("the Implementation is set outside the Plugin literal (in init or Load): the interpreter cannot see its mixins nor inject it; write Implementation: &T{} in the literal")
+		errf("%v", errImplOutsideLiteral)
 	}
 	reg := opts.Hooks
 	if reg == nil {

@@ -223,6 +223,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unnamed parameter", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype P struct{}\n\nfunc (p *P) On(string, int) {}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:7:16: On has an unnamed parameter"},
 		{"unnamed parameter in a literal", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nvar f = func(string) {}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "a function literal has an unnamed parameter"},
 		{"mixed assignment", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc g() int { return 1 }\n\nfunc f() {\n\tvar a, b int\n\ta, b = g(), 2\n\t_, _ = a, b\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:9:2: an assignment of several values"},
+		{"mixed assignment with a builtin call", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc f(s []int) (int, int) {\n\tvar a, b int\n\ta, b = len(s), 2\n\treturn a, b\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "p.go:7:2: an assignment of several values"},
 		{"embed", "package p\n\nimport (\n\t_ \"embed\"\n\n\t\"github.com/tentacle-go/tentacle\"\n)\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "go:embed is not supported"},
 		{"panic in init", "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\nfunc init() {\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}\n\nvar Plugin = tentacle.Definition{}\n", tier.Env{}, "nil map"},
 	}
@@ -441,5 +442,45 @@ func TestImplementationOutsideLiteralRefused(t *testing.T) {
 				t.Errorf("Inject = %v, %v; want the Implementation refused", ok, err)
 			}
 		})
+	}
+}
+
+// Conversions among several assigned values are not calls for the
+// interpreter: such a plugin loads, and computes the right values.
+func TestMixedAssignmentWithConversions(t *testing.T) {
+	src := `package conv
+
+import "github.com/tentacle-go/tentacle"
+
+type Celsius float64
+
+type Conv struct{}
+
+func (c *Conv) Initialize() error {
+	n := 3
+	var f float64
+	var k Celsius
+	var s string
+	f, k, s = float64(n), Celsius(n), "x"
+	if f != 3 || k != 3 || s != "x" {
+		panic("values lost")
+	}
+	return nil
+}
+
+var Plugin = tentacle.Definition{Implementation: &Conv{}}
+`
+	dir := plugins(t, map[string]string{"conv.go": src})
+	inst, err := load(t, dir, "conv", tier.Env{Mixins: []reflect.Type{reflect.TypeFor[tentacle.Initializer]()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	v, ok := inst.As(reflect.TypeFor[tentacle.Initializer]())
+	if !ok {
+		t.Fatal("Initializer not detected")
+	}
+	if err := v.(tentacle.Initializer).Initialize(); err != nil {
+		t.Fatal(err)
 	}
 }

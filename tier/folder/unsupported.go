@@ -8,18 +8,39 @@ import (
 
 // unsupported finds Go the interpreter cannot run (it implements the Go
 // 1.22 language without range over integers or functions, and without the
-// min and max builtins; it passes unnamed parameters wrongly, loses values
-// in mixed multiple assignments and has no go:embed), where it can be seen without type checking, so that
-// the author gets a file:line and a way around it instead of an
-// interpreter crash.
+// min and max builtins; it passes unnamed parameters wrongly, loses the
+// values that are not calls in an assignment of several values where some
+// are, and has no go:embed), where it can be seen without type checking, so
+// that the author gets a file:line and a way around it instead of an
+// interpreter crash or a wrong value.
 func unsupported(p *pkg) error {
 	declared := make(map[string]bool) // package-level min/max shadow the builtins
+	types := make(map[string]bool)    // package-level types, for conversions
 	for _, f := range p.files {
 		for _, d := range f.ast.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
-				declared[fd.Name.Name] = true
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					declared[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					if ts, ok := spec.(*ast.TypeSpec); ok {
+						types[ts.Name.Name] = true
+					}
+				}
 			}
 		}
+	}
+	// A conversion is not a call for the interpreter: a, b = float64(n), 2
+	// works. Conversions are told apart where that needs no type checking.
+	isCall := func(e ast.Expr) bool {
+		c, ok := e.(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		id, ok := c.Fun.(*ast.Ident)
+		return !ok || !(types[id.Name] || (builtinTypes[id.Name] && !declared[id.Name]))
 	}
 	var found error
 	for _, f := range p.files {
@@ -41,7 +62,7 @@ func unsupported(p *pkg) error {
 				if n.Tok == token.ASSIGN && len(n.Rhs) > 1 {
 					calls := 0
 					for _, r := range n.Rhs {
-						if _, ok := r.(*ast.CallExpr); ok {
+						if isCall(r) {
 							calls++
 						}
 					}
@@ -67,6 +88,16 @@ func unsupported(p *pkg) error {
 		})
 	}
 	return found
+}
+
+// builtinTypes are the predeclared type names.
+var builtinTypes = map[string]bool{
+	"any": true, "bool": true, "byte": true, "comparable": true,
+	"complex64": true, "complex128": true, "error": true,
+	"float32": true, "float64": true, "int": true, "int8": true,
+	"int16": true, "int32": true, "int64": true, "rune": true,
+	"string": true, "uint": true, "uint8": true, "uint16": true,
+	"uint32": true, "uint64": true, "uintptr": true,
 }
 
 // unnamedParam reports a parameter without a name, which the interpreter

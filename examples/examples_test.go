@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tentacle-go/tentacle/host"
@@ -36,6 +37,11 @@ func TestGreeter(t *testing.T) {
 	build.Dir = "greeter"
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build in examples/greeter: %v\n%s", err, out)
+	}
+	// Run by hand, it says what it is and exits with an error.
+	out, err := exec.Command(exe).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), `is the tentacle plugin "greeter"`) || !strings.Contains(string(out), "packages/greeter/") {
+		t.Errorf("run by hand: %v\n%s", err, out)
 	}
 	sum, err := process.FileSHA256(exe)
 	if err != nil {
@@ -76,8 +82,8 @@ func TestGreeter(t *testing.T) {
 		t.Error("greet without a name succeeded")
 	}
 	shout := m.PluginManager().Helpers("greeter", "shout")["shout"].(wire.RemoteFunc)
-	out, err := shout("hi")
-	if err != nil || len(out) != 1 || string(out[0]) != `"HI"` {
-		t.Errorf("shout = %s, %v", out, err)
+	res2, err := shout("hi")
+	if err != nil || len(res2) != 1 || string(res2[0]) != `"HI"` {
+		t.Errorf("shout = %s, %v", res2, err)
 	}
 }

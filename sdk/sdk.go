@@ -49,7 +49,7 @@ func Serve(id string, def *tentacle.Definition) { ServeOptions(id, def, Options{
 func ServeOptions(id string, def *tentacle.Definition, opts Options) {
 	if os.Getenv(wire.Handshake.MagicCookieKey) != wire.Handshake.MagicCookieValue {
 		fmt.Fprintf(os.Stderr, "%s is the tentacle plugin %q: tentacle runs it; it does nothing on its own.\n"+
-			"Put it in <basedir>/packages/%s/ with its plugin.yaml, or see tentacle plugins install.\n", os.Args[0], id, id)
+			"Put it in <basedir>/packages/%s/ with its plugin.yaml (tentacle's author guide, section 11, says how).\n", os.Args[0], id, id)
 		os.Exit(1)
 	}
 	if opts.ParentCheck <= 0 {

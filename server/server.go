@@ -18,10 +18,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -147,7 +149,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	if s.opts.Sources == nil {
-		s.opts.Sources = append(DefaultSources(dir.root, s.store), s.opts.ExtraSources...)
+		s.opts.Sources = append(DefaultSources(dir.root, s.store, s.log), s.opts.ExtraSources...)
 	}
 	if err := s.setupAPIKey(); err != nil {
 		s.release()
@@ -166,24 +168,13 @@ func New(opts Options) (*Server, error) {
 // precedence order: the bundled plugins, the plugins folder
 // (<basedir>/plugins, Go source run by the interpreter), the installed
 // packages (<basedir>/packages, executables run as processes). The
-// configuration (st, which may be nil) sets the process tier:
-// plugins._pathDiscovery (also find tentacle-plugin-<id> on PATH),
-// plugins._hookTimeouts (hook name to milliseconds) and
-// plugins._hookTimeout (milliseconds, the default).
-func DefaultSources(basedir string, st *settings.Store) []tier.Source {
-	popts := process.Options{}
-	if st != nil {
-		popts.PathDiscovery = st.GetBool("plugins._pathDiscovery")
-		if ms := st.GetInt("plugins._hookTimeout"); ms > 0 {
-			popts.HookTimeout = time.Duration(ms) * time.Millisecond
-		}
-		if m, ok := st.Get("plugins._hookTimeouts").(map[string]any); ok {
-			popts.HookTimeouts = make(map[string]time.Duration, len(m))
-			for hook, v := range m {
-				if ms, ok := v.(int); ok && ms > 0 {
-					popts.HookTimeouts[hook] = time.Duration(ms) * time.Millisecond
-				}
-			}
+// configuration (st, which may be nil) sets the process tier, see
+// [ProcessOptions]; log (nil: none) gets its warnings.
+func DefaultSources(basedir string, st *settings.Store, log *slog.Logger) []tier.Source {
+	popts, warnings := ProcessOptions(st)
+	if log != nil {
+		for _, w := range warnings {
+			log.Warn("config.yaml: " + w)
 		}
 	}
 	return []tier.Source{
@@ -191,6 +182,69 @@ func DefaultSources(basedir string, st *settings.Store) []tier.Source {
 		folder.New(filepath.Join(basedir, "plugins"), folder.Options{}),
 		process.New(filepath.Join(basedir, "packages"), popts),
 	}
+}
+
+// ProcessOptions reads the process tier's keys of the configuration (st
+// may be nil): plugins._pathDiscovery (also find tentacle-plugin-<id> on
+// PATH), plugins._hookTimeout (milliseconds, the default deadline of a
+// process plugin's hook handler) and plugins._hookTimeouts (hook name to
+// milliseconds). Fractions of a millisecond are allowed. A value of the
+// wrong kind is ignored, and a warning says which.
+func ProcessOptions(st *settings.Store) (opts process.Options, warnings []string) {
+	if st == nil {
+		return opts, nil
+	}
+	switch v := st.Get("plugins._pathDiscovery").(type) {
+	case nil:
+	case bool:
+		opts.PathDiscovery = v
+	default:
+		warnings = append(warnings, fmt.Sprintf("plugins._pathDiscovery is %v, not true or false: PATH discovery stays off", v))
+	}
+	if v := st.Get("plugins._hookTimeout"); v != nil {
+		if d, ok := millis(v); ok {
+			opts.HookTimeout = d
+		} else {
+			warnings = append(warnings, fmt.Sprintf("plugins._hookTimeout is %v, not a positive number of milliseconds: the default applies", v))
+		}
+	}
+	switch m := st.Get("plugins._hookTimeouts").(type) {
+	case nil:
+	case map[string]any:
+		hooks := make([]string, 0, len(m))
+		for hook := range m {
+			hooks = append(hooks, hook)
+		}
+		sort.Strings(hooks)
+		opts.HookTimeouts = make(map[string]time.Duration, len(m))
+		for _, hook := range hooks {
+			if d, ok := millis(m[hook]); ok {
+				opts.HookTimeouts[hook] = d
+			} else {
+				warnings = append(warnings, fmt.Sprintf("plugins._hookTimeouts: %s is %v, not a positive number of milliseconds: ignored", hook, m[hook]))
+			}
+		}
+	default:
+		warnings = append(warnings, fmt.Sprintf("plugins._hookTimeouts is %v, not a map of hook names to milliseconds: ignored", m))
+	}
+	return opts, warnings
+}
+
+// millis reads a positive number of milliseconds.
+func millis(v any) (time.Duration, bool) {
+	var ms float64
+	switch v := v.(type) {
+	case int:
+		ms = float64(v)
+	case float64:
+		ms = v
+	default:
+		return 0, false
+	}
+	if ms <= 0 || ms > float64(math.MaxInt64/int64(time.Millisecond)) {
+		return 0, false
+	}
+	return time.Duration(ms * float64(time.Millisecond)), true
 }
 
 // release closes the log and the base directory's lock, for a New that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 
 	"github.com/tentacle-go/tentacle/manager"
@@ -38,12 +39,13 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 		return nil, err
 	}
 	env.store = store
+	log := newLogger(o.stderr)
 	opts := manager.Options{
-		Sources:  o.sources(dir, store),
+		Sources:  o.sources(dir, store, log),
 		Mixins:   server.Mixins(),
 		BaseDir:  dir,
 		Settings: store,
-		Logger:   newLogger(o.stderr),
+		Logger:   log,
 	}
 	if env.configErr != nil {
 		// Without a readable configuration its disabled list and blocklist
@@ -89,6 +91,6 @@ func (env *offline) mutable(id string, phase manager.Phase) error {
 
 // sources are the plugin sources of the tentacle host, in precedence order,
 // as the server would have them with the configuration st.
-func (o *options) sources(dir string, st *settings.Store) []tier.Source {
-	return append(server.DefaultSources(dir, st), o.extra...)
+func (o *options) sources(dir string, st *settings.Store, log *slog.Logger) []tier.Source {
+	return append(server.DefaultSources(dir, st, log), o.extra...)
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -128,6 +129,7 @@ func TestDeclare(t *testing.T) {
 		{"glob in name", func() error { return r.Declare(hooks.Spec{Name: "a.*"}) }, "invalid name"},
 		{"empty segment", func() error { return r.Declare(hooks.Spec{Name: "a..b"}) }, "invalid name"},
 		{"not a func type", func() error { return r.Declare(hooks.Spec{Name: "n.f", Type: reflect.TypeFor[int]()}) }, "int is not a func type"},
+		{"negative budget", func() error { return r.Declare(hooks.Spec{Name: "n.b", Budget: -time.Millisecond}) }, `"n.b": negative budget -1ms`},
 		{"typed not a func", func() error { _, err := hooks.Declare[string](r, hooks.Spec{Name: "n.f"}); return err }, "string is not a func type"},
 		{"different type", func() error { _, err := hooks.Declare[func(int)](r, hooks.Spec{Name: "x.y"}); return err },
 			`"x.y": type func(int) differs from the declared func(string) string`},

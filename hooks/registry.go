@@ -68,6 +68,9 @@ func (r *Registry) declareLocked(spec Spec) (*hookState, error) {
 	if spec.Type != nil && spec.Type.Kind() != reflect.Func {
 		return nil, fmt.Errorf("declare hook %q: type %v is not a func type", name, spec.Type)
 	}
+	if spec.Budget < 0 {
+		return nil, fmt.Errorf("declare hook %q: negative budget %s", name, spec.Budget)
+	}
 	hs := r.hooks[name]
 	if hs != nil && hs.declared {
 		if hs.spec.Type != spec.Type {

@@ -3,6 +3,7 @@ package hooks
 import (
 	"errors"
 	"reflect"
+	"time"
 )
 
 // Spec declares a hook that a host calls.
@@ -23,6 +24,15 @@ type Spec struct {
 	Obsolete string
 	// Doc describes the hook: when it is called and what a handler returns.
 	Doc string
+	// Budget is how long one handler of the hook may take when it runs in
+	// a process of its own (the process tier), where a call can be
+	// abandoned: one that overruns is counted against its plugin and
+	// skipped, and the dispatch goes on as if the handler was not there
+	// (fail open). A host sets it for hooks on a hot path, such as one
+	// called for every G-code line. Zero means the tier's default. Compiled
+	// and interpreted handlers run in the host's process and have no
+	// budget.
+	Budget time.Duration
 }
 
 // DefaultPluginPrefix is the default [Options.PluginPrefix].

@@ -50,12 +50,13 @@ func (m *Manager) crashed(id string, cause error) {
 	r.crashes = append(recent, now)
 	r.lastCrash = cause.Error()
 	n := len(r.crashes)
-	started := m.started
 	m.mu.Unlock()
 	m.fault(id, PhaseCrash, "process", cause)
-	if !started {
-		return
-	}
+	// The restart (or the giving up) is scheduled even before Start has
+	// completed: it waits for the running operation, so a plugin that
+	// crashes while the host starts is restarted once it has started.
+	// restartCrashed and giveUp do nothing in a manager that is not started
+	// (a tool that only loads plugins) or no longer runs the crashed code.
 	if n > max {
 		go m.giveUp(id, fmt.Errorf("%w: %d times in %s; enable it to try again (last: %v)", ErrCrashed, n, window, cause))
 		return
@@ -80,6 +81,8 @@ func crashedNow(r *record) bool {
 // restartCrashed replaces the crashed code of a plugin with a fresh
 // instance, enabled again if it was enabled: its whole lifecycle runs again
 // (load, enable, the host's activators, so startup callbacks too).
+// It does nothing unless the manager has started and the plugin's loaded
+// code is still the crashed one.
 func (m *Manager) restartCrashed(id string) {
 	ctx := context.Background()
 	_ = m.run(ctx, func() error {
@@ -109,12 +112,14 @@ func (m *Manager) restartCrashed(id string) {
 }
 
 // giveUp takes a plugin that crashes too often down: disabled, unloaded,
-// with the error listed, until an operator enables it.
+// with the error listed, until an operator enables it. Like restartCrashed,
+// it does nothing unless the manager has started and the plugin's loaded
+// code is still the crashed one.
 func (m *Manager) giveUp(id string, cause error) {
 	ctx := context.Background()
 	_ = m.run(ctx, func() error {
 		r := m.get(id)
-		if r == nil || !r.loaded() {
+		if r == nil || !m.Started() || !r.loaded() || !crashedNow(r) {
 			return nil
 		}
 		if r.state == StateEnabled {

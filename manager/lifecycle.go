@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"runtime/pprof"
 	"sort"
+	"time"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/settings"
@@ -38,7 +39,9 @@ var errCheckFalse = errors.New(reasonCheck)
 // load imports a gated-in plugin's code, runs Check and Load, and detects its
 // mixins. A failed Check is a gate, not an error.
 func (m *Manager) load(ctx context.Context, r *record) error {
+	m.mu.Lock()
 	r.held = false // someone wants it to run
+	m.mu.Unlock()
 	c, err := m.loadCode(ctx, r, &r.cand)
 	if errors.Is(err, errCheckFalse) {
 		m.mu.Lock()
@@ -92,7 +95,12 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 			spec, ok := m.hooks.Spec(hook)
 			return spec.Type, ok && spec.Type != nil
 		},
-		Crashed: func(err error) { m.crashed(id, err) },
+		HookBudget: func(hook string) time.Duration {
+			spec, _ := m.hooks.Spec(hook)
+			return spec.Budget
+		},
+		DataFolder: m.dataFolder(id),
+		Crashed:    func(err error) { m.crashed(id, err) },
 	}
 	var inst tier.Instance
 	err := m.call(r, cand.Bundled, PhaseImport, func() (err error) {
@@ -370,9 +378,7 @@ func (m *Manager) inject(t *teardown) error {
 	if cfg.BaseFolder == "" {
 		cfg.BaseFolder = r.cand.Location
 	}
-	if m.opts.BaseDir != "" {
-		cfg.DataFolder = filepath.Join(m.opts.BaseDir, "data", id)
-	}
+	cfg.DataFolder = m.dataFolder(id)
 	c, cancel := tentacle.NewContext(context.Background(), cfg)
 	m.mu.Lock()
 	r.ctx, r.cancel = c, cancel
@@ -609,4 +615,13 @@ func (m *Manager) call(r *record, bundled bool, phase Phase, fn func() error) er
 		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Phase: phase, Done: true})
 	}
 	return err
+}
+
+// dataFolder is plugin id's data folder, or empty when the host has no base
+// folder.
+func (m *Manager) dataFolder(id string) string {
+	if m.opts.BaseDir == "" {
+		return ""
+	}
+	return filepath.Join(m.opts.BaseDir, "data", id)
 }

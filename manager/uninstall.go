@@ -161,7 +161,7 @@ func (m *Manager) cleanup(id string) error {
 		errs = append(errs, err)
 	}
 	if m.opts.BaseDir != "" {
-		if err := os.RemoveAll(filepath.Join(m.opts.BaseDir, "data", id)); err != nil {
+		if err := os.RemoveAll(m.dataFolder(id)); err != nil {
 			errs = append(errs, err)
 		}
 	}

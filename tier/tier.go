@@ -11,6 +11,7 @@ import (
 	"context"
 	"log/slog"
 	"reflect"
+	"time"
 
 	"github.com/tentacle-go/tentacle"
 )
@@ -131,6 +132,14 @@ type Env struct {
 	// when the hook is untyped or not declared), for tiers that must build
 	// handlers as proxies of the right type.
 	HookType func(hook string) (reflect.Type, bool)
+	// HookBudget returns the time budget the host declares for one handler
+	// of a hook (hooks.Spec.Budget; zero when it declares none), for tiers
+	// that can abandon a call.
+	HookBudget func(hook string) time.Duration
+	// DataFolder is the plugin's data folder, not created yet (the
+	// plugin's Context creates it when first asked), or empty when the host
+	// has none. A tier whose plugin code runs elsewhere passes it on.
+	DataFolder string
 	// Crashed, when set, is called (on another goroutine) when the
 	// instance's code stopped running on its own: a plugin process that
 	// exited or crashed. The manager restarts it.

@@ -85,8 +85,13 @@ func (s *server) Describe(_ context.Context, req *pluginpb.DescribeRequest) (*pl
 	}
 	for name, v := range d.Hooks {
 		fn, order, has := unwrapHook(v)
-		_ = fn
-		out.Hooks = append(out.Hooks, &pluginpb.HookDecl{Name: name, Order: int64(order), HasOrder: has})
+		decl := &pluginpb.HookDecl{Name: name, Order: int64(order), HasOrder: has}
+		if t := reflect.TypeOf(fn); t != nil {
+			decl.ShapeJson = wire.ShapeJSON(t)
+		} else {
+			decl.ShapeJson = `{"k":"invalid"}` // nil: refused as such
+		}
+		out.Hooks = append(out.Hooks, decl)
 	}
 	sort.Slice(out.Hooks, func(i, j int) bool { return out.Hooks[i].Name < out.Hooks[j].Name })
 	for name := range d.Helpers {

@@ -7,72 +7,16 @@ import (
 	"testing"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/internal/conformance/fixtures"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/another_ordered_hook_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/asset_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/bad_compat"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/helper_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/hidden_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/hook_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/incompatible_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/leaky"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/lifecycle"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/migrating_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/mixed_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/obsolete_hook_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/one_ordered_hook_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/overlay_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/reload_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/reloadable"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/reloadable_v2"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/restart_hook_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/restart_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/settings_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/startup_plugin"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/tidy"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/unknown_hook"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/versioned"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/wrong_hook_type"
-	"github.com/tentacle-go/tentacle/internal/conformance/testdata/plugins/zero_order_plugin"
 	"github.com/tentacle-go/tentacle/tier"
 )
-
-// fixtures are the compiled-in fixture definitions; nil for not_a_plugin.
-var fixtures = map[string]*tentacle.Definition{
-	"another_ordered_hook_plugin": &another_ordered_hook_plugin.Plugin,
-	"asset_plugin":                &asset_plugin.Plugin,
-	"bad_compat":                  &bad_compat.Plugin,
-	"helper_plugin":               &helper_plugin.Plugin,
-	"hidden_plugin":               &hidden_plugin.Plugin,
-	"hook_plugin":                 &hook_plugin.Plugin,
-	"incompatible_plugin":         &incompatible_plugin.Plugin,
-	"leaky":                       &leaky.Plugin,
-	"lifecycle":                   &lifecycle.Plugin,
-	"migrating_plugin":            &migrating_plugin.Plugin,
-	"mixed_plugin":                &mixed_plugin.Plugin,
-	"not_a_plugin":                nil,
-	"obsolete_hook_plugin":        &obsolete_hook_plugin.Plugin,
-	"one_ordered_hook_plugin":     &one_ordered_hook_plugin.Plugin,
-	"overlay_plugin":              &overlay_plugin.Plugin,
-	"reload_plugin":               &reload_plugin.Plugin,
-	"reloadable":                  &reloadable.Plugin,
-	"reloadable_v2":               &reloadable_v2.Plugin,
-	"restart_hook_plugin":         &restart_hook_plugin.Plugin,
-	"restart_plugin":              &restart_plugin.Plugin,
-	"settings_plugin":             &settings_plugin.Plugin,
-	"startup_plugin":              &startup_plugin.Plugin,
-	"tidy":                        &tidy.Plugin,
-	"unknown_hook":                &unknown_hook.Plugin,
-	"versioned":                   &versioned.Plugin,
-	"wrong_hook_type":             &wrong_hook_type.Plugin,
-	"zero_order_plugin":           &zero_order_plugin.Plugin,
-}
 
 func builtinDefs(t testing.TB, names ...string) map[string]*tentacle.Definition {
 	t.Helper()
 	defs := make(map[string]*tentacle.Definition, len(names))
 	for _, name := range names {
-		def, ok := fixtures[name]
+		def, ok := fixtures.All[name]
 		if !ok {
 			t.Fatalf("no fixture %q", name)
 		}

@@ -183,7 +183,7 @@ func testHelpers(t *testing.T, tr Tier) {
 	if len(some) != 1 {
 		t.Fatalf("helpers(add, missing) = %v, want only add", some)
 	}
-	add, ok := some["add"].(func(int, int) int)
+	add, ok := helperAs[func(int, int) int](h.props, some["add"])
 	if !ok {
 		t.Fatalf("add has type %T", some["add"])
 	}
@@ -208,7 +208,7 @@ func testHelpers(t *testing.T, tr Tier) {
 // the plugin that exported it.
 func testHelperPanic(t *testing.T, tr Tier) {
 	h := newHost(t, tr, setup{fixtures: []string{"helper_plugin"}})
-	greet, ok := h.m.PluginManager().Helpers("helper_plugin", "greet")["greet"].(func(string) (string, error))
+	greet, ok := helperAs[func(string) (string, error)](h.props, h.m.PluginManager().Helpers("helper_plugin", "greet")["greet"])
 	if !ok {
 		t.Fatal("greet has the wrong type")
 	}

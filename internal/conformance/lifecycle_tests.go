@@ -61,6 +61,14 @@ func testInjection(t *testing.T, tr Tier) {
 			got = append(got, rest)
 		}
 	}
+	// The host's injectables, unless they do not reach this tier's plugins.
+	custom, factory := "custom value", "made for lifecycle"
+	if !h.props.reaches("custom") {
+		custom = "<nil>"
+	}
+	if !h.props.reaches("per_plugin") {
+		factory = "<nil>"
+	}
 	want := []string{
 		"identifier=lifecycle",
 		"name=Lifecycle",
@@ -69,8 +77,8 @@ func testInjection(t *testing.T, tr Tier) {
 		"data=" + filepath.Join(h.dir, "data", "lifecycle"),
 		"setting=blue",
 		"manager=true",
-		"custom=custom value",
-		"factory=made for lifecycle",
+		"custom=" + custom,
+		"factory=" + factory,
 		"context=true",
 	}
 	diff(t, "injected properties", want, got)

@@ -89,7 +89,7 @@ func callsSince(plugin string, since int) []string {
 // returns "" when it exports none.
 func (h *host) which() string {
 	h.t.Helper()
-	fn, ok := h.m.PluginManager().Helpers("reloadable", "which")["which"].(func() string)
+	fn, ok := helperAs[func() string](h.props, h.m.PluginManager().Helpers("reloadable", "which")["which"])
 	if !ok {
 		return ""
 	}
@@ -582,10 +582,13 @@ func testReload(t *testing.T, tr Tier) {
 }
 
 // Goroutines a plugin starts from its callbacks carry its label; those
-// left running once it is disabled are listed.
+// left running once it is disabled are listed. A plugin with a process of
+// its own starts them there: the host has none of its, lists none as left
+// over, and they end with the process when the plugin is unloaded.
 func testLeftoverGoroutines(t *testing.T, tr Tier) {
-	if tr.Name() == tier.ProcessTier {
-		t.Skip("plugin goroutines run in another process")
+	if properties(tr).OwnProcess {
+		testLeftoverGoroutinesOwnProcess(t, tr)
+		return
 	}
 	h := newHost(t, tr, setup{fixtures: []string{"leaky", "tidy"}})
 	t.Cleanup(probe.Unblock) // before the leak check of newHost's cleanup
@@ -612,6 +615,38 @@ func testLeftoverGoroutines(t *testing.T, tr Tier) {
 	diff(t, "leftover goroutines in the listing", map[string]int{"leaky": 1, "tidy": 0}, counts)
 	probe.Unblock()
 	waitFor(t, "leaky's goroutine to stop", func() bool { return h.m.Goroutines("leaky") == 0 })
+}
+
+// testLeftoverGoroutines for a tier whose plugins run in processes of their
+// own: leaky's goroutine blocks in its process, which no host goroutine
+// counts as the plugin's, before or after its disable; once the plugins are
+// unloaded their processes are gone, goroutines and all (newHost's cleanup
+// checks that no plugin process is left, as it checks the host's
+// goroutines).
+func testLeftoverGoroutinesOwnProcess(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"leaky", "tidy"}})
+	h.wantState("leaky", manager.StateEnabled)
+	h.wantState("tidy", manager.StateEnabled)
+	for _, id := range []string{"leaky", "tidy"} {
+		if n := h.m.Goroutines(id); n != 0 {
+			t.Errorf("%d host goroutines carry %s's label, want none: its goroutines run in its process", n, id)
+		}
+	}
+	ctx := context.Background()
+	for _, id := range []string{"leaky", "tidy"} {
+		if _, err := h.m.Disable(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts := map[string]int{}
+	for _, in := range h.m.List() {
+		counts[in.Key] = in.LeftoverGoroutines
+	}
+	diff(t, "leftover goroutines in the listing", map[string]int{"leaky": 0, "tidy": 0}, counts)
+	if err := h.m.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.wantNoProcesses(tr)
 }
 
 // waitFor waits until cond holds, failing the test if it does not within a

@@ -1,7 +1,11 @@
 // Package conformance is the lifecycle conformance suite: the same tests run
 // against every plugin tier. A tier's tests call [Run] with a [Tier] that
 // turns the fixture plugins under testdata/plugins into plugins of that tier;
-// the builtin tier's adapter is [Builtin].
+// the builtin tier's adapter is [Builtin]. An adapter states where its tier
+// differs in ways the tests depend on ([Describer], [Properties]); the tests
+// then check what is true for that tier rather than skip. One whose plugins
+// run in processes of their own lets the suite check that none is left
+// running after each test ([Processes]).
 //
 // The fixtures talk to the suite through package probe: they record what
 // the host made them do and fail (error or panic) where a test tells them to.
@@ -12,8 +16,11 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -33,6 +40,61 @@ type Tier interface {
 	// [FixtureDir]) as plugins of this tier, not bundled, with a Remove that
 	// deletes them.
 	Source(t testing.TB, fixtures ...string) tier.Source
+}
+
+// Properties are what sets a tier apart where the suite's expectations
+// depend on it. The zero value is the builtin tier's: the plugin's code runs
+// in the host's process, as the functions its definition holds. A test whose
+// expectation differs by tier checks, for each tier, what is true of it; none
+// is skipped for a tier.
+type Properties struct {
+	// OwnProcess: each plugin runs in a process of its own (the process
+	// tier). The goroutines it starts run there: the host can neither count
+	// them (no host goroutine carries the plugin's label) nor leak them
+	// (they end with the process when the plugin is unloaded).
+	OwnProcess bool
+	// Helper, when set, turns a helper as the host hands it out for this
+	// tier into a function of type typ, the helper's type in the plugin, or
+	// reports false when it cannot. Tiers whose helpers reach the host as
+	// untyped functions (the process tier's: arguments and results cross
+	// as JSON) set it; for the others the helper is of type typ itself.
+	Helper func(helper any, typ reflect.Type) (any, bool)
+	// Injectables, when not nil, names the only host injectables that reach
+	// the plugin's context: a plugin in a process of its own gets those its
+	// tier carries across (the process tier: the event bus and the
+	// messenger), not the host's other Go values, which are nil there. nil:
+	// every injectable reaches it.
+	Injectables []string
+}
+
+// reaches reports whether the host's injectable name reaches the plugins
+// of a tier with these properties.
+func (p Properties) reaches(injectable string) bool {
+	return p.Injectables == nil || slices.Contains(p.Injectables, injectable)
+}
+
+// Describer is implemented by adapters whose tier's [Properties] are not
+// the zero value.
+type Describer interface {
+	Properties() Properties
+}
+
+// properties returns tr's properties.
+func properties(tr Tier) Properties {
+	if d, ok := tr.(Describer); ok {
+		return d.Properties()
+	}
+	return Properties{}
+}
+
+// Processes is implemented by adapters of tiers that run plugins in
+// processes of their own. Once a test's host is shut down, the suite checks
+// that none of its sources' plugin processes is left running, as it checks
+// the host's goroutines with goleak.
+type Processes interface {
+	// Running describes the plugin processes running from src's plugins
+	// (src is a source the adapter's Source returned); none when empty.
+	Running(src tier.Source) []string
 }
 
 // Mutable is implemented by a tier adapter whose sources can change what
@@ -78,6 +140,7 @@ type host struct {
 	ordered  *hooks.Hook[probe.StringHook]
 	startup  *hooks.Hook[probe.StringHook]
 	tierName string
+	props    Properties // the tier's
 	logs     *logSink
 	src      tier.Source // the tier's source of the fixtures
 	shadow   tier.Source // the tier's second source (setup.shadowing), or nil
@@ -148,7 +211,7 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		t.Fatalf("new manager: %v", err)
 	}
 	reg := m.Hooks()
-	h := &host{t: t, m: m, store: store, dir: dir, tierName: tr.Name(), logs: logs, src: src, shadow: shadow}
+	h := &host{t: t, m: m, store: store, dir: dir, tierName: tr.Name(), props: properties(tr), logs: logs, src: src, shadow: shadow}
 	h.startup = hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookStartup})
 	h.ordered = hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookOrdered})
 	hooks.MustDeclare[probe.StringHook](reg, hooks.Spec{Name: HookObsolete, Obsolete: "use " + HookOrdered})
@@ -162,12 +225,45 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 			t.Logf("shutdown: %v", err)
 		}
 		goleak.VerifyNone(t, leaks)
+		h.wantNoProcesses(tr)
 	})
 	if !s.noStart {
 		// Errors of single plugins are part of what tests check.
 		_ = m.Start(context.Background())
 	}
 	return h
+}
+
+// wantNoProcesses checks, for adapters that implement [Processes], that no
+// plugin process of the host's sources runs, giving processes that were
+// told to stop a moment to go.
+func (h *host) wantNoProcesses(tr Tier) {
+	h.t.Helper()
+	pt, ok := tr.(Processes)
+	if !ok {
+		return
+	}
+	running := func() []string {
+		var out []string
+		for _, src := range []tier.Source{h.src, h.shadow} {
+			if src != nil {
+				out = append(out, pt.Running(src)...)
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		left := running()
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Errorf("plugin processes left running: %v", left)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // Run runs the whole conformance suite against tr.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -181,6 +182,23 @@ func (h *host) wantNothingRegistered(id string) {
 	if c := pluginContextOrNil(h, id); c != nil {
 		h.t.Errorf("%s still has a context", id)
 	}
+}
+
+// helperAs returns a helper as the host handed it out as a function of
+// type T (the helper's type in the plugin): the helper itself, or, for a
+// tier whose helpers reach the host untyped, what [Properties.Helper] makes
+// of it.
+func helperAs[T any](props Properties, helper any) (T, bool) {
+	if fn, ok := helper.(T); ok || props.Helper == nil || helper == nil {
+		return fn, ok
+	}
+	v, ok := props.Helper(helper, reflect.TypeFor[T]())
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	fn, ok := v.(T)
+	return fn, ok
 }
 
 func pluginContextOrNil(h *host, id string) *tentacle.Context {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -53,7 +54,8 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	}
 	rpcClient, err := client.Client()
 	if err != nil {
-		return fail(fmt.Errorf("start %s: %w", exe, err))
+		client.Kill() // waits for the process to end, and its output
+		return nil, fmt.Errorf("start %s: %w", exe, startError(err, cmd, startTimeout))
 	}
 	raw, err := rpcClient.Dispense(wire.PluginName)
 	if err != nil {
@@ -81,6 +83,43 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	return p, nil
 }
 
+// go-plugin's messages for a process that did not complete its handshake.
+const (
+	msgUnrecognized = "Unrecognized remote plugin message: "
+	msgTimeout      = "timeout while waiting for plugin to start"
+	msgExited       = "plugin exited before we could connect"
+)
+
+// startError says why a process did not complete go-plugin's handshake, in
+// place of go-plugin's own message, which is written for the authors of
+// go-plugin hosts (and guesses at the wrong architecture when a plugin
+// printed to stdout or exited). cmd has ended.
+func startError(err error, cmd *exec.Cmd, timeout time.Duration) error {
+	msg := err.Error()
+	ended := "its stdout was closed"
+	if st := cmd.ProcessState; st != nil {
+		ended = "it exited (" + st.String() + ")"
+	}
+	switch {
+	case strings.HasPrefix(msg, msgTimeout):
+		return fmt.Errorf("%w within %s", ErrStart, timeout)
+	case strings.HasPrefix(msg, msgExited):
+		return fmt.Errorf("%w: %s before the handshake", ErrStart, ended)
+	case strings.HasPrefix(msg, msgUnrecognized):
+		line, _, _ := strings.Cut(strings.TrimPrefix(msg, msgUnrecognized), "\n")
+		if line == "" {
+			return fmt.Errorf("%w: %s before the handshake", ErrStart, ended)
+		}
+		return fmt.Errorf("%w: it wrote %q to stdout before the handshake: "+
+			"a plugin must not write to stdout before sdk.Serve, where the host reads the handshake (log to stderr)", ErrStart, line)
+	}
+	return err
+}
+
+// ErrStart is the failure of a plugin process that did not complete its
+// handshake: it printed to stdout first, it exited, or it hung.
+var ErrStart = errors.New("the plugin's process did not start")
+
 // watch closes exited when the process is gone.
 func (p *proc) watch() {
 	for !p.client.Exited() {
@@ -103,6 +142,13 @@ func (p *proc) exitStatus() string {
 		return st.String()
 	}
 	return "exited"
+}
+
+// kill kills the process at once (its end is noticed as any other).
+func (p *proc) kill() {
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Kill()
+	}
 }
 
 // stop ends the process: gracefully (go-plugin closes the connection and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,8 @@ import (
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
 	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // instance is a plugin running as a process.
@@ -34,6 +37,7 @@ type instance struct {
 	closed  bool
 	crashed bool
 	exit    string
+	killed  string // why the host killed the process, if it did
 
 	overruns atomic.Int64
 }
@@ -52,10 +56,12 @@ func load(ctx context.Context, id, exe, sha string, env tier.Env, opts *Options)
 		log = slog.Default()
 	}
 	in := &instance{id: id, opts: opts, env: env, log: log, out: &output{log: log}}
-	p, err := startProcess(ctx, id, exe, sha, in.out, hostService{in: in}, opts.StartTimeout)
+	var p *proc
+	var err error
+	unlabelled(func() { p, err = startProcess(ctx, id, exe, sha, in.out, hostService{in: in}, opts.StartTimeout) })
 	if err != nil {
 		if lines := in.out.lines(); len(lines) > 0 {
-			err = fmt.Errorf("%w (its last output: %s)", err, lines[len(lines)-1])
+			err = fmt.Errorf("%w; its last output: %s", err, lines[len(lines)-1])
 		}
 		return nil, err
 	}
@@ -66,8 +72,28 @@ func load(ctx context.Context, id, exe, sha string, env tier.Env, opts *Options)
 		return nil, err
 	}
 	in.def = def
-	go in.supervise(p)
+	unlabelled(func() { go in.supervise(p) })
 	return in, nil
+}
+
+// unlabelled runs fn on a goroutine without pprof labels, and passes a
+// panic on. The manager loads a plugin under the plugin's goroutine label,
+// so that the goroutines its code starts carry it and are counted as the
+// plugin's; the goroutines this tier starts for a process (go-plugin's,
+// gRPC's, the supervisor) are the host's, and run unlabelled.
+func unlabelled(fn func()) {
+	var panicked any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { panicked = recover() }()
+		pprof.SetGoroutineLabels(context.Background())
+		fn()
+	}()
+	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
 }
 
 // supervise notices the process ending on its own.
@@ -79,8 +105,12 @@ func (in *instance) supervise(p *proc) {
 		return
 	}
 	in.crashed, in.exit = true, p.exitStatus()
+	killed := in.killed
 	in.mu.Unlock()
 	err := fmt.Errorf("plugin process %d stopped on its own (%s)", p.pid(), in.exit)
+	if killed != "" {
+		err = fmt.Errorf("plugin process %d killed: %s", p.pid(), killed)
+	}
 	in.log.Error("plugin process crashed", "pid", p.pid(), "exit", in.exit, "last_lines", in.out.lines())
 	if in.env.Crashed != nil {
 		in.env.Crashed(err)
@@ -124,12 +154,15 @@ func (in *instance) definition(d *pluginpb.Description) (*tentacle.Definition, e
 			if err := wire.Check(t); err != nil {
 				return nil, fmt.Errorf("hook %s: process plugins cannot handle it: %w", name, err)
 			}
-			timeout := in.opts.hookTimeout(name)
+			timeout := in.hookTimeout(name)
 			handler = wire.MakeFunc(t, func(args []byte) (wire.Result, error) {
 				return in.call(pluginpb.CallRequest_HOOK, name, timeout, args)
 			}).Interface()
+			if misfit, ok := misfitHandler(h.ShapeJson, t); ok {
+				handler = misfit
+			}
 		} else {
-			handler = in.remoteFunc(pluginpb.CallRequest_HOOK, name, in.opts.hookTimeout(name))
+			handler = in.remoteFunc(pluginpb.CallRequest_HOOK, name, in.hookTimeout(name))
 		}
 		if h.HasOrder {
 			def.Hooks[name] = tentacle.Hook(handler, int(h.Order))
@@ -158,7 +191,40 @@ func (in *instance) hookType(name string) (reflect.Type, bool) {
 	return in.env.HookType(name)
 }
 
-// remoteFunc is a helper or an untyped hook handler of the plugin.
+// hookTimeout is the deadline of a call of the plugin's handler of hook.
+func (in *instance) hookTimeout(hook string) time.Duration {
+	var budget time.Duration
+	if in.env.HookBudget != nil {
+		budget = in.env.HookBudget(hook)
+	}
+	return in.opts.hookTimeout(hook, budget)
+}
+
+// misfitHandler returns, when the plugin's handler of shape shapeJSON does
+// not fit the hook's declared type t, a handler of the plugin's shape, so
+// that the host refuses it at register as it refuses any handler of the
+// wrong type, naming the type the plugin has. It is never called.
+func misfitHandler(shapeJSON string, t reflect.Type) (any, bool) {
+	if shapeJSON == "" || shapeJSON == wire.ShapeJSON(t) {
+		return nil, false
+	}
+	var s wire.Shape
+	if err := json.Unmarshal([]byte(shapeJSON), &s); err != nil || s.Kind != "func" {
+		// Not a func (nil when the plugin's handler is nil or the shape
+		// unreadable): refused as such.
+		return reflect.Zero(s.Type()).Interface(), true
+	}
+	return reflect.MakeFunc(s.Type(), func([]reflect.Value) []reflect.Value {
+		panic("a handler that does not fit its hook was called")
+	}).Interface(), true
+}
+
+// remoteFunc is a helper or an untyped hook handler of the plugin. Like
+// the functions of wire.MakeFunc, it panics when the call fails (the
+// process is gone, the call overran its deadline, the plugin's code
+// panicked), as the code would have panicked in process: the host recovers
+// it where it calls plugin code (the manager's guard of helpers, the hook
+// dispatch), which counts the fault against the plugin.
 func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, timeout time.Duration) wire.RemoteFunc {
 	return func(args ...any) ([]json.RawMessage, error) {
 		b, err := json.Marshal(args)
@@ -167,10 +233,10 @@ func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, time
 		}
 		res, err := in.call(kind, name, timeout, b)
 		if err != nil {
-			return nil, err
+			panic(err)
 		}
 		if res.Panicked != "" {
-			return nil, &wire.RemotePanic{Value: res.Panicked}
+			panic(&wire.RemotePanic{Value: res.Panicked})
 		}
 		var out []json.RawMessage
 		if len(res.Results) > 0 {
@@ -203,16 +269,62 @@ func remoteErr(res wire.Result, err error) error {
 // ErrOverrun is the failure of a call that did not answer in time.
 var ErrOverrun = errors.New("overran its deadline")
 
+// lifecycleMethods are the mixin methods called while the plugin is
+// enabled, disabled, migrated, uninstalled, or the host starts or stops.
+var lifecycleMethods = map[string]bool{
+	m[tentacle.Initializer]("Initialize"):                     true,
+	m[tentacle.EnableListener]("OnPluginEnabled"):             true,
+	m[tentacle.DisableListener]("OnPluginDisabled"):           true,
+	m[tentacle.UninstallListener]("OnPluginPendingUninstall"): true,
+	m[tentacle.SettingsPlugin]("SettingsDefaults"):            true,
+	m[tentacle.SettingsMigrator]("SettingsVersion"):           true,
+	m[tentacle.SettingsMigrator]("OnSettingsMigrate"):         true,
+	m[host.Startup]("OnStartup"):                              true,
+	m[host.AfterStartup]("OnAfterStartup"):                    true,
+	m[host.Shutdown]("OnShutdown"):                            true,
+}
+
+// lifecycle reports whether a call is part of the plugin's lifecycle: the
+// Definition's functions, the injection, the lifecycle mixin methods. A
+// process that does not answer one in time is left in a state nothing can
+// tell, half enabled or half disabled, and is killed; a hook handler or a
+// helper that overruns only fails its call.
+func lifecycle(kind pluginpb.CallRequest_Kind, target string) bool {
+	switch kind {
+	case pluginpb.CallRequest_FUNCTION, pluginpb.CallRequest_INJECT:
+		return true
+	case pluginpb.CallRequest_METHOD:
+		return lifecycleMethods[target]
+	}
+	return false
+}
+
+// kill kills the process for reason; its end is then reported as a crash,
+// so that the manager restarts it with a fresh process.
+func (in *instance) kill(p *proc, reason string) {
+	in.mu.Lock()
+	if in.closed || in.crashed || in.killed != "" || in.p != p {
+		in.mu.Unlock()
+		return
+	}
+	in.killed = reason
+	in.mu.Unlock()
+	in.log.Error("plugin process killed", "pid", p.pid(), "reason", reason)
+	p.kill()
+}
+
 // call calls into the process with a deadline.
 func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout time.Duration, args []byte) (wire.Result, error) {
 	in.mu.Lock()
-	p, closed, crashed, exit := in.p, in.closed, in.crashed, in.exit
+	p, closed, crashed, exit, killed := in.p, in.closed, in.crashed, in.exit, in.killed
 	in.mu.Unlock()
 	switch {
 	case closed:
 		return wire.Result{}, fmt.Errorf("plugin %q: %w (unloaded)", in.id, errNotRunning)
 	case crashed:
 		return wire.Result{}, fmt.Errorf("plugin %q: %w (%s)", in.id, errNotRunning, exit)
+	case killed != "":
+		return wire.Result{}, fmt.Errorf("plugin %q: %w (killed: %s)", in.id, errNotRunning, killed)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -223,9 +335,16 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 			return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w (%s)", in.id, kind, target, errNotRunning, p.exitStatus())
 		default:
 		}
-		if ctx.Err() != nil {
+		// The deadline travels with the call: the plugin's side may end the
+		// call on it a moment before the host's context notices.
+		if ctx.Err() != nil || status.Code(err) == codes.DeadlineExceeded {
 			in.overruns.Add(1)
-			return wire.Result{}, fmt.Errorf("plugin %q: %s %s %w of %s", in.id, kind, target, ErrOverrun, timeout)
+			err := fmt.Errorf("plugin %q: %s %s %w of %s", in.id, kind, target, ErrOverrun, timeout)
+			if lifecycle(kind, target) {
+				in.kill(p, fmt.Sprintf("its %s %s call overran its deadline of %s", kind, target, timeout))
+				err = fmt.Errorf("%w; its process is killed", err)
+			}
+			return wire.Result{}, err
 		}
 		return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w", in.id, kind, target, err)
 	}
@@ -267,9 +386,7 @@ func (in *instance) Inject(c *tentacle.Context) (bool, error) {
 	a.Info.Identifier, a.Info.Name, a.Info.Version = info.Identifier, info.Name, info.Version
 	a.Info.Bundled, a.Info.Origin, a.Info.Tier = info.Bundled, info.Origin, info.Tier
 	a.BaseFolder = c.BaseFolder()
-	if dir, err := c.DataFolder(); err == nil {
-		a.DataFolder = dir
-	}
+	a.DataFolder = in.env.DataFolder // created by the plugin's side when first asked
 	for _, name := range []string{host.InjectEventBus, host.InjectMessages} {
 		if c.Injected(name) != nil {
 			a.Injected = append(a.Injected, name)

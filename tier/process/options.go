@@ -27,7 +27,9 @@ type Options struct {
 	CallTimeout time.Duration
 	// HookTimeout bounds a call of a hook handler; default 250 ms. A handler
 	// that overruns is skipped (the host carries on as if it was not
-	// there) and counted. HookTimeouts sets it per hook name.
+	// there) and counted. A hook's deadline is, first found: its entry in
+	// HookTimeouts (the operator's), the budget the host declared for it
+	// (hooks.Spec.Budget), HookTimeout.
 	HookTimeout  time.Duration
 	HookTimeouts map[string]time.Duration
 	// Proxies make the host's own mixins reachable in a process: for each
@@ -55,9 +57,14 @@ func (o *Options) defaults() {
 	}
 }
 
-func (o *Options) hookTimeout(hook string) time.Duration {
+// hookTimeout is hook's deadline, given the budget the host declared for
+// it (zero: none).
+func (o *Options) hookTimeout(hook string, budget time.Duration) time.Duration {
 	if d, ok := o.HookTimeouts[hook]; ok && d > 0 {
 		return d
+	}
+	if budget > 0 {
+		return budget
 	}
 	return o.HookTimeout
 }

@@ -10,7 +10,9 @@ package process
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -27,7 +29,8 @@ type source struct {
 
 // New returns the source of the packages folder dir: <dir>/<id>/ with
 // plugin.yaml and the executable it names. A folder that does not exist is
-// an empty one.
+// an empty one. A package folder without plugin.yaml is listed as not a
+// plugin.
 func New(dir string, opts Options) tier.Source {
 	opts.defaults()
 	return &source{dir: dir, opts: &opts}
@@ -70,6 +73,14 @@ func (s *source) packaged(name, dir string) tier.Candidate {
 		return c
 	}
 	m, err := ReadManifest(filepath.Join(dir, ManifestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		// Without a manifest, nothing declares the folder a plugin: it is
+		// listed as not a plugin (as a source plugin's folder without a
+		// definition is), never run.
+		c.NotAPlugin = true
+		c.Warnings = append(c.Warnings, "no "+ManifestFile+": not a plugin package")
+		return c
+	}
 	if err != nil {
 		c.Invalid = fmt.Errorf("manifest: %w", err)
 		return c

@@ -2,6 +2,10 @@
 // they record what the host made them do, ask whether to fail at a given
 // point, and implement its two test mixins. It has no generics, so that
 // interpreted fixtures can use it too.
+//
+// Fixtures that run in a plugin process of their own (the process tier)
+// reach the host's probe through [SetRemote]; [Reach] is the host's side of
+// [Fault] for them. Block and Unblock stay in the process that calls them.
 package probe
 
 import (
@@ -35,7 +39,41 @@ var (
 	faults  = map[string]string{}
 	onPoint func(plugin, point string)
 	blocked = make(chan struct{})
+	remote  func(op string, args []string) (string, error)
 )
+
+// Operations a remote function gets (see SetRemote).
+const (
+	OpRecord = "record" // args: plugin, what; the result is ignored
+	OpFault  = "fault"  // args: plugin, point; the result is the mode
+)
+
+// SetRemote makes Record and Fault in this process go to the host's probe
+// through fn, for fixtures that run in a process of their own: Record calls
+// fn(OpRecord, [plugin, what]); Fault calls fn(OpFault, [plugin, point]),
+// whose host side is [Reach], and fails as the mode it returns says. A
+// failure of fn itself panics in the fixture. nil keeps everything in this
+// process again.
+func SetRemote(fn func(op string, args []string) (string, error)) {
+	mu.Lock()
+	defer mu.Unlock()
+	remote = fn
+}
+
+// call calls the remote function, if there is one.
+func call(op string, args ...string) (string, bool) {
+	mu.Lock()
+	fn := remote
+	mu.Unlock()
+	if fn == nil {
+		return "", false
+	}
+	out, err := fn(op, args)
+	if err != nil {
+		panic(fmt.Sprintf("probe: %s %v: %v", op, args, err))
+	}
+	return out, true
+}
 
 // Reset forgets every event, fault and OnPoint function, and releases the
 // goroutines blocked in Block.
@@ -77,6 +115,9 @@ func OnPoint(fn func(plugin, point string)) {
 
 // Record notes that plugin did what.
 func Record(plugin, what string) {
+	if _, ok := call(OpRecord, plugin, what); ok {
+		return
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	events = append(events, plugin+":"+what)
@@ -122,13 +163,9 @@ func SetFault(plugin, point, mode string) {
 // Fault records plugin reaching point, then fails as SetFault said: it
 // returns an error, panics, or returns nil.
 func Fault(plugin, point string) error {
-	Record(plugin, point)
-	mu.Lock()
-	mode := faults[plugin+"/"+point]
-	fn := onPoint
-	mu.Unlock()
-	if fn != nil {
-		fn(plugin, point)
+	mode, ok := call(OpFault, plugin, point)
+	if !ok {
+		mode = Reach(plugin, point)
 	}
 	switch mode {
 	case ModeError:
@@ -139,6 +176,21 @@ func Fault(plugin, point string) error {
 		return ErrFalse
 	}
 	return nil
+}
+
+// Reach is the part of Fault that happens in the host: it records plugin
+// reaching point, calls the OnPoint function and returns the mode SetFault
+// set for the point ("" for none), without failing.
+func Reach(plugin, point string) string {
+	Record(plugin, point)
+	mu.Lock()
+	mode := faults[plugin+"/"+point]
+	fn := onPoint
+	mu.Unlock()
+	if fn != nil {
+		fn(plugin, point)
+	}
+	return mode
 }
 
 // Must panics with err when it is not nil: for callbacks that return

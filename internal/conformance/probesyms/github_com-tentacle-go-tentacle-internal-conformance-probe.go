@@ -22,9 +22,13 @@ func init() {
 		"ModePanic": reflect.ValueOf(constant.MakeFromLiteral("\"panic\"", token.STRING, 0)),
 		"Must":      reflect.ValueOf(probe.Must),
 		"OnPoint":   reflect.ValueOf(probe.OnPoint),
+		"OpFault":   reflect.ValueOf(constant.MakeFromLiteral("\"fault\"", token.STRING, 0)),
+		"OpRecord":  reflect.ValueOf(constant.MakeFromLiteral("\"record\"", token.STRING, 0)),
+		"Reach":     reflect.ValueOf(probe.Reach),
 		"Record":    reflect.ValueOf(probe.Record),
 		"Reset":     reflect.ValueOf(probe.Reset),
 		"SetFault":  reflect.ValueOf(probe.SetFault),
+		"SetRemote": reflect.ValueOf(probe.SetRemote),
 		"Unblock":   reflect.ValueOf(probe.Unblock),
 
 		// type definitions

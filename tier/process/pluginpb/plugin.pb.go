@@ -316,10 +316,13 @@ func (x *Description) GetProtocol() uint32 {
 }
 
 type HookDecl struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Order         int64                  `protobuf:"varint,2,opt,name=order,proto3" json:"order,omitempty"`
-	HasOrder      bool                   `protobuf:"varint,3,opt,name=has_order,json=hasOrder,proto3" json:"has_order,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Name     string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Order    int64                  `protobuf:"varint,2,opt,name=order,proto3" json:"order,omitempty"`
+	HasOrder bool                   `protobuf:"varint,3,opt,name=has_order,json=hasOrder,proto3" json:"has_order,omitempty"`
+	// The handler's type as wire.Shape in JSON: the host refuses a handler
+	// whose shape does not fit the hook's declared type. Empty: not checked.
+	ShapeJson     string `protobuf:"bytes,4,opt,name=shape_json,json=shapeJson,proto3" json:"shape_json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -373,6 +376,13 @@ func (x *HookDecl) GetHasOrder() bool {
 		return x.HasOrder
 	}
 	return false
+}
+
+func (x *HookDecl) GetShapeJson() string {
+	if x != nil {
+		return x.ShapeJson
+	}
+	return ""
 }
 
 type CallRequest struct {
@@ -1302,11 +1312,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\x06mixins\x18\r \x03(\tR\x06mixins\x122\n" +
 	"\x15settings_overlay_json\x18\x0e \x01(\fR\x13settingsOverlayJson\x12\x1c\n" +
 	"\tfunctions\x18\x0f \x03(\tR\tfunctions\x12\x1a\n" +
-	"\bprotocol\x18\x10 \x01(\rR\bprotocol\"Q\n" +
+	"\bprotocol\x18\x10 \x01(\rR\bprotocol\"p\n" +
 	"\bHookDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +
-	"\thas_order\x18\x03 \x01(\bR\bhasOrder\"\xd6\x01\n" +
+	"\thas_order\x18\x03 \x01(\bR\bhasOrder\x12\x1d\n" +
+	"\n" +
+	"shape_json\x18\x04 \x01(\tR\tshapeJson\"\xd6\x01\n" +
 	"\vCallRequest\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2$.tentacle.plugin.v1.CallRequest.KindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1b\n" +

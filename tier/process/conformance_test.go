@@ -1,0 +1,382 @@
+package process_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/internal/conformance"
+	"github.com/tentacle-go/tentacle/internal/conformance/probe"
+	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/process"
+	"github.com/tentacle-go/tentacle/tier/process/wire"
+)
+
+// TestConformance runs the lifecycle conformance suite against the process
+// tier: the very tests the builtin and source tiers run, with every fixture
+// plugin a process of its own.
+func TestConformance(t *testing.T) {
+	conformance.Run(t, processTier{})
+}
+
+// TestMain removes the conformance fixtures' executables once the
+// package's tests ran.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	fixtureExes.cleanup()
+	os.Exit(code)
+}
+
+// processTier runs the conformance fixtures as process plugins: each is put
+// into a packages folder of its own as <id>/, with an executable serving the
+// fixture and its plugin.yaml. not_a_plugin is a package folder without a
+// manifest (its executable would serve nothing), which the process tier
+// lists as not a plugin.
+type processTier struct{}
+
+var (
+	_ conformance.Mutable   = processTier{}
+	_ conformance.Describer = processTier{}
+	_ conformance.Processes = processTier{}
+)
+
+func (processTier) Name() string { return tier.ProcessTier }
+
+// Properties implements conformance.Describer: the plugins run in
+// processes of their own, their helpers reach the host untyped, and of the
+// host's injectables only the event bus and the messenger reach them.
+func (processTier) Properties() conformance.Properties {
+	return conformance.Properties{
+		OwnProcess:  true,
+		Helper:      typedHelper,
+		Injectables: []string{host.InjectEventBus, host.InjectMessages},
+	}
+}
+
+// fixturePackages is a packages folder source that knows its folder, so that the
+// rescan tests can change what it provides and the suite can look for the
+// processes started from it.
+type fixturePackages struct {
+	tier.Source
+	dir string // with symbolic links resolved, as /proc shows executables
+}
+
+func (processTier) Source(t testing.TB, fixtures ...string) tier.Source {
+	t.Helper()
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range fixtures {
+		putFixture(t, dir, name, name)
+	}
+	return &fixturePackages{Source: process.New(dir, fixtureOptions()), dir: dir}
+}
+
+// fixtureOptions are the tier's options for the suite: the host's side of the
+// probe, proxies of the suite's host mixins, and a hook deadline the suite
+// does not test (the default 250 ms is too short for many processes under
+// the race detector on a small machine).
+func fixtureOptions() process.Options {
+	return process.Options{
+		HookTimeout: 10 * time.Second,
+		Functions: map[string]func(json.RawMessage) (any, error){
+			"probe." + probe.OpRecord: func(args json.RawMessage) (any, error) {
+				plugin, what, err := twoStrings(args)
+				if err != nil {
+					return nil, err
+				}
+				probe.Record(plugin, what)
+				return nil, nil
+			},
+			"probe." + probe.OpFault: func(args json.RawMessage) (any, error) {
+				plugin, point, err := twoStrings(args)
+				if err != nil {
+					return nil, err
+				}
+				return probe.Reach(plugin, point), nil
+			},
+		},
+		Proxies: map[reflect.Type]func(process.Caller) any{
+			reflect.TypeFor[probe.Startup](): func(c process.Caller) any { return probeStartup{c} },
+			reflect.TypeFor[probe.Asset]():   func(c process.Caller) any { return probeAsset{c} },
+		},
+	}
+}
+
+func twoStrings(args json.RawMessage) (string, string, error) {
+	var s []string
+	if err := json.Unmarshal(args, &s); err != nil || len(s) != 2 {
+		return "", "", fmt.Errorf("want two strings, got %s", args)
+	}
+	return s[0], s[1], nil
+}
+
+// probeStartup is probe.Startup of a process plugin.
+type probeStartup struct{ c process.Caller }
+
+func (p probeStartup) OnStartup(host string, port int) {
+	_ = p.c.Call(process.Proxy[probe.Startup]("OnStartup"), []any{host, port})
+}
+
+// probeAsset is probe.Asset of a process plugin.
+type probeAsset struct{ c process.Caller }
+
+func (p probeAsset) Assets() map[string][]string {
+	var out map[string][]string
+	_ = p.c.Call(process.Proxy[probe.Asset]("Assets"), nil, &out)
+	return out
+}
+
+// typedHelper makes a process plugin's helper (a wire.RemoteFunc, its
+// arguments and results crossing as JSON) a function of type typ: an error
+// the helper returned, or the manager's error for a helper that panicked,
+// is its final error result (when typ has one; otherwise it panics).
+func typedHelper(helper any, typ reflect.Type) (any, bool) {
+	rf, ok := helper.(wire.RemoteFunc)
+	if !ok || typ.Kind() != reflect.Func || typ.IsVariadic() {
+		return nil, false
+	}
+	_, outTypes, hasErr := wire.Split(typ)
+	return reflect.MakeFunc(typ, func(args []reflect.Value) []reflect.Value {
+		in := make([]any, len(args))
+		for i, a := range args {
+			in[i] = a.Interface()
+		}
+		raw, err := rf(in...)
+		if err != nil && !hasErr {
+			panic(err)
+		}
+		results := make([]reflect.Value, 0, typ.NumOut())
+		for i, ot := range outTypes {
+			v := reflect.New(ot)
+			if i < len(raw) {
+				if derr := json.Unmarshal(raw[i], v.Interface()); derr != nil && err == nil {
+					panic(fmt.Errorf("helper result %d: %w", i, derr))
+				}
+			}
+			results = append(results, v.Elem())
+		}
+		if hasErr {
+			results = append(results, reflect.ValueOf(&err).Elem())
+		}
+		return results
+	}).Interface(), true
+}
+
+// Put implements conformance.Mutable: the package folder id gets fixture's
+// executable and manifest, replacing what was there. Every fixture has an
+// executable of its own (with its own SHA-256, the manifest's digest), so a
+// change of fixture is a change of code.
+func (processTier) Put(t testing.TB, src tier.Source, id, fixture string) {
+	t.Helper()
+	dir := src.(*fixturePackages).dir
+	if err := os.RemoveAll(filepath.Join(dir, id)); err != nil {
+		t.Fatal(err)
+	}
+	putFixture(t, dir, id, fixture)
+}
+
+// Delete implements conformance.Mutable: it removes the package folder.
+func (processTier) Delete(t testing.TB, src tier.Source, id string) {
+	t.Helper()
+	if err := os.RemoveAll(filepath.Join(src.(*fixturePackages).dir, id)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Running implements conformance.Processes: the processes whose executable
+// is (or was, before a Put or Delete removed it) in src's packages folder.
+// It reads /proc; where there is none, it finds nothing.
+func (processTier) Running(src tier.Source) []string {
+	prefix := src.(*fixturePackages).dir + string(filepath.Separator)
+	des, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, de := range des {
+		if _, err := strconv.Atoi(de.Name()); err != nil {
+			continue
+		}
+		exe, err := os.Readlink(filepath.Join("/proc", de.Name(), "exe"))
+		if err == nil && strings.HasPrefix(exe, prefix) {
+			out = append(out, fmt.Sprintf("pid %s (%s)", de.Name(), exe))
+		}
+	}
+	return out
+}
+
+// putFixture makes <dir>/<id>/ the package of fixture as plugin id: its executable
+// tentacle-plugin-<fixture> (a hard link to the fixture's, or a copy) and,
+// for a fixture that declares a plugin, plugin.yaml.
+func putFixture(t testing.TB, dir, id, fixture string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(conformance.FixtureDir(), fixture)); err != nil {
+		t.Fatalf("no fixture %q: %v", fixture, err)
+	}
+	fx := fixtureExes.get(t, fixture)
+	pkg := filepath.Join(dir, id)
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exe := process.ExecutablePrefix + fixture
+	if err := linkFixture(fx.path, filepath.Join(pkg, exe)); err != nil {
+		t.Fatal(err)
+	}
+	if fx.meta == nil {
+		return // not_a_plugin: no manifest declares the folder a plugin
+	}
+	m := *fx.meta
+	m.ID, m.Executable, m.SHA256 = id, exe, fx.sha
+	data, err := yaml.Marshal(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, process.ManifestFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func linkFixture(from, to string) error {
+	if err := os.Link(from, to); err == nil {
+		return nil
+	}
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// fixtureExes is the fixture executable, built once for the package's
+// tests, and the executable of each fixture made from it.
+var fixtureExes fixtureBuild
+
+type fixtureBuild struct {
+	once sync.Once
+	exe  string // the built executable, in a cache folder that is kept
+	dir  string // temporary: the fixtures' executables
+	err  error
+
+	mu       sync.Mutex
+	fixtures map[string]*fixtureExe
+}
+
+// fixtureExe is the executable of one fixture.
+type fixtureExe struct {
+	path string
+	sha  string
+	meta *process.Manifest // its metadata; nil for not_a_plugin
+}
+
+// build builds testdata/conformance, once, with the go command on PATH,
+// into a cache folder of the user's that is kept (as the other test
+// plugins are, see bin): the go command relinks it only when something
+// changed.
+func (b *fixtureBuild) build(t testing.TB) string {
+	t.Helper()
+	b.once.Do(func() {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			cache = os.TempDir()
+		}
+		cache = filepath.Join(cache, "tentacle-process-test-plugins")
+		if b.err = os.MkdirAll(cache, 0o755); b.err != nil {
+			return
+		}
+		if b.dir, b.err = os.MkdirTemp("", "tentacle-conformance-"); b.err != nil {
+			return
+		}
+		b.exe = filepath.Join(cache, "conformance-fixtures")
+		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", b.exe, "./testdata/conformance")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build ./testdata/conformance: %v\n%s", err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.exe
+}
+
+// get returns fixture's executable: the built one with the fixture's name
+// appended (which the executable ignores), so that every fixture has
+// contents and a SHA-256 of its own, as different plugins' executables
+// have, and its metadata, which the executable prints when asked.
+func (b *fixtureBuild) get(t testing.TB, fixture string) *fixtureExe {
+	t.Helper()
+	exe := b.build(t)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if fx, ok := b.fixtures[fixture]; ok {
+		return fx
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, "\ntentacle conformance fixture "+fixture+"\n"...)
+	dir := filepath.Join(b.dir, fixture)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fx := &fixtureExe{path: filepath.Join(dir, process.ExecutablePrefix+fixture)}
+	if err := os.WriteFile(fx.path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if fx.sha, err = process.FileSHA256(fx.path); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(fx.path)
+	cmd.Env = append(os.Environ(), "TENTACLE_CONFORMANCE_DESCRIBE=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit) && strings.Contains(stderr.String(), "declares no plugin"):
+		// not_a_plugin: no metadata
+	case err != nil:
+		t.Fatalf("describe fixture %s: %v\n%s", fixture, err, stderr.Bytes())
+	default:
+		fx.meta = &process.Manifest{}
+		if err := yaml.Unmarshal(out, fx.meta); err != nil { // JSON is YAML
+			t.Fatalf("describe fixture %s: %v\n%s", fixture, err, out)
+		}
+	}
+	if b.fixtures == nil {
+		b.fixtures = make(map[string]*fixtureExe)
+	}
+	b.fixtures[fixture] = fx
+	return fx
+}
+
+func (b *fixtureBuild) cleanup() {
+	if b.dir != "" {
+		_ = os.RemoveAll(b.dir)
+	}
+}

@@ -1,0 +1,67 @@
+package process_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/tier/process"
+)
+
+// TestStartFailures: a plugin whose process does not get through its start
+// is listed with an import error that says what went wrong, and leaves no
+// process behind; the other plugins start.
+func TestStartFailures(t *testing.T) {
+	cases := []struct {
+		name   string
+		plugin string
+		opts   process.Options
+		want   []string // in the listed error
+	}{
+		{
+			name:   "stdout before the handshake",
+			plugin: "chatty",
+			want:   []string{`it wrote "chatty starting up" to stdout before the handshake`, "log to stderr"},
+		},
+		{
+			name:   "exit at start",
+			plugin: "exitstart",
+			want:   []string{"it exited (exit status 4) before the handshake", "its last output: exitstart: cannot start without its configuration"},
+		},
+		{
+			name:   "hang at start",
+			plugin: "hangstart",
+			opts:   process.Options{StartTimeout: time.Second},
+			want:   []string{"did not start within 1s"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHost(t, hostConfig{plugins: map[string]string{"bad": tc.plugin, "hello": "hello"}, proc: tc.opts})
+			in := h.info("bad")
+			if in.Enabled || in.Loaded || in.Error == nil || in.Error.Phase != manager.PhaseImport {
+				t.Fatalf("enabled %v, loaded %v, error %+v; want an import error", in.Enabled, in.Loaded, in.Error)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(in.Error.Message, w) {
+					t.Errorf("error %q; want it to say %q", in.Error.Message, w)
+				}
+			}
+			if err := h.m.Err("bad"); !errors.Is(err, process.ErrStart) {
+				t.Errorf("Err = %v; want process.ErrStart", err)
+			}
+			if in.Process != nil && in.Process.PID != 0 {
+				t.Errorf("process %+v", in.Process)
+			}
+			if pids := running(t, filepath.Join(h.pkgs, "bad")); len(pids) > 0 {
+				t.Errorf("processes left behind: %v", pids)
+			}
+			if in := h.info("hello"); !in.Enabled {
+				t.Errorf("hello beside it: %+v", in)
+			}
+		})
+	}
+}

@@ -49,8 +49,16 @@ func (m *Manager) crashed(id string, cause error) {
 	}
 	r.crashes = append(recent, now)
 	r.lastCrash = cause.Error()
+	pr, _ := r.inst.(tier.ProcessReporter)
 	n := len(r.crashes)
 	m.mu.Unlock()
+	if pr != nil {
+		// Kept past the restart, whose new process has output of its own.
+		lines := pr.ProcessStatus().LastLines
+		m.mu.Lock()
+		r.lastCrashLines = lines
+		m.mu.Unlock()
+	}
 	m.fault(id, PhaseCrash, "process", cause)
 	// The restart (or the giving up) is scheduled even before Start has
 	// completed: it waits for the running operation, so a plugin that
@@ -153,4 +161,6 @@ type ProcessInfo struct {
 	Restarts int `json:"restarts"`
 	// LastCrash describes the latest crash.
 	LastCrash string `json:"last_crash,omitempty"`
+	// LastCrashLines are the last lines the crashed process wrote.
+	LastCrashLines []string `json:"last_crash_lines,omitempty"`
 }

@@ -200,7 +200,7 @@ func (m *Manager) infoLocked(r *record) Info {
 		in.Enabled = r.state == StateEnabled || (r.state == StateLoaded && r.gate.ok())
 	}
 	if pr, ok := r.inst.(tier.ProcessReporter); ok || r.restarts > 0 || r.lastCrash != "" {
-		pi := &ProcessInfo{Restarts: r.restarts, LastCrash: r.lastCrash}
+		pi := &ProcessInfo{Restarts: r.restarts, LastCrash: r.lastCrash, LastCrashLines: r.lastCrashLines}
 		if ok {
 			pi.ProcessStatus = pr.ProcessStatus()
 		}

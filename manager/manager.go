@@ -251,10 +251,11 @@ func (s State) String() string {
 // record is everything the manager knows of one plugin.
 type record struct {
 	// crash history of a plugin whose code runs as a process
-	crashes    []time.Time // recent crashes, oldest first
-	restarts   int         // restarts after crashes
-	lastCrash  string
-	crashedOut bool // gave up restarting: stays down until enabled again
+	crashes        []time.Time // recent crashes, oldest first
+	restarts       int         // restarts after crashes
+	lastCrash      string
+	lastCrashLines []string // the crashed process's last output
+	crashedOut     bool     // gave up restarting: stays down until enabled again
 
 	id       string
 	cand     tier.Candidate // the candidate whose code is loaded (or would be)

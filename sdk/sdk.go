@@ -17,10 +17,12 @@ package sdk
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"reflect"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/tentacle-go/tentacle"
@@ -57,8 +59,12 @@ func ServeOptions(id string, def *tentacle.Definition, opts Options) {
 	}
 	go watchParent(os.Getppid(), opts.ParentCheck)
 	srv := newServer(id, def, mixinTypes(opts.Mixins))
+	// Logs of plugin code that uses slog's default logger reach the host
+	// as the plugin's logger's do; go-plugin's own only when they matter.
+	slog.SetDefault(newLogger())
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,
+		Logger:          hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: stderr, JSONFormat: true}),
 		Plugins: map[string]plugin.Plugin{
 			wire.PluginName: &wire.GRPCPlugin{Serve: func(b *plugin.GRPCBroker) pluginpb.PluginServer {
 				srv.broker = b

@@ -68,6 +68,7 @@ func (r *serverRef) host() pluginpb.HostClient {
 // Describe connects to the host's services and returns what the plugin
 // declares.
 func (s *server) Describe(_ context.Context, req *pluginpb.DescribeRequest) (*pluginpb.Description, error) {
+	giveBackStderr() // go-plugin has redirected it by now
 	if req.HostBrokerId != 0 && s.broker != nil {
 		conn, err := s.broker.Dial(req.HostBrokerId)
 		if err != nil {
@@ -264,7 +265,7 @@ func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
 		Info:       info,
 		BaseFolder: in.BaseFolder,
 		DataFolder: in.DataFolder,
-		Logger:     newLogger(in.Identifier),
+		Logger:     newLogger(),
 		Settings:   &remoteSettings{hc: hc},
 		Manager:    remoteManager{hc},
 		Injected:   injected,

@@ -191,9 +191,10 @@ func waitTimeout(wait func(), d time.Duration) bool {
 	}
 }
 
-// watchPlugins watches <basedir>/plugins in the background and rescans the
-// plugins when it changes: new plugins are found (and enabled with
-// plugins._autoEnable), changed ones reloaded, removed ones unloaded.
+// watchPlugins watches <basedir>/plugins and <basedir>/packages in the
+// background and rescans the plugins when either changes: new plugins are
+// found (and enabled with plugins._autoEnable), changed ones reloaded,
+// removed ones unloaded.
 func (s *Server) watchPlugins() {
 	if s.opts.NoWatch {
 		return
@@ -202,19 +203,21 @@ func (s *Server) watchPlugins() {
 	s.bgMu.Lock()
 	s.stopWatch = cancel
 	s.bgMu.Unlock()
-	dir := filepath.Join(s.dir.root, "plugins")
-	s.background(func() {
-		err := folder.Watch(ctx, dir, 0, func() {
-			res, err := s.mgr.Rescan(ctx)
-			if len(res.Added)+len(res.Removed)+len(res.Reloaded)+len(res.Pending) > 0 {
-				s.log.Info("plugins folder changed", "added", res.Added, "removed", res.Removed, "reloaded", res.Reloaded, "pending", res.Pending)
-			}
+	for _, name := range []string{"plugins", "packages"} {
+		dir := filepath.Join(s.dir.root, name)
+		s.background(func() {
+			err := folder.Watch(ctx, dir, 0, func() {
+				res, err := s.mgr.Rescan(ctx)
+				if len(res.Added)+len(res.Removed)+len(res.Reloaded)+len(res.Pending) > 0 {
+					s.log.Info("the "+name+" folder changed", "added", res.Added, "removed", res.Removed, "reloaded", res.Reloaded, "pending", res.Pending)
+				}
+				if err != nil {
+					s.log.Warn("rescan after a change in the "+name+" folder found problems", "error", err)
+				}
+			})
 			if err != nil {
-				s.log.Warn("rescan of the plugins folder found problems", "error", err)
+				s.log.Warn("the "+name+" folder is not watched: changes need a restart", "folder", dir, "error", err)
 			}
 		})
-		if err != nil {
-			s.log.Warn("the plugins folder is not watched: changes need a restart", "error", err)
-		}
-	})
+	}
 }

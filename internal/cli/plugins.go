@@ -322,8 +322,13 @@ func writeInfo(w io.Writer, in manager.Info) {
 		}
 		row("process", fmt.Sprintf("%s, %d restarts, %d overruns", state, p.Restarts, p.Overruns))
 		row("last crash", p.LastCrash)
-		for _, l := range p.LastLines {
-			row("  output", l)
+		for _, l := range p.LastCrashLines {
+			row("  its output", l)
+		}
+		if !p.Crashed {
+			for _, l := range p.LastLines {
+				row("  output", l)
+			}
 		}
 	}
 	if in.LeftoverGoroutines > 0 {

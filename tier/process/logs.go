@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -14,13 +15,15 @@ import (
 const lastLines = 20
 
 // output receives a plugin process's stderr (and stdout after the
-// handshake): JSON lines from the SDK's logger are logged with their level,
-// message and attributes under the plugin's logger; other lines (a panic's
-// trace, prints) are logged as they are. The last lines are kept.
+// handshake): JSON lines from the SDK's logger (slog's) and go-plugin's
+// (hclog's) are logged with their level, message and attributes under the
+// plugin's logger; other lines (prints) are logged as they are, at info, a
+// panic's trace at error. The last lines are kept.
 type output struct {
 	log     *slog.Logger
 	mu      sync.Mutex
 	partial []byte
+	inPanic bool // a panic's trace has begun
 	last    []string
 }
 
@@ -50,14 +53,19 @@ func (o *output) line(s string) {
 	}
 	var rec map[string]any
 	if json.Unmarshal([]byte(s), &rec) == nil {
-		if msg, ok := rec["msg"].(string); ok {
+		// slog's JSON (the SDK's loggers) or hclog's (go-plugin's own).
+		msgKey, levelKey, timeKey := "msg", "level", "time"
+		if _, ok := rec["@message"]; ok {
+			msgKey, levelKey, timeKey = "@message", "@level", "@timestamp"
+		}
+		if msg, ok := rec[msgKey].(string); ok {
 			level := slog.LevelInfo
-			if l, ok := rec["level"].(string); ok {
-				_ = level.UnmarshalText([]byte(l))
+			if l, ok := rec[levelKey].(string); ok {
+				level = parseLevel(l)
 			}
 			r := slog.NewRecord(time.Now(), level, msg, 0)
 			for k, v := range rec {
-				if k != "msg" && k != "level" && k != "time" {
+				if k != msgKey && k != levelKey && k != timeKey {
 					r.AddAttrs(slog.Any(k, v))
 				}
 			}
@@ -65,7 +73,32 @@ func (o *output) line(s string) {
 			return
 		}
 	}
-	o.log.Info(s, "stream", "output")
+	// A Go panic's or fatal error's trace: its lines are errors, up to the
+	// process's end.
+	if strings.HasPrefix(s, "panic: ") || strings.HasPrefix(s, "fatal error: ") {
+		o.inPanic = true
+	}
+	level := slog.LevelInfo
+	if o.inPanic {
+		level = slog.LevelError
+	}
+	o.log.Log(context.Background(), level, s, "stream", "output")
+}
+
+// parseLevel reads slog's and hclog's level names ("WARN", "warn",
+// "trace", "INFO+2"); one it does not know is info.
+func parseLevel(s string) slog.Level {
+	var l slog.Level
+	switch strings.ToLower(s) {
+	case "trace":
+		return slog.LevelDebug - 4
+	case "warning":
+		return slog.LevelWarn
+	}
+	if l.UnmarshalText([]byte(s)) != nil {
+		return slog.LevelInfo
+	}
+	return l
 }
 
 // lines returns the last lines of output.

@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 )
@@ -165,6 +166,13 @@ func (m *Manager) disableOp(ctx context.Context, id string) (Change, error) {
 	err = m.disable(ctx, r)
 	ch.Applied = true
 	m.markReload(r, &ch)
+	if r.cand.UnloadWhenDisabled {
+		// Nothing of it keeps running: listed as a plugin disabled at start.
+		err = errors.Join(err, m.unload(ctx, r))
+		m.mu.Lock()
+		r.state = StateFound
+		m.mu.Unlock()
+	}
 	m.regate(r)
 	return ch, err
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/connectivity"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/host"
@@ -67,12 +68,21 @@ func (r *serverRef) host() pluginpb.HostClient {
 
 // Describe connects to the host's services and returns what the plugin
 // declares.
-func (s *server) Describe(_ context.Context, req *pluginpb.DescribeRequest) (*pluginpb.Description, error) {
+func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*pluginpb.Description, error) {
 	giveBackStderr() // go-plugin has redirected it by now
 	if req.HostBrokerId != 0 && s.broker != nil {
 		conn, err := s.broker.Dial(req.HostBrokerId)
 		if err != nil {
 			return nil, fmt.Errorf("reach the host's services: %w", err)
+		}
+		// Connected before the plugin is described: its host services work
+		// from its first call on, and the host's side of the connection is
+		// up before the host's load of the plugin returns.
+		conn.Connect()
+		for st := conn.GetState(); st != connectivity.Ready; st = conn.GetState() {
+			if !conn.WaitForStateChange(ctx, st) {
+				return nil, fmt.Errorf("reach the host's services: %w", ctx.Err())
+			}
 		}
 		s.mu.Lock()
 		s.hostc = pluginpb.NewHostClient(conn)

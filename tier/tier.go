@@ -102,6 +102,12 @@ type Candidate struct {
 	// does not parse, a broken manifest); it is listed as incompatible with
 	// this error and never loaded.
 	Invalid error
+	// UnloadWhenDisabled: the plugin's code holds resources of its own for
+	// as long as it is loaded (the process tier: a process), so an
+	// operator's disable also unloads it, and its next enable loads it
+	// again. Its disabled state is then that of a plugin disabled at start:
+	// listed, not running.
+	UnloadWhenDisabled bool
 	// Warnings are problems worth reporting that do not stop the plugin.
 	Warnings []string
 	// Digest identifies the plugin's code as found (a hash of its files);

@@ -117,6 +117,10 @@ func testLifecycleEvents(t *testing.T, tr Tier) {
 	}
 	unsubscribe()
 	want := []string{"hook_plugin loaded", "hook_plugin enabled", "hook_plugin disabled", "hook_plugin enabled", "hook_plugin disabled", "hook_plugin unloaded"}
+	if h.props.UnloadWhenDisabled {
+		want = []string{"hook_plugin loaded", "hook_plugin enabled", "hook_plugin disabled", "hook_plugin unloaded",
+			"hook_plugin loaded", "hook_plugin enabled", "hook_plugin disabled", "hook_plugin unloaded"}
+	}
 	diff(t, "events", want, got)
 }
 
@@ -260,7 +264,7 @@ func testDisableFailureStillDisables(t *testing.T, tr Tier) {
 			probe.SetFault("lifecycle", point, probe.ModePanic)
 			_, err := h.m.Disable(context.Background(), "lifecycle")
 			wantLifecycleErr(t, err, "lifecycle", manager.PhaseDisable)
-			h.wantState("lifecycle", manager.StateDisabled)
+			h.wantDisabled("lifecycle")
 			h.wantNothingRegistered("lifecycle")
 		})
 	}

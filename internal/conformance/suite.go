@@ -59,6 +59,11 @@ type Properties struct {
 	// untyped functions (the process tier's: arguments and results cross
 	// as JSON) set it; for the others the helper is of type typ itself.
 	Helper func(helper any, typ reflect.Type) (any, bool)
+	// UnloadWhenDisabled: an operator's disable at runtime also unloads
+	// the plugin (tier.Candidate.UnloadWhenDisabled), which is then
+	// listed as a plugin disabled at start is (state found), and its next
+	// enable loads it again.
+	UnloadWhenDisabled bool
 	// Injectables, when not nil, names the only host injectables that reach
 	// the plugin's context: a plugin in a process of its own gets those its
 	// tier carries across (the process tier: the event bus and the

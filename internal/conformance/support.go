@@ -121,6 +121,18 @@ func (h *host) wantState(id string, want manager.State) {
 	}
 }
 
+// wantDisabled checks that plugin id is disabled as an operator's disable
+// leaves it in this tier: loaded and disabled, or, in a tier that unloads
+// disabled plugins, not loaded (found).
+func (h *host) wantDisabled(id string) {
+	h.t.Helper()
+	if h.props.UnloadWhenDisabled {
+		h.wantState(id, manager.StateFound)
+		return
+	}
+	h.wantState(id, manager.StateDisabled)
+}
+
 // orderedCalls dispatches conformance.ordered through the typed hot path and
 // returns what each handler returned.
 func (h *host) orderedCalls() []string {

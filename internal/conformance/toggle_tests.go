@@ -62,7 +62,7 @@ func testRuntimeToggle(t *testing.T, tr Tier) {
 	if err != nil || !ch.Applied || !ch.Persisted || ch.Pending {
 		t.Fatalf("Disable = %+v, %v", ch, err)
 	}
-	h.wantState("hook_plugin", manager.StateDisabled)
+	h.wantDisabled("hook_plugin")
 	if cfg := h.configFile(); !strings.Contains(cfg, "_disabled:") || !strings.Contains(cfg, "- hook_plugin") {
 		t.Errorf("config.yaml does not list hook_plugin as disabled:\n%s", cfg)
 	}

@@ -61,9 +61,10 @@ func (processTier) Name() string { return tier.ProcessTier }
 // host's injectables only the event bus and the messenger reach them.
 func (processTier) Properties() conformance.Properties {
 	return conformance.Properties{
-		OwnProcess:  true,
-		Helper:      typedHelper,
-		Injectables: []string{host.InjectEventBus, host.InjectMessages},
+		OwnProcess:         true,
+		UnloadWhenDisabled: true,
+		Helper:             typedHelper,
+		Injectables:        []string{host.InjectEventBus, host.InjectMessages},
 	}
 }
 

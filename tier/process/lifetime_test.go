@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/tentacle-go/tentacle/manager"
 )
 
 // checkLeaks checks, once the test and its other cleanups are done, that it
@@ -57,8 +59,9 @@ func TestPluginDiesWithHost(t *testing.T) {
 	}
 }
 
-// TestProcessStops: what unloads a process plugin stops its process; Shutdown
-// leaves none.
+// TestProcessStops: what unloads a process plugin stops its process, an
+// operator's disable too (nothing of a disabled plugin keeps running);
+// Shutdown leaves none.
 func TestProcessStops(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
@@ -73,6 +76,27 @@ func TestProcessStops(t *testing.T) {
 			after: func(h *testHost) {
 				if _, ok := h.m.Info("tool"); ok {
 					h.t.Error("tool still listed")
+				}
+			},
+		},
+		{
+			name: "disable",
+			do:   func(h *testHost) error { _, err := h.m.Disable(ctx, "tool"); return err },
+			after: func(h *testHost) {
+				in := h.info("tool")
+				if in.Enabled || in.State != manager.StateFound.String() || !in.ForcedDisabled || (in.Process != nil && in.Process.PID != 0) {
+					h.t.Errorf("after the disable: enabled %v, state %s, forced disabled %v, process %+v; want listed as disabled, no process",
+						in.Enabled, in.State, in.ForcedDisabled, in.Process)
+				}
+				if out := callHook(h.slow, "0s"); len(out) != 0 {
+					h.t.Errorf("a disabled plugin's handler ran: %q", out)
+				}
+				// Enabled again: a new process, which answers.
+				if _, err := h.m.Enable(ctx, "tool"); err != nil {
+					h.t.Fatal(err)
+				}
+				if out := callHook(h.slow, "0s"); len(out) != 1 || out[0] != "tool slept 0s" {
+					h.t.Errorf("after the enable: %q", out)
 				}
 			},
 		},

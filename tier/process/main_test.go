@@ -145,7 +145,7 @@ type hostConfig struct {
 // testHost is a manager over a packages folder of process plugins, with a
 // recording event bus and log.
 type testHost struct {
-	t     *testing.T
+	t     testing.TB
 	m     *manager.Manager
 	dir   string // base directory
 	pkgs  string // packages folder
@@ -163,7 +163,7 @@ type testHost struct {
 
 // newHost makes a test host and starts it (unless cfg.noStart). Cleanup
 // shuts it down and checks that no plugin process and no goroutine is left.
-func newHost(t *testing.T, cfg hostConfig) *testHost {
+func newHost(t testing.TB, cfg hostConfig) *testHost {
 	t.Helper()
 	leaks := goleak.IgnoreCurrent()
 	dir := t.TempDir()

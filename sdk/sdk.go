@@ -57,11 +57,13 @@ func ServeOptions(id string, def *tentacle.Definition, opts Options) {
 	if opts.ParentCheck <= 0 {
 		opts.ParentCheck = 500 * time.Millisecond
 	}
-	go watchParent(os.Getppid(), opts.ParentCheck)
 	srv := newServer(id, def, mixinTypes(opts.Mixins))
 	// Logs of plugin code that uses slog's default logger reach the host
 	// as the plugin's logger's do; go-plugin's own only when they matter.
 	slog.SetDefault(newLogger())
+	srv.direct = listenDirect(srv)
+	defer srv.direct.close()
+	go watchParent(os.Getppid(), opts.ParentCheck, srv.direct.close)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,
 		Logger:          hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: stderr, JSONFormat: true}),
@@ -77,10 +79,11 @@ func ServeOptions(id string, def *tentacle.Definition, opts Options) {
 
 // watchParent ends the process when the host that started it is gone
 // (killed, even with SIGKILL, which leaves no chance to stop its children).
-func watchParent(ppid int, every time.Duration) {
+func watchParent(ppid int, every time.Duration, cleanup func()) {
 	for {
 		time.Sleep(every)
 		if os.Getppid() != ppid {
+			cleanup()
 			os.Exit(3)
 		}
 	}

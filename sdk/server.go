@@ -32,6 +32,7 @@ type server struct {
 	def    *tentacle.Definition
 	mixins []reflect.Type
 	broker *plugin.GRPCBroker
+	direct *directCalls // nil: calls over gRPC only
 
 	mu        sync.Mutex
 	hostc     pluginpb.HostClient
@@ -93,6 +94,7 @@ func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*
 		Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author, Url: d.URL,
 		License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat, Hidden: d.Hidden,
 		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: uint32(wire.Handshake.ProtocolVersion),
+		DirectCalls: s.direct.addr(),
 	}
 	for name, v := range d.Hooks {
 		fn, order, has := unwrapHook(v)

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
 	"github.com/tentacle-go/tentacle/tier/process/wire"
@@ -22,6 +26,9 @@ type proc struct {
 	client *plugin.Client
 	cmd    *exec.Cmd
 	rpc    *wire.Client
+	// direct is set once the plugin described itself, when it takes
+	// direct calls; nil: over gRPC only.
+	direct atomic.Pointer[directCalls]
 	desc   *pluginpb.Description
 	exited chan struct{} // closed when the process has exited
 }
@@ -80,6 +87,15 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 		return fail(fmt.Errorf("describe: %w", err))
 	}
 	p.desc = desc
+	if desc.DirectCalls != "" {
+		d := &directCalls{addr: desc.DirectCalls}
+		p.direct.Store(d)
+		select {
+		case <-p.exited: // gone already: watch may have missed it
+			d.close()
+		default:
+		}
+	}
 	return p, nil
 }
 
@@ -125,6 +141,9 @@ func (p *proc) watch() {
 	for !p.client.Exited() {
 		time.Sleep(50 * time.Millisecond)
 	}
+	if d := p.direct.Load(); d != nil {
+		d.close()
+	}
 	close(p.exited)
 }
 
@@ -144,6 +163,25 @@ func (p *proc) exitStatus() string {
 	return "exited"
 }
 
+// call makes one call into the process with a deadline: directly when the
+// plugin takes direct calls and its socket answers, else over gRPC. It
+// reports whether the call failed because it overran the deadline.
+func (p *proc) call(req *pluginpb.CallRequest, timeout time.Duration) (resp *pluginpb.CallResponse, overrun bool, err error) {
+	if d := p.direct.Load(); d != nil {
+		resp, err = d.call(req, timeout)
+		var nc errNoConn
+		if !errors.As(err, &nc) {
+			return resp, errors.Is(err, os.ErrDeadlineExceeded), err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	resp, err = p.rpc.Call(ctx, req)
+	// The deadline travels with the call: the plugin's side may end the call
+	// on it a moment before the host's context notices.
+	return resp, err != nil && (ctx.Err() != nil || status.Code(err) == codes.DeadlineExceeded), err
+}
+
 // kill kills the process at once (its end is noticed as any other).
 func (p *proc) kill() {
 	if p.cmd.Process != nil {
@@ -154,6 +192,9 @@ func (p *proc) kill() {
 // stop ends the process: gracefully (go-plugin closes the connection and
 // waits up to 2 s), then killed.
 func (p *proc) stop() {
+	if d := p.direct.Load(); d != nil {
+		d.close()
+	}
 	p.client.Kill()
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/internal/conformance"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
+	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
 	"github.com/tentacle-go/tentacle/tier/process/wire"
@@ -30,6 +31,14 @@ import (
 // tier: the very tests the builtin and source tiers run, with every fixture
 // plugin a process of its own.
 func TestConformance(t *testing.T) {
+	conformance.Run(t, processTier{})
+}
+
+// TestConformanceOverGRPC runs the suite again with plugins that offer no
+// direct calls, as a plugin in another language may: every call goes over
+// gRPC, the fallback.
+func TestConformanceOverGRPC(t *testing.T) {
+	t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugins
 	conformance.Run(t, processTier{})
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
 
@@ -22,8 +23,20 @@ func callHook(hook *hooks.Hook[textHook], arg string) []string {
 
 // TestHookOverrun: a hook handler that overruns its deadline is skipped
 // (fail-open): the host's call goes on with the other handlers, the
-// overrun is counted, and the plugin keeps running and answering.
+// overrun is counted, and the plugin keeps running and answering; over
+// direct calls and over gRPC alike.
 func TestHookOverrun(t *testing.T) {
+	for _, direct := range []bool{true, false} {
+		t.Run(map[bool]string{true: "direct", false: "grpc"}[direct], func(t *testing.T) {
+			if !direct {
+				t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
+			}
+			testHookOverrun(t, direct)
+		})
+	}
+}
+
+func testHookOverrun(t *testing.T, direct bool) {
 	var calls []string
 	h := newHost(t, hostConfig{
 		plugins: map[string]string{"tool": "tool"},
@@ -31,6 +44,9 @@ func TestHookOverrun(t *testing.T) {
 		proc:    process.Options{HookTimeout: time.Minute, HookTimeouts: map[string]time.Duration{hookSlow: 50 * time.Millisecond}},
 	})
 	pid := h.pid("tool")
+	if got := h.info("tool").Process.DirectCalls; got != direct {
+		t.Fatalf("direct calls %v, want %v", got, direct)
+	}
 	if out := callHook(h.slow, "1h"); strings.Join(out, ",") != "after 1h" {
 		t.Errorf("hook results %q; want only after's", out)
 	}

@@ -18,8 +18,6 @@ import (
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
 	"github.com/tentacle-go/tentacle/tier/process/wire"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // instance is a plugin running as a process.
@@ -326,18 +324,15 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 	case killed != "":
 		return wire.Result{}, fmt.Errorf("plugin %q: %w (killed: %s)", in.id, errNotRunning, killed)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	resp, err := p.rpc.Call(ctx, &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args})
+	req := &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args}
+	resp, overrun, err := p.call(req, timeout)
 	if err != nil {
 		select {
 		case <-p.exited:
 			return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w (%s)", in.id, kind, target, errNotRunning, p.exitStatus())
 		default:
 		}
-		// The deadline travels with the call: the plugin's side may end the
-		// call on it a moment before the host's context notices.
-		if ctx.Err() != nil || status.Code(err) == codes.DeadlineExceeded {
+		if overrun {
 			in.overruns.Add(1)
 			err := fmt.Errorf("plugin %q: %s %s %w of %s", in.id, kind, target, ErrOverrun, timeout)
 			if lifecycle(kind, target) {
@@ -435,6 +430,7 @@ func (in *instance) ProcessStatus() tier.ProcessStatus {
 	st := tier.ProcessStatus{Crashed: in.crashed, Exit: in.exit, Overruns: in.overruns.Load()}
 	if in.p != nil && !in.closed && !in.crashed {
 		st.PID = in.p.pid()
+		st.DirectCalls = in.p.direct.Load() != nil
 	}
 	if in.crashed {
 		st.LastLines = in.out.lines()

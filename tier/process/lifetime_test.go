@@ -149,3 +149,35 @@ func TestProcessStops(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectCallsFolderRemoved: the folder of a plugin's direct-call socket
+// (in the plugin's temporary folder, private to the user) is there while it
+// runs and gone once it has stopped.
+func TestDirectCallsFolderRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // inherited by the plugin
+	sockets := func() []string {
+		m, err := filepath.Glob(filepath.Join(tmp, "tentacle-plugin-*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	h := newHost(t, hostConfig{plugins: map[string]string{"tool": "tool"}})
+	pid := h.pid("tool")
+	if got := sockets(); len(got) != 1 || !h.info("tool").Process.DirectCalls {
+		t.Fatalf("while it runs: folders %q, direct calls %v; want one folder in use", got, h.info("tool").Process.DirectCalls)
+	}
+	if fi, err := os.Stat(sockets()[0]); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o700 {
+		t.Errorf("the socket's folder has mode %v, want 0700", fi.Mode().Perm())
+	}
+	if err := h.m.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, pid)
+	if got := sockets(); len(got) != 0 {
+		t.Errorf("left after the plugin stopped: %q", got)
+	}
+}

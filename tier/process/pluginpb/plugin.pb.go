@@ -168,7 +168,14 @@ type Description struct {
 	// Which Definition functions are set.
 	Functions []string `protobuf:"bytes,15,rep,name=functions,proto3" json:"functions,omitempty"`
 	// The SDK's protocol version.
-	Protocol      uint32 `protobuf:"varint,16,opt,name=protocol,proto3" json:"protocol,omitempty"`
+	Protocol uint32 `protobuf:"varint,16,opt,name=protocol,proto3" json:"protocol,omitempty"`
+	// Where the plugin also takes Call requests directly: a unix socket
+	// path on which each connection carries one call at a time, a
+	// CallRequest then its CallResponse, each as a 4-byte big-endian length
+	// and the message (wire.WriteFrame). The host uses it for every call,
+	// gRPC's Call being the fallback; it skips gRPC's per-call machinery,
+	// which costs several times the hot path's budget. Empty: gRPC only.
+	DirectCalls   string `protobuf:"bytes,17,opt,name=direct_calls,json=directCalls,proto3" json:"direct_calls,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -315,6 +322,13 @@ func (x *Description) GetProtocol() uint32 {
 	return 0
 }
 
+func (x *Description) GetDirectCalls() string {
+	if x != nil {
+		return x.DirectCalls
+	}
+	return ""
+}
+
 type HookDecl struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Name     string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -454,7 +468,11 @@ type CallResponse struct {
 	Error    string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
 	HasError bool   `protobuf:"varint,3,opt,name=has_error,json=hasError,proto3" json:"has_error,omitempty"`
 	// A panic in the plugin, recovered; the process goes on.
-	Panic         string `protobuf:"bytes,4,opt,name=panic,proto3" json:"panic,omitempty"`
+	Panic string `protobuf:"bytes,4,opt,name=panic,proto3" json:"panic,omitempty"`
+	// The call itself failed (no such function, arguments that do not
+	// decode): what a gRPC status says for a Call over gRPC. Set only on
+	// direct calls.
+	Failure       string `protobuf:"bytes,5,opt,name=failure,proto3" json:"failure,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -513,6 +531,13 @@ func (x *CallResponse) GetHasError() bool {
 func (x *CallResponse) GetPanic() string {
 	if x != nil {
 		return x.Panic
+	}
+	return ""
+}
+
+func (x *CallResponse) GetFailure() string {
+	if x != nil {
+		return x.Failure
 	}
 	return ""
 }
@@ -1294,7 +1319,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\fplugin.proto\x12\x12tentacle.plugin.v1\"O\n" +
 	"\x0fDescribeRequest\x12\x16\n" +
 	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12$\n" +
-	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\"\x81\x04\n" +
+	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\"\xa4\x04\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1312,7 +1337,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\x06mixins\x18\r \x03(\tR\x06mixins\x122\n" +
 	"\x15settings_overlay_json\x18\x0e \x01(\fR\x13settingsOverlayJson\x12\x1c\n" +
 	"\tfunctions\x18\x0f \x03(\tR\tfunctions\x12\x1a\n" +
-	"\bprotocol\x18\x10 \x01(\rR\bprotocol\"p\n" +
+	"\bprotocol\x18\x10 \x01(\rR\bprotocol\x12!\n" +
+	"\fdirect_calls\x18\x11 \x01(\tR\vdirectCalls\"p\n" +
 	"\bHookDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +
@@ -1332,12 +1358,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"\x06HELPER\x10\x04\x12\n" +
 	"\n" +
-	"\x06INJECT\x10\x05\"z\n" +
+	"\x06INJECT\x10\x05\"\x94\x01\n" +
 	"\fCallResponse\x12!\n" +
 	"\fresults_json\x18\x01 \x01(\fR\vresultsJson\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1b\n" +
 	"\thas_error\x18\x03 \x01(\bR\bhasError\x12\x14\n" +
-	"\x05panic\x18\x04 \x01(\tR\x05panic\"\xa2\x01\n" +
+	"\x05panic\x18\x04 \x01(\tR\x05panic\x12\x18\n" +
+	"\afailure\x18\x05 \x01(\tR\afailure\"\xa2\x01\n" +
 	"\vHTTPRequest\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x124\n" +

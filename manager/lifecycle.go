@@ -77,17 +77,10 @@ func (r *record) code() *code {
 	return &code{bundled: r.cand.Bundled, inst: r.inst, def: r.def, mixins: r.mixins, restart: r.restartReasons, reload: r.reloadNeeding}
 }
 
-// loadCode imports cand's code as plugin r, runs Check and Load and detects
-// its mixins, without changing the record (other than its logger). It fails
-// with a *LifecycleError of phase import, check or load (wrapping
-// errCheckFalse when Check returned false), logged, having closed the
-// instance.
-func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate) (*code, error) {
+// tierEnv is what the manager gives a tier to load plugin r's code.
+func (m *Manager) tierEnv(r *record) tier.Env {
 	id := r.id
-	if cand.Load == nil {
-		return nil, lifecycleErr(id, PhaseImport, ErrNotLoaded)
-	}
-	env := tier.Env{
+	return tier.Env{
 		Mixins:      m.mixinTypes(),
 		Logger:      m.pluginLogger(r),
 		AllowUnsafe: stringSet(m.settings.Get("plugins._allowUnsafe"))[id],
@@ -102,9 +95,26 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 		DataFolder: m.dataFolder(id),
 		Crashed:    func(err error) { m.crashed(id, err) },
 	}
+}
+
+// loadCode imports cand's code as plugin r, runs Check and Load and detects
+// its mixins, without changing the record (other than its logger). It fails
+// with a *LifecycleError of phase import, check or load (wrapping
+// errCheckFalse when Check returned false), logged, having closed the
+// instance.
+func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate) (*code, error) {
+	id := r.id
+	if cand.Load == nil {
+		return nil, lifecycleErr(id, PhaseImport, ErrNotLoaded)
+	}
+	imported := m.takeImport(id, cand)
 	var inst tier.Instance
 	err := m.call(r, cand.Bundled, PhaseImport, func() (err error) {
-		inst, err = cand.Load(ctx, env)
+		if imported != nil {
+			inst, err = imported.wait()
+			return err
+		}
+		inst, err = cand.Load(ctx, m.tierEnv(r))
 		return err
 	})
 	if err == nil && inst == nil {

@@ -138,9 +138,10 @@ type Manager struct {
 	nextSub    int
 	events     []Event // queued by the running operation
 	impls      implIndex
-	compat     sync.Map        // Compat constraint -> compatResult
-	released   map[string]bool // quarantined plugins an operator enabled
-	timers     []*time.Timer   // pending restarts of crashed plugins
+	compat     sync.Map                  // Compat constraint -> compatResult
+	released   map[string]bool           // quarantined plugins an operator enabled
+	timers     []*time.Timer             // pending restarts of crashed plugins
+	imports    map[string]*pendingImport // imports started ahead of a load pass; guarded by op
 
 	// opLabels are the pprof labels of the running operation's context
 	// (nil when it has none): what a goroutine gets back after a call into
@@ -529,7 +530,10 @@ func (m *Manager) loadPass(ctx context.Context) error {
 	if _, err := m.discover(ctx); err != nil {
 		errs = append(errs, err)
 	}
-	for _, id := range m.ids(func(r *record) bool { return r.state == StateFound && r.gate.ok() }) {
+	ids := m.ids(func(r *record) bool { return r.state == StateFound && r.gate.ok() })
+	m.startImports(ctx, ids)
+	defer m.dropImports()
+	for _, id := range ids {
 		if err := m.load(ctx, m.get(id)); err != nil {
 			errs = append(errs, err)
 		}

@@ -102,6 +102,11 @@ type Candidate struct {
 	// does not parse, a broken manifest); it is listed as incompatible with
 	// this error and never loaded.
 	Invalid error
+	// Isolated: the plugin's code runs apart from the host's process (the
+	// process tier), so a failure while it loads cannot take the host down,
+	// and Load may run alongside other plugins' loads: at start, the
+	// manager starts the imports of isolated plugins side by side.
+	Isolated bool
 	// UnloadWhenDisabled: the plugin's code holds resources of its own for
 	// as long as it is loaded (the process tier: a process), so an
 	// operator's disable also unloads it, and its next enable loads it

@@ -67,7 +67,7 @@ func (s *source) Scan(ctx context.Context) ([]tier.Candidate, error) {
 
 // packaged is the candidate of <packages>/<name>/.
 func (s *source) packaged(name, dir string) tier.Candidate {
-	c := tier.Candidate{ID: name, Origin: tier.OriginPackage, Tier: tier.ProcessTier, Location: dir, BaseFolder: dir, UnloadWhenDisabled: true}
+	c := tier.Candidate{ID: name, Origin: tier.OriginPackage, Tier: tier.ProcessTier, Location: dir, BaseFolder: dir, Isolated: true, UnloadWhenDisabled: true}
 	if !tentacle.ValidIdentifier(name) {
 		c.Invalid = fmt.Errorf("invalid identifier %q: rename the folder to [a-z0-9_]+", name)
 		return c

@@ -1,0 +1,120 @@
+package manager_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// isolatingSource serves definitions as tier.Definitions does, with the
+// plugins in isolated marked Isolated (as the process tier marks its own)
+// and every load passed through load first.
+type isolatingSource struct {
+	tier.Source
+	isolated map[string]bool
+	load     func(id string, isolated bool) error
+}
+
+func (s isolatingSource) Scan(ctx context.Context) ([]tier.Candidate, error) {
+	cands, err := s.Source.Scan(ctx)
+	for i := range cands {
+		c := &cands[i]
+		id, inner, iso := c.ID, c.Load, s.isolated[c.ID]
+		c.Isolated = iso
+		c.Load = func(ctx context.Context, env tier.Env) (tier.Instance, error) {
+			if err := s.load(id, iso); err != nil {
+				return nil, err
+			}
+			return inner(ctx, env)
+		}
+	}
+	return cands, err
+}
+
+// TestIsolatedImportsRunSideBySide: at start, the imports of isolated
+// plugins run side by side (here each waits until all have begun, which
+// only happens when they overlap), the others one at a time; Check and
+// Load still run one plugin after another, in order; an import that fails
+// fails only its plugin.
+func TestIsolatedImportsRunSideBySide(t *testing.T) {
+	var mu sync.Mutex
+	var loads []string
+	defs := map[string]*tentacle.Definition{}
+	for _, id := range []string{"a", "b", "broken", "c", "d", "e"} {
+		defs[id] = &tentacle.Definition{Name: id, Load: func() error {
+			mu.Lock()
+			defer mu.Unlock()
+			loads = append(loads, id)
+			return nil
+		}}
+	}
+	isolated := map[string]bool{"a": true, "broken": true, "c": true, "e": true}
+	var begun, inFlight, maxInFlight int
+	allBegun := make(chan struct{})
+	src := isolatingSource{
+		Source:   tier.Definitions("test", false, defs),
+		isolated: isolated,
+		load: func(id string, iso bool) error {
+			mu.Lock()
+			if !iso {
+				inFlight++
+				maxInFlight = max(maxInFlight, inFlight)
+				mu.Unlock()
+				time.Sleep(time.Millisecond) // room for another to overlap, were it allowed to
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+				return nil
+			}
+			begun++
+			if begun == len(isolated) {
+				close(allBegun)
+			}
+			mu.Unlock()
+			select {
+			case <-allBegun:
+			case <-time.After(10 * time.Second): // a guard against a hang only
+				return errors.New("the isolated imports did not run side by side")
+			}
+			if id == "broken" {
+				return errors.New("no handshake")
+			}
+			return nil
+		},
+	}
+	m, err := manager.New(manager.Options{Sources: []tier.Source{src}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Start(context.Background())
+	defer m.Shutdown(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "no handshake") {
+		t.Errorf("Start: %v; want broken's import error", err)
+	}
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		if in, _ := m.Info(id); !in.Enabled || in.Error != nil {
+			t.Errorf("%s: enabled %v, error %+v", id, in.Enabled, in.Error)
+		}
+	}
+	if in, _ := m.Info("broken"); in.Enabled || in.Error == nil || in.Error.Phase != manager.PhaseImport || !strings.Contains(in.Error.Message, "no handshake") {
+		t.Errorf("broken: enabled %v, error %+v; want its import error", in.Enabled, in.Error)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"a", "b", "c", "d", "e"}; !slices.Equal(loads, want) {
+		t.Errorf("Load callbacks in the order %q, want %q", loads, want)
+	}
+	if maxInFlight != 1 {
+		t.Errorf("%d imports of plugins that are not isolated ran at once, want 1", maxInFlight)
+	}
+}

@@ -10,8 +10,10 @@ import (
 	"github.com/tentacle-go/tentacle/tier"
 )
 
-// onPath finds plugin executables on PATH (the first of a name wins).
-func (s *source) onPath(ctx context.Context) []tier.Candidate {
+// onPath finds plugin executables on PATH (the first of a name wins). One
+// whose id a package in the packages folder has is listed as found, for the
+// manager to report it shadowed, and never run.
+func (s *source) onPath(ctx context.Context, packaged map[string]bool) []tier.Candidate {
 	path := s.opts.Path
 	if path == "" {
 		path = os.Getenv("PATH")
@@ -35,6 +37,10 @@ func (s *source) onPath(ctx context.Context) []tier.Candidate {
 				continue
 			}
 			seen[id] = true
+			if packaged[id] {
+				out = append(out, tier.Candidate{ID: id, Origin: tier.OriginPackage, Tier: tier.ProcessTier, Location: exe})
+				continue
+			}
 			out = append(out, s.pathCandidate(ctx, id, exe))
 		}
 	}

@@ -59,7 +59,11 @@ func (s *source) Scan(ctx context.Context) ([]tier.Candidate, error) {
 		out = append(out, s.packaged(name, dir))
 	}
 	if s.opts.PathDiscovery {
-		out = append(out, s.onPath(ctx)...)
+		packaged := make(map[string]bool, len(out))
+		for _, c := range out {
+			packaged[c.ID] = true
+		}
+		out = append(out, s.onPath(ctx, packaged)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil

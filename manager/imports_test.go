@@ -118,3 +118,51 @@ func TestIsolatedImportsRunSideBySide(t *testing.T) {
 		t.Errorf("%d imports of plugins that are not isolated ran at once, want 1", maxInFlight)
 	}
 }
+
+// TestTraceSaysIsolated: the host's Trace learns which plugins run apart
+// from its process (the tentacle server keeps them off its start marker).
+func TestTraceSaysIsolated(t *testing.T) {
+	defs := map[string]*tentacle.Definition{
+		"apart":  {Name: "apart", Load: func() error { return nil }},
+		"inside": {Name: "inside", Load: func() error { return nil }},
+	}
+	src := isolatingSource{
+		Source:   tier.Definitions("test", false, defs),
+		isolated: map[string]bool{"apart": true},
+		load:     func(string, bool) error { return nil },
+	}
+	var mu sync.Mutex
+	isolated := map[string][]bool{}
+	m, err := manager.New(manager.Options{
+		Sources: []tier.Source{src},
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Trace: func(ev manager.TraceEvent) {
+			mu.Lock()
+			defer mu.Unlock()
+			isolated[ev.Plugin] = append(isolated[ev.Plugin], ev.Isolated)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for id, want := range map[string]bool{"apart": true, "inside": false} {
+		evs := isolated[id]
+		if len(evs) == 0 {
+			t.Errorf("no trace events of %s", id)
+		}
+		for _, got := range evs {
+			if got != want {
+				t.Errorf("%s: a trace event says isolated %v, want %v", id, got, want)
+				break
+			}
+		}
+	}
+}

@@ -25,12 +25,13 @@ type undoStep struct {
 // code is a plugin's code loaded from one candidate: an instance that Check
 // passed and Load ran on, with its detected mixins.
 type code struct {
-	bundled bool // its candidate's
-	inst    tier.Instance
-	def     *tentacle.Definition
-	mixins  map[reflect.Type]any
-	restart []string // why toggling it needs a restart
-	reload  bool     // toggling it needs browser clients to reload
+	bundled  bool // its candidate's
+	isolated bool // its candidate's
+	inst     tier.Instance
+	def      *tentacle.Definition
+	mixins   map[reflect.Type]any
+	restart  []string // why toggling it needs a restart
+	reload   bool     // toggling it needs browser clients to reload
 }
 
 // errCheckFalse is the cause of a load whose Check returned false.
@@ -74,7 +75,7 @@ func (r *record) adopt(c *code) {
 
 // code returns the record's code; mu must be held.
 func (r *record) code() *code {
-	return &code{bundled: r.cand.Bundled, inst: r.inst, def: r.def, mixins: r.mixins, restart: r.restartReasons, reload: r.reloadNeeding}
+	return &code{bundled: r.cand.Bundled, isolated: r.cand.Isolated, inst: r.inst, def: r.def, mixins: r.mixins, restart: r.restartReasons, reload: r.reloadNeeding}
 }
 
 // tierEnv is what the manager gives a tier to load plugin r's code.
@@ -109,7 +110,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 	}
 	imported := m.takeImport(id, cand)
 	var inst tier.Instance
-	err := m.call(r, cand.Bundled, PhaseImport, func() (err error) {
+	err := m.call(r, cand.Bundled, cand.Isolated, PhaseImport, func() (err error) {
 		if imported != nil {
 			inst, err = imported.wait()
 			return err
@@ -132,7 +133,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 	}
 	if def.Check != nil {
 		passed := false
-		if err := m.call(r, cand.Bundled, PhaseCheck, func() error { passed = def.Check(); return nil }); err != nil {
+		if err := m.call(r, cand.Bundled, cand.Isolated, PhaseCheck, func() error { passed = def.Check(); return nil }); err != nil {
 			return nil, m.loadFailed(r, PhaseCheck, locate(err, inst), inst)
 		}
 		if !passed {
@@ -141,7 +142,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 		}
 	}
 	if def.Load != nil {
-		if err := m.call(r, cand.Bundled, PhaseLoad, def.Load); err != nil {
+		if err := m.call(r, cand.Bundled, cand.Isolated, PhaseLoad, def.Load); err != nil {
 			return nil, m.loadFailed(r, PhaseLoad, locate(err, inst), inst)
 		}
 	}
@@ -157,7 +158,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 		}
 	}
 	restart, reload := m.classify(def, mixins)
-	return &code{bundled: cand.Bundled, inst: inst, def: def, mixins: mixins, restart: restart, reload: reload}, nil
+	return &code{bundled: cand.Bundled, isolated: cand.Isolated, inst: inst, def: def, mixins: mixins, restart: restart, reload: reload}, nil
 }
 
 // loadFailed closes inst (if any), logs the failure and returns it as a
@@ -563,7 +564,7 @@ func (m *Manager) unload(ctx context.Context, r *record) error {
 func (m *Manager) unloadCode(r *record, c *code) error {
 	var errs []error
 	if c.def.Unload != nil {
-		if err := m.call(r, c.bundled, PhaseUnload, c.def.Unload); err != nil {
+		if err := m.call(r, c.bundled, c.isolated, PhaseUnload, c.def.Unload); err != nil {
 			errs = append(errs, &LifecycleError{Plugin: r.id, Phase: PhaseUnload, Err: err})
 		}
 	}
@@ -586,22 +587,25 @@ func (m *Manager) pluginLogger(r *record) *slog.Logger {
 type TraceEvent struct {
 	Plugin  string
 	Bundled bool
-	Phase   Phase
-	Done    bool
+	// Isolated: the plugin's code runs apart from the host's process
+	// (tier.Candidate.Isolated), so it cannot take the host down.
+	Isolated bool
+	Phase    Phase
+	Done     bool
 }
 
 // in calls plugin code for phase, guarded against panics and traced, with
 // the plugin's goroutine label set (see [GoroutineLabel]).
 func (m *Manager) in(r *record, phase Phase, fn func() error) error {
-	return locate(m.call(r, r.cand.Bundled, phase, fn), r.inst)
+	return locate(m.call(r, r.cand.Bundled, r.cand.Isolated, phase, fn), r.inst)
 }
 
 // call is in for code that is not (yet) the record's: bundled is its
 // candidate's. Only the running operation calls it.
-func (m *Manager) call(r *record, bundled bool, phase Phase, fn func() error) error {
+func (m *Manager) call(r *record, bundled, isolated bool, phase Phase, fn func() error) error {
 	trace := m.opts.Trace
 	if trace != nil {
-		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Phase: phase})
+		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Isolated: isolated, Phase: phase})
 	}
 	// The goroutine runs the plugin's code with the plugin's label (and the
 	// operation's own labels), so that goroutines the plugin starts inherit
@@ -622,7 +626,7 @@ func (m *Manager) call(r *record, bundled bool, phase Phase, fn func() error) er
 	err := guard(fn)
 	pprof.SetGoroutineLabels(restore)
 	if trace != nil {
-		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Phase: phase, Done: true})
+		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Isolated: isolated, Phase: phase, Done: true})
 	}
 	return err
 }

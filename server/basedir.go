@@ -152,9 +152,11 @@ func (m *startMarker) leave(plugin, phase string) {
 }
 
 // trace is the manager's Trace: only plugins that are not bundled can be
-// quarantined, so only their calls are recorded.
+// quarantined, so only their calls are recorded, and of those only the ones
+// whose code runs in the server's process: a process plugin cannot end
+// the server's start, and one that crashes is restarted instead.
 func (m *startMarker) trace(ev manager.TraceEvent) {
-	if ev.Bundled {
+	if ev.Bundled || ev.Isolated {
 		return
 	}
 	if ev.Done {

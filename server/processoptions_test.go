@@ -21,21 +21,34 @@ func TestProcessOptions(t *testing.T) {
 		path         bool
 		timeout      time.Duration
 		timeouts     map[string]time.Duration
+		hungAfter    int
 		warningParts []string
 	}{
 		{name: "none", yaml: "{}\n"},
 		{
-			name:     "all set",
-			yaml:     "plugins:\n  _pathDiscovery: true\n  _hookTimeout: 50\n  _hookTimeouts:\n    tentacle.comm.protocol.gcode.sending: 2.5\n    tentacle.plugin.x.y: 1000\n",
-			path:     true,
-			timeout:  50 * time.Millisecond,
-			timeouts: map[string]time.Duration{"tentacle.comm.protocol.gcode.sending": 2500 * time.Microsecond, "tentacle.plugin.x.y": time.Second},
+			name:      "all set",
+			yaml:      "plugins:\n  _pathDiscovery: true\n  _hookTimeout: 50\n  _hungAfter: 5\n  _hookTimeouts:\n    tentacle.comm.protocol.gcode.sending: 2.5\n    tentacle.plugin.x.y: 1000\n",
+			path:      true,
+			hungAfter: 5,
+			timeout:   50 * time.Millisecond,
+			timeouts:  map[string]time.Duration{"tentacle.comm.protocol.gcode.sending": 2500 * time.Microsecond, "tentacle.plugin.x.y": time.Second},
 		},
 		{
 			name:         "wrong kinds",
 			yaml:         "plugins:\n  _pathDiscovery: \"yes\"\n  _hookTimeout: -3\n  _hookTimeouts:\n    a.b: fast\n    c.d: 0\n    e.f: 7\n",
 			timeouts:     map[string]time.Duration{"e.f": 7 * time.Millisecond},
 			warningParts: []string{"plugins._pathDiscovery is yes", "plugins._hookTimeout is -3", "plugins._hookTimeouts: a.b is fast", "plugins._hookTimeouts: c.d is 0"},
+		},
+		{name: "never hung", yaml: "plugins:\n  _hungAfter: -1\n", hungAfter: -1},
+		{
+			name:         "hung after: wrong kinds",
+			yaml:         "plugins:\n  _hungAfter: 2.5\n",
+			warningParts: []string{"plugins._hungAfter is 2.5, not a whole number"},
+		},
+		{
+			name:         "hung after zero",
+			yaml:         "plugins:\n  _hungAfter: 0\n",
+			warningParts: []string{"plugins._hungAfter is 0"},
 		},
 		{
 			name:         "timeouts not a map",
@@ -54,6 +67,9 @@ func TestProcessOptions(t *testing.T) {
 				t.Fatal(err)
 			}
 			opts, warnings := server.ProcessOptions(st)
+			if opts.HungAfter != tt.hungAfter {
+				t.Errorf("HungAfter %d, want %d", opts.HungAfter, tt.hungAfter)
+			}
 			if opts.PathDiscovery != tt.path || opts.HookTimeout != tt.timeout {
 				t.Errorf("PathDiscovery %v HookTimeout %v, want %v %v", opts.PathDiscovery, opts.HookTimeout, tt.path, tt.timeout)
 			}

@@ -187,9 +187,11 @@ func DefaultSources(basedir string, st *settings.Store, log *slog.Logger) []tier
 // ProcessOptions reads the process tier's keys of the configuration (st
 // may be nil): plugins._pathDiscovery (also find tentacle-plugin-<id> on
 // PATH), plugins._hookTimeout (milliseconds, the default deadline of a
-// process plugin's hook handler) and plugins._hookTimeouts (hook name to
-// milliseconds). Fractions of a millisecond are allowed. A value of the
-// wrong kind is ignored, and a warning says which.
+// process plugin's hook handler), plugins._hookTimeouts (hook name to
+// milliseconds) and plugins._hungAfter (overruns in a row after which a
+// plugin process is restarted; a negative number: never). Fractions of a
+// millisecond are allowed. A value of the wrong kind is ignored, and a
+// warning says which.
 func ProcessOptions(st *settings.Store) (opts process.Options, warnings []string) {
 	if st == nil {
 		return opts, nil
@@ -226,6 +228,16 @@ func ProcessOptions(st *settings.Store) (opts process.Options, warnings []string
 		}
 	default:
 		warnings = append(warnings, fmt.Sprintf("plugins._hookTimeouts is %v, not a map of hook names to milliseconds: ignored", m))
+	}
+	switch v := st.Get("plugins._hungAfter").(type) {
+	case nil:
+	case int:
+		if v == 0 {
+			warnings = append(warnings, "plugins._hungAfter is 0, not a count of calls (or negative for never): the default applies")
+		}
+		opts.HungAfter = v
+	default:
+		warnings = append(warnings, fmt.Sprintf("plugins._hungAfter is %v, not a whole number: the default applies", v))
 	}
 	return opts, warnings
 }

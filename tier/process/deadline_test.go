@@ -259,3 +259,35 @@ type activator struct {
 func (a activator) Name() string                    { return a.name }
 func (a activator) Activate(p manager.Plugin) error { return a.activate(p) }
 func (a activator) Deactivate(manager.Plugin)       {}
+
+// TestHungPlugin: a plugin whose calls overrun their deadlines several
+// times in a row has stopped answering: its process is killed, reported as
+// a crash and restarted. Overruns with an answer in time between them are
+// only counted.
+func TestHungPlugin(t *testing.T) {
+	h := newHost(t, hostConfig{
+		plugins: map[string]string{"tool": "tool"},
+		proc:    process.Options{HookTimeouts: map[string]time.Duration{hookSlow: 50 * time.Millisecond}, HungAfter: 3},
+	})
+	pid := h.pid("tool")
+	for _, arg := range []string{"1h", "1h", "0s", "1h", "1h", "0s"} {
+		callHook(h.slow, arg)
+	}
+	if in := h.info("tool"); in.Process.PID != pid || in.Process.Overruns != 4 || in.Process.Restarts != 0 {
+		t.Fatalf("after overruns with answers between them: process %+v; want %d still running, 4 overruns", in.Process, pid)
+	}
+	for range 3 {
+		callHook(h.slow, "1h")
+	}
+	h.waitFor("the hung plugin restarted", func() bool {
+		in := h.info("tool")
+		return in.Enabled && in.Process.Restarts == 1 && in.Process.PID != 0 && in.Process.PID != pid
+	})
+	if in := h.info("tool"); !strings.Contains(in.Process.LastCrash, "stopped answering: 3 calls in a row overran their deadlines") {
+		t.Errorf("last crash %q; want it to say the plugin stopped answering", in.Process.LastCrash)
+	}
+	waitGone(t, pid)
+	if out := callHook(h.slow, "0s"); strings.Join(out, ",") != "tool slept 0s" {
+		t.Errorf("after the restart: %q", out)
+	}
+}

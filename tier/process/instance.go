@@ -38,6 +38,7 @@ type instance struct {
 	killed  string // why the host killed the process, if it did
 
 	overruns atomic.Int64
+	streak   atomic.Int64 // calls in a row that overran; reset by one in time
 }
 
 var (
@@ -334,15 +335,21 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 		}
 		if overrun {
 			in.overruns.Add(1)
+			n := in.streak.Add(1)
 			err := fmt.Errorf("plugin %q: %s %s %w of %s", in.id, kind, target, ErrOverrun, timeout)
-			if lifecycle(kind, target) {
+			switch {
+			case lifecycle(kind, target):
 				in.kill(p, fmt.Sprintf("its %s %s call overran its deadline of %s", kind, target, timeout))
 				err = fmt.Errorf("%w; its process is killed", err)
+			case in.opts.HungAfter > 0 && n >= int64(in.opts.HungAfter):
+				in.kill(p, fmt.Sprintf("it stopped answering: %d calls in a row overran their deadlines, the last %s %s", n, kind, target))
+				err = fmt.Errorf("%w; %d in a row: its process is killed", err, n)
 			}
 			return wire.Result{}, err
 		}
 		return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w", in.id, kind, target, err)
 	}
+	in.streak.Store(0)
 	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Panicked: resp.Panic}, nil
 }
 

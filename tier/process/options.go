@@ -32,6 +32,12 @@ type Options struct {
 	// (hooks.Spec.Budget), HookTimeout.
 	HookTimeout  time.Duration
 	HookTimeouts map[string]time.Duration
+	// HungAfter is how many calls in a row may overrun their deadlines
+	// before the plugin is taken as hung (it stopped answering): its
+	// process is killed, which the manager reports as a crash and restarts.
+	// A call answered in time starts the count again. Default 3; negative:
+	// never.
+	HungAfter int
 	// Proxies make the host's own mixins reachable in a process: for each
 	// mixin interface, a function that returns a value implementing it whose
 	// methods call the process through the Caller. The mixins of packages
@@ -54,6 +60,9 @@ func (o *Options) defaults() {
 	}
 	if o.HookTimeout <= 0 {
 		o.HookTimeout = 250 * time.Millisecond
+	}
+	if o.HungAfter == 0 {
+		o.HungAfter = 3
 	}
 }
 

@@ -1,12 +1,16 @@
 package sdk
 
 import (
-	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"sync"
+
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
 	"github.com/tentacle-go/tentacle/tier/process/wire"
@@ -63,27 +67,13 @@ func (d *directCalls) accept(s *server) {
 		if err != nil {
 			return // closed
 		}
-		go serveConn(s, conn)
-	}
-}
-
-// serveConn answers the calls of one connection until the host closes it
-// (or gives up on a call that overran its deadline).
-func serveConn(s *server, conn net.Conn) {
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	for {
-		var req pluginpb.CallRequest
-		if err := wire.ReadFrame(r, &req); err != nil {
-			return
-		}
-		resp, err := s.Call(context.Background(), &req)
-		if err != nil {
-			resp = &pluginpb.CallResponse{Failure: err.Error()}
-		}
-		if err := wire.WriteFrame(conn, resp); err != nil {
-			return
-		}
+		go wire.ServeConn(conn, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
+			resp, err := s.Call(context.Background(), m.(*pluginpb.CallRequest))
+			if err != nil {
+				return &pluginpb.CallResponse{Failure: err.Error()}
+			}
+			return resp
+		})
 	}
 }
 
@@ -97,3 +87,76 @@ func (d *directCalls) close() {
 		_ = os.RemoveAll(d.dir)
 	})
 }
+
+// directHost makes the plugin's Host calls directly on the host's socket
+// (pluginpb.DescribeRequest.direct_host), over gRPC when the socket cannot
+// be reached.
+type directHost struct {
+	pluginpb.HostClient // over gRPC
+	conns               *wire.Conns
+}
+
+func newDirectHost(grpcClient pluginpb.HostClient, addr string) pluginpb.HostClient {
+	if addr == "" || os.Getenv(DirectCallsEnv) == "off" {
+		return grpcClient
+	}
+	return &directHost{HostClient: grpcClient, conns: wire.NewConns(addr, 4)}
+}
+
+// call makes one Host call directly, by ctx's deadline; ok false when the
+// socket could not be reached (the caller then goes over gRPC).
+func (d *directHost) call(ctx context.Context, call *pluginpb.HostCall) (reply *pluginpb.HostReply, ok bool, err error) {
+	deadline, _ := ctx.Deadline()
+	reply = new(pluginpb.HostReply)
+	err = d.conns.Call(call, reply, deadline)
+	var de *wire.DialError
+	if errors.As(err, &de) {
+		return nil, false, nil
+	}
+	if err == nil && reply.Failure != "" {
+		err = fmt.Errorf("%s", reply.Failure)
+	}
+	return reply, true, err
+}
+
+func (d *directHost) Settings(ctx context.Context, req *pluginpb.SettingsRequest, opts ...grpc.CallOption) (*pluginpb.SettingsResponse, error) {
+	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Settings{Settings: req}})
+	if !ok {
+		return d.HostClient.Settings(ctx, req, opts...)
+	}
+	return r.GetSettings(), err
+}
+
+func (d *directHost) Manager(ctx context.Context, req *pluginpb.ManagerRequest, opts ...grpc.CallOption) (*pluginpb.ManagerResponse, error) {
+	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Manager{Manager: req}})
+	if !ok {
+		return d.HostClient.Manager(ctx, req, opts...)
+	}
+	return r.GetManager(), err
+}
+
+func (d *directHost) CallHelper(ctx context.Context, req *pluginpb.HelperRequest, opts ...grpc.CallOption) (*pluginpb.CallResponse, error) {
+	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Helper{Helper: req}})
+	if !ok {
+		return d.HostClient.CallHelper(ctx, req, opts...)
+	}
+	return r.GetHelper(), err
+}
+
+func (d *directHost) Fire(ctx context.Context, req *pluginpb.FireRequest, opts ...grpc.CallOption) (*pluginpb.Empty, error) {
+	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Fire{Fire: req}})
+	if !ok {
+		return d.HostClient.Fire(ctx, req, opts...)
+	}
+	return r.GetFire(), err
+}
+
+func (d *directHost) Invoke(ctx context.Context, req *pluginpb.InvokeRequest, opts ...grpc.CallOption) (*pluginpb.InvokeResponse, error) {
+	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Invoke{Invoke: req}})
+	if !ok {
+		return d.HostClient.Invoke(ctx, req, opts...)
+	}
+	return r.GetInvoke(), err
+}
+
+var _ pluginpb.HostClient = (*directHost)(nil)

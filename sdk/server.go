@@ -86,7 +86,7 @@ func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*
 			}
 		}
 		s.mu.Lock()
-		s.hostc = pluginpb.NewHostClient(conn)
+		s.hostc = newDirectHost(pluginpb.NewHostClient(conn), req.DirectHost)
 		s.mu.Unlock()
 	}
 	d := s.def

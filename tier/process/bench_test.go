@@ -12,6 +12,8 @@ package process_test
 //   - BenchmarkHelperCall: one call of a process plugin's helper from the
 //     host, argument and result as JSON.
 //   - BenchmarkStartTenParallel: a host's start of 10 process plugins.
+//   - BenchmarkHookWithHostCall: one line through a handler that reads a
+//     setting, a call back into the host from inside the call.
 //
 // Only the host's allocations count in B/op and allocs/op: the plugins'
 // are in their own processes. To tell where a call's time goes, the hook
@@ -35,6 +37,7 @@ import (
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
@@ -384,4 +387,30 @@ func BenchmarkHelperCall(b *testing.B) {
 		}
 	}
 	cpu.report(b)
+}
+
+// BenchmarkHookWithHostCall: one call of a hook handler that reads one of
+// its plugin's settings (hello's test.greet): the round trip into the
+// plugin and one back into the host, as an OctoPrint plugin reading its
+// settings in a G-code hook makes. host=grpc makes the call back over gRPC
+// (the plugin offers no direct calls either way).
+func BenchmarkHookWithHostCall(b *testing.B) {
+	for _, direct := range []bool{true, false} {
+		b.Run(map[bool]string{true: "host=direct", false: "host=grpc"}[direct], func(b *testing.B) {
+			if !direct {
+				b.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
+			}
+			h, pids := benchHost(b, 1, false)
+			b.ReportAllocs()
+			cpu := startCPU(pids)
+			for b.Loop() {
+				got := ""
+				h.greet.Call(func(hd hooks.Handler[textHook]) { got = hd.Fn("Ada") })
+				if got != "Hello, Ada" {
+					b.Fatalf("greet: %q", got)
+				}
+			}
+			cpu.report(b)
+		})
+	}
 }

@@ -28,7 +28,9 @@ type proc struct {
 	rpc    *wire.Client
 	// direct is set once the plugin described itself, when it takes
 	// direct calls; nil: over gRPC only.
-	direct atomic.Pointer[directCalls]
+	direct atomic.Pointer[wire.Conns]
+	// host answers the plugin's Host calls directly; nil: over gRPC only.
+	host   *hostDirect
 	desc   *pluginpb.Description
 	exited chan struct{} // closed when the process has exited
 }
@@ -56,6 +58,7 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	})
 	p := &proc{client: client, cmd: cmd, exited: make(chan struct{})}
 	fail := func(err error) (*proc, error) {
+		p.closeDirect()
 		client.Kill()
 		return nil, err
 	}
@@ -73,6 +76,7 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 		return fail(fmt.Errorf("start %s: the process serves no tentacle plugin", exe))
 	}
 	p.rpc = rc
+	p.host = listenHostDirect(hostSvc)
 	go p.watch()
 	brokerID := rc.Broker.NextId()
 	go rc.Broker.AcceptAndServe(brokerID, func(opts []grpc.ServerOption) *grpc.Server {
@@ -82,17 +86,16 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	})
 	dctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID})
+	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID, DirectHost: p.host.addr()})
 	if err != nil {
 		return fail(fmt.Errorf("describe: %w", err))
 	}
 	p.desc = desc
 	if desc.DirectCalls != "" {
-		d := &directCalls{addr: desc.DirectCalls}
-		p.direct.Store(d)
+		p.direct.Store(wire.NewConns(desc.DirectCalls, maxIdleDirect))
 		select {
 		case <-p.exited: // gone already: watch may have missed it
-			d.close()
+			p.closeDirect()
 		default:
 		}
 	}
@@ -141,10 +144,16 @@ func (p *proc) watch() {
 	for !p.client.Exited() {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if d := p.direct.Load(); d != nil {
-		d.close()
-	}
+	p.closeDirect()
 	close(p.exited)
+}
+
+// closeDirect closes the direct calls both ways.
+func (p *proc) closeDirect() {
+	if d := p.direct.Load(); d != nil {
+		d.Close()
+	}
+	p.host.close()
 }
 
 // pid returns the process id, or 0.
@@ -168,9 +177,9 @@ func (p *proc) exitStatus() string {
 // reports whether the call failed because it overran the deadline.
 func (p *proc) call(req *pluginpb.CallRequest, timeout time.Duration) (resp *pluginpb.CallResponse, overrun bool, err error) {
 	if d := p.direct.Load(); d != nil {
-		resp, err = d.call(req, timeout)
-		var nc errNoConn
-		if !errors.As(err, &nc) {
+		resp, err = callDirect(d, req, timeout)
+		var de *wire.DialError
+		if !errors.As(err, &de) {
 			return resp, errors.Is(err, os.ErrDeadlineExceeded), err
 		}
 	}
@@ -192,9 +201,7 @@ func (p *proc) kill() {
 // stop ends the process: gracefully (go-plugin closes the connection and
 // waits up to 2 s), then killed.
 func (p *proc) stop() {
-	if d := p.direct.Load(); d != nil {
-		d.close()
-	}
+	p.closeDirect()
 	p.client.Kill()
 }
 

@@ -1,119 +1,154 @@
 package process
 
 import (
-	"bufio"
-	"errors"
+	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
 	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
-// maxIdleDirect is how many idle direct-call connections a plugin keeps:
-// enough for the calls that overlap in a host with a few cores.
+// maxIdleDirect is how many idle direct-call connections are kept per
+// plugin and direction: enough for the calls that overlap in a host with a
+// few cores.
 const maxIdleDirect = 4
 
-// directCalls is the host's end of a plugin's direct calls: connections to
-// the unix socket the plugin described (pluginpb.Description.direct_calls),
-// each carrying one call at a time, kept for the next call. A call over it
-// costs a write and a read on each side, where one over gRPC goes through
-// its transport's goroutines, several times slower.
-type directCalls struct {
-	addr string
-
-	mu     sync.Mutex
-	idle   []*directConn
-	closed bool
-}
-
-type directConn struct {
-	net.Conn
-	r *bufio.Reader
-}
-
-// errDirectClosed: the plugin's direct calls were closed (the process is
-// stopped or gone).
-var errDirectClosed = errors.New("direct calls closed")
-
-// get returns an idle connection, or a new one.
-func (d *directCalls) get() (*directConn, error) {
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return nil, errDirectClosed
-	}
-	if n := len(d.idle); n > 0 {
-		c := d.idle[n-1]
-		d.idle = d.idle[:n-1]
-		d.mu.Unlock()
-		return c, nil
-	}
-	d.mu.Unlock()
-	c, err := net.Dial("unix", d.addr)
-	if err != nil {
-		return nil, err
-	}
-	return &directConn{Conn: c, r: bufio.NewReader(c)}, nil
-}
-
-// put keeps c for the next call, or closes it.
-func (d *directCalls) put(c *directConn) {
-	d.mu.Lock()
-	if d.closed || len(d.idle) >= maxIdleDirect {
-		d.mu.Unlock()
-		_ = c.Close()
-		return
-	}
-	d.idle = append(d.idle, c)
-	d.mu.Unlock()
-}
-
-// errNoConn wraps the failure to reach the plugin's socket: nothing was
-// sent, and the call can go over gRPC instead.
-type errNoConn struct{ err error }
-
-func (e errNoConn) Error() string { return "direct calls: " + e.err.Error() }
-func (e errNoConn) Unwrap() error { return e.err }
-
-// call makes one call with a deadline. A call that fails or overruns
-// closes its connection: the plugin's answer, if it still comes, goes
-// nowhere. An overrun's error wraps os.ErrDeadlineExceeded.
-func (d *directCalls) call(req *pluginpb.CallRequest, timeout time.Duration) (*pluginpb.CallResponse, error) {
-	c, err := d.get()
-	if err != nil {
-		return nil, errNoConn{err}
-	}
-	if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
-		_ = c.Close()
-		return nil, err
-	}
+// callDirect makes one call into the plugin over its direct calls
+// (pluginpb.Description.direct_calls): a write and a read on each side,
+// where a call over gRPC goes through its transport's goroutines, several
+// times slower.
+func callDirect(conns *wire.Conns, req *pluginpb.CallRequest, timeout time.Duration) (*pluginpb.CallResponse, error) {
 	var resp pluginpb.CallResponse
-	if err := wire.WriteFrame(c, req); err != nil {
-		_ = c.Close()
+	if err := conns.Call(req, &resp, time.Now().Add(timeout)); err != nil {
 		return nil, err
 	}
-	if err := wire.ReadFrame(c.r, &resp); err != nil {
-		_ = c.Close()
-		return nil, err
-	}
-	d.put(c)
 	if resp.Failure != "" {
 		return nil, fmt.Errorf("%s", resp.Failure)
 	}
 	return &resp, nil
 }
 
-// close closes the idle connections; those in use are closed when their
-// call ends.
-func (d *directCalls) close() {
-	d.mu.Lock()
-	idle := d.idle
-	d.idle, d.closed = nil, true
-	d.mu.Unlock()
-	for _, c := range idle {
+// hostDirect answers a plugin process's Host calls directly
+// (pluginpb.DescribeRequest.direct_host), on a unix socket in a folder of
+// its own under the temporary folder, which only this user can enter.
+type hostDirect struct {
+	dir string
+	ln  net.Listener
+	svc pluginpb.HostServer
+
+	mu     sync.Mutex
+	conns  map[net.Conn]bool
+	closed bool
+}
+
+// listenHostDirect starts answering svc's calls directly, or returns nil
+// when it cannot (the plugin then calls over gRPC alone).
+func listenHostDirect(svc pluginpb.HostServer) *hostDirect {
+	dir, err := os.MkdirTemp("", "tentacle-host-") // mode 0700
+	if err != nil {
+		return nil
+	}
+	ln, err := net.Listen("unix", filepath.Join(dir, "host"))
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil
+	}
+	h := &hostDirect{dir: dir, ln: ln, svc: svc, conns: map[net.Conn]bool{}}
+	go h.accept()
+	return h
+}
+
+// addr is where the plugin connects; "" for none.
+func (h *hostDirect) addr() string {
+	if h == nil {
+		return ""
+	}
+	return h.ln.Addr().String()
+}
+
+func (h *hostDirect) accept() {
+	for {
+		conn, err := h.ln.Accept()
+		if err != nil {
+			return // closed
+		}
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			_ = conn.Close()
+			return
+		}
+		h.conns[conn] = true
+		h.mu.Unlock()
+		go func() {
+			wire.ServeConn(conn, func() proto.Message { return new(pluginpb.HostCall) }, h.handle)
+			h.mu.Lock()
+			delete(h.conns, conn)
+			h.mu.Unlock()
+		}()
+	}
+}
+
+// handle answers one Host call as the Host service over gRPC does.
+func (h *hostDirect) handle(m proto.Message) proto.Message {
+	ctx := context.Background()
+	var reply pluginpb.HostReply
+	var err error
+	switch c := m.(*pluginpb.HostCall).Call.(type) {
+	case *pluginpb.HostCall_Settings:
+		var r *pluginpb.SettingsResponse
+		r, err = h.svc.Settings(ctx, c.Settings)
+		reply.Reply = &pluginpb.HostReply_Settings{Settings: r}
+	case *pluginpb.HostCall_Manager:
+		var r *pluginpb.ManagerResponse
+		r, err = h.svc.Manager(ctx, c.Manager)
+		reply.Reply = &pluginpb.HostReply_Manager{Manager: r}
+	case *pluginpb.HostCall_Helper:
+		var r *pluginpb.CallResponse
+		r, err = h.svc.CallHelper(ctx, c.Helper)
+		reply.Reply = &pluginpb.HostReply_Helper{Helper: r}
+	case *pluginpb.HostCall_Fire:
+		var r *pluginpb.Empty
+		r, err = h.svc.Fire(ctx, c.Fire)
+		reply.Reply = &pluginpb.HostReply_Fire{Fire: r}
+	case *pluginpb.HostCall_Invoke:
+		var r *pluginpb.InvokeResponse
+		r, err = h.svc.Invoke(ctx, c.Invoke)
+		reply.Reply = &pluginpb.HostReply_Invoke{Invoke: r}
+	default:
+		err = fmt.Errorf("unknown host call %T", c)
+	}
+	if err != nil {
+		return &pluginpb.HostReply{Failure: err.Error()}
+	}
+	return &reply
+}
+
+// close stops answering, closes the connections and removes the socket's
+// folder.
+func (h *hostDirect) close() {
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.closed = true
+	conns := h.conns
+	h.conns = nil
+	h.mu.Unlock()
+	_ = h.ln.Close()
+	for c := range conns {
 		_ = c.Close()
 	}
+	_ = os.RemoveAll(h.dir)
 }

@@ -124,6 +124,7 @@ type textHook func(string) string
 // Hook names the test hosts declare.
 const (
 	hookLine    = "test.line"    // hello's handler upper-cases
+	hookGreet   = "test.greet"   // hello's handler greets with its greeting setting
 	hookSlow    = "test.slow"    // tool's handler sleeps as long as its argument says
 	hookPatient = "test.patient" // the same handler, under another hook
 )
@@ -154,6 +155,7 @@ type testHost struct {
 	logs  *logRecorder
 	bus   *recordingBus
 	line  *hooks.Hook[textHook]
+	greet *hooks.Hook[textHook]
 	slow  *hooks.Hook[textHook]
 	wait  *hooks.Hook[textHook] // test.patient
 
@@ -207,6 +209,7 @@ func newHost(t testing.TB, cfg hostConfig) *testHost {
 		t.Fatal(err)
 	}
 	h.line = hooks.MustDeclare[textHook](h.m.Hooks(), hooks.Spec{Name: hookLine})
+	h.greet = hooks.MustDeclare[textHook](h.m.Hooks(), hooks.Spec{Name: hookGreet})
 	h.slow = hooks.MustDeclare[textHook](h.m.Hooks(), hooks.Spec{Name: hookSlow, Budget: cfg.budgets[hookSlow]})
 	h.wait = hooks.MustDeclare[textHook](h.m.Hooks(), hooks.Spec{Name: hookPatient, Budget: cfg.budgets[hookPatient]})
 	h.m.Inject(host.InjectEventBus, h.bus)
@@ -485,7 +488,7 @@ func helperHost() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	for _, name := range []string{hookLine, hookSlow, hookPatient} {
+	for _, name := range []string{hookLine, hookGreet, hookSlow, hookPatient} {
 		hooks.MustDeclare[textHook](m.Hooks(), hooks.Spec{Name: name})
 	}
 	if err := m.Start(context.Background()); err != nil {

@@ -98,7 +98,12 @@ type DescribeRequest struct {
 	// The plugin's identifier, as the host knows it.
 	Plugin string `protobuf:"bytes,1,opt,name=plugin,proto3" json:"plugin,omitempty"`
 	// The go-plugin broker id under which the host serves Host.
-	HostBrokerId  uint32 `protobuf:"varint,2,opt,name=host_broker_id,json=hostBrokerId,proto3" json:"host_broker_id,omitempty"`
+	HostBrokerId uint32 `protobuf:"varint,2,opt,name=host_broker_id,json=hostBrokerId,proto3" json:"host_broker_id,omitempty"`
+	// Where the host also answers the plugin's Host calls directly: a unix
+	// socket path on which each connection carries one call at a time, a
+	// HostCall then its HostReply, framed as direct calls are
+	// (Description.direct_calls). Empty: over gRPC only.
+	DirectHost    string `protobuf:"bytes,3,opt,name=direct_host,json=directHost,proto3" json:"direct_host,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -145,6 +150,13 @@ func (x *DescribeRequest) GetHostBrokerId() uint32 {
 		return x.HostBrokerId
 	}
 	return 0
+}
+
+func (x *DescribeRequest) GetDirectHost() string {
+	if x != nil {
+		return x.DirectHost
+	}
+	return ""
 }
 
 type Description struct {
@@ -1312,14 +1324,288 @@ func (x *InvokeResponse) GetError() string {
 	return ""
 }
 
+// HostCall is one call of the Host service made directly
+// (DescribeRequest.direct_host).
+type HostCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Call:
+	//
+	//	*HostCall_Settings
+	//	*HostCall_Manager
+	//	*HostCall_Helper
+	//	*HostCall_Fire
+	//	*HostCall_Invoke
+	Call          isHostCall_Call `protobuf_oneof:"call"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HostCall) Reset() {
+	*x = HostCall{}
+	mi := &file_plugin_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HostCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HostCall) ProtoMessage() {}
+
+func (x *HostCall) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HostCall.ProtoReflect.Descriptor instead.
+func (*HostCall) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *HostCall) GetCall() isHostCall_Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *HostCall) GetSettings() *SettingsRequest {
+	if x != nil {
+		if x, ok := x.Call.(*HostCall_Settings); ok {
+			return x.Settings
+		}
+	}
+	return nil
+}
+
+func (x *HostCall) GetManager() *ManagerRequest {
+	if x != nil {
+		if x, ok := x.Call.(*HostCall_Manager); ok {
+			return x.Manager
+		}
+	}
+	return nil
+}
+
+func (x *HostCall) GetHelper() *HelperRequest {
+	if x != nil {
+		if x, ok := x.Call.(*HostCall_Helper); ok {
+			return x.Helper
+		}
+	}
+	return nil
+}
+
+func (x *HostCall) GetFire() *FireRequest {
+	if x != nil {
+		if x, ok := x.Call.(*HostCall_Fire); ok {
+			return x.Fire
+		}
+	}
+	return nil
+}
+
+func (x *HostCall) GetInvoke() *InvokeRequest {
+	if x != nil {
+		if x, ok := x.Call.(*HostCall_Invoke); ok {
+			return x.Invoke
+		}
+	}
+	return nil
+}
+
+type isHostCall_Call interface {
+	isHostCall_Call()
+}
+
+type HostCall_Settings struct {
+	Settings *SettingsRequest `protobuf:"bytes,1,opt,name=settings,proto3,oneof"`
+}
+
+type HostCall_Manager struct {
+	Manager *ManagerRequest `protobuf:"bytes,2,opt,name=manager,proto3,oneof"`
+}
+
+type HostCall_Helper struct {
+	Helper *HelperRequest `protobuf:"bytes,3,opt,name=helper,proto3,oneof"`
+}
+
+type HostCall_Fire struct {
+	Fire *FireRequest `protobuf:"bytes,4,opt,name=fire,proto3,oneof"`
+}
+
+type HostCall_Invoke struct {
+	Invoke *InvokeRequest `protobuf:"bytes,5,opt,name=invoke,proto3,oneof"`
+}
+
+func (*HostCall_Settings) isHostCall_Call() {}
+
+func (*HostCall_Manager) isHostCall_Call() {}
+
+func (*HostCall_Helper) isHostCall_Call() {}
+
+func (*HostCall_Fire) isHostCall_Call() {}
+
+func (*HostCall_Invoke) isHostCall_Call() {}
+
+// HostReply answers a HostCall: the response of the call it carried, or
+// the failure a gRPC status would carry.
+type HostReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Reply:
+	//
+	//	*HostReply_Settings
+	//	*HostReply_Manager
+	//	*HostReply_Helper
+	//	*HostReply_Fire
+	//	*HostReply_Invoke
+	Reply         isHostReply_Reply `protobuf_oneof:"reply"`
+	Failure       string            `protobuf:"bytes,6,opt,name=failure,proto3" json:"failure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HostReply) Reset() {
+	*x = HostReply{}
+	mi := &file_plugin_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HostReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HostReply) ProtoMessage() {}
+
+func (x *HostReply) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HostReply.ProtoReflect.Descriptor instead.
+func (*HostReply) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *HostReply) GetReply() isHostReply_Reply {
+	if x != nil {
+		return x.Reply
+	}
+	return nil
+}
+
+func (x *HostReply) GetSettings() *SettingsResponse {
+	if x != nil {
+		if x, ok := x.Reply.(*HostReply_Settings); ok {
+			return x.Settings
+		}
+	}
+	return nil
+}
+
+func (x *HostReply) GetManager() *ManagerResponse {
+	if x != nil {
+		if x, ok := x.Reply.(*HostReply_Manager); ok {
+			return x.Manager
+		}
+	}
+	return nil
+}
+
+func (x *HostReply) GetHelper() *CallResponse {
+	if x != nil {
+		if x, ok := x.Reply.(*HostReply_Helper); ok {
+			return x.Helper
+		}
+	}
+	return nil
+}
+
+func (x *HostReply) GetFire() *Empty {
+	if x != nil {
+		if x, ok := x.Reply.(*HostReply_Fire); ok {
+			return x.Fire
+		}
+	}
+	return nil
+}
+
+func (x *HostReply) GetInvoke() *InvokeResponse {
+	if x != nil {
+		if x, ok := x.Reply.(*HostReply_Invoke); ok {
+			return x.Invoke
+		}
+	}
+	return nil
+}
+
+func (x *HostReply) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
+type isHostReply_Reply interface {
+	isHostReply_Reply()
+}
+
+type HostReply_Settings struct {
+	Settings *SettingsResponse `protobuf:"bytes,1,opt,name=settings,proto3,oneof"`
+}
+
+type HostReply_Manager struct {
+	Manager *ManagerResponse `protobuf:"bytes,2,opt,name=manager,proto3,oneof"`
+}
+
+type HostReply_Helper struct {
+	Helper *CallResponse `protobuf:"bytes,3,opt,name=helper,proto3,oneof"`
+}
+
+type HostReply_Fire struct {
+	Fire *Empty `protobuf:"bytes,4,opt,name=fire,proto3,oneof"`
+}
+
+type HostReply_Invoke struct {
+	Invoke *InvokeResponse `protobuf:"bytes,5,opt,name=invoke,proto3,oneof"`
+}
+
+func (*HostReply_Settings) isHostReply_Reply() {}
+
+func (*HostReply_Manager) isHostReply_Reply() {}
+
+func (*HostReply_Helper) isHostReply_Reply() {}
+
+func (*HostReply_Fire) isHostReply_Reply() {}
+
+func (*HostReply_Invoke) isHostReply_Reply() {}
+
 var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
 	"\n" +
-	"\fplugin.proto\x12\x12tentacle.plugin.v1\"O\n" +
+	"\fplugin.proto\x12\x12tentacle.plugin.v1\"p\n" +
 	"\x0fDescribeRequest\x12\x16\n" +
 	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12$\n" +
-	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\"\xa4\x04\n" +
+	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1f\n" +
+	"\vdirect_host\x18\x03 \x01(\tR\n" +
+	"directHost\"\xa4\x04\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1416,7 +1702,22 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0eInvokeResponse\x12\x1f\n" +
 	"\vresult_json\x18\x01 \x01(\fR\n" +
 	"resultJson\x12\x14\n" +
-	"\x05error\x18\x02 \x01(\tR\x05error2\xc4\x02\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\"\xc6\x02\n" +
+	"\bHostCall\x12A\n" +
+	"\bsettings\x18\x01 \x01(\v2#.tentacle.plugin.v1.SettingsRequestH\x00R\bsettings\x12>\n" +
+	"\amanager\x18\x02 \x01(\v2\".tentacle.plugin.v1.ManagerRequestH\x00R\amanager\x12;\n" +
+	"\x06helper\x18\x03 \x01(\v2!.tentacle.plugin.v1.HelperRequestH\x00R\x06helper\x125\n" +
+	"\x04fire\x18\x04 \x01(\v2\x1f.tentacle.plugin.v1.FireRequestH\x00R\x04fire\x12;\n" +
+	"\x06invoke\x18\x05 \x01(\v2!.tentacle.plugin.v1.InvokeRequestH\x00R\x06invokeB\x06\n" +
+	"\x04call\"\xde\x02\n" +
+	"\tHostReply\x12B\n" +
+	"\bsettings\x18\x01 \x01(\v2$.tentacle.plugin.v1.SettingsResponseH\x00R\bsettings\x12?\n" +
+	"\amanager\x18\x02 \x01(\v2#.tentacle.plugin.v1.ManagerResponseH\x00R\amanager\x12:\n" +
+	"\x06helper\x18\x03 \x01(\v2 .tentacle.plugin.v1.CallResponseH\x00R\x06helper\x12/\n" +
+	"\x04fire\x18\x04 \x01(\v2\x19.tentacle.plugin.v1.EmptyH\x00R\x04fire\x12<\n" +
+	"\x06invoke\x18\x05 \x01(\v2\".tentacle.plugin.v1.InvokeResponseH\x00R\x06invoke\x12\x18\n" +
+	"\afailure\x18\x06 \x01(\tR\afailureB\a\n" +
+	"\x05reply2\xc4\x02\n" +
 	"\x06Plugin\x12P\n" +
 	"\bDescribe\x12#.tentacle.plugin.v1.DescribeRequest\x1a\x1f.tentacle.plugin.v1.Description\x12I\n" +
 	"\x04Call\x12\x1f.tentacle.plugin.v1.CallRequest\x1a .tentacle.plugin.v1.CallResponse\x12N\n" +
@@ -1443,7 +1744,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_plugin_proto_goTypes = []any{
 	(CallRequest_Kind)(0),    // 0: tentacle.plugin.v1.CallRequest.Kind
 	(*DescribeRequest)(nil),  // 1: tentacle.plugin.v1.DescribeRequest
@@ -1465,35 +1766,47 @@ var file_plugin_proto_goTypes = []any{
 	(*FireRequest)(nil),      // 17: tentacle.plugin.v1.FireRequest
 	(*InvokeRequest)(nil),    // 18: tentacle.plugin.v1.InvokeRequest
 	(*InvokeResponse)(nil),   // 19: tentacle.plugin.v1.InvokeResponse
+	(*HostCall)(nil),         // 20: tentacle.plugin.v1.HostCall
+	(*HostReply)(nil),        // 21: tentacle.plugin.v1.HostReply
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: tentacle.plugin.v1.Description.hooks:type_name -> tentacle.plugin.v1.HookDecl
 	0,  // 1: tentacle.plugin.v1.CallRequest.kind:type_name -> tentacle.plugin.v1.CallRequest.Kind
 	7,  // 2: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
 	7,  // 3: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
-	1,  // 4: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
-	4,  // 5: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
-	6,  // 6: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
-	9,  // 7: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
-	12, // 8: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
-	14, // 9: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
-	16, // 10: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
-	17, // 11: tentacle.plugin.v1.Host.Fire:input_type -> tentacle.plugin.v1.FireRequest
-	18, // 12: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
-	2,  // 13: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
-	5,  // 14: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
-	8,  // 15: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
-	10, // 16: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
-	13, // 17: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
-	15, // 18: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
-	5,  // 19: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
-	11, // 20: tentacle.plugin.v1.Host.Fire:output_type -> tentacle.plugin.v1.Empty
-	19, // 21: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
-	13, // [13:22] is the sub-list for method output_type
-	4,  // [4:13] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	12, // 4: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
+	14, // 5: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
+	16, // 6: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
+	17, // 7: tentacle.plugin.v1.HostCall.fire:type_name -> tentacle.plugin.v1.FireRequest
+	18, // 8: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
+	13, // 9: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
+	15, // 10: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
+	5,  // 11: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
+	11, // 12: tentacle.plugin.v1.HostReply.fire:type_name -> tentacle.plugin.v1.Empty
+	19, // 13: tentacle.plugin.v1.HostReply.invoke:type_name -> tentacle.plugin.v1.InvokeResponse
+	1,  // 14: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
+	4,  // 15: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
+	6,  // 16: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
+	9,  // 17: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
+	12, // 18: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
+	14, // 19: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
+	16, // 20: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
+	17, // 21: tentacle.plugin.v1.Host.Fire:input_type -> tentacle.plugin.v1.FireRequest
+	18, // 22: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
+	2,  // 23: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
+	5,  // 24: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
+	8,  // 25: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
+	10, // 26: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
+	13, // 27: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
+	15, // 28: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
+	5,  // 29: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
+	11, // 30: tentacle.plugin.v1.Host.Fire:output_type -> tentacle.plugin.v1.Empty
+	19, // 31: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
+	23, // [23:32] is the sub-list for method output_type
+	14, // [14:23] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -1501,13 +1814,27 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
+	file_plugin_proto_msgTypes[19].OneofWrappers = []any{
+		(*HostCall_Settings)(nil),
+		(*HostCall_Manager)(nil),
+		(*HostCall_Helper)(nil),
+		(*HostCall_Fire)(nil),
+		(*HostCall_Invoke)(nil),
+	}
+	file_plugin_proto_msgTypes[20].OneofWrappers = []any{
+		(*HostReply_Settings)(nil),
+		(*HostReply_Manager)(nil),
+		(*HostReply_Helper)(nil),
+		(*HostReply_Fire)(nil),
+		(*HostReply_Invoke)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

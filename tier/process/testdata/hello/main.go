@@ -37,11 +37,17 @@ func divide(a, b int) (int, error) {
 	return a / b, nil
 }
 
+// impl is the implementation; greet reads its settings, a call back into
+// the host from inside a hook handler.
+var impl = &Hello{}
+
+func greet(name string) string { return impl.Settings().GetString("greeting") + ", " + name }
+
 var Plugin = tentacle.Definition{
 	Name:           "Hello",
 	Version:        "1.0.0",
-	Implementation: &Hello{},
-	Hooks:          tentacle.Hooks{"test.line": tentacle.Hook(upper, 5)},
+	Implementation: impl,
+	Hooks:          tentacle.Hooks{"test.line": tentacle.Hook(upper, 5), "test.greet": greet},
 	Helpers:        tentacle.Helpers{"divide": divide, "upper": upper},
 	Load:           func() error { return nil },
 }

@@ -150,28 +150,35 @@ func TestProcessStops(t *testing.T) {
 	}
 }
 
-// TestDirectCallsFolderRemoved: the folder of a plugin's direct-call socket
-// (in the plugin's temporary folder, private to the user) is there while it
-// runs and gone once it has stopped.
+// TestDirectCallsFolderRemoved: the folders of the direct-call sockets, the
+// plugin's and the host's (each under its process's temporary folder,
+// private to the user), are there while the plugin runs and gone once it
+// has stopped.
 func TestDirectCallsFolderRemoved(t *testing.T) {
 	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp) // inherited by the plugin
+	t.Setenv("TMPDIR", tmp) // the host's, and inherited by the plugin
 	sockets := func() []string {
-		m, err := filepath.Glob(filepath.Join(tmp, "tentacle-plugin-*"))
-		if err != nil {
-			t.Fatal(err)
+		var all []string
+		for _, pattern := range []string{"tentacle-plugin-*", "tentacle-host-*"} {
+			m, err := filepath.Glob(filepath.Join(tmp, pattern))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, m...)
 		}
-		return m
+		return all
 	}
 	h := newHost(t, hostConfig{plugins: map[string]string{"tool": "tool"}})
 	pid := h.pid("tool")
-	if got := sockets(); len(got) != 1 || !h.info("tool").Process.DirectCalls {
-		t.Fatalf("while it runs: folders %q, direct calls %v; want one folder in use", got, h.info("tool").Process.DirectCalls)
+	if got := sockets(); len(got) != 2 || !h.info("tool").Process.DirectCalls {
+		t.Fatalf("while it runs: folders %q, direct calls %v; want the plugin's and the host's", got, h.info("tool").Process.DirectCalls)
 	}
-	if fi, err := os.Stat(sockets()[0]); err != nil {
-		t.Error(err)
-	} else if fi.Mode().Perm() != 0o700 {
-		t.Errorf("the socket's folder has mode %v, want 0700", fi.Mode().Perm())
+	for _, dir := range sockets() {
+		if fi, err := os.Stat(dir); err != nil {
+			t.Error(err)
+		} else if fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s has mode %v, want 0700", dir, fi.Mode().Perm())
+		}
 	}
 	if err := h.m.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)

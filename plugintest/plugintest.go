@@ -10,14 +10,20 @@
 //		greet := h.Helper("greet").(func(string) string)
 //		...
 //	}
+//
+// [NewProcess] runs a process plugin the same way, built from its main
+// package and installed into the test host's packages folder, so that its
+// test crosses the process boundary as the plugin will.
 package plugintest
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -28,6 +34,7 @@ import (
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/process"
 )
 
 // Options configure a [Harness]. The zero value runs the plugin alone with
@@ -49,6 +56,9 @@ type Options struct {
 	Others map[string]*tentacle.Definition
 	// NoStart leaves the manager unstarted: call Harness.Manager.Start.
 	NoStart bool
+	// Process configures the process tier, for NewProcess: deadlines, and
+	// the proxies of the host's own mixins.
+	Process process.Options
 }
 
 // Harness is one plugin running in a test host.
@@ -70,24 +80,65 @@ type Harness struct {
 func New(t testing.TB, id string, def *tentacle.Definition, opts Options) *Harness {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yaml")
-	if opts.Config != "" {
-		if err := os.WriteFile(cfg, []byte(opts.Config), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	store, err := settings.Open(cfg, nil)
-	var perr *settings.ParseError
-	if err != nil && !errors.As(err, &perr) {
+	store := openConfig(t, dir, opts)
+	defs := map[string]*tentacle.Definition{id: def}
+	return start(t, id, dir, store, []tier.Source{tier.Definitions("plugintest", false, others(defs, opts))}, opts)
+}
+
+// NewProcess builds the process plugin whose main package is in the folder
+// pkg (with the go command, in that folder, so that a plugin with a go.mod
+// of its own builds as its author builds it), installs it as id into the
+// test host's packages folder with a plugin.yaml, and starts a host running
+// it (plus opts.Others, compiled in) as New does. Its helpers are then
+// functions func(args ...any) ([]json.RawMessage, error), as every host
+// gets them from a process plugin.
+func NewProcess(t testing.TB, id, pkg string, opts Options) *Harness {
+	t.Helper()
+	dir := t.TempDir()
+	store := openConfig(t, dir, opts)
+	pkgs := filepath.Join(dir, "packages")
+	exe := filepath.Join(pkgs, id, process.ExecutablePrefix+id)
+	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
 		t.Fatalf("plugintest: %v", err)
 	}
-	defs := map[string]*tentacle.Definition{id: def}
+	build := exec.Command("go", "build", "-o", exe, ".")
+	build.Dir = pkg
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("plugintest: go build in %s: %v\n%s", pkg, err, out)
+	}
+	sum, err := process.FileSHA256(exe)
+	if err != nil {
+		t.Fatalf("plugintest: %v", err)
+	}
+	manifest := fmt.Sprintf("id: %s\nname: %s\nversion: 0.0.0-test\nsha256: %s\n", id, id, sum)
+	if err := os.WriteFile(filepath.Join(pkgs, id, process.ManifestFile), []byte(manifest), 0o644); err != nil {
+		t.Fatalf("plugintest: %v", err)
+	}
+	sources := []tier.Source{process.New(pkgs, opts.Process)}
+	if defs := others(nil, opts); len(defs) > 0 {
+		sources = append([]tier.Source{tier.Definitions("plugintest", false, defs)}, sources...)
+	}
+	return start(t, id, dir, store, sources, opts)
+}
+
+// others adds opts.Others to defs.
+func others(defs map[string]*tentacle.Definition, opts Options) map[string]*tentacle.Definition {
+	if defs == nil {
+		defs = map[string]*tentacle.Definition{}
+	}
 	for oid, odef := range opts.Others {
 		defs[oid] = odef
 	}
+	return defs
+}
+
+// start makes the test host over dir with sources and starts it unless
+// opts.NoStart.
+func start(t testing.TB, id, dir string, store *settings.Store, sources []tier.Source, opts Options) *Harness {
+	t.Helper()
 	logs := &syncBuffer{}
 	m, err := manager.New(manager.Options{
-		Sources:  []tier.Source{tier.Definitions("plugintest", false, defs)},
+		Sources:  sources,
 		BaseDir:  dir,
 		Settings: store,
 		Hooks:    opts.Hooks,
@@ -113,6 +164,23 @@ func New(t testing.TB, id string, def *tentacle.Definition, opts Options) *Harne
 		_ = m.Start(context.Background())
 	}
 	return h
+}
+
+// openConfig writes opts.Config as dir's config.yaml, if set, and opens it.
+func openConfig(t testing.TB, dir string, opts Options) *settings.Store {
+	t.Helper()
+	cfg := filepath.Join(dir, "config.yaml")
+	if opts.Config != "" {
+		if err := os.WriteFile(cfg, []byte(opts.Config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store, err := settings.Open(cfg, nil)
+	var perr *settings.ParseError
+	if err != nil && !errors.As(err, &perr) {
+		t.Fatalf("plugintest: %v", err)
+	}
+	return store
 }
 
 // Err returns the plugin's last lifecycle error, or nil.

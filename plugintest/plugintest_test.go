@@ -2,6 +2,7 @@ package plugintest_test
 
 import (
 	"errors"
+	"syscall"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -10,6 +11,7 @@ import (
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/plugintest"
+	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -75,5 +77,51 @@ func TestHarnessReportsPluginErrors(t *testing.T) {
 	var le *manager.LifecycleError
 	if !errors.As(h.Err(), &le) || le.Phase != manager.PhaseRegister {
 		t.Fatalf("Err() = %v, want a register-phase error", h.Err())
+	}
+}
+
+// TestNewProcess runs a process plugin from its main package: built,
+// installed with a manifest, started in its own process, its hooks and
+// helpers reached across the boundary; its process ends with the test.
+func TestNewProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a plugin executable")
+	}
+	var pid int
+	t.Run("run", func(t *testing.T) {
+		h := plugintest.NewProcess(t, "hello", "../tier/process/testdata/hello", plugintest.Options{
+			Config: "plugins:\n  hello:\n    greeting: Ahoy\n",
+			Declare: func(r *hooks.Registry) {
+				for _, name := range []string{"test.line", "test.greet"} {
+					hooks.MustDeclare[func(string) string](r, hooks.Spec{Name: name})
+				}
+			},
+		})
+		if err := h.Err(); err != nil {
+			t.Fatal(err)
+		}
+		in := h.Info()
+		if in.Tier != "process" || !in.Enabled || in.Process == nil || in.Process.PID == 0 {
+			t.Fatalf("tier %q, enabled %v, process %+v", in.Tier, in.Enabled, in.Process)
+		}
+		pid = in.Process.PID
+		if hs := h.Handlers("test.greet"); len(hs) != 1 {
+			t.Fatalf("handlers of test.greet: %v", hs)
+		}
+		greet := h.Handlers("test.greet")[0].Func.(func(string) string)
+		if got := greet("Ada"); got != "Ahoy, Ada" {
+			t.Errorf("greet: %q", got)
+		}
+		upper, ok := h.Helper("upper").(wire.RemoteFunc)
+		if !ok {
+			t.Fatalf("helper upper is %T", h.Helper("upper"))
+		}
+		res, err := upper("g1")
+		if err != nil || len(res) != 1 || string(res[0]) != `"G1"` {
+			t.Errorf("upper: %s, %v", res, err)
+		}
+	})
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("the plugin's process %d runs after its test (kill -0: %v)", pid, err)
 	}
 }

@@ -1,0 +1,148 @@
+package process
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
+	"github.com/tentacle-go/tentacle/tier/process/wire"
+)
+
+// remoteFunc is a helper or an untyped hook handler of the plugin. Like
+// the functions of wire.MakeFunc, it panics when the call fails (the
+// process is gone, the call overran its deadline, the plugin's code
+// panicked), as the code would have panicked in process: the host recovers
+// it where it calls plugin code (the manager's guard of helpers, the hook
+// dispatch), which counts the fault against the plugin.
+func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, timeout time.Duration) wire.RemoteFunc {
+	return func(args ...any) ([]json.RawMessage, error) {
+		b, err := json.Marshal(args)
+		if err != nil {
+			return nil, err
+		}
+		res, err := in.call(kind, name, timeout, b)
+		if err != nil {
+			panic(err)
+		}
+		if res.Panicked != "" {
+			panic(&wire.RemotePanic{Value: res.Panicked})
+		}
+		var out []json.RawMessage
+		if len(res.Results) > 0 {
+			if err := json.Unmarshal(res.Results, &out); err != nil {
+				return nil, err
+			}
+		}
+		if res.HasErr {
+			return out, &wire.RemoteError{Message: res.Err}
+		}
+		return out, nil
+	}
+}
+
+// remoteErr turns a call's outcome into the error of a function that
+// returns only an error; a remote panic panics here too, so that the
+// manager records it as a panic.
+func remoteErr(res wire.Result, err error) error {
+	switch {
+	case err != nil:
+		panic(err)
+	case res.Panicked != "":
+		panic(&wire.RemotePanic{Value: res.Panicked})
+	case res.HasErr:
+		return &wire.RemoteError{Message: res.Err}
+	}
+	return nil
+}
+
+// ErrOverrun is the failure of a call that did not answer in time.
+var ErrOverrun = errors.New("overran its deadline")
+
+// lifecycleMethods are the mixin methods called while the plugin is
+// enabled, disabled, migrated, uninstalled, or the host starts or stops.
+var lifecycleMethods = map[string]bool{
+	m[tentacle.Initializer]("Initialize"):                     true,
+	m[tentacle.EnableListener]("OnPluginEnabled"):             true,
+	m[tentacle.DisableListener]("OnPluginDisabled"):           true,
+	m[tentacle.UninstallListener]("OnPluginPendingUninstall"): true,
+	m[tentacle.SettingsPlugin]("SettingsDefaults"):            true,
+	m[tentacle.SettingsMigrator]("SettingsVersion"):           true,
+	m[tentacle.SettingsMigrator]("OnSettingsMigrate"):         true,
+	m[host.Startup]("OnStartup"):                              true,
+	m[host.AfterStartup]("OnAfterStartup"):                    true,
+	m[host.Shutdown]("OnShutdown"):                            true,
+}
+
+// lifecycle reports whether a call is part of the plugin's lifecycle: the
+// Definition's functions, the injection, the lifecycle mixin methods. A
+// process that does not answer one in time is left in a state nothing can
+// tell, half enabled or half disabled, and is killed; a hook handler or a
+// helper that overruns only fails its call.
+func lifecycle(kind pluginpb.CallRequest_Kind, target string) bool {
+	switch kind {
+	case pluginpb.CallRequest_FUNCTION, pluginpb.CallRequest_INJECT:
+		return true
+	case pluginpb.CallRequest_METHOD:
+		return lifecycleMethods[target]
+	}
+	return false
+}
+
+// kill kills the process for reason; its end is then reported as a crash,
+// so that the manager restarts it with a fresh process.
+func (in *instance) kill(p *proc, reason string) {
+	in.mu.Lock()
+	if in.closed || in.crashed || in.killed != "" || in.p != p {
+		in.mu.Unlock()
+		return
+	}
+	in.killed = reason
+	in.mu.Unlock()
+	in.log.Error("plugin process killed", "pid", p.pid(), "reason", reason)
+	p.kill()
+}
+
+// call calls into the process with a deadline.
+func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout time.Duration, args []byte) (wire.Result, error) {
+	in.mu.Lock()
+	p, closed, crashed, exit, killed := in.p, in.closed, in.crashed, in.exit, in.killed
+	in.mu.Unlock()
+	switch {
+	case closed:
+		return wire.Result{}, fmt.Errorf("plugin %q: %w (unloaded)", in.id, errNotRunning)
+	case crashed:
+		return wire.Result{}, fmt.Errorf("plugin %q: %w (%s)", in.id, errNotRunning, exit)
+	case killed != "":
+		return wire.Result{}, fmt.Errorf("plugin %q: %w (killed: %s)", in.id, errNotRunning, killed)
+	}
+	req := &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args}
+	resp, overrun, err := p.call(req, timeout)
+	if err != nil {
+		select {
+		case <-p.exited:
+			return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w (%s)", in.id, kind, target, errNotRunning, p.exitStatus())
+		default:
+		}
+		if overrun {
+			in.overruns.Add(1)
+			n := in.streak.Add(1)
+			err := fmt.Errorf("plugin %q: %s %s %w of %s", in.id, kind, target, ErrOverrun, timeout)
+			switch {
+			case lifecycle(kind, target):
+				in.kill(p, fmt.Sprintf("its %s %s call overran its deadline of %s", kind, target, timeout))
+				err = fmt.Errorf("%w; its process is killed", err)
+			case in.opts.HungAfter > 0 && n >= int64(in.opts.HungAfter):
+				in.kill(p, fmt.Sprintf("it stopped answering: %d calls in a row overran their deadlines, the last %s %s", n, kind, target))
+				err = fmt.Errorf("%w; %d in a row: its process is killed", err, n)
+			}
+			return wire.Result{}, err
+		}
+		return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w", in.id, kind, target, err)
+	}
+	in.streak.Store(0)
+	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Panicked: resp.Panic}, nil
+}

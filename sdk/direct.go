@@ -17,8 +17,9 @@ import (
 )
 
 // DirectCallsEnv, set to "off" in a plugin's environment, keeps it from
-// offering direct calls: every call then goes over gRPC (for debugging and
-// for the tests of that path).
+// using direct calls: every call, the host's into the plugin and the
+// plugin's into the host, then goes over gRPC (for debugging and for the
+// tests of that path).
 const DirectCallsEnv = "TENTACLE_PLUGIN_DIRECT_CALLS"
 
 // directCalls serves the plugin's calls on a unix socket in a temporary

@@ -12,7 +12,9 @@
 //
 // Values cross the process boundary as JSON: hook handlers, helpers and
 // mixin methods must have arguments and results JSON can carry (no
-// channels, funcs or interfaces other than error and any).
+// channels, funcs or interfaces other than error and any). Calls travel
+// over a unix socket of the plugin's own ("direct calls", about 30 µs a
+// round trip) and, when that is not available, over gRPC.
 package sdk
 
 import (

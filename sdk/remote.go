@@ -21,8 +21,13 @@ func hostCtx() (context.Context, context.CancelFunc) {
 
 var errNoHost = errors.New("not connected to the host")
 
-// remoteSettings are the plugin's settings, kept by the host.
-type remoteSettings struct{ hc pluginpb.HostClient }
+// remoteSettings are the plugin's settings, kept by the host; reads made
+// while a call from the host is in flight are kept in cache for that call's
+// settings generation.
+type remoteSettings struct {
+	hc    pluginpb.HostClient
+	cache *settingsCache // nil: none
+}
 
 var _ tentacle.Settings = (*remoteSettings)(nil)
 
@@ -38,9 +43,7 @@ func (s *remoteSettings) do(op, path string, value any) (any, bool, error) {
 		}
 		req.ValueJson = b
 	}
-	ctx, cancel := hostCtx()
-	defer cancel()
-	resp, err := s.hc.Settings(ctx, req)
+	resp, err := s.ask(req)
 	if err != nil {
 		return nil, false, fmt.Errorf("settings %s %s: %w", op, path, err)
 	}
@@ -54,6 +57,29 @@ func (s *remoteSettings) do(op, path string, value any) (any, bool, error) {
 		}
 	}
 	return normalize(v), resp.Found, nil
+}
+
+// ask asks the host, or answers a read from the cache.
+func (s *remoteSettings) ask(req *pluginpb.SettingsRequest) (*pluginpb.SettingsResponse, error) {
+	read := s.cache != nil && cacheable(req.Op)
+	var gen uint64
+	if read {
+		if r, ok := s.cache.get(req.Op, req.Path); ok {
+			return r, nil
+		}
+		gen = s.cache.generation()
+	}
+	ctx, cancel := hostCtx()
+	defer cancel()
+	resp, err := s.hc.Settings(ctx, req)
+	switch {
+	case err != nil:
+	case read && resp.Error == "":
+		s.cache.put(gen, req.Op, req.Path, resp)
+	case s.cache != nil && !cacheable(req.Op):
+		s.cache.drop() // a write: what was read may have changed
+	}
+	return resp, err
 }
 
 // normalize turns whole JSON numbers into int, as the host's settings hold

@@ -33,6 +33,7 @@ type server struct {
 	mixins []reflect.Type
 	broker *plugin.GRPCBroker
 	direct *directCalls // nil: calls over gRPC only
+	cache  settingsCache
 
 	mu        sync.Mutex
 	hostc     pluginpb.HostClient
@@ -149,6 +150,8 @@ func unwrapHook(v any) (fn any, order int, has bool) {
 
 // Call calls the plugin's code.
 func (s *server) Call(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb.CallResponse, error) {
+	s.cache.begin(req.SettingsGeneration)
+	defer s.cache.end(req.SettingsGeneration)
 	var fn reflect.Value
 	switch req.Kind {
 	case pluginpb.CallRequest_FUNCTION:
@@ -278,7 +281,7 @@ func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
 		BaseFolder: in.BaseFolder,
 		DataFolder: in.DataFolder,
 		Logger:     newLogger(),
-		Settings:   &remoteSettings{hc: hc},
+		Settings:   &remoteSettings{hc: hc, cache: &s.cache},
 		Manager:    remoteManager{hc},
 		Injected:   injected,
 	})

@@ -15,6 +15,9 @@ type PluginSettings struct {
 	prefix []string
 }
 
+// Generation is the store's generation (Store.Generation).
+func (p *PluginSettings) Generation() uint64 { return p.store.Generation() }
+
 // keys returns the root keys of a path relative to the plugin's subtree.
 func (p *PluginSettings) keys(path string) ([]string, error) {
 	rel, err := parsePath(path)

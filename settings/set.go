@@ -130,6 +130,7 @@ func (s *Store) removeLocked(keys []string) {
 func (s *Store) changed() {
 	s.dirty = true
 	s.gen++
+	s.view++
 }
 
 // pathError is the error of a write to an invalid path: the read-only error

@@ -31,6 +31,7 @@ type Store struct {
 	lower    []map[string]any // every layer below the user layer, highest first
 	dirty    bool             // the user layer changed since the last load or save
 	gen      uint64           // counts changes of the user layer
+	view     uint64           // counts changes of any layer: what Get returns may have changed
 	writes   int              // files written by Save, for tests
 	parseErr *ParseError      // set when the file did not parse: the store is read-only
 }
@@ -157,6 +158,7 @@ func (s *Store) SetPluginDefaults(id string, defaults map[string]any) {
 		s.plugins["plugins"] = byID
 	}
 	byID[id] = layer
+	s.view++
 }
 
 // RemovePluginDefaults removes the defaults layer of plugin id, if any.
@@ -169,6 +171,16 @@ func (s *Store) RemovePluginDefaults(id string) {
 			delete(s.plugins, "plugins")
 		}
 	}
+	s.view++
+}
+
+// Generation counts the changes of every layer: two reads of the same path
+// under the same generation return the same value. A reader that keeps
+// values (a plugin in another process) keeps them for one generation.
+func (s *Store) Generation() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.view
 }
 
 // Plugin returns the view of plugin id's settings, bound to plugins.<id>.
@@ -189,6 +201,7 @@ func (s *Store) relayer() {
 	layers = append(layers, s.plugins)
 	layers = append(layers, s.host)
 	s.layers, s.lower = layers, layers[1:]
+	s.view++
 }
 
 // normalizeLayer normalises a defaults or overlay map, keeping values it

@@ -106,6 +106,23 @@ func (in *instance) kill(p *proc, reason string) {
 	p.kill()
 }
 
+// generational is a plugin's settings view that knows its store's
+// generation (settings.PluginSettings).
+type generational interface{ Generation() uint64 }
+
+// settingsGeneration is the generation of the plugin's settings, 0 when
+// they have none (no context yet, or settings that do not count).
+func (in *instance) settingsGeneration() uint64 {
+	c := in.context()
+	if c == nil {
+		return 0
+	}
+	if g, ok := c.Settings().(generational); ok {
+		return g.Generation()
+	}
+	return 0
+}
+
 // call calls into the process with a deadline.
 func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout time.Duration, args []byte) (wire.Result, error) {
 	in.mu.Lock()
@@ -119,7 +136,7 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 	case killed != "":
 		return wire.Result{}, fmt.Errorf("plugin %q: %w (killed: %s)", in.id, errNotRunning, killed)
 	}
-	req := &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args}
+	req := &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args, SettingsGeneration: in.settingsGeneration()}
 	resp, overrun, err := p.call(req, timeout)
 	if err != nil {
 		select {

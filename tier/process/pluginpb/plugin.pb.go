@@ -416,9 +416,15 @@ type CallRequest struct {
 	Kind   CallRequest_Kind       `protobuf:"varint,1,opt,name=kind,proto3,enum=tentacle.plugin.v1.CallRequest_Kind" json:"kind,omitempty"`
 	Target string                 `protobuf:"bytes,2,opt,name=target,proto3" json:"target,omitempty"`
 	// The arguments, a JSON array.
-	ArgsJson      []byte `protobuf:"bytes,3,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ArgsJson []byte `protobuf:"bytes,3,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	// The generation of the host's settings when it made the call (0:
+	// unknown). While a call is in flight the plugin may answer its reads of
+	// its settings from what it read under the same generation: a read then
+	// costs no call into the host, and sees the settings as they were when a
+	// call in flight began.
+	SettingsGeneration uint64 `protobuf:"varint,4,opt,name=settings_generation,json=settingsGeneration,proto3" json:"settings_generation,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *CallRequest) Reset() {
@@ -470,6 +476,13 @@ func (x *CallRequest) GetArgsJson() []byte {
 		return x.ArgsJson
 	}
 	return nil
+}
+
+func (x *CallRequest) GetSettingsGeneration() uint64 {
+	if x != nil {
+		return x.SettingsGeneration
+	}
+	return 0
 }
 
 type CallResponse struct {
@@ -1630,11 +1643,12 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +
 	"\thas_order\x18\x03 \x01(\bR\bhasOrder\x12\x1d\n" +
 	"\n" +
-	"shape_json\x18\x04 \x01(\tR\tshapeJson\"\xd6\x01\n" +
+	"shape_json\x18\x04 \x01(\tR\tshapeJson\"\x87\x02\n" +
 	"\vCallRequest\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2$.tentacle.plugin.v1.CallRequest.KindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1b\n" +
-	"\targs_json\x18\x03 \x01(\fR\bargsJson\"X\n" +
+	"\targs_json\x18\x03 \x01(\fR\bargsJson\x12/\n" +
+	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\"X\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\f\n" +
 	"\bFUNCTION\x10\x01\x12\n" +

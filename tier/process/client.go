@@ -39,10 +39,11 @@ type proc struct {
 // completes go-plugin's handshake, serves the host's services to it and
 // asks it to describe itself.
 func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc pluginpb.HostServer, startTimeout time.Duration) (*proc, error) {
-	if err := verify(exe, sha); err != nil {
+	cmd, started, err := verifiedCommand(exe, sha)
+	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe)
+	defer started() // the process has its own descriptor of the file by then
 	cmd.Dir = filepath.Dir(exe)
 	dieWithHost(cmd)
 	client := plugin.NewClient(&plugin.ClientConfig{

@@ -101,8 +101,12 @@ func FileSHA256(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
+	return readerSHA256(f)
+}
+
+func readerSHA256(r io.Reader) (string, error) {
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	if _, err := io.Copy(h, r); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -111,14 +115,21 @@ func FileSHA256(path string) (string, error) {
 // ErrChecksum is returned when an executable does not match its manifest.
 var ErrChecksum = errors.New("the executable does not match the SHA-256 of its manifest")
 
-// verify checks an executable against the SHA-256 its manifest gives.
-func verify(path, want string) error {
-	got, err := FileSHA256(path)
+// verifyOpen opens an executable and checks it against the SHA-256 its
+// manifest gives, returning the open file, read to its end.
+func verifyOpen(path, want string) (*os.File, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("check executable: %w", err)
+		return nil, fmt.Errorf("check executable: %w", err)
+	}
+	got, err := readerSHA256(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("check executable: %w", err)
 	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(strings.ToLower(want))) != 1 {
-		return fmt.Errorf("%w: %s has %s, the manifest says %s (reinstall the plugin)", ErrChecksum, path, got, want)
+		f.Close()
+		return nil, fmt.Errorf("%w: %s has %s, the manifest says %s (reinstall the plugin)", ErrChecksum, path, got, want)
 	}
-	return nil
+	return f, nil
 }

@@ -1,0 +1,38 @@
+//go:build linux
+
+package process
+
+import (
+	"os"
+	"os/exec"
+)
+
+// fdExec reports whether an executable can be run through the descriptor
+// it was checked through (/proc is mounted).
+var fdExec = func() bool {
+	_, err := os.Stat("/proc/self/fd")
+	return err == nil
+}()
+
+// verifiedCommand checks the executable at path against its SHA-256 and
+// returns the command that runs it, and a function to call once the
+// process has started. The file checked is the file run: it is read once,
+// through one descriptor, which the process gets as descriptor 3 and is
+// executed through (/proc/self/fd/3), so that a file put in its place after
+// the check (a package being replaced) is not what runs. The process sees
+// path as its name (os.Args[0]); a script's interpreter reads the script
+// through the same descriptor.
+func verifiedCommand(path, sha string) (*exec.Cmd, func(), error) {
+	f, err := verifyOpen(path, sha)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fdExec {
+		f.Close()
+		return exec.Command(path), func() {}, nil
+	}
+	cmd := exec.Command("/proc/self/fd/3")
+	cmd.Args = []string{path}
+	cmd.ExtraFiles = []*os.File{f}
+	return cmd, func() { f.Close() }, nil
+}

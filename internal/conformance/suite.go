@@ -19,6 +19,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,7 +173,7 @@ type setup struct {
 func newHost(t *testing.T, tr Tier, s setup) *host {
 	t.Helper()
 	probe.Reset()
-	leaks := goleak.IgnoreCurrent()
+	beginLeakCheck(t)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "config.yaml")
 	if s.config != "" {
@@ -229,7 +230,7 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		if err := m.Shutdown(context.Background()); err != nil {
 			t.Logf("shutdown: %v", err)
 		}
-		goleak.VerifyNone(t, leaks)
+		endLeakCheck(t)
 		h.wantNoProcesses(tr)
 	})
 	if !s.noStart {
@@ -237,6 +238,50 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		_ = m.Start(context.Background())
 	}
 	return h
+}
+
+// leakChecks are the goroutine-leak checks of the tests under way. A test
+// may make several hosts; its goroutines are checked once, when its last
+// host has been shut down, against those that ran before its first host was
+// made. (A check per host, made while another host of the same test still
+// runs, would count the goroutines that host starts meanwhile, such as the
+// servers a plugin process's connection gets a moment after it is made.)
+var leakChecks = struct {
+	sync.Mutex
+	byTest map[*testing.T]*leakCheck
+}{byTest: map[*testing.T]*leakCheck{}}
+
+type leakCheck struct {
+	before goleak.Option // the goroutines before the test's first host
+	hosts  int           // hosts of the test not shut down yet
+}
+
+// beginLeakCheck records a new host of test t.
+func beginLeakCheck(t *testing.T) {
+	leakChecks.Lock()
+	defer leakChecks.Unlock()
+	lc := leakChecks.byTest[t]
+	if lc == nil {
+		lc = &leakCheck{before: goleak.IgnoreCurrent()}
+		leakChecks.byTest[t] = lc
+	}
+	lc.hosts++
+}
+
+// endLeakCheck records that a host of test t has been shut down, and
+// checks for leaked goroutines once it was the last.
+func endLeakCheck(t *testing.T) {
+	leakChecks.Lock()
+	lc := leakChecks.byTest[t]
+	lc.hosts--
+	last := lc.hosts == 0
+	if last {
+		delete(leakChecks.byTest, t)
+	}
+	leakChecks.Unlock()
+	if last {
+		goleak.VerifyNone(t, lc.before)
+	}
 }
 
 // wantNoProcesses checks, for adapters that implement [Processes], that no

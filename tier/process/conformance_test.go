@@ -72,7 +72,7 @@ func (processTier) Properties() conformance.Properties {
 	return conformance.Properties{
 		OwnProcess:         true,
 		UnloadWhenDisabled: true,
-		Helper:             typedHelper,
+		Helper:             wire.TypedAs,
 		Injectables:        []string{host.InjectEventBus, host.InjectMessages},
 	}
 }
@@ -150,42 +150,6 @@ func (p probeAsset) Assets() map[string][]string {
 	var out map[string][]string
 	_ = p.c.Call(process.Proxy[probe.Asset]("Assets"), nil, &out)
 	return out
-}
-
-// typedHelper makes a process plugin's helper (a wire.RemoteFunc, its
-// arguments and results crossing as JSON) a function of type typ: an error
-// the helper returned, or the manager's error for a helper that panicked,
-// is its final error result (when typ has one; otherwise it panics).
-func typedHelper(helper any, typ reflect.Type) (any, bool) {
-	rf, ok := helper.(wire.RemoteFunc)
-	if !ok || typ.Kind() != reflect.Func || typ.IsVariadic() {
-		return nil, false
-	}
-	_, outTypes, hasErr := wire.Split(typ)
-	return reflect.MakeFunc(typ, func(args []reflect.Value) []reflect.Value {
-		in := make([]any, len(args))
-		for i, a := range args {
-			in[i] = a.Interface()
-		}
-		raw, err := rf(in...)
-		if err != nil && !hasErr {
-			panic(err)
-		}
-		results := make([]reflect.Value, 0, typ.NumOut())
-		for i, ot := range outTypes {
-			v := reflect.New(ot)
-			if i < len(raw) {
-				if derr := json.Unmarshal(raw[i], v.Interface()); derr != nil && err == nil {
-					panic(fmt.Errorf("helper result %d: %w", i, derr))
-				}
-			}
-			results = append(results, v.Elem())
-		}
-		if hasErr {
-			results = append(results, reflect.ValueOf(&err).Elem())
-		}
-		return results
-	}).Interface(), true
 }
 
 // Put implements conformance.Mutable: the package folder id gets fixture's

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -163,6 +164,58 @@ func TestTraceSaysIsolated(t *testing.T) {
 				t.Errorf("%s: a trace event says isolated %v, want %v", id, got, want)
 				break
 			}
+		}
+	}
+}
+
+// TestIsolatedImportsSideBySideAtRescan: isolated plugins found together
+// while the manager runs (with plugins._autoEnable) are imported side by
+// side too.
+func TestIsolatedImportsSideBySideAtRescan(t *testing.T) {
+	defs := map[string]*tentacle.Definition{}
+	var mu sync.Mutex
+	begun := 0
+	allBegun := make(chan struct{})
+	src := isolatingSource{
+		Source:   tier.Definitions("test", false, defs),
+		isolated: map[string]bool{"x": true, "y": true, "z": true},
+		load: func(id string, iso bool) error {
+			mu.Lock()
+			begun++
+			if begun == 3 {
+				close(allBegun)
+			}
+			mu.Unlock()
+			select {
+			case <-allBegun:
+				return nil
+			case <-time.After(10 * time.Second): // a guard against a hang only
+				return errors.New("the isolated imports did not run side by side")
+			}
+		},
+	}
+	store := settings.New(nil)
+	if err := store.Set("plugins._autoEnable", true); err != nil {
+		t.Fatal(err)
+	}
+	m, err := manager.New(manager.Options{Sources: []tier.Source{src}, Settings: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Shutdown(context.Background())
+	for _, id := range []string{"x", "y", "z"} {
+		defs[id] = &tentacle.Definition{Name: id}
+	}
+	res, err := m.Rescan(context.Background())
+	if err != nil || len(res.Added) != 3 {
+		t.Fatalf("rescan: %+v, %v", res, err)
+	}
+	for _, id := range []string{"x", "y", "z"} {
+		if in, _ := m.Info(id); !in.Enabled {
+			t.Errorf("%s: enabled %v, error %+v", id, in.Enabled, in.Error)
 		}
 	}
 }

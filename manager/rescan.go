@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/tentacle-go/tentacle/tier"
@@ -126,6 +127,7 @@ func (m *Manager) rescan(ctx context.Context) (RescanResult, error) {
 	started := m.started
 	m.mu.RUnlock()
 	auto := m.settings.Get("plugins._autoEnable") == true
+	var late []string // found while running, to start now
 	for _, f := range sc.found {
 		id := f.cand.ID
 		if m.get(id) != nil {
@@ -137,12 +139,18 @@ func (m *Manager) rescan(ctx context.Context) (RescanResult, error) {
 		case !started:
 			// Start loads and enables it with the others.
 		case auto:
-			fail(id, m.startLate(ctx, r))
+			late = append(late, id)
 		default:
 			r.held = true
 			m.log.Info("new plugin found; enable it to run it (plugins._autoEnable is off)", "plugin", id)
 		}
 	}
+	// Several packages installed at once start side by side, as at Start.
+	m.startImports(ctx, m.ids(func(r *record) bool { return slices.Contains(late, r.id) && r.gate.ok() }))
+	for _, id := range late {
+		fail(id, m.startLate(ctx, m.get(id)))
+	}
+	m.dropImports()
 
 	for _, list := range [][]string{res.Added, res.Removed, res.Reloaded, res.Pending} {
 		sort.Strings(list)

@@ -56,7 +56,7 @@ func (s *remoteSettings) do(op, path string, value any) (any, bool, error) {
 			return nil, false, err
 		}
 	}
-	return normalize(v), resp.Found, nil
+	return wire.WholeNumbers(v), resp.Found, nil
 }
 
 // ask asks the host, or answers a read from the cache.
@@ -80,26 +80,6 @@ func (s *remoteSettings) ask(req *pluginpb.SettingsRequest) (*pluginpb.SettingsR
 		s.cache.drop() // a write: what was read may have changed
 	}
 	return resp, err
-}
-
-// normalize turns whole JSON numbers into int, as the host's settings hold
-// them.
-func normalize(v any) any {
-	switch v := v.(type) {
-	case float64:
-		if v == float64(int(v)) {
-			return int(v)
-		}
-	case map[string]any:
-		for k, e := range v {
-			v[k] = normalize(e)
-		}
-	case []any:
-		for i, e := range v {
-			v[i] = normalize(e)
-		}
-	}
-	return v
 }
 
 func (s *remoteSettings) Get(path string) any { v, _, _ := s.do("get", path, nil); return v }
@@ -246,16 +226,7 @@ func callHelper(hc pluginpb.HostClient, plugin, helper string, args []any) ([]js
 	if resp.Panic != "" {
 		return nil, &wire.RemotePanic{Value: resp.Panic}
 	}
-	var out []json.RawMessage
-	if len(resp.ResultsJson) > 0 {
-		if err := json.Unmarshal(resp.ResultsJson, &out); err != nil {
-			return nil, err
-		}
-	}
-	if resp.HasError {
-		return out, &wire.RemoteError{Message: resp.Error}
-	}
-	return out, nil
+	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError}.Raw()
 }
 
 // remoteBus fires events on the host's bus.
@@ -278,22 +249,17 @@ func (b remoteBus) Fire(event string, payload map[string]any) {
 type remoteMessenger struct{ hc pluginpb.HostClient }
 
 func (m remoteMessenger) SendPluginMessage(data any) {
-	if m.hc == nil {
-		return
-	}
-	b, err := json.Marshal([]any{data})
-	if err != nil {
-		return
-	}
-	ctx, cancel := hostCtx()
-	defer cancel()
-	_, _ = m.hc.Invoke(ctx, &pluginpb.InvokeRequest{Name: wire.InvokePluginMessage, ArgsJson: b})
+	_, _ = invoke(m.hc, wire.InvokePluginMessage, data)
 }
 
 // Invoke calls a function the host offers by name (a host's own extension),
 // with arguments and a result as JSON.
 func Invoke(name string, args ...any) (json.RawMessage, error) {
-	hc := current.host()
+	return invoke(current.host(), name, args...)
+}
+
+// invoke calls the host's function name through hc.
+func invoke(hc pluginpb.HostClient, name string, args ...any) (json.RawMessage, error) {
 	if hc == nil {
 		return nil, errNoHost
 	}

@@ -31,16 +31,7 @@ func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, time
 		if res.Panicked != "" {
 			panic(&wire.RemotePanic{Value: res.Panicked})
 		}
-		var out []json.RawMessage
-		if len(res.Results) > 0 {
-			if err := json.Unmarshal(res.Results, &out); err != nil {
-				return nil, err
-			}
-		}
-		if res.HasErr {
-			return out, &wire.RemoteError{Message: res.Err}
-		}
-		return out, nil
+		return res.Raw()
 	}
 }
 

@@ -44,7 +44,7 @@ func (h hostService) Settings(_ context.Context, req *pluginpb.SettingsRequest) 
 		if err := json.Unmarshal(req.ValueJson, &value); err != nil {
 			return &pluginpb.SettingsResponse{Error: "value: " + err.Error()}, nil
 		}
-		value = wholeNumbers(value)
+		value = wire.WholeNumbers(value)
 	}
 	var out any
 	found := true
@@ -80,26 +80,6 @@ func (h hostService) Settings(_ context.Context, req *pluginpb.SettingsRequest) 
 		}
 	}
 	return resp, nil
-}
-
-// wholeNumbers turns JSON's whole float64 numbers into ints, as the
-// settings store keeps them.
-func wholeNumbers(v any) any {
-	switch v := v.(type) {
-	case float64:
-		if v == float64(int(v)) {
-			return int(v)
-		}
-	case map[string]any:
-		for k, e := range v {
-			v[k] = wholeNumbers(e)
-		}
-	case []any:
-		for i, e := range v {
-			v[i] = wholeNumbers(e)
-		}
-	}
-	return v
 }
 
 func (h hostService) Manager(_ context.Context, req *pluginpb.ManagerRequest) (*pluginpb.ManagerResponse, error) {

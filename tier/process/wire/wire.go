@@ -127,6 +127,42 @@ type Result struct {
 	Panicked string
 }
 
+// Raw returns the results one by one, still JSON, and the error the
+// function returned as a *RemoteError, as a RemoteFunc returns them. A
+// panic is the caller's to handle first (Panicked).
+func (r Result) Raw() ([]json.RawMessage, error) {
+	var out []json.RawMessage
+	if len(r.Results) > 0 {
+		if err := json.Unmarshal(r.Results, &out); err != nil {
+			return nil, err
+		}
+	}
+	if r.HasErr {
+		return out, &RemoteError{Message: r.Err}
+	}
+	return out, nil
+}
+
+// WholeNumbers turns the whole float64 numbers JSON decodes into ints, in
+// place through maps and slices, as the settings store keeps them.
+func WholeNumbers(v any) any {
+	switch v := v.(type) {
+	case float64:
+		if v == float64(int(v)) {
+			return int(v)
+		}
+	case map[string]any:
+		for k, e := range v {
+			v[k] = WholeNumbers(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = WholeNumbers(e)
+		}
+	}
+	return v
+}
+
 // Call calls fn with arguments decoded from args, recovering a panic, and
 // encodes what it returns. err is for a call that could not be made (bad
 // arguments, unencodable results), not for an error fn returned.

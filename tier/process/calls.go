@@ -99,25 +99,14 @@ func (in *instance) kill(p *proc, reason string) {
 
 // generational is a plugin's settings view that knows its store's
 // generation (settings.PluginSettings).
+// Each call carries the generation of the plugin's settings (0 without a
+// context yet, or with settings that do not count their changes).
 type generational interface{ Generation() uint64 }
-
-// settingsGeneration is the generation of the plugin's settings, 0 when
-// they have none (no context yet, or settings that do not count).
-func (in *instance) settingsGeneration() uint64 {
-	c := in.context()
-	if c == nil {
-		return 0
-	}
-	if g, ok := c.Settings().(generational); ok {
-		return g.Generation()
-	}
-	return 0
-}
 
 // call calls into the process with a deadline.
 func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout time.Duration, args []byte) (wire.Result, error) {
 	in.mu.Lock()
-	p, closed, crashed, exit, killed := in.p, in.closed, in.crashed, in.exit, in.killed
+	p, closed, crashed, exit, killed, gen := in.p, in.closed, in.crashed, in.exit, in.killed, in.gen
 	in.mu.Unlock()
 	switch {
 	case closed:
@@ -127,7 +116,10 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 	case killed != "":
 		return wire.Result{}, fmt.Errorf("plugin %q: %w (killed: %s)", in.id, errNotRunning, killed)
 	}
-	req := &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args, SettingsGeneration: in.settingsGeneration()}
+	req := &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args}
+	if gen != nil {
+		req.SettingsGeneration = gen.Generation()
+	}
 	resp, overrun, err := p.call(req, timeout)
 	if err != nil {
 		select {
@@ -151,6 +143,8 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 		}
 		return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w", in.id, kind, target, err)
 	}
-	in.streak.Store(0)
+	if in.streak.Load() != 0 {
+		in.streak.Store(0) // answered in time: the count of overruns in a row starts again
+	}
 	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Panicked: resp.Panic}, nil
 }

@@ -31,6 +31,7 @@ type instance struct {
 	p       *proc
 	def     *tentacle.Definition
 	ctx     *tentacle.Context // the latest injected, for the host's services
+	gen     generational      // its settings, when they count their changes
 	closed  bool
 	crashed bool
 	exit    string
@@ -245,6 +246,7 @@ func (in *instance) As(t reflect.Type) (any, bool) {
 func (in *instance) Inject(c *tentacle.Context) (bool, error) {
 	in.mu.Lock()
 	in.ctx = c
+	in.gen, _ = c.Settings().(generational)
 	in.mu.Unlock()
 	var a wire.InjectArgs
 	info := c.PluginInfo()

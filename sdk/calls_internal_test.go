@@ -1,0 +1,100 @@
+package sdk
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"google.golang.org/grpc"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
+	"github.com/tentacle-go/tentacle/tier/process/wire"
+)
+
+// countingHost is a host that answers settings requests from a map and
+// counts them.
+type countingHost struct {
+	pluginpb.HostClient // nil: other calls are not expected
+	mu                  sync.Mutex
+	values              map[string]any
+	asked               int
+}
+
+func (h *countingHost) Settings(_ context.Context, req *pluginpb.SettingsRequest, _ ...grpc.CallOption) (*pluginpb.SettingsResponse, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch req.Op {
+	case "get":
+		h.asked++
+		v, ok := h.values[req.Path]
+		b, _ := json.Marshal(v)
+		return &pluginpb.SettingsResponse{ValueJson: b, Found: ok}, nil
+	case "set":
+		var v any
+		_ = json.Unmarshal(req.ValueJson, &v)
+		h.values[req.Path] = v
+	}
+	return &pluginpb.SettingsResponse{}, nil
+}
+
+func (h *countingHost) count() int { h.mu.Lock(); defer h.mu.Unlock(); return h.asked }
+
+// TestCallsReadSettingsOncePerGeneration: a hook handler that reads a
+// setting on every call asks the host once per settings generation the
+// calls carry; a call without a generation, and one after the plugin wrote
+// its settings, ask again.
+func TestCallsReadSettingsOncePerGeneration(t *testing.T) {
+	impl := &struct{ tentacle.Base }{}
+	def := &tentacle.Definition{
+		Name:           "g",
+		Implementation: impl,
+		Hooks: tentacle.Hooks{"test.greet": func(name string) string {
+			return impl.Settings().GetString("greeting") + ", " + name
+		}},
+		Helpers: tentacle.Helpers{"set": func(v string) error { return impl.Settings().Set("greeting", v) }},
+	}
+	s := newServer("g", def, mixinTypes(nil))
+	hc := &countingHost{values: map[string]any{"greeting": "Hello"}}
+	s.hostc = hc
+	var in wire.InjectArgs
+	in.Identifier = "g"
+	args, _ := json.Marshal([]wire.InjectArgs{in})
+	if _, err := s.Call(context.Background(), &pluginpb.CallRequest{Kind: pluginpb.CallRequest_INJECT, ArgsJson: args}); err != nil {
+		t.Fatal(err)
+	}
+	call := func(kind pluginpb.CallRequest_Kind, target, arg string, gen uint64) string {
+		t.Helper()
+		b, _ := json.Marshal([]any{arg})
+		resp, err := s.Call(context.Background(), &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: b, SettingsGeneration: gen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(resp.ResultsJson)
+	}
+	greet := func(gen uint64) string { return call(pluginpb.CallRequest_HOOK, "test.greet", "Ada", gen) }
+	steps := []struct {
+		name  string
+		do    func() string
+		want  string // the greeting, "" for none
+		asked int    // the host's settings reads so far
+	}{
+		{"first call", func() string { return greet(5) }, `["Hello, Ada"]`, 1},
+		{"same generation", func() string { return greet(5) }, `["Hello, Ada"]`, 1},
+		{"and again", func() string { return greet(5) }, `["Hello, Ada"]`, 1},
+		{"no generation", func() string { return greet(0) }, `["Hello, Ada"]`, 2},
+		{"the plugin writes", func() string { call(pluginpb.CallRequest_HELPER, "set", "Ahoy", 5); return "" }, "", 2},
+		{"read after the write", func() string { return greet(5) }, `["Ahoy, Ada"]`, 3},
+		{"new generation", func() string { hc.values["greeting"] = "Hi"; return greet(6) }, `["Hi, Ada"]`, 4},
+		{"outside calls", func() string { return impl.Settings().GetString("greeting") }, "Hi", 5},
+	}
+	for _, st := range steps {
+		if got := st.do(); st.want != "" && got != st.want {
+			t.Errorf("%s: %s, want %s", st.name, got, st.want)
+		}
+		if got := hc.count(); got != st.asked {
+			t.Errorf("%s: the host was asked %d times, want %d", st.name, got, st.asked)
+		}
+	}
+}

@@ -149,7 +149,7 @@ func startStop(b *testing.B, h *testHost, n int, live **manager.Manager) time.Du
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, name := range []string{hookLine, hookSlow, hookPatient} {
+	for _, name := range testHooks {
 		hooks.MustDeclare[textHook](m.Hooks(), hooks.Spec{Name: name})
 	}
 	m.Inject(host.InjectEventBus, h.bus)

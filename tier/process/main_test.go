@@ -129,6 +129,10 @@ const (
 	hookPatient = "test.patient" // the same handler, under another hook
 )
 
+// testHooks are the hooks the test plugins handle, which every test host
+// declares.
+var testHooks = []string{hookLine, hookGreet, hookSlow, hookPatient}
+
 // hostConfig configures a test host.
 type hostConfig struct {
 	plugins  map[string]string // plugin id -> test plugin, installed into the packages folder
@@ -488,7 +492,7 @@ func helperHost() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	for _, name := range []string{hookLine, hookGreet, hookSlow, hookPatient} {
+	for _, name := range testHooks {
 		hooks.MustDeclare[textHook](m.Hooks(), hooks.Spec{Name: name})
 	}
 	if err := m.Start(context.Background()); err != nil {

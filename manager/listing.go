@@ -199,9 +199,14 @@ func (m *Manager) infoLocked(r *record) Info {
 		// Enabled says whether Start would enable the plugin.
 		in.Enabled = r.state == StateEnabled || (r.state == StateLoaded && r.gate.ok())
 	}
-	if pr, ok := r.inst.(tier.ProcessReporter); ok || r.restarts > 0 || r.lastCrash != "" {
+	// Before Start (a command-line tool that loaded the plugins to list
+	// them), a plugin's process is the tool's own, gone when it exits: the
+	// listing says what Start would do, and shows none.
+	pr, running := r.inst.(tier.ProcessReporter)
+	running = running && m.started
+	if running || r.restarts > 0 || r.lastCrash != "" {
 		pi := &ProcessInfo{Restarts: r.restarts, LastCrash: r.lastCrash, LastCrashLines: r.lastCrashLines}
-		if ok {
+		if running {
 			pi.ProcessStatus = pr.ProcessStatus()
 		}
 		in.Process = pi

@@ -6,7 +6,6 @@ import (
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/tier"
 )
 
 // backend is where the plugins commands act: a running server (remote) or
@@ -49,31 +48,11 @@ func (o *options) openWarn(ctx context.Context, warn bool) (backend, error) {
 	return env, nil
 }
 
-func (env *offline) list(context.Context) ([]manager.Info, error) {
-	infos := env.mgr.List()
-	for i := range infos {
-		infos[i] = offlineEntry(infos[i])
-	}
-	return infos, nil
-}
+func (env *offline) list(context.Context) ([]manager.Info, error) { return env.mgr.List(), nil }
 
 func (env *offline) info(_ context.Context, id string) (manager.Info, bool, error) {
 	in, ok := env.mgr.Info(id)
-	return offlineEntry(in), ok, nil
-}
-
-// offlineEntry leaves out of an offline entry the process a process plugin
-// ran to be loaded: the command's own, gone when it exits, not the server's.
-func offlineEntry(in manager.Info) manager.Info {
-	if p := in.Process; p != nil {
-		q := *p
-		q.ProcessStatus = tier.ProcessStatus{}
-		in.Process = &q
-		if q.Restarts == 0 && q.LastCrash == "" {
-			in.Process = nil
-		}
-	}
-	return in
+	return in, ok, nil
 }
 
 func (env *offline) toggle(ctx context.Context, id string, enable bool) (manager.Change, manager.Info, error) {

@@ -188,3 +188,23 @@ func TestDirectCallsFolderRemoved(t *testing.T) {
 		t.Errorf("left after the plugin stopped: %q", got)
 	}
 }
+
+// TestListingBeforeStart: a tool that loads the plugins to list them (the
+// offline command line) starts their processes for a moment; the listing
+// shows none of them, since they are the tool's own and Start would run
+// others. Once started, the listing shows the process.
+func TestListingBeforeStart(t *testing.T) {
+	h := newHost(t, hostConfig{plugins: map[string]string{"tool": "tool"}, noStart: true})
+	if err := h.m.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if in := h.info("tool"); !in.Loaded || in.Process != nil {
+		t.Errorf("before Start: loaded %v, process %+v; want loaded, no process listed", in.Loaded, in.Process)
+	}
+	if err := h.m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if in := h.info("tool"); in.Process == nil || in.Process.PID == 0 {
+		t.Errorf("after Start: process %+v", in.Process)
+	}
+}

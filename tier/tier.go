@@ -172,6 +172,10 @@ type ProcessStatus struct {
 	// over gRPC, several times faster (false for a plugin that does not
 	// offer it, or while it does not run).
 	DirectCalls bool `json:"direct_calls,omitempty"`
+	// DirectHost: its calls into the host (its settings, other plugins'
+	// helpers, events) come over the host's socket rather than over gRPC;
+	// false until it made one.
+	DirectHost bool `json:"direct_host,omitempty"`
 }
 
 // ProcessReporter is implemented by instances that run as a process; the

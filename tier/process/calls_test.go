@@ -28,6 +28,9 @@ func TestCallsBothWays(t *testing.T) {
 			if out := callHook(h.greet, "Ada"); strings.Join(out, ",") != "hello Hello, Ada" {
 				t.Errorf("test.greet: %q", out)
 			}
+			if got := h.info("hello").Process.DirectHost; got != direct {
+				t.Errorf("the settings read came over the host's socket: %v, want %v", got, direct)
+			}
 			if err := h.store.Set("plugins.hello.greeting", "Ahoy"); err != nil {
 				t.Fatal(err)
 			}

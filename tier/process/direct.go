@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -42,6 +43,8 @@ type hostDirect struct {
 	dir string
 	ln  net.Listener
 	svc pluginpb.HostServer
+
+	used atomic.Bool // the plugin connected
 
 	mu     sync.Mutex
 	conns  map[net.Conn]bool
@@ -87,6 +90,7 @@ func (h *hostDirect) accept() {
 		}
 		h.conns[conn] = true
 		h.mu.Unlock()
+		h.used.Store(true)
 		go func() {
 			wire.ServeConn(conn, func() proto.Message { return new(pluginpb.HostCall) }, h.handle)
 			h.mu.Lock()
@@ -130,6 +134,9 @@ func (h *hostDirect) handle(m proto.Message) proto.Message {
 	}
 	return &reply
 }
+
+// connected reports whether the plugin has made its Host calls here.
+func (h *hostDirect) connected() bool { return h != nil && h.used.Load() }
 
 // close stops answering, closes the connections and removes the socket's
 // folder.

@@ -304,6 +304,7 @@ func (in *instance) ProcessStatus() tier.ProcessStatus {
 	if in.p != nil && !in.closed && !in.crashed {
 		st.PID = in.p.pid()
 		st.DirectCalls = in.p.direct.Load() != nil
+		st.DirectHost = in.p.host.connected()
 	}
 	if in.crashed {
 		st.LastLines = in.out.lines()

@@ -1,7 +1,6 @@
 package sdk
 
 import (
-	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -13,8 +12,7 @@ import (
 // lines are lost when the process exits at once (a crash, os.Exit); the
 // SDK writes its logs here instead, and gives os.Stderr back once serving.
 var (
-	stderr        io.Writer = os.Stderr
-	stderrFile              = os.Stderr
+	stderr        = os.Stderr
 	restoreStderr sync.Once
 )
 
@@ -28,5 +26,5 @@ func newLogger() *slog.Logger {
 // once go-plugin has redirected it, so that what plugin code writes there
 // reaches the host in order and completely, even just before a crash.
 func giveBackStderr() {
-	restoreStderr.Do(func() { os.Stderr = stderrFile })
+	restoreStderr.Do(func() { os.Stderr = stderr })
 }

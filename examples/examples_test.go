@@ -13,12 +13,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/internal/serve"
+	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
 // TestGreeter builds examples/greeter as its README says, installs it by
@@ -52,9 +52,9 @@ func TestGreeter(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, err := manager.New(manager.Options{
-		Sources: []tier.Source{process.New(filepath.Join(base, "packages"), process.Options{})},
+		Origins: []tier.Origin{process.New(filepath.Join(base, "packages"), process.Options{})},
 		BaseDir: base,
-		Mixins:  server.Mixins(),
+		Mixins:  serve.Mixins(),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -70,7 +70,7 @@ func TestGreeter(t *testing.T) {
 		t.Fatalf("greeter: %+v", in)
 	}
 	p, _ := m.Plugin("greeter")
-	api, ok := manager.As[host.SimpleAPI](p)
+	api, ok := manager.As[server.SimpleAPI](p)
 	if !ok {
 		t.Fatal("greeter's SimpleAPI not reached")
 	}

@@ -5,18 +5,18 @@ import (
 	"strings"
 )
 
-// OrderSource tells where a handler's effective order comes from.
-type OrderSource string
+// OrderFrom tells where a handler's effective order comes from.
+type OrderFrom string
 
 const (
 	// OrderDefault: the plugin gives no order; the handler runs at
 	// tentacle.DefaultOrder.
-	OrderDefault OrderSource = "default"
+	OrderDefault OrderFrom = "default"
 	// OrderPlugin: the order the plugin registered the handler with.
-	OrderPlugin OrderSource = "plugin"
+	OrderPlugin OrderFrom = "plugin"
 	// OrderConfig: an override from the configuration
 	// (plugins._sortingOrder.<plugin>.<hook>).
-	OrderConfig OrderSource = "config"
+	OrderConfig OrderFrom = "config"
 )
 
 // Explanation says why a handler runs where it does.
@@ -31,8 +31,8 @@ type Explanation struct {
 	// it gives none (HasDeclared false).
 	Declared    int  `json:"declared"`
 	HasDeclared bool `json:"has_declared"`
-	// Source is where Order comes from.
-	Source OrderSource `json:"source"`
+	// From is where Order comes from.
+	From OrderFrom `json:"from"`
 	// Reason says the same in a sentence, such as "order 10 set by the
 	// plugin" or "order 5 from config plugins._sortingOrder.foo.x.y (the
 	// plugin gives 10)", followed by `; after "bar" by identifier` when the
@@ -79,7 +79,7 @@ func (r *Registry) Explain(name string) []Explanation {
 			Order:       e.order,
 			Declared:    e.declared,
 			HasDeclared: e.hasOrder,
-			Source:      e.source,
+			From:        e.source,
 			Reason:      b.String(),
 		}
 	}

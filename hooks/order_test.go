@@ -78,11 +78,11 @@ func TestOrderOverrides(t *testing.T) {
 		t.Errorf("typed Handlers after override (-want +got):\n%s", diff)
 	}
 	wantExpl := []hooks.Explanation{
-		{Position: 1, Plugin: "baz", Order: 0, Declared: 1000, Source: hooks.OrderConfig,
+		{Position: 1, Plugin: "baz", Order: 0, Declared: 1000, From: hooks.OrderConfig,
 			Reason: "order 0 from config plugins._sortingOrder.baz.x.y (the plugin gives none)"},
-		{Position: 2, Plugin: "bar", Order: 20, Declared: 20, HasDeclared: true, Source: hooks.OrderPlugin,
+		{Position: 2, Plugin: "bar", Order: 20, Declared: 20, HasDeclared: true, From: hooks.OrderPlugin,
 			Reason: "order 20 set by the plugin"},
-		{Position: 3, Plugin: "foo", Order: 30, Declared: 10, HasDeclared: true, Source: hooks.OrderConfig,
+		{Position: 3, Plugin: "foo", Order: 30, Declared: 10, HasDeclared: true, From: hooks.OrderConfig,
 			Reason: "order 30 from config plugins._sortingOrder.foo.x.y (the plugin gives 10)"},
 	}
 	if diff := cmp.Diff(wantExpl, r.Explain(name)); diff != "" {

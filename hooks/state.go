@@ -17,7 +17,7 @@ type entry struct {
 	declared int  // the order the plugin gave; DefaultOrder when none
 	hasOrder bool // whether the plugin gave an order
 	order    int  // effective order
-	source   OrderSource
+	source   OrderFrom
 	fn       any // converted to the declared type, when there is one
 	dead     bool
 }

@@ -108,7 +108,7 @@ var benchLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 // settings store and benchHook declared, and the typed hook.
 func newBenchManager(tb testing.TB, defs map[string]*tentacle.Definition) (*manager.Manager, *hooks.Hook[benchLineHook]) {
 	m, err := manager.New(manager.Options{
-		Sources:  []tier.Source{tier.Definitions("bench", false, defs)},
+		Origins:  []tier.Origin{tier.Definitions("bench", false, defs)},
 		Settings: settings.New(nil),
 		Mixins:   []manager.MixinSpec{manager.Mixin[benchStartup]("StartupPlugin", false, false)},
 		Logger:   benchLogger,

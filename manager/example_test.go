@@ -34,7 +34,7 @@ func Example() {
 			Hooks: tentacle.Hooks{"host.gcode.sending": func(line string) string { return line + " ; sent" }}},
 	}
 	m, err := manager.New(manager.Options{
-		Sources:  []tier.Source{tier.Definitions("example", false, plugins)},
+		Origins:  []tier.Origin{tier.Definitions("example", false, plugins)},
 		Settings: settings.New(nil),
 		Mixins:   []manager.MixinSpec{manager.Mixin[Greeter]("Greeter", false, false)},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -87,7 +87,7 @@ func ExampleManager_Hooks_explain() {
 	store := settings.New(nil)
 	_ = store.Set("plugins._sortingOrder", map[string]any{"second": map[string]any{"host.ready": 5}})
 	m, _ := manager.New(manager.Options{
-		Sources:  []tier.Source{tier.Definitions("example", false, plugins)},
+		Origins:  []tier.Origin{tier.Definitions("example", false, plugins)},
 		Settings: store,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

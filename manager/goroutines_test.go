@@ -142,7 +142,7 @@ func TestPluginGoroutineLabels(t *testing.T) {
 				}
 			}()
 			m, err := New(Options{
-				Sources: []tier.Source{tier.Definitions("test", false, map[string]*tentacle.Definition{
+				Origins: []tier.Origin{tier.Definitions("test", false, map[string]*tentacle.Definition{
 					"spawner": {Name: "Spawner", Implementation: &spawner{release: release}},
 				})},
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -21,13 +21,13 @@ import (
 // plugins in isolated marked Isolated (as the process tier marks its own)
 // and every load passed through load first.
 type isolatingSource struct {
-	tier.Source
+	tier.Origin
 	isolated map[string]bool
 	load     func(id string, isolated bool) error
 }
 
 func (s isolatingSource) Scan(ctx context.Context) ([]tier.Candidate, error) {
-	cands, err := s.Source.Scan(ctx)
+	cands, err := s.Origin.Scan(ctx)
 	for i := range cands {
 		c := &cands[i]
 		id, inner, iso := c.ID, c.Load, s.isolated[c.ID]
@@ -63,7 +63,7 @@ func TestIsolatedImportsRunSideBySide(t *testing.T) {
 	var begun, inFlight, maxInFlight int
 	allBegun := make(chan struct{})
 	src := isolatingSource{
-		Source:   tier.Definitions("test", false, defs),
+		Origin:   tier.Definitions("test", false, defs),
 		isolated: isolated,
 		load: func(id string, iso bool) error {
 			mu.Lock()
@@ -93,7 +93,7 @@ func TestIsolatedImportsRunSideBySide(t *testing.T) {
 			return nil
 		},
 	}
-	m, err := manager.New(manager.Options{Sources: []tier.Source{src}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	m, err := manager.New(manager.Options{Origins: []tier.Origin{src}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,14 +128,14 @@ func TestTraceSaysIsolated(t *testing.T) {
 		"inside": {Name: "inside", Load: func() error { return nil }},
 	}
 	src := isolatingSource{
-		Source:   tier.Definitions("test", false, defs),
+		Origin:   tier.Definitions("test", false, defs),
 		isolated: map[string]bool{"apart": true},
 		load:     func(string, bool) error { return nil },
 	}
 	var mu sync.Mutex
 	isolated := map[string][]bool{}
 	m, err := manager.New(manager.Options{
-		Sources: []tier.Source{src},
+		Origins: []tier.Origin{src},
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Trace: func(ev manager.TraceEvent) {
 			mu.Lock()
@@ -177,7 +177,7 @@ func TestIsolatedImportsSideBySideAtRescan(t *testing.T) {
 	begun := 0
 	allBegun := make(chan struct{})
 	src := isolatingSource{
-		Source:   tier.Definitions("test", false, defs),
+		Origin:   tier.Definitions("test", false, defs),
 		isolated: map[string]bool{"x": true, "y": true, "z": true},
 		load: func(id string, iso bool) error {
 			mu.Lock()
@@ -198,7 +198,7 @@ func TestIsolatedImportsSideBySideAtRescan(t *testing.T) {
 	if err := store.Set("plugins._autoEnable", true); err != nil {
 		t.Fatal(err)
 	}
-	m, err := manager.New(manager.Options{Sources: []tier.Source{src}, Settings: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	m, err := manager.New(manager.Options{Origins: []tier.Origin{src}, Settings: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@
 // mixins, calls [Manager.Start], and later [Manager.Shutdown]:
 //
 //	m, err := manager.New(manager.Options{
-//		Sources: []tier.Source{tier.Bundled()},
+//		Origins: []tier.Origin{tier.Bundled()},
 //		BaseDir: basedir,
 //		Settings: store,
 //		Hooks: registry,
@@ -38,12 +38,12 @@ import (
 	"github.com/tentacle-go/tentacle/tier"
 )
 
-// Options configure a [Manager]. Only Sources is needed; everything else has
+// Options configure a [Manager]. Only Origins is needed; everything else has
 // a usable default.
 type Options struct {
 	// Sources are scanned in this order; the first source to provide an
 	// identifier wins and later duplicates are listed as shadowed.
-	Sources []tier.Source
+	Origins []tier.Origin
 	// BaseDir is the host's base directory; plugin data folders are
 	// <BaseDir>/data/<id>. Empty means plugins have no data folder.
 	BaseDir string
@@ -391,7 +391,7 @@ func (sc *scanResult) first(id string) (found, bool) {
 func (m *Manager) scan(ctx context.Context) scanResult {
 	res := scanResult{index: make(map[string]int), shadows: make(map[string][]Shadow), failed: make(map[int]bool)}
 	var errs []error
-	for i, src := range m.opts.Sources {
+	for i, src := range m.opts.Origins {
 		var cands []tier.Candidate
 		err := guard(func() (err error) {
 			cands, err = src.Scan(ctx)

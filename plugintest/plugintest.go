@@ -82,7 +82,7 @@ func New(t testing.TB, id string, def *tentacle.Definition, opts Options) *Harne
 	dir := t.TempDir()
 	store := openConfig(t, dir, opts)
 	defs := map[string]*tentacle.Definition{id: def}
-	return start(t, id, dir, store, []tier.Source{tier.Definitions("plugintest", false, others(defs, opts))}, opts)
+	return start(t, id, dir, store, []tier.Origin{tier.Definitions("plugintest", false, others(defs, opts))}, opts)
 }
 
 // NewProcess builds the process plugin whose main package is in the folder
@@ -114,9 +114,9 @@ func NewProcess(t testing.TB, id, pkg string, opts Options) *Harness {
 	if err := os.WriteFile(filepath.Join(pkgs, id, process.ManifestFile), []byte(manifest), 0o644); err != nil {
 		t.Fatalf("plugintest: %v", err)
 	}
-	sources := []tier.Source{process.New(pkgs, opts.Process)}
+	sources := []tier.Origin{process.New(pkgs, opts.Process)}
 	if defs := others(nil, opts); len(defs) > 0 {
-		sources = append([]tier.Source{tier.Definitions("plugintest", false, defs)}, sources...)
+		sources = append([]tier.Origin{tier.Definitions("plugintest", false, defs)}, sources...)
 	}
 	return start(t, id, dir, store, sources, opts)
 }
@@ -134,11 +134,11 @@ func others(defs map[string]*tentacle.Definition, opts Options) map[string]*tent
 
 // start makes the test host over dir with sources and starts it unless
 // opts.NoStart.
-func start(t testing.TB, id, dir string, store *settings.Store, sources []tier.Source, opts Options) *Harness {
+func start(t testing.TB, id, dir string, store *settings.Store, sources []tier.Origin, opts Options) *Harness {
 	t.Helper()
 	logs := &syncBuffer{}
 	m, err := manager.New(manager.Options{
-		Sources:  sources,
+		Origins:  sources,
 		BaseDir:  dir,
 		Settings: store,
 		Hooks:    opts.Hooks,

@@ -9,9 +9,9 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/plugintest"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -9,8 +9,8 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
 )
 
 // countingHost is a host that answers settings requests from a map and

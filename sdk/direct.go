@@ -12,8 +12,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
 )
 
 // DirectCallsEnv, set to "off" in a plugin's environment, keeps it from

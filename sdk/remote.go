@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
 )
 
 // callTimeout bounds a call to the host.

@@ -28,9 +28,9 @@ import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+	srvapi "github.com/tentacle-go/tentacle/server"
 )
 
 // Options configure Serve.
@@ -99,9 +99,9 @@ func mixinTypes(extra []reflect.Type) []reflect.Type {
 		reflect.TypeFor[tentacle.Sortable](), reflect.TypeFor[tentacle.RestartNeeding](),
 		reflect.TypeFor[tentacle.ReloadNeeding](), reflect.TypeFor[tentacle.SettingsPlugin](),
 		reflect.TypeFor[tentacle.SettingsMigrator](),
-		reflect.TypeFor[host.Startup](), reflect.TypeFor[host.AfterStartup](), reflect.TypeFor[host.Shutdown](),
-		reflect.TypeFor[host.EventHandler](), reflect.TypeFor[host.SimpleAPI](), reflect.TypeFor[host.APIGetter](),
-		reflect.TypeFor[host.Blueprint](), reflect.TypeFor[host.BlueprintUnprotected](), reflect.TypeFor[host.Asset](),
-		reflect.TypeFor[host.SettingsRestricted](), reflect.TypeFor[host.SettingsValidator](),
+		reflect.TypeFor[srvapi.Startup](), reflect.TypeFor[srvapi.AfterStartup](), reflect.TypeFor[srvapi.Shutdown](),
+		reflect.TypeFor[srvapi.EventHandler](), reflect.TypeFor[srvapi.SimpleAPI](), reflect.TypeFor[srvapi.APIGetter](),
+		reflect.TypeFor[srvapi.Blueprint](), reflect.TypeFor[srvapi.BlueprintUnprotected](), reflect.TypeFor[srvapi.Asset](),
+		reflect.TypeFor[srvapi.SettingsRestricted](), reflect.TypeFor[srvapi.SettingsValidator](),
 	}, extra...)
 }

@@ -19,10 +19,10 @@ import (
 	"google.golang.org/grpc/connectivity"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+	srvapi "github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
 // server serves one plugin's Plugin service.
@@ -209,8 +209,8 @@ func (s *server) function(name string) reflect.Value {
 }
 
 var (
-	apiGet     = wire.MixinName(reflect.TypeFor[host.APIGetter]()) + ".OnAPIGet"
-	apiCommand = wire.MixinName(reflect.TypeFor[host.SimpleAPI]()) + ".OnAPICommand"
+	apiGet     = wire.MixinName(reflect.TypeFor[srvapi.APIGetter]()) + ".OnAPIGet"
+	apiCommand = wire.MixinName(reflect.TypeFor[srvapi.SimpleAPI]()) + ".OnAPICommand"
 )
 
 // method returns the implementation's method "<mixin>.<Method>", when the
@@ -219,7 +219,7 @@ var (
 func (s *server) method(target string) reflect.Value {
 	switch target {
 	case apiGet:
-		if g, ok := s.def.Implementation.(host.APIGetter); ok {
+		if g, ok := s.def.Implementation.(srvapi.APIGetter); ok {
 			return reflect.ValueOf(func(q wire.Request) (any, error) {
 				v, err := g.OnAPIGet(q.HTTP())
 				return v, statusErr(err)
@@ -227,7 +227,7 @@ func (s *server) method(target string) reflect.Value {
 		}
 		return reflect.Value{}
 	case apiCommand:
-		if a, ok := s.def.Implementation.(host.SimpleAPI); ok {
+		if a, ok := s.def.Implementation.(srvapi.SimpleAPI); ok {
 			return reflect.ValueOf(func(command string, data map[string]any) (any, error) {
 				v, err := a.OnAPICommand(command, data)
 				return v, statusErr(err)
@@ -267,9 +267,9 @@ func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
 	injected := map[string]any{}
 	for _, name := range in.Injected {
 		switch name {
-		case host.InjectEventBus:
+		case srvapi.InjectEventBus:
 			injected[name] = remoteBus{hc}
-		case host.InjectMessages:
+		case srvapi.InjectMessages:
 			injected[name] = remoteMessenger{hc}
 		}
 	}
@@ -298,7 +298,7 @@ func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
 
 // ServeHTTP answers a request with the plugin's Blueprint handler.
 func (s *server) ServeHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (resp *pluginpb.HTTPResponse, err error) {
-	bp, ok := s.def.Implementation.(host.Blueprint)
+	bp, ok := s.def.Implementation.(srvapi.Blueprint)
 	if !ok {
 		return nil, fmt.Errorf("plugin %q has no Blueprint", s.id)
 	}
@@ -332,7 +332,7 @@ func (s *server) ServeHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (resp
 
 // ReadFile reads a file of the plugin's Asset file system.
 func (s *server) ReadFile(_ context.Context, req *pluginpb.FileRequest) (*pluginpb.FileResponse, error) {
-	as, ok := s.def.Implementation.(host.Asset)
+	as, ok := s.def.Implementation.(srvapi.Asset)
 	if !ok {
 		return nil, fmt.Errorf("plugin %q has no Asset", s.id)
 	}
@@ -356,9 +356,9 @@ func (s *server) ReadFile(_ context.Context, req *pluginpb.FileRequest) (*plugin
 	return &pluginpb.FileResponse{Exists: true, Data: data}, nil
 }
 
-// statusErr lets a *host.APIError cross with its status.
+// statusErr lets a *srvapi.APIError cross with its status.
 func statusErr(err error) error {
-	var ae *host.APIError
+	var ae *srvapi.APIError
 	if errors.As(err, &ae) {
 		return wire.StatusError(ae.Status, ae.Message)
 	}

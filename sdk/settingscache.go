@@ -3,7 +3,7 @@ package sdk
 import (
 	"sync"
 
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
 )
 
 // settingsCache keeps the answers to the plugin's reads of its settings for

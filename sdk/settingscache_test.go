@@ -3,7 +3,7 @@ package sdk
 import (
 	"testing"
 
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
 )
 
 // TestSettingsCache: answers are kept for the generation of the calls,

@@ -1,148 +1,130 @@
 package server
 
 import (
-	"context"
-	"fmt"
-	"sync"
-	"time"
-
-	"github.com/tentacle-go/tentacle/events"
-	"github.com/tentacle-go/tentacle/host"
-	"github.com/tentacle-go/tentacle/manager"
+	"io/fs"
+	"net/http"
 )
 
-// Mixins returns the server's own mixins, for tools that look at a base
-// directory without a server and must see plugins as the server does.
-func Mixins() []manager.MixinSpec { return append([]manager.MixinSpec(nil), mixins...) }
+// Sorting contexts the server passes to [tentacle.Sortable.SortingKey] when
+// it calls a mixin, OctoPrint's names.
+const (
+	SortStartup      = "StartupPlugin.on_startup"
+	SortAfterStartup = "StartupPlugin.on_after_startup"
+	SortShutdown     = "ShutdownPlugin.on_shutdown"
+)
 
-// mixins are the server's own mixins. Only Asset needs browser clients to
-// reload; none needs a restart, since routes, assets and event
-// subscriptions are mounted and unmounted live.
-var mixins = []manager.MixinSpec{
-	manager.Mixin[host.Startup]("StartupPlugin", false, false),
-	manager.Mixin[host.AfterStartup]("AfterStartupPlugin", false, false),
-	manager.Mixin[host.Shutdown]("ShutdownPlugin", false, false),
-	manager.Mixin[host.EventHandler]("EventHandlerPlugin", false, false),
-	manager.Mixin[host.SimpleAPI]("SimpleApiPlugin", false, false),
-	manager.Mixin[host.APIGetter]("ApiGetter", false, false),
-	manager.Mixin[host.Blueprint]("BlueprintPlugin", false, false),
-	manager.Mixin[host.BlueprintUnprotected]("BlueprintUnprotected", false, false),
-	manager.Mixin[host.Asset]("AssetPlugin", false, true),
-	manager.Mixin[host.SettingsRestricted]("SettingsRestricted", false, false),
-	manager.Mixin[host.SettingsValidator]("SettingsValidator", false, false),
+// Startup is implemented by plugins that want to know the server is about
+// to serve (StartupPlugin.on_startup). It is called once the plugins are
+// enabled and before the server listens, with the address it will listen
+// on; for a plugin enabled while the server runs, right after its enable.
+// Keep it short: the server waits for it. Without it, nothing is called.
+type Startup interface {
+	OnStartup(host string, port int)
 }
 
-// busView is the event bus as plugins see it.
-type busView struct{ bus *events.Bus }
-
-func (b busView) Fire(event string, payload map[string]any) { b.bus.Fire(event, payload) }
-
-const pluginSubscriber = "plugin:"
-
-// eventFault counts a panic of a plugin's OnEvent against the plugin.
-func (s *Server) eventFault(sub string, ev events.Event, r any) {
-	if id, ok := cutPrefix(sub, pluginSubscriber); ok {
-		s.mgr.RecordFault(id, "OnEvent "+ev.Name, fmt.Errorf("panic: %v", r))
-		return
-	}
-	s.log.Error("event subscriber panicked", "subscriber", sub, "event", ev.Name, "panic", r)
+// AfterStartup is implemented by plugins that want to know the server is
+// serving (StartupPlugin.on_after_startup). It is called in the background
+// once the server listens, so a slow one never delays serving; for a plugin
+// enabled while the server runs, right after its enable. Without it,
+// nothing is called.
+type AfterStartup interface {
+	OnAfterStartup()
 }
 
-func cutPrefix(s, prefix string) (string, bool) {
-	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
-		return s[len(prefix):], true
-	}
-	return s, false
+// Shutdown is implemented by plugins that want to know the server is
+// stopping (ShutdownPlugin.on_shutdown). It is called before plugins are
+// disabled, while every plugin is still enabled. Without it, nothing is
+// called.
+type Shutdown interface {
+	OnShutdown()
 }
 
-// eventActivator subscribes an EventHandler plugin to the bus while it is
-// enabled: it gets its own queue and goroutine.
-type eventActivator struct {
-	s    *Server
-	mu   sync.Mutex
-	subs map[string]*events.Subscription
+// EventHandler is implemented by plugins that receive events
+// (EventHandlerPlugin.on_event). Each plugin gets its events in order, on a
+// goroutine of its own: a slow or panicking handler delays or breaks no
+// other plugin (and no other event source). The payload is shared: do not
+// modify it. Without it, the plugin gets no events.
+type EventHandler interface {
+	OnEvent(event string, payload map[string]any)
 }
 
-func (*eventActivator) Name() string { return "events" }
-
-func (a *eventActivator) Activate(p manager.Plugin) error {
-	h, ok := manager.As[host.EventHandler](p)
-	if !ok {
-		return nil
-	}
-	sub, err := a.s.bus.Subscribe(pluginSubscriber+p.ID(), func(ev events.Event) { h.OnEvent(ev.Name, ev.Payload) })
-	if err != nil {
-		return err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.subs == nil {
-		a.subs = make(map[string]*events.Subscription)
-	}
-	a.subs[p.ID()] = sub
-	return nil
+// SimpleAPI is implemented by plugins that answer commands at
+// POST /api/plugin/<id> (SimpleApiPlugin). APICommands maps each command to
+// the parameters it requires: a request missing one gets 400 naming it, an
+// unknown command 404, both before OnAPICommand is called. OnAPICommand's
+// result is sent as JSON (nil: 204 No Content); an error is sent as 500, or
+// with its status when it is an *APIError. Every command needs the API key.
+type SimpleAPI interface {
+	APICommands() map[string][]string
+	OnAPICommand(command string, data map[string]any) (any, error)
 }
 
-func (a *eventActivator) Deactivate(p manager.Plugin) {
-	a.mu.Lock()
-	sub := a.subs[p.ID()]
-	delete(a.subs, p.ID())
-	a.mu.Unlock()
-	if sub == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := sub.Close(ctx); err != nil {
-		a.s.log.Warn("a plugin's event handler did not return in time; it is left behind", "plugin", p.ID(), "error", err)
-	}
+// APIGetter is implemented by SimpleAPI plugins that also answer
+// GET /api/plugin/<id> (on_api_get). Its result is sent as JSON. Without it,
+// such a GET gets 405.
+type APIGetter interface {
+	OnAPIGet(r *http.Request) (any, error)
 }
 
-// startupActivator delivers the startup callbacks to a plugin enabled while
-// the server serves (OctoPrint never does).
-type startupActivator struct{ s *Server }
-
-func (startupActivator) Name() string { return "startup" }
-
-func (a startupActivator) Activate(p manager.Plugin) error {
-	if !a.s.serving.Load() {
-		return nil
-	}
-	if st, ok := manager.As[host.Startup](p); ok {
-		st.OnStartup(a.s.host, a.s.listenPort())
-	}
-	if as, ok := manager.As[host.AfterStartup](p); ok {
-		a.s.background(func() { a.s.guarded(p.ID(), "OnAfterStartup", as.OnAfterStartup) })
-	}
-	return nil
+// APIError is an error with the HTTP status a SimpleAPI or APIGetter wants
+// sent, such as 400 for bad input or 409 for a conflict.
+type APIError struct {
+	Status  int
+	Message string
 }
 
-func (startupActivator) Deactivate(manager.Plugin) {}
+func (e *APIError) Error() string { return e.Message }
 
-// background runs fn on a goroutine the stop waits for (within its
-// timeout); once the stop has begun, fn is not run.
-func (s *Server) background(fn func()) {
-	s.bgMu.Lock()
-	defer s.bgMu.Unlock()
-	if s.bgClosed {
-		return
-	}
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		fn()
-	}()
+// Blueprint is implemented by plugins that serve their own routes under
+// /plugin/<id>/ (BlueprintPlugin). The handler sees paths with that prefix
+// removed ("/plugin/hello/greet" arrives as "/greet"). Requests that change
+// something (any method but GET, HEAD and OPTIONS) need the API key unless
+// the plugin implements [BlueprintUnprotected]. The routes are mounted when
+// the plugin is enabled and unmounted when it is disabled, without a
+// restart (unlike OctoPrint). Handler is called once per enable.
+type Blueprint interface {
+	Handler() http.Handler
 }
 
-// guarded calls plugin code outside the lifecycle, counting a panic as a
-// fault of the plugin.
-func (s *Server) guarded(id, what string, fn func()) (ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.mgr.RecordFault(id, what, fmt.Errorf("panic: %v", r))
-			ok = false
-		}
-	}()
-	fn()
-	return true
+// BlueprintUnprotected is implemented by Blueprint plugins that check
+// access themselves; the server then lets every request through.
+type BlueprintUnprotected interface {
+	BlueprintUnprotected()
+}
+
+// Asset is implemented by plugins that ship static files (AssetPlugin),
+// served at /plugin/<id>/static/. AssetFS returns the files (embed.FS,
+// os.DirFS, ...); Assets lists, by kind ("js", "css"), the paths within it
+// that the web page includes. Mounted and unmounted live, without a restart
+// (unlike OctoPrint). Without it, nothing is served.
+type Asset interface {
+	AssetFS() fs.FS
+	Assets() map[string][]string
+}
+
+// Restriction levels of [SettingsRestricted] paths.
+const (
+	// RestrictAdmin paths are only shown to callers with the API key.
+	RestrictAdmin = "admin"
+	// RestrictNever paths are never sent through the API and never written
+	// through it.
+	RestrictNever = "never"
+)
+
+// SettingsRestricted is implemented by settings plugins with paths that the
+// settings API must not show to everyone (get_settings_restricted_paths):
+// level (RestrictAdmin, RestrictNever) to dotted paths relative to the
+// plugin's settings. A hidden path reads as null.
+type SettingsRestricted interface {
+	SettingsRestrictedPaths() map[string][]string
+}
+
+// SettingsValidator is implemented by settings plugins that check what the
+// settings API is asked to store (part of on_settings_save): data holds the
+// plugin's merged settings as they would be after the change. An error
+// rejects the whole request with 400 and its message; nothing is stored.
+// Without it, the server only checks that each value has the type of its
+// default.
+type SettingsValidator interface {
+	ValidateSettings(data map[string]any) error
 }

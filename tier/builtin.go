@@ -10,8 +10,8 @@ import (
 	"github.com/tentacle-go/tentacle"
 )
 
-// builtinSource is a [Source] of compiled-in plugins.
-type builtinSource struct {
+// builtinOrigin is a [Origin] of compiled-in plugins.
+type builtinOrigin struct {
 	name    string
 	bundled bool
 	defs    func() map[string]*tentacle.Definition
@@ -19,8 +19,8 @@ type builtinSource struct {
 
 // Bundled returns the source of the plugins registered with
 // [tentacle.Register]: the host's bundled plugins.
-func Bundled() Source {
-	return &builtinSource{name: OriginBundled, bundled: true, defs: func() map[string]*tentacle.Definition {
+func Bundled() Origin {
+	return &builtinOrigin{name: OriginBundled, bundled: true, defs: func() map[string]*tentacle.Definition {
 		ids := tentacle.Registered()
 		defs := make(map[string]*tentacle.Definition, len(ids))
 		for _, id := range ids {
@@ -33,13 +33,13 @@ func Bundled() Source {
 // Definitions returns a source of compiled-in plugins from a map of
 // definitions, for hosts and tests that keep their own registry. Bundled says
 // whether they count as bundled.
-func Definitions(name string, bundled bool, defs map[string]*tentacle.Definition) Source {
-	return &builtinSource{name: name, bundled: bundled, defs: func() map[string]*tentacle.Definition { return defs }}
+func Definitions(name string, bundled bool, defs map[string]*tentacle.Definition) Origin {
+	return &builtinOrigin{name: name, bundled: bundled, defs: func() map[string]*tentacle.Definition { return defs }}
 }
 
-func (s *builtinSource) Name() string { return s.name }
+func (s *builtinOrigin) Name() string { return s.name }
 
-func (s *builtinSource) Scan(context.Context) ([]Candidate, error) {
+func (s *builtinOrigin) Scan(context.Context) ([]Candidate, error) {
 	defs := s.defs()
 	ids := make([]string, 0, len(defs))
 	for id := range defs {

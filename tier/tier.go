@@ -1,5 +1,5 @@
 // Package tier defines how the plugin manager finds plugins and runs their
-// code: a [Source] scans one place (compiled-in registrations, the plugins
+// code: a [Origin] scans one place (compiled-in registrations, the plugins
 // folder, installed packages) and returns [Candidate]s described without
 // running any of their code; a candidate's Load returns an [Instance], the
 // plugin's code as one tier runs it (compiled in, interpreted, or in another
@@ -30,9 +30,9 @@ const (
 	OriginPackage = "package" // an installed package
 )
 
-// A Source is one place plugins come from. The manager scans sources in the
+// An Origin is one place plugins come from. The manager scans sources in the
 // order they are configured; the first source to provide an identifier wins.
-type Source interface {
+type Origin interface {
 	// Name names the source in listings and messages.
 	Name() string
 	// Scan lists the plugins found, without running any plugin code. An

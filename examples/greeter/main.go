@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/sdk"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 // Greeter greets, counts its greetings and tells the host's clients.
@@ -24,9 +24,9 @@ type Greeter struct {
 var (
 	_ tentacle.Initializer    = (*Greeter)(nil)
 	_ tentacle.SettingsPlugin = (*Greeter)(nil)
-	_ host.SimpleAPI          = (*Greeter)(nil)
-	_ host.Blueprint          = (*Greeter)(nil)
-	_ host.EventHandler       = (*Greeter)(nil)
+	_ server.SimpleAPI        = (*Greeter)(nil)
+	_ server.Blueprint        = (*Greeter)(nil)
+	_ server.EventHandler     = (*Greeter)(nil)
 )
 
 // SettingsDefaults are the plugin's settings, under plugins.greeter.
@@ -49,10 +49,10 @@ func (g *Greeter) APICommands() map[string][]string {
 func (g *Greeter) OnAPICommand(command string, data map[string]any) (any, error) {
 	name, _ := data["name"].(string)
 	if name == "" {
-		return nil, &host.APIError{Status: http.StatusBadRequest, Message: "name must be a non-empty string"}
+		return nil, &server.APIError{Status: http.StatusBadRequest, Message: "name must be a non-empty string"}
 	}
 	text := g.greet(name)
-	if m := host.Messages(g.Context()); m != nil {
+	if m := server.Messages(g.Context()); m != nil {
 		m.SendPluginMessage(map[string]any{"greeted": name})
 	}
 	return map[string]any{"text": text, "count": g.greeted.Load()}, nil
@@ -69,7 +69,7 @@ func (g *Greeter) Handler() http.Handler {
 
 // OnEvent logs the server's start.
 func (g *Greeter) OnEvent(event string, payload map[string]any) {
-	if event == host.EventStartup {
+	if event == server.EventStartup {
 		g.Logger().Info("the server started")
 	}
 }

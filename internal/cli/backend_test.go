@@ -22,7 +22,7 @@ func TestOfflineHooksLeaveOutRefusedPlugins(t *testing.T) {
 		"half": {Hooks: tentacle.Hooks{"tentacle.plugin.good.ready": tentacle.Hook(fn, 1), "tentacle.nobody.declared": fn}},
 	}
 	m, err := manager.New(manager.Options{
-		Sources:  []tier.Source{tier.Definitions("test", true, defs)},
+		Origins:  []tier.Origin{tier.Definitions("test", true, defs)},
 		Settings: settings.New(nil),
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

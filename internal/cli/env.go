@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 )
@@ -41,8 +41,8 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	env.store = store
 	log := newLogger(o.stderr)
 	opts := manager.Options{
-		Sources:  o.sources(dir, store, log),
-		Mixins:   server.Mixins(),
+		Origins:  o.sources(dir, store, log),
+		Mixins:   serve.Mixins(),
 		BaseDir:  dir,
 		Settings: store,
 		Logger:   log,
@@ -91,6 +91,6 @@ func (env *offline) mutable(id string, phase manager.Phase) error {
 
 // sources are the plugin sources of the tentacle host, in precedence order,
 // as the server would have them with the configuration st.
-func (o *options) sources(dir string, st *settings.Store, log *slog.Logger) []tier.Source {
-	return append(server.DefaultSources(dir, st, log), o.extra...)
+func (o *options) sources(dir string, st *settings.Store, log *slog.Logger) []tier.Origin {
+	return append(serve.DefaultOrigins(dir, st, log), o.extra...)
 }

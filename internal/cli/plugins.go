@@ -12,9 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/server"
-	"github.com/tentacle-go/tentacle/tier/folder"
+	"github.com/tentacle-go/tentacle/tier/source"
 )
 
 func newPluginsCommand(o *options) *cobra.Command {
@@ -374,11 +374,11 @@ Check and Load run; nothing is enabled. The exit status is 0 only when it
 would load and enable.`),
 		Args: exactArgs(1, "the plugin's file or folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var mixins []folder.Mixin
-			for _, ms := range server.Mixins() {
-				mixins = append(mixins, folder.Mixin{Name: ms.Name, Type: ms.Type})
+			var mixins []source.Mixin
+			for _, ms := range serve.Mixins() {
+				mixins = append(mixins, source.Mixin{Name: ms.Name, Type: ms.Type})
 			}
-			r := folder.Lint(cmd.Context(), args[0], folder.LintOptions{Mixins: mixins})
+			r := source.Lint(cmd.Context(), args[0], source.LintOptions{Mixins: mixins})
 			if jsonOut {
 				if err := writeJSON(o.stdout, r); err != nil {
 					return err
@@ -396,7 +396,7 @@ would load and enable.`),
 	return cmd
 }
 
-func writeLint(w io.Writer, r folder.Report) {
+func writeLint(w io.Writer, r source.Report) {
 	title := r.ID
 	if r.Name != "" {
 		title = fmt.Sprintf("%s (%s %s)", r.ID, r.Name, dash(r.Version))

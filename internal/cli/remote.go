@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
 )
 
@@ -41,11 +41,11 @@ func (o *options) dialServer(ctx context.Context) (*remote, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, server.RunFile))
+	data, err := os.ReadFile(filepath.Join(dir, serve.RunFile))
 	if err != nil {
 		return nil, nil // no server runs here: work offline
 	}
-	var ri server.RunInfo
+	var ri serve.RunInfo
 	if json.Unmarshal(data, &ri) != nil || !strings.HasPrefix(ri.URL, "http://") {
 		return nil, nil
 	}
@@ -64,7 +64,7 @@ func (o *options) dialServer(ctx context.Context) (*remote, error) {
 	}
 	pctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	var info server.ServerInfo
+	var info serve.ServerInfo
 	if err := r.do(pctx, http.MethodGet, "/api/server", nil, &info); err != nil || info.Instance != ri.Instance {
 		return nil, nil // gone, or not this base directory's server
 	}

@@ -25,12 +25,12 @@ const (
 // success, 1 when the command failed, 2 for a usage error. Errors are
 // printed to stderr, prefixed with "tentacle: ".
 func Main(args []string, stdout, stderr io.Writer) int {
-	return MainSources(args, stdout, stderr)
+	return MainOrigins(args, stdout, stderr)
 }
 
-// MainSources is Main with plugin sources scanned after the bundled plugins
+// MainOrigins is Main with plugin sources scanned after the bundled plugins
 // (a host binary with plugins of its own, or a test's).
-func MainSources(args []string, stdout, stderr io.Writer, extra ...tier.Source) int {
+func MainOrigins(args []string, stdout, stderr io.Writer, extra ...tier.Origin) int {
 	root := newRoot(stdout, stderr, extra)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()
@@ -117,12 +117,12 @@ func group(cmd *cobra.Command) *cobra.Command {
 type options struct {
 	basedir string
 	offline bool
-	extra   []tier.Source
+	extra   []tier.Origin
 	stdout  io.Writer
 	stderr  io.Writer
 }
 
-func newRoot(stdout, stderr io.Writer, extra []tier.Source) *cobra.Command {
+func newRoot(stdout, stderr io.Writer, extra []tier.Origin) *cobra.Command {
 	o := &options{stdout: stdout, stderr: stderr, extra: extra}
 	root := group(&cobra.Command{
 		Use:   "tentacle",

@@ -11,12 +11,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/settings"
 )
 
 func newServeCommand(o *options) *cobra.Command {
-	var opts server.Options
+	var opts serve.Options
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the tentacle server",
@@ -43,8 +43,8 @@ A second SIGINT or SIGTERM during the stop ends the process at once.`),
 			}
 			opts.BaseDir = dir
 			opts.Console = o.stderr
-			opts.ExtraSources = o.extra
-			srv, err := server.New(opts)
+			opts.ExtraOrigins = o.extra
+			srv, err := serve.New(opts)
 			if err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ overwrite).`),
 			if err != nil {
 				return fmt.Errorf("safemode: %w", err)
 			}
-			if err := server.RequestSafeMode(st); err != nil {
+			if err := serve.RequestSafeMode(st); err != nil {
 				return fmt.Errorf("safemode: %w", err)
 			}
 			fmt.Fprintln(o.stdout, "the next start of the server runs in safe mode")

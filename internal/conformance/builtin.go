@@ -35,7 +35,7 @@ type builtinTier struct{}
 
 func (builtinTier) Name() string { return tier.BuiltinTier }
 
-func (builtinTier) Source(t testing.TB, names ...string) tier.Source {
+func (builtinTier) Origin(t testing.TB, names ...string) tier.Origin {
 	src := &mutableSource{name: "conformance", defs: make(map[string]*tentacle.Definition), digests: make(map[string]string)}
 	for id, def := range builtinDefs(t, names...) {
 		src.defs[id], src.digests[id] = def, "builtin:"+id
@@ -45,7 +45,7 @@ func (builtinTier) Source(t testing.TB, names ...string) tier.Source {
 
 // Put implements [Mutable]: src provides fixture's definition as plugin id,
 // with the fixture's name as its digest (as a hash of its files would be).
-func (builtinTier) Put(t testing.TB, src tier.Source, id, fixture string) {
+func (builtinTier) Put(t testing.TB, src tier.Origin, id, fixture string) {
 	t.Helper()
 	s, ok := src.(*mutableSource)
 	if !ok {
@@ -58,7 +58,7 @@ func (builtinTier) Put(t testing.TB, src tier.Source, id, fixture string) {
 }
 
 // Delete implements [Mutable].
-func (builtinTier) Delete(t testing.TB, src tier.Source, id string) {
+func (builtinTier) Delete(t testing.TB, src tier.Origin, id string) {
 	t.Helper()
 	s, ok := src.(*mutableSource)
 	if !ok {

@@ -79,10 +79,10 @@ func testOrderOverrides(t *testing.T, tr Tier) {
 	if len(ex) != 3 {
 		t.Fatalf("explanation has %d entries", len(ex))
 	}
-	if ex[0].Plugin != "hook_plugin" || ex[0].Source != hooks.OrderConfig || ex[0].Order != 0 {
+	if ex[0].Plugin != "hook_plugin" || ex[0].From != hooks.OrderConfig || ex[0].Order != 0 {
 		t.Errorf("first explanation %+v, want hook_plugin at 0 from config", ex[0])
 	}
-	if ex[1].Source != hooks.OrderPlugin || ex[2].Source != hooks.OrderConfig || ex[2].Declared != 10 {
+	if ex[1].From != hooks.OrderPlugin || ex[2].From != hooks.OrderConfig || ex[2].Declared != 10 {
 		t.Errorf("explanations %+v", ex)
 	}
 	// Disabling a plugin with an overridden order removes its handler

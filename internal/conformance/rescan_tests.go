@@ -17,7 +17,7 @@ import (
 func init() {
 	register(
 		test{"RescanUnchanged", testRescanUnchanged},
-		test{"RescanSourceFails", testRescanSourceFails},
+		test{"RescanOriginFails", testRescanOriginFails},
 		test{"RescanNewPlugin", testRescanNewPlugin},
 		test{"RescanNewBrokenThenFixed", testRescanNewBrokenThenFixed},
 		test{"RescanRemovedPlugin", testRescanRemovedPlugin},
@@ -126,26 +126,26 @@ func testRescanUnchanged(t *testing.T, tr Tier) {
 	h.wantRunning("v1")
 }
 
-// failingSource wraps a source whose scans fail while fail is set.
-type failingSource struct {
-	tier.Source
+// failingOrigin wraps a source whose scans fail while fail is set.
+type failingOrigin struct {
+	tier.Origin
 	fail atomic.Bool
 }
 
-func (s *failingSource) Scan(ctx context.Context) ([]tier.Candidate, error) {
+func (s *failingOrigin) Scan(ctx context.Context) ([]tier.Candidate, error) {
 	if s.fail.Load() {
 		return nil, errors.New("disk on fire")
 	}
-	return s.Source.Scan(ctx)
+	return s.Origin.Scan(ctx)
 }
 
 // Plugins of a source that fails to scan are kept as they are: the manager
 // cannot tell whether they changed. The source's error is returned.
-func testRescanSourceFails(t *testing.T, tr Tier) {
-	var fs *failingSource
+func testRescanOriginFails(t *testing.T, tr Tier) {
+	var fs *failingOrigin
 	h := newHost(t, tr, setup{
 		fixtures: []string{"reloadable", "one_ordered_hook_plugin"},
-		wrap:     func(s tier.Source) tier.Source { fs = &failingSource{Source: s}; return fs },
+		wrap:     func(s tier.Origin) tier.Origin { fs = &failingOrigin{Origin: s}; return fs },
 	})
 	fs.fail.Store(true)
 	_, err := h.rescan(lists{})

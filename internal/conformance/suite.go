@@ -37,10 +37,10 @@ import (
 type Tier interface {
 	// Name is the tier's name, as listings show it (tier.BuiltinTier, ...).
 	Name() string
-	// Source returns a source providing the named fixtures (folders under
+	// Origin returns an origin providing the named fixtures (folders under
 	// [FixtureDir]) as plugins of this tier, not bundled, with a Remove that
 	// deletes them.
-	Source(t testing.TB, fixtures ...string) tier.Source
+	Origin(t testing.TB, fixtures ...string) tier.Origin
 }
 
 // Properties are what sets a tier apart where the suite's expectations
@@ -99,23 +99,23 @@ func properties(tr Tier) Properties {
 // the host's goroutines with goleak.
 type Processes interface {
 	// Running describes the plugin processes running from src's plugins
-	// (src is a source the adapter's Source returned); none when empty.
-	Running(src tier.Source) []string
+	// (src is a source the adapter's Origin returned); none when empty.
+	Running(src tier.Origin) []string
 }
 
 // Mutable is implemented by a tier adapter whose sources can change what
 // they provide after they were made, as a plugins folder can: the rescan
 // tests need it and are skipped for adapters without it. src is always a
-// source the adapter's Source returned.
+// source the adapter's Origin returned.
 type Mutable interface {
 	// Put makes src provide the code of fixture (a folder under
 	// [FixtureDir]) as plugin id: it adds id, or replaces its code, so that
 	// the next scan finds it changed (another digest) unless it is the code
 	// id already had. Putting a fixture back after another one restores the
 	// first digest.
-	Put(t testing.TB, src tier.Source, id, fixture string)
+	Put(t testing.TB, src tier.Origin, id, fixture string)
 	// Delete makes src stop providing plugin id, as deleting its files does.
-	Delete(t testing.TB, src tier.Source, id string)
+	Delete(t testing.TB, src tier.Origin, id string)
 }
 
 // FixtureDir returns the folder of the fixture plugins, one package each.
@@ -148,8 +148,8 @@ type host struct {
 	tierName string
 	props    Properties // the tier's
 	logs     *logSink
-	src      tier.Source // the tier's source of the fixtures
-	shadow   tier.Source // the tier's second source (setup.shadowing), or nil
+	src      tier.Origin // the tier's source of the fixtures
+	shadow   tier.Origin // the tier's second source (setup.shadowing), or nil
 }
 
 // setup configures a host before it is made.
@@ -165,7 +165,7 @@ type setup struct {
 	noStart    bool
 	// wrap, if set, wraps the tier's source of the fixtures (h.src stays
 	// the unwrapped one).
-	wrap func(tier.Source) tier.Source
+	wrap func(tier.Origin) tier.Origin
 }
 
 // newHost makes a manager over fixtures of tier tr and starts it. Cleanup
@@ -185,23 +185,23 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		t.Fatalf("open settings: %v", err)
 	}
 	logs := &logSink{t: t}
-	var sources []tier.Source
+	var sources []tier.Origin
 	if len(s.bundled) > 0 {
 		sources = append(sources, tier.Definitions("bundled", true, builtinDefs(t, s.bundled...)))
 	}
-	src := tr.Source(t, s.fixtures...)
+	src := tr.Origin(t, s.fixtures...)
 	if s.wrap != nil {
 		sources = append(sources, s.wrap(src))
 	} else {
 		sources = append(sources, src)
 	}
-	var shadow tier.Source
+	var shadow tier.Origin
 	if len(s.shadowing) > 0 {
-		shadow = tr.Source(t, s.shadowing...)
+		shadow = tr.Origin(t, s.shadowing...)
 		sources = append(sources, shadow)
 	}
 	m, err := manager.New(manager.Options{
-		Sources:        sources,
+		Origins:        sources,
 		BaseDir:        dir,
 		Settings:       store,
 		Hooks:          hooks.Options{RestartNeeding: []string{"conformance.restart.*"}},
@@ -295,7 +295,7 @@ func (h *host) wantNoProcesses(tr Tier) {
 	}
 	running := func() []string {
 		var out []string
-		for _, src := range []tier.Source{h.src, h.shadow} {
+		for _, src := range []tier.Origin{h.src, h.shadow} {
 			if src != nil {
 				out = append(out, pt.Running(src)...)
 			}

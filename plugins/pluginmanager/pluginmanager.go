@@ -18,7 +18,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
-	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
@@ -45,41 +45,41 @@ func init() { tentacle.Register(ID, &Plugin) }
 type PluginManager struct{ tentacle.Base }
 
 var (
-	_ host.SimpleAPI = (*PluginManager)(nil)
-	_ host.Blueprint = (*PluginManager)(nil)
+	_ server.SimpleAPI = (*PluginManager)(nil)
+	_ server.Blueprint = (*PluginManager)(nil)
 )
 
 // admin returns the server's admin view, injected into bundled plugins.
-func (p *PluginManager) admin() (server.Admin, error) {
-	a, ok := p.Injected(server.InjectPluginAdmin).(server.Admin)
+func (p *PluginManager) admin() (serve.Admin, error) {
+	a, ok := p.Injected(serve.InjectPluginAdmin).(serve.Admin)
 	if !ok {
-		return server.Admin{}, &host.APIError{Status: http.StatusServiceUnavailable, Message: "the Plugin Manager runs only inside the tentacle server"}
+		return serve.Admin{}, &server.APIError{Status: http.StatusServiceUnavailable, Message: "the Plugin Manager runs only inside the tentacle server"}
 	}
 	return a, nil
 }
 
 // Listing is the answer of GET /plugin/pluginmanager/plugins.
 type Listing struct {
-	Plugins     []manager.Info      `json:"plugins"`
-	SafeMode    *string             `json:"safe_mode"`
-	Quarantined []server.Quarantine `json:"quarantined"`
+	Plugins     []manager.Info     `json:"plugins"`
+	SafeMode    *string            `json:"safe_mode"`
+	Quarantined []serve.Quarantine `json:"quarantined"`
 }
 
-// Handler implements host.Blueprint.
+// Handler implements server.Blueprint.
 func (p *PluginManager) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /plugins", p.json(func(a server.Admin, _ *http.Request) (any, error) {
+	mux.HandleFunc("GET /plugins", p.json(func(a serve.Admin, _ *http.Request) (any, error) {
 		info := a.Info()
 		return Listing{Plugins: a.Manager().List(), SafeMode: info.SafeMode, Quarantined: info.Quarantined}, nil
 	}))
-	mux.HandleFunc("GET /plugins/{id}", p.json(func(a server.Admin, r *http.Request) (any, error) {
+	mux.HandleFunc("GET /plugins/{id}", p.json(func(a serve.Admin, r *http.Request) (any, error) {
 		in, ok := a.Manager().Info(r.PathValue("id"))
 		if !ok {
-			return nil, &host.APIError{Status: http.StatusNotFound, Message: "unknown plugin " + quote(r.PathValue("id"))}
+			return nil, &server.APIError{Status: http.StatusNotFound, Message: "unknown plugin " + quote(r.PathValue("id"))}
 		}
 		return map[string]any{"plugin": in}, nil
 	}))
-	mux.HandleFunc("GET /hooks", p.json(func(a server.Admin, _ *http.Request) (any, error) {
+	mux.HandleFunc("GET /hooks", p.json(func(a serve.Admin, _ *http.Request) (any, error) {
 		reg := a.Manager().Hooks()
 		out := make(map[string][]hooks.Explanation)
 		for _, name := range reg.Names() {
@@ -87,18 +87,18 @@ func (p *PluginManager) Handler() http.Handler {
 		}
 		return map[string]any{"hooks": out}, nil
 	}))
-	mux.HandleFunc("GET /hooks/{name}", p.json(func(a server.Admin, r *http.Request) (any, error) {
+	mux.HandleFunc("GET /hooks/{name}", p.json(func(a serve.Admin, r *http.Request) (any, error) {
 		reg := a.Manager().Hooks()
 		name := r.PathValue("name")
 		if _, declared := reg.Spec(name); !declared && len(reg.Handlers(name)) == 0 {
-			return nil, &host.APIError{Status: http.StatusNotFound, Message: "unknown hook " + quote(name)}
+			return nil, &server.APIError{Status: http.StatusNotFound, Message: "unknown hook " + quote(name)}
 		}
 		return map[string]any{"hooks": map[string][]hooks.Explanation{name: explain(reg, name)}}, nil
 	}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		server.WriteError(w, http.StatusNotFound, "the Plugin Manager has nothing at "+r.Method+" "+r.URL.Path)
+		serve.WriteError(w, http.StatusNotFound, "the Plugin Manager has nothing at "+r.Method+" "+r.URL.Path)
 	})
-	mux.HandleFunc("GET /orphans", p.json(func(a server.Admin, _ *http.Request) (any, error) {
+	mux.HandleFunc("GET /orphans", p.json(func(a serve.Admin, _ *http.Request) (any, error) {
 		return map[string]any{"orphans": a.Manager().Orphans()}, nil
 	}))
 	return mux
@@ -113,31 +113,31 @@ func explain(reg *hooks.Registry, name string) []hooks.Explanation {
 }
 
 // json adapts an answer function to an http.HandlerFunc.
-func (p *PluginManager) json(fn func(server.Admin, *http.Request) (any, error)) http.HandlerFunc {
+func (p *PluginManager) json(fn func(serve.Admin, *http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, err := p.admin()
 		var res any
 		if err == nil {
 			res, err = fn(a, r)
 		}
-		var ae *host.APIError
+		var ae *server.APIError
 		switch {
 		case errors.As(err, &ae):
-			server.WriteError(w, ae.Status, ae.Message)
+			serve.WriteError(w, ae.Status, ae.Message)
 		case err != nil:
-			server.WriteError(w, http.StatusInternalServerError, err.Error())
+			serve.WriteError(w, http.StatusInternalServerError, err.Error())
 		default:
-			server.WriteJSON(w, http.StatusOK, res)
+			serve.WriteJSON(w, http.StatusOK, res)
 		}
 	}
 }
 
-// APICommands implements host.SimpleAPI.
+// APICommands implements server.SimpleAPI.
 func (p *PluginManager) APICommands() map[string][]string {
 	return map[string][]string{"enable": {"plugin"}, "disable": {"plugin"}}
 }
 
-// OnAPICommand implements host.SimpleAPI: enable and disable answer the
+// OnAPICommand implements server.SimpleAPI: enable and disable answer the
 // change made (manager.Change).
 func (p *PluginManager) OnAPICommand(command string, data map[string]any) (any, error) {
 	a, err := p.admin()
@@ -153,7 +153,7 @@ func (p *PluginManager) OnAPICommand(command string, data map[string]any) (any, 
 		ch, err = a.Manager().Disable(context.Background(), id)
 	}
 	if err != nil {
-		return nil, &host.APIError{Status: statusOf(err), Message: err.Error()}
+		return nil, &server.APIError{Status: statusOf(err), Message: err.Error()}
 	}
 	return ch, nil
 }

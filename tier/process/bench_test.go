@@ -35,9 +35,9 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle/hooks"
-	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/sdk"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
@@ -141,7 +141,7 @@ func processCPU(pids []int) (time.Duration, bool) {
 func startStop(b *testing.B, h *testHost, n int, live **manager.Manager) time.Duration {
 	b.StopTimer()
 	m, err := manager.New(manager.Options{
-		Sources:  []tier.Source{h.src},
+		Origins:  []tier.Origin{h.src},
 		BaseDir:  h.dir,
 		Settings: h.store,
 		Logger:   slog.New(slog.DiscardHandler),
@@ -152,7 +152,7 @@ func startStop(b *testing.B, h *testHost, n int, live **manager.Manager) time.Du
 	for _, name := range testHooks {
 		hooks.MustDeclare[textHook](m.Hooks(), hooks.Spec{Name: name})
 	}
-	m.Inject(host.InjectEventBus, h.bus)
+	m.Inject(server.InjectEventBus, h.bus)
 	*live = m
 	b.StartTimer()
 

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 // remoteFunc is a helper or an untyped hook handler of the plugin. Like
@@ -63,9 +63,9 @@ var lifecycleMethods = map[string]bool{
 	m[tentacle.SettingsPlugin]("SettingsDefaults"):            true,
 	m[tentacle.SettingsMigrator]("SettingsVersion"):           true,
 	m[tentacle.SettingsMigrator]("OnSettingsMigrate"):         true,
-	m[host.Startup]("OnStartup"):                              true,
-	m[host.AfterStartup]("OnAfterStartup"):                    true,
-	m[host.Shutdown]("OnShutdown"):                            true,
+	m[server.Startup]("OnStartup"):                            true,
+	m[server.AfterStartup]("OnAfterStartup"):                  true,
+	m[server.Shutdown]("OnShutdown"):                          true,
 }
 
 // lifecycle reports whether a call is part of the plugin's lifecycle: the

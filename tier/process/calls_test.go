@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/sdk"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
 // TestCallsBothWays: a hook handler, a hook handler that reads the

@@ -17,8 +17,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
 )
 
 // proc is one running plugin process.

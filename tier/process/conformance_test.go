@@ -18,13 +18,13 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/internal/conformance"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
+	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/sdk"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
 // TestConformance runs the lifecycle conformance suite against the process
@@ -73,7 +73,7 @@ func (processTier) Properties() conformance.Properties {
 		OwnProcess:         true,
 		UnloadWhenDisabled: true,
 		Helper:             wire.TypedAs,
-		Injectables:        []string{host.InjectEventBus, host.InjectMessages},
+		Injectables:        []string{server.InjectEventBus, server.InjectMessages},
 	}
 }
 
@@ -81,11 +81,11 @@ func (processTier) Properties() conformance.Properties {
 // rescan tests can change what it provides and the suite can look for the
 // processes started from it.
 type fixturePackages struct {
-	tier.Source
+	tier.Origin
 	dir string // with symbolic links resolved, as /proc shows executables
 }
 
-func (processTier) Source(t testing.TB, fixtures ...string) tier.Source {
+func (processTier) Origin(t testing.TB, fixtures ...string) tier.Origin {
 	t.Helper()
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -94,7 +94,7 @@ func (processTier) Source(t testing.TB, fixtures ...string) tier.Source {
 	for _, name := range fixtures {
 		putFixture(t, dir, name, name)
 	}
-	return &fixturePackages{Source: process.New(dir, fixtureOptions()), dir: dir}
+	return &fixturePackages{Origin: process.New(dir, fixtureOptions()), dir: dir}
 }
 
 // fixtureOptions are the tier's options for the suite: the host's side of the
@@ -156,7 +156,7 @@ func (p probeAsset) Assets() map[string][]string {
 // executable and manifest, replacing what was there. Every fixture has an
 // executable of its own (with its own SHA-256, the manifest's digest), so a
 // change of fixture is a change of code.
-func (processTier) Put(t testing.TB, src tier.Source, id, fixture string) {
+func (processTier) Put(t testing.TB, src tier.Origin, id, fixture string) {
 	t.Helper()
 	dir := src.(*fixturePackages).dir
 	if err := os.RemoveAll(filepath.Join(dir, id)); err != nil {
@@ -166,7 +166,7 @@ func (processTier) Put(t testing.TB, src tier.Source, id, fixture string) {
 }
 
 // Delete implements conformance.Mutable: it removes the package folder.
-func (processTier) Delete(t testing.TB, src tier.Source, id string) {
+func (processTier) Delete(t testing.TB, src tier.Origin, id string) {
 	t.Helper()
 	if err := os.RemoveAll(filepath.Join(src.(*fixturePackages).dir, id)); err != nil {
 		t.Fatal(err)
@@ -176,7 +176,7 @@ func (processTier) Delete(t testing.TB, src tier.Source, id string) {
 // Running implements conformance.Processes: the processes whose executable
 // is (or was, before a Put or Delete removed it) in src's packages folder.
 // It reads /proc; where there is none, it finds nothing.
-func (processTier) Running(src tier.Source) []string {
+func (processTier) Running(src tier.Origin) []string {
 	prefix := src.(*fixturePackages).dir + string(filepath.Separator)
 	des, err := os.ReadDir("/proc")
 	if err != nil {

@@ -8,9 +8,9 @@ import (
 	"reflect"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 // hostService is what a plugin process can ask of the host, on behalf of
@@ -167,7 +167,7 @@ func (h hostService) Fire(_ context.Context, req *pluginpb.FireRequest) (*plugin
 	if err != nil {
 		return nil, err
 	}
-	bus, ok := c.Injected(host.InjectEventBus).(host.EventBus)
+	bus, ok := c.Injected(server.InjectEventBus).(server.EventBus)
 	if !ok {
 		return nil, errors.New("this host has no event bus")
 	}
@@ -192,7 +192,7 @@ func (h hostService) Invoke(_ context.Context, req *pluginpb.InvokeRequest) (*pl
 		if err := json.Unmarshal(req.ArgsJson, &args); err != nil || len(args) != 1 {
 			return &pluginpb.InvokeResponse{Error: "a plugin message is one value"}, nil
 		}
-		if msg, ok := c.Injected(host.InjectMessages).(host.Messenger); ok {
+		if msg, ok := c.Injected(server.InjectMessages).(server.Messenger); ok {
 			msg.SendPluginMessage(args[0])
 		}
 		return &pluginpb.InvokeResponse{}, nil

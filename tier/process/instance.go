@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
 // instance is a plugin running as a process.
@@ -255,7 +255,7 @@ func (in *instance) Inject(c *tentacle.Context) (bool, error) {
 	a.Info.Bundled, a.Info.Origin, a.Info.Tier = info.Bundled, info.Origin, info.Tier
 	a.BaseFolder = c.BaseFolder()
 	a.DataFolder = in.env.DataFolder // created by the plugin's side when first asked
-	for _, name := range []string{host.InjectEventBus, host.InjectMessages} {
+	for _, name := range []string{server.InjectEventBus, server.InjectMessages} {
 		if c.Injected(name) != nil {
 			a.Injected = append(a.Injected, name)
 		}

@@ -21,12 +21,12 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
-	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
 )
 
 // testPlugins are the test plugins under testdata, built once per run.
@@ -154,7 +154,7 @@ type testHost struct {
 	m     *manager.Manager
 	dir   string // base directory
 	pkgs  string // packages folder
-	src   tier.Source
+	src   tier.Origin
 	store *settings.Store
 	logs  *logRecorder
 	bus   *recordingBus
@@ -197,12 +197,12 @@ func newHost(t testing.TB, cfg hostConfig) *testHost {
 	}
 	h := &testHost{t: t, dir: dir, pkgs: pkgs, store: store, logs: &logRecorder{}, bus: &recordingBus{}, pids: map[int]bool{}}
 	h.src = process.New(pkgs, cfg.proc)
-	sources := []tier.Source{h.src}
+	sources := []tier.Origin{h.src}
 	if cfg.builtin != nil {
-		sources = append([]tier.Source{tier.Definitions("builtin", false, cfg.builtin)}, sources...)
+		sources = append([]tier.Origin{tier.Definitions("builtin", false, cfg.builtin)}, sources...)
 	}
 	h.m, err = manager.New(manager.Options{
-		Sources:        sources,
+		Origins:        sources,
 		BaseDir:        dir,
 		Settings:       store,
 		Restarts:       cfg.restarts,
@@ -216,7 +216,7 @@ func newHost(t testing.TB, cfg hostConfig) *testHost {
 	h.greet = hooks.MustDeclare[textHook](h.m.Hooks(), hooks.Spec{Name: hookGreet})
 	h.slow = hooks.MustDeclare[textHook](h.m.Hooks(), hooks.Spec{Name: hookSlow, Budget: cfg.budgets[hookSlow]})
 	h.wait = hooks.MustDeclare[textHook](h.m.Hooks(), hooks.Spec{Name: hookPatient, Budget: cfg.budgets[hookPatient]})
-	h.m.Inject(host.InjectEventBus, h.bus)
+	h.m.Inject(server.InjectEventBus, h.bus)
 	t.Cleanup(func() {
 		for _, in := range h.m.List() {
 			h.note(in)
@@ -439,7 +439,7 @@ func (h *recHandler) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h *recHandler) WithGroup(string) slog.Handler { return h }
 
-// recordingBus is an event bus (host.EventBus) that records what is fired.
+// recordingBus is an event bus (server.EventBus) that records what is fired.
 type recordingBus struct {
 	mu     sync.Mutex
 	events []firedEvent
@@ -485,7 +485,7 @@ func TestHelperHost(t *testing.T) {
 // plugin's process and waits until it is killed (or its stdin closes).
 func helperHost() int {
 	m, err := manager.New(manager.Options{
-		Sources: []tier.Source{process.New(os.Getenv(helperPkgsEnv), process.Options{})},
+		Origins: []tier.Origin{process.New(os.Getenv(helperPkgsEnv), process.Options{})},
 		Logger:  slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	})
 	if err != nil {

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
-	"github.com/tentacle-go/tentacle/tier/process/pluginpb"
-	"github.com/tentacle-go/tentacle/tier/process/wire"
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 // Caller calls the methods of a plugin's implementation in its process;
@@ -69,26 +69,26 @@ func m[T any](method string) string { return Proxy[T](method) }
 // builtinProxies are the proxies of package tentacle's and package host's
 // mixins.
 var builtinProxies = map[reflect.Type]func(Caller) any{
-	reflect.TypeFor[tentacle.Initializer]():       func(c Caller) any { return initializer{c} },
-	reflect.TypeFor[tentacle.EnableListener]():    func(c Caller) any { return enableListener{c} },
-	reflect.TypeFor[tentacle.DisableListener]():   func(c Caller) any { return disableListener{c} },
-	reflect.TypeFor[tentacle.UninstallListener](): func(c Caller) any { return uninstallListener{c} },
-	reflect.TypeFor[tentacle.Sortable]():          func(c Caller) any { return sortable{c} },
-	reflect.TypeFor[tentacle.RestartNeeding]():    func(Caller) any { return marker{} },
-	reflect.TypeFor[tentacle.ReloadNeeding]():     func(Caller) any { return marker{} },
-	reflect.TypeFor[tentacle.SettingsPlugin]():    func(c Caller) any { return settingsPlugin{c} },
-	reflect.TypeFor[tentacle.SettingsMigrator]():  func(c Caller) any { return settingsMigrator{c} },
-	reflect.TypeFor[host.Startup]():               func(c Caller) any { return startup{c} },
-	reflect.TypeFor[host.AfterStartup]():          func(c Caller) any { return afterStartup{c} },
-	reflect.TypeFor[host.Shutdown]():              func(c Caller) any { return shutdown{c} },
-	reflect.TypeFor[host.EventHandler]():          func(c Caller) any { return eventHandler{c} },
-	reflect.TypeFor[host.SimpleAPI]():             func(c Caller) any { return simpleAPI{c} },
-	reflect.TypeFor[host.APIGetter]():             func(c Caller) any { return apiGetter{c} },
-	reflect.TypeFor[host.Blueprint]():             func(c Caller) any { return blueprint{c.(proxyCaller).in} },
-	reflect.TypeFor[host.BlueprintUnprotected]():  func(Caller) any { return marker{} },
-	reflect.TypeFor[host.Asset]():                 func(c Caller) any { return asset{c} },
-	reflect.TypeFor[host.SettingsRestricted]():    func(c Caller) any { return settingsRestricted{c} },
-	reflect.TypeFor[host.SettingsValidator]():     func(c Caller) any { return settingsValidator{c} },
+	reflect.TypeFor[tentacle.Initializer]():        func(c Caller) any { return initializer{c} },
+	reflect.TypeFor[tentacle.EnableListener]():     func(c Caller) any { return enableListener{c} },
+	reflect.TypeFor[tentacle.DisableListener]():    func(c Caller) any { return disableListener{c} },
+	reflect.TypeFor[tentacle.UninstallListener]():  func(c Caller) any { return uninstallListener{c} },
+	reflect.TypeFor[tentacle.Sortable]():           func(c Caller) any { return sortable{c} },
+	reflect.TypeFor[tentacle.RestartNeeding]():     func(Caller) any { return marker{} },
+	reflect.TypeFor[tentacle.ReloadNeeding]():      func(Caller) any { return marker{} },
+	reflect.TypeFor[tentacle.SettingsPlugin]():     func(c Caller) any { return settingsPlugin{c} },
+	reflect.TypeFor[tentacle.SettingsMigrator]():   func(c Caller) any { return settingsMigrator{c} },
+	reflect.TypeFor[server.Startup]():              func(c Caller) any { return startup{c} },
+	reflect.TypeFor[server.AfterStartup]():         func(c Caller) any { return afterStartup{c} },
+	reflect.TypeFor[server.Shutdown]():             func(c Caller) any { return shutdown{c} },
+	reflect.TypeFor[server.EventHandler]():         func(c Caller) any { return eventHandler{c} },
+	reflect.TypeFor[server.SimpleAPI]():            func(c Caller) any { return simpleAPI{c} },
+	reflect.TypeFor[server.APIGetter]():            func(c Caller) any { return apiGetter{c} },
+	reflect.TypeFor[server.Blueprint]():            func(c Caller) any { return blueprint{c.(proxyCaller).in} },
+	reflect.TypeFor[server.BlueprintUnprotected](): func(Caller) any { return marker{} },
+	reflect.TypeFor[server.Asset]():                func(c Caller) any { return asset{c} },
+	reflect.TypeFor[server.SettingsRestricted]():   func(c Caller) any { return settingsRestricted{c} },
+	reflect.TypeFor[server.SettingsValidator]():    func(c Caller) any { return settingsValidator{c} },
 }
 
 type initializer struct{ c Caller }
@@ -152,34 +152,34 @@ func (p settingsMigrator) OnSettingsMigrate(target, current int) error {
 type startup struct{ c Caller }
 
 func (p startup) OnStartup(h string, port int) {
-	_ = p.c.Call(m[host.Startup]("OnStartup"), []any{h, port})
+	_ = p.c.Call(m[server.Startup]("OnStartup"), []any{h, port})
 }
 
 type afterStartup struct{ c Caller }
 
-func (p afterStartup) OnAfterStartup() { _ = p.c.Call(m[host.AfterStartup]("OnAfterStartup"), nil) }
+func (p afterStartup) OnAfterStartup() { _ = p.c.Call(m[server.AfterStartup]("OnAfterStartup"), nil) }
 
 type shutdown struct{ c Caller }
 
-func (p shutdown) OnShutdown() { _ = p.c.Call(m[host.Shutdown]("OnShutdown"), nil) }
+func (p shutdown) OnShutdown() { _ = p.c.Call(m[server.Shutdown]("OnShutdown"), nil) }
 
 type eventHandler struct{ c Caller }
 
 func (p eventHandler) OnEvent(event string, payload map[string]any) {
-	_ = p.c.Call(m[host.EventHandler]("OnEvent"), []any{event, payload})
+	_ = p.c.Call(m[server.EventHandler]("OnEvent"), []any{event, payload})
 }
 
 type simpleAPI struct{ c Caller }
 
 func (p simpleAPI) APICommands() map[string][]string {
 	var out map[string][]string
-	_ = p.c.Call(m[host.SimpleAPI]("APICommands"), nil, &out)
+	_ = p.c.Call(m[server.SimpleAPI]("APICommands"), nil, &out)
 	return out
 }
 
 func (p simpleAPI) OnAPICommand(command string, data map[string]any) (any, error) {
 	var out any
-	err := p.c.Call(m[host.SimpleAPI]("OnAPICommand"), []any{command, data}, &out)
+	err := p.c.Call(m[server.SimpleAPI]("OnAPICommand"), []any{command, data}, &out)
 	return out, apiError(err)
 }
 
@@ -189,11 +189,11 @@ type apiGetter struct{ c Caller }
 // is not used).
 func (p apiGetter) OnAPIGet(r *http.Request) (any, error) {
 	var out any
-	err := p.c.Call(m[host.APIGetter]("OnAPIGet"), []any{wire.RequestOf(r)}, &out)
+	err := p.c.Call(m[server.APIGetter]("OnAPIGet"), []any{wire.RequestOf(r)}, &out)
 	return out, apiError(err)
 }
 
-// apiError restores the status of a *host.APIError the plugin returned,
+// apiError restores the status of a *server.APIError the plugin returned,
 // which crosses as "status: message".
 func apiError(err error) error {
 	re, ok := err.(*wire.RemoteError)
@@ -206,7 +206,7 @@ func apiError(err error) error {
 		if i := strings.Index(re.Message, ": "); i >= 0 {
 			msg = re.Message[i+2:]
 		}
-		return &host.APIError{Status: status, Message: msg}
+		return &server.APIError{Status: status, Message: msg}
 	}
 	return err
 }
@@ -215,14 +215,14 @@ type settingsRestricted struct{ c Caller }
 
 func (p settingsRestricted) SettingsRestrictedPaths() map[string][]string {
 	var out map[string][]string
-	_ = p.c.Call(m[host.SettingsRestricted]("SettingsRestrictedPaths"), nil, &out)
+	_ = p.c.Call(m[server.SettingsRestricted]("SettingsRestrictedPaths"), nil, &out)
 	return out
 }
 
 type settingsValidator struct{ c Caller }
 
 func (p settingsValidator) ValidateSettings(data map[string]any) error {
-	return p.c.Call(m[host.SettingsValidator]("ValidateSettings"), []any{data})
+	return p.c.Call(m[server.SettingsValidator]("ValidateSettings"), []any{data})
 }
 
 type asset struct{ c Caller }
@@ -231,7 +231,7 @@ func (p asset) AssetFS() fs.FS { return remoteFS{p.c.(proxyCaller).in} }
 
 func (p asset) Assets() map[string][]string {
 	var out map[string][]string
-	_ = p.c.Call(m[host.Asset]("Assets"), nil, &out)
+	_ = p.c.Call(m[server.Asset]("Assets"), nil, &out)
 	return out
 }
 

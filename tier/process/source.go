@@ -31,7 +31,7 @@ type source struct {
 // plugin.yaml and the executable it names. A folder that does not exist is
 // an empty one. A package folder without plugin.yaml is listed as not a
 // plugin.
-func New(dir string, opts Options) tier.Source {
+func New(dir string, opts Options) tier.Origin {
 	opts.defaults()
 	return &source{dir: dir, opts: &opts}
 }

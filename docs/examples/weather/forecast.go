@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 // NotesHook is the hook this plugin defines for others. A handler has
@@ -60,8 +60,8 @@ func (w *Weather) refresh(ctx context.Context) Reading {
 	w.mu.Unlock()
 
 	// The event bus exists under the tentacle server only.
-	if bus := host.Bus(w); bus != nil {
-		bus.Fire(host.PluginEvent(w.Identifier(), "reading"), map[string]any{"city": city, "celsius": celsius})
+	if bus := server.Bus(w); bus != nil {
+		bus.Fire(server.PluginEvent(w.Identifier(), "reading"), map[string]any{"city": city, "celsius": celsius})
 	}
 	return r
 }

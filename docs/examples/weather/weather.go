@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 // Weather is the implementation. The server calls it from several
@@ -42,10 +42,10 @@ var (
 	_ tentacle.SettingsPlugin   = (*Weather)(nil)
 	_ tentacle.SettingsMigrator = (*Weather)(nil)
 	_ tentacle.Initializer      = (*Weather)(nil)
-	_ host.SettingsRestricted   = (*Weather)(nil)
-	_ host.SimpleAPI            = (*Weather)(nil)
-	_ host.Blueprint            = (*Weather)(nil)
-	_ host.EventHandler         = (*Weather)(nil)
+	_ server.SettingsRestricted = (*Weather)(nil)
+	_ server.SimpleAPI          = (*Weather)(nil)
+	_ server.Blueprint          = (*Weather)(nil)
+	_ server.EventHandler       = (*Weather)(nil)
 )
 
 // SettingsDefaults: plugins.weather in config.yaml. With no provider URL,
@@ -62,7 +62,7 @@ func (w *Weather) SettingsDefaults() map[string]any {
 // SettingsRestrictedPaths: the provider's key is shown through the settings
 // API only to callers with the API key.
 func (w *Weather) SettingsRestrictedPaths() map[string][]string {
-	return map[string][]string{host.RestrictAdmin: {"provider.key"}}
+	return map[string][]string{server.RestrictAdmin: {"provider.key"}}
 }
 
 // SettingsVersion: version 1 had "units" ("metric" or "imperial");
@@ -131,7 +131,7 @@ func (w *Weather) sampler(ctx *tentacle.Context) {
 // OnEvent runs on the plugin's own event goroutine. A change of the city or
 // the provider through the settings API calls for a new reading at once.
 func (w *Weather) OnEvent(event string, payload map[string]any) {
-	if event != host.EventSettingsUpdated {
+	if event != server.EventSettingsUpdated {
 		return
 	}
 	ids, _ := payload["plugins"].([]string)
@@ -158,7 +158,7 @@ func (w *Weather) OnAPICommand(command string, data map[string]any) (any, error)
 		name, _ := data["name"].(string)
 		name = strings.TrimSpace(name)
 		if name == "" {
-			return nil, &host.APIError{Status: http.StatusBadRequest, Message: `"name" must be a non-empty string`}
+			return nil, &server.APIError{Status: http.StatusBadRequest, Message: `"name" must be a non-empty string`}
 		}
 		if err := w.Settings().Set("city", name); err != nil {
 			return nil, err

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/sdk"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 type Hello struct{ tentacle.Base }
@@ -23,7 +23,7 @@ func (h *Hello) APICommands() map[string][]string { return map[string][]string{"
 
 func (h *Hello) OnAPICommand(command string, data map[string]any) (any, error) {
 	if data["name"] == "" {
-		return nil, &host.APIError{Status: 409, Message: "no name"}
+		return nil, &server.APIError{Status: 409, Message: "no name"}
 	}
 	return map[string]any{"text": h.Settings().GetString("greeting") + ", " + data["name"].(string)}, nil
 }

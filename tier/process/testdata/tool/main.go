@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/host"
 	"github.com/tentacle-go/tentacle/sdk"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 // Tool is the plugin's implementation.
@@ -95,7 +95,7 @@ var helpers = tentacle.Helpers{
 	"recall": func(key string) any { return tool.Settings().Get(key) },
 	// announce fires an event on the host's bus.
 	"announce": func(event string, payload map[string]any) error {
-		bus := host.Bus(tool.Context())
+		bus := server.Bus(tool.Context())
 		if bus == nil {
 			return errors.New("no event bus injected")
 		}

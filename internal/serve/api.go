@@ -1,0 +1,160 @@
+package serve
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/tentacle-go/tentacle"
+)
+
+// routesHandler is the server's HTTP surface.
+func (s *Server) routesHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/version", s.apiVersion)
+	mux.HandleFunc("GET /api/server", s.apiServer)
+	mux.HandleFunc("POST /api/server", s.postServer)
+	mux.HandleFunc("GET /api/settings", s.getSettings)
+	mux.HandleFunc("POST /api/settings", s.postSettings)
+	mux.HandleFunc("/api/plugin/{id}", s.routes.serveAPI)
+	mux.HandleFunc("GET /api/socket", s.sockets.serve)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "nothing here: "+r.Method+" "+r.URL.Path)
+	})
+	mux.HandleFunc("/plugin/{id}/", s.routes.servePlugin)
+	mux.HandleFunc("GET /{$}", s.index)
+	return mux
+}
+
+// VersionInfo is the answer of GET /api/version.
+type VersionInfo struct {
+	API    string `json:"api"`
+	Server string `json:"server"`
+	Text   string `json:"text"`
+}
+
+func (s *Server) apiVersion(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, VersionInfo{API: tentacle.APIVersion, Server: Version, Text: "Tentacle " + Version})
+}
+
+// ServerInfo is the answer of GET /api/server.
+type ServerInfo struct {
+	Version string `json:"version"`
+	// Instance identifies this run of the server (see RunInfo).
+	Instance string `json:"instance"`
+	// SafeMode is why the server runs in safe mode, or null.
+	SafeMode *string `json:"safemode"`
+	// Quarantined lists the plugins kept from running this time because
+	// their code was running when the last start did not complete.
+	Quarantined []Quarantine `json:"quarantined"`
+	// ConfigError says why config.yaml is not used, or null.
+	ConfigError *string   `json:"config_error"`
+	Started     time.Time `json:"started"`
+}
+
+// Quarantine is one quarantined plugin with the evidence.
+type Quarantine struct {
+	Plugin   string `json:"plugin"`
+	Evidence string `json:"evidence"`
+}
+
+// Info returns what GET /api/server answers.
+func (s *Server) Info() ServerInfo {
+	info := ServerInfo{Version: Version, Instance: s.instance, Quarantined: []Quarantine{}, Started: s.started}
+	if s.safeMode != "" {
+		reason := s.safeMode
+		info.SafeMode = &reason
+	}
+	if s.configErr != nil {
+		msg := s.configErr.Error()
+		info.ConfigError = &msg
+	}
+	for id, evidence := range s.quarantine {
+		// An operator's enable lifts a quarantine.
+		if in, ok := s.mgr.Info(id); ok && in.Quarantined {
+			info.Quarantined = append(info.Quarantined, Quarantine{Plugin: id, Evidence: evidence})
+		}
+	}
+	sort.Slice(info.Quarantined, func(i, j int) bool { return info.Quarantined[i].Plugin < info.Quarantined[j].Plugin })
+	return info
+}
+
+func (s *Server) apiServer(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Info())
+}
+
+// postServer takes the server's own commands: {"command": "safemode"}
+// makes the next start run in safe mode (what tentacle safemode does while
+// the server runs, so that the server's next save does not undo it).
+func (s *Server) postServer(w http.ResponseWriter, r *http.Request) {
+	if !s.authorize(w, r) {
+		return
+	}
+	var body struct {
+		Command string `json:"command"`
+	}
+	if !readJSON(w, r, &body) {
+		return
+	}
+	switch body.Command {
+	case "safemode":
+		s.settingsMu.Lock()
+		err := RequestSafeMode(s.store)
+		s.settingsMu.Unlock()
+		if err != nil {
+			s.settingsFailed(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"safemode_next_start": true})
+	case "":
+		writeError(w, http.StatusBadRequest, `missing "command"`)
+	default:
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no command %q", body.Command))
+	}
+}
+
+var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Tentacle</title>
+{{range .CSS}}<link rel="stylesheet" href="{{.}}">
+{{end}}</head>
+<body>
+<h1>Tentacle {{.Version}}</h1>
+{{if .SafeMode}}<p><strong>Safe mode</strong> ({{.SafeMode}}): only bundled plugins run.</p>{{end}}
+<ul id="plugins">
+{{range .Plugins}}<li>{{.Name}} {{.Version}}{{if not .Enabled}} (disabled){{end}}</li>
+{{end}}</ul>
+{{range .JS}}<script src="{{.}}"></script>
+{{end}}</body>
+</html>
+`))
+
+// index is the web page: the plugins, with every Asset plugin's CSS and JS.
+func (s *Server) index(w http.ResponseWriter, _ *http.Request) {
+	assets := s.routes.assetURLs()
+	var plugins []struct {
+		Name, Version string
+		Enabled       bool
+	}
+	for _, in := range s.mgr.List() {
+		if in.Hidden {
+			continue
+		}
+		plugins = append(plugins, struct {
+			Name, Version string
+			Enabled       bool
+		}{in.Name, in.Version, in.Enabled})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = indexPage.Execute(w, map[string]any{
+		"Version": Version, "SafeMode": s.safeMode, "Plugins": plugins,
+		"CSS": assets["css"], "JS": assets["js"],
+	})
+}

@@ -1,0 +1,88 @@
+package serve
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tentacle-go/tentacle/settings"
+)
+
+// apiKeyPath is where the API key lives in config.yaml.
+const apiKeyPath = "api.key"
+
+// setupAPIKey reads the API key from the configuration, or makes one on
+// first start, saves it, and prints it once. With a configuration that does
+// not parse, a key for this run only is made and printed.
+func (s *Server) setupAPIKey() error {
+	if key := s.store.GetString(apiKeyPath); key != "" {
+		s.apiKey = key
+		return nil
+	}
+	s.apiKey = randomHex(16)
+	if err := s.store.Set(apiKeyPath, s.apiKey); err != nil {
+		if !errors.Is(err, settings.ErrReadOnly) {
+			return fmt.Errorf("server: store API key: %w", err)
+		}
+		fmt.Fprintf(s.opts.Console, "API key for this run only (config.yaml does not parse): %s\n", s.apiKey)
+		return nil
+	}
+	if err := s.store.Save(); err != nil {
+		return fmt.Errorf("server: save API key: %w", err)
+	}
+	fmt.Fprintf(s.opts.Console, "API key (shown once, kept as %s in %s): %s\n", apiKeyPath, s.dir.config(), s.apiKey)
+	return nil
+}
+
+// requestKey returns the API key a request carries: X-Api-Key, or an
+// Authorization: Bearer header.
+func requestKey(r *http.Request) string {
+	if k := r.Header.Get("X-Api-Key"); k != "" {
+		return k
+	}
+	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") {
+		return strings.TrimPrefix(auth, "Bearer ")
+	}
+	return ""
+}
+
+// hasKey reports whether r carries the right API key.
+func (s *Server) hasKey(r *http.Request) bool {
+	k := requestKey(r)
+	return k != "" && subtle.ConstantTimeCompare([]byte(k), []byte(s.apiKey)) == 1
+}
+
+// authorize answers 401 (no key) or 403 (wrong key) and returns false
+// unless r carries the right API key.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
+	switch k := requestKey(r); {
+	case k == "":
+		writeError(w, http.StatusUnauthorized, "this request needs the API key (header X-Api-Key)")
+		return false
+	case subtle.ConstantTimeCompare([]byte(k), []byte(s.apiKey)) != 1:
+		writeError(w, http.StatusForbidden, "wrong API key")
+		return false
+	}
+	return true
+}
+
+// needsKey reports whether a request with this method changes something.
+func needsKey(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+// randomHex returns n random bytes in hex (crypto/rand never fails on the
+// systems Go supports).
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,160 @@
+package serve_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/tentacle-go/tentacle/manager"
+	proctier "github.com/tentacle-go/tentacle/tier/process"
+)
+
+// buildPackaged builds server/testdata/packaged as version and returns
+// the executable.
+func buildPackaged(t *testing.T, version string) string {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "packaged-"+version)
+	cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+version, "-o", exe, "./testdata/packaged")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./testdata/packaged: %v\n%s", err, out)
+	}
+	return exe
+}
+
+// installByHand installs exe as the package "packaged" of version into
+// <dir>/packages as the author guide says: the executable, then its
+// plugin.yaml with its SHA-256, each written under a temporary name and
+// renamed into place.
+func installByHand(t *testing.T, dir, exe, version string) {
+	t.Helper()
+	pkg := filepath.Join(dir, "packages", "packaged")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(name string, data []byte, mode os.FileMode) {
+		tmp := filepath.Join(pkg, ".tmp-"+name)
+		if err := os.WriteFile(tmp, data, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(pkg, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(proctier.ExecutablePrefix+"packaged", data, 0o755)
+	sum, err := proctier.FileSHA256(filepath.Join(pkg, proctier.ExecutablePrefix+"packaged"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(proctier.ManifestFile, []byte("id: packaged\nname: Packaged\nversion: "+version+"\nsha256: "+sum+"\n"), 0o644)
+}
+
+// TestPackagesEndToEnd runs the tentacle command with a plugin installed
+// by hand into <basedir>/packages while it runs: found and enabled without
+// a restart, listed with its process by the command line, restarted after
+// a crash, reloaded when replaced, stopped when removed.
+func TestPackagesEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the tentacle command and a plugin executable")
+	}
+	defer http.DefaultClient.CloseIdleConnections()
+	bin := buildHost(t)
+	v1, v2 := buildPackaged(t, "1.0.0"), buildPackaged(t, "2.0.0")
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "config.yaml"), "plugins:\n  _autoEnable: true\n")
+	p := runServer(t, bin, dir, freePort(t))
+	p.waitServing()
+	key, _ := dig(readConfig(t, dir), "api.key")
+	h := &harness{t: t, url: p.url, key: key.(string), client: &http.Client{Transport: &http.Transport{}, Timeout: deadline}}
+	defer h.client.CloseIdleConnections()
+	defer func() {
+		if t.Failed() {
+			t.Logf("server output:\n%s", p.stderr)
+		}
+	}()
+	command := func(cmd string) map[string]any {
+		resp := h.do("POST", "/api/plugin/packaged", h.key, map[string]any{"command": cmd})
+		var out map[string]any
+		if resp.status != http.StatusOK || json.Unmarshal(resp.body, &out) != nil {
+			return nil
+		}
+		return out
+	}
+	info := func() manager.Info {
+		var in manager.Info
+		if err := json.Unmarshal([]byte(cli(t, bin, dir, "plugins", "info", "packaged", "--json")), &in); err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	listLine := func() string {
+		for _, line := range strings.Split(cli(t, bin, dir, "plugins", "list"), "\n") {
+			if strings.HasPrefix(line, "packaged ") {
+				return line
+			}
+		}
+		return ""
+	}
+
+	// Installed while the server runs: found, enabled, answering.
+	installByHand(t, dir, v1, "1.0.0")
+	eventually(t, "the installed plugin to answer", func() bool { return command("version")["version"] == "1.0.0" })
+	in := info()
+	if in.Tier != "process" || in.Process == nil || in.Process.PID == 0 || in.Process.Restarts != 0 {
+		t.Fatalf("plugins info: tier %q, process %+v; want a running process", in.Tier, in.Process)
+	}
+	pid := in.Process.PID
+	if got := command("pid")["pid"]; got != float64(pid) {
+		t.Errorf("the plugin runs as %v, the listing says %d", got, pid)
+	}
+	if line := listLine(); !strings.Contains(line, "process") || !strings.Contains(line, "pid=") {
+		t.Errorf("plugins list shows %q; want its tier and pid", line)
+	}
+
+	// A crash: marked, restarted with a new process, listed with the crash.
+	command("crash")
+	eventually(t, "the crashed plugin restarted", func() bool {
+		in := info()
+		return in.Enabled && in.Process != nil && in.Process.PID != 0 && in.Process.PID != pid && in.Process.Restarts == 1
+	})
+	in = info()
+	if !strings.Contains(in.Process.LastCrash, "exit status 3") {
+		t.Errorf("last crash %q; want the exit status", in.Process.LastCrash)
+	}
+	if line := listLine(); !strings.Contains(line, "restarts=1") || !strings.Contains(line, "last crash: ") {
+		t.Errorf("plugins list shows %q; want the restart and the last crash", line)
+	}
+	if out := cli(t, bin, dir, "plugins", "info", "packaged"); !strings.Contains(out, "1 restarts") ||
+		!strings.Contains(out, "packaged crashes on request") {
+		t.Errorf("plugins info does not show the restart and the crash's last output:\n%s", out)
+	}
+	if command("version")["version"] != "1.0.0" {
+		t.Error("the restarted plugin does not answer")
+	}
+
+	// Replaced: reloaded with the new executable.
+	pid = in.Process.PID
+	installByHand(t, dir, v2, "2.0.0")
+	eventually(t, "the replaced plugin reloaded", func() bool { return command("version")["version"] == "2.0.0" })
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		eventually(t, "the old process to end", func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) })
+	}
+	pid = info().Process.PID
+
+	// Removed: unloaded, its process stopped.
+	if err := os.RemoveAll(filepath.Join(dir, "packages", "packaged")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the removed plugin gone", func() bool { return listLine() == "" })
+	eventually(t, "its process to end", func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) })
+	p.stop(syscall.SIGTERM)
+}

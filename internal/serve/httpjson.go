@@ -1,0 +1,108 @@
+package serve
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// maxBody bounds the JSON bodies the API reads.
+const maxBody = 1 << 20
+
+// writeJSON sends v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		status, buf = http.StatusInternalServerError, bytes.Buffer{}
+		enc = json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(apiError{Error: "the answer cannot be encoded as JSON: " + err.Error()})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// apiError is the body of every error answer.
+type apiError struct {
+	Error string `json:"error"`
+}
+
+// writeError sends {"error": message} with status.
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, apiError{Error: message})
+}
+
+// readJSON decodes a request's JSON object body into v, answering 400 (or
+// 413, 415) and returning false when it cannot.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		writeError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("the body must be JSON, not %s", ct))
+		return false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", maxBody))
+		case errors.Is(err, io.EOF):
+			writeError(w, http.StatusBadRequest, "the body is empty: a JSON object is needed")
+		default:
+			writeError(w, http.StatusBadRequest, "the body is not valid JSON: "+err.Error())
+		}
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, "the body holds more than one JSON value")
+		return false
+	}
+	return true
+}
+
+func isJSON(contentType string) bool {
+	for i := 0; i < len(contentType); i++ {
+		if contentType[i] == ';' {
+			contentType = contentType[:i]
+			break
+		}
+	}
+	return contentType == "application/json"
+}
+
+// normalizeJSON turns json.Number values (from a UseNumber decoder) into
+// int or float64, recursively, so that they compare with settings values.
+func normalizeJSON(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil && int64(int(i)) == i {
+			return int(i)
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		for k, e := range v {
+			v[k] = normalizeJSON(e)
+		}
+		return v
+	case []any:
+		for i, e := range v {
+			v[i] = normalizeJSON(e)
+		}
+		return v
+	}
+	return v
+}
+
+// WriteJSON sends v as JSON with status, as the server's API does; for
+// bundled plugins' handlers.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
+// WriteError sends {"error": message} with status, as the server's API does.
+func WriteError(w http.ResponseWriter, status int, message string) { writeError(w, status, message) }

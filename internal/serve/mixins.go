@@ -1,0 +1,148 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tentacle-go/tentacle/events"
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
+)
+
+// Mixins returns the server's own mixins, for tools that look at a base
+// directory without a server and must see plugins as the server does.
+func Mixins() []manager.MixinSpec { return append([]manager.MixinSpec(nil), mixins...) }
+
+// mixins are the server's own mixins. Only Asset needs browser clients to
+// reload; none needs a restart, since routes, assets and event
+// subscriptions are mounted and unmounted live.
+var mixins = []manager.MixinSpec{
+	manager.Mixin[server.Startup]("StartupPlugin", false, false),
+	manager.Mixin[server.AfterStartup]("AfterStartupPlugin", false, false),
+	manager.Mixin[server.Shutdown]("ShutdownPlugin", false, false),
+	manager.Mixin[server.EventHandler]("EventHandlerPlugin", false, false),
+	manager.Mixin[server.SimpleAPI]("SimpleApiPlugin", false, false),
+	manager.Mixin[server.APIGetter]("ApiGetter", false, false),
+	manager.Mixin[server.Blueprint]("BlueprintPlugin", false, false),
+	manager.Mixin[server.BlueprintUnprotected]("BlueprintUnprotected", false, false),
+	manager.Mixin[server.Asset]("AssetPlugin", false, true),
+	manager.Mixin[server.SettingsRestricted]("SettingsRestricted", false, false),
+	manager.Mixin[server.SettingsValidator]("SettingsValidator", false, false),
+}
+
+// busView is the event bus as plugins see it.
+type busView struct{ bus *events.Bus }
+
+func (b busView) Fire(event string, payload map[string]any) { b.bus.Fire(event, payload) }
+
+const pluginSubscriber = "plugin:"
+
+// eventFault counts a panic of a plugin's OnEvent against the plugin.
+func (s *Server) eventFault(sub string, ev events.Event, r any) {
+	if id, ok := cutPrefix(sub, pluginSubscriber); ok {
+		s.mgr.RecordFault(id, "OnEvent "+ev.Name, fmt.Errorf("panic: %v", r))
+		return
+	}
+	s.log.Error("event subscriber panicked", "subscriber", sub, "event", ev.Name, "panic", r)
+}
+
+func cutPrefix(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// eventActivator subscribes an EventHandler plugin to the bus while it is
+// enabled: it gets its own queue and goroutine.
+type eventActivator struct {
+	s    *Server
+	mu   sync.Mutex
+	subs map[string]*events.Subscription
+}
+
+func (*eventActivator) Name() string { return "events" }
+
+func (a *eventActivator) Activate(p manager.Plugin) error {
+	h, ok := manager.As[server.EventHandler](p)
+	if !ok {
+		return nil
+	}
+	sub, err := a.s.bus.Subscribe(pluginSubscriber+p.ID(), func(ev events.Event) { h.OnEvent(ev.Name, ev.Payload) })
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.subs == nil {
+		a.subs = make(map[string]*events.Subscription)
+	}
+	a.subs[p.ID()] = sub
+	return nil
+}
+
+func (a *eventActivator) Deactivate(p manager.Plugin) {
+	a.mu.Lock()
+	sub := a.subs[p.ID()]
+	delete(a.subs, p.ID())
+	a.mu.Unlock()
+	if sub == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := sub.Close(ctx); err != nil {
+		a.s.log.Warn("a plugin's event handler did not return in time; it is left behind", "plugin", p.ID(), "error", err)
+	}
+}
+
+// startupActivator delivers the startup callbacks to a plugin enabled while
+// the server serves (OctoPrint never does).
+type startupActivator struct{ s *Server }
+
+func (startupActivator) Name() string { return "startup" }
+
+func (a startupActivator) Activate(p manager.Plugin) error {
+	if !a.s.serving.Load() {
+		return nil
+	}
+	if st, ok := manager.As[server.Startup](p); ok {
+		st.OnStartup(a.s.host, a.s.listenPort())
+	}
+	if as, ok := manager.As[server.AfterStartup](p); ok {
+		a.s.background(func() { a.s.guarded(p.ID(), "OnAfterStartup", as.OnAfterStartup) })
+	}
+	return nil
+}
+
+func (startupActivator) Deactivate(manager.Plugin) {}
+
+// background runs fn on a goroutine the stop waits for (within its
+// timeout); once the stop has begun, fn is not run.
+func (s *Server) background(fn func()) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.bgClosed {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		fn()
+	}()
+}
+
+// guarded calls plugin code outside the lifecycle, counting a panic as a
+// fault of the plugin.
+func (s *Server) guarded(id, what string, fn func()) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.mgr.RecordFault(id, what, fmt.Errorf("panic: %v", r))
+			ok = false
+		}
+	}()
+	fn()
+	return true
+}

@@ -1,0 +1,393 @@
+// Package server is the tentacle host: it runs the plugin system of a base
+// directory behind an HTTP API, with settings, an event bus, a socket for
+// browser clients, the server mixins of package host, and safe mode with
+// per-plugin quarantine after a start that did not complete.
+//
+// The start, in order: the base directory's layout, logging, config.yaml,
+// the API key, the safe mode decision, the event bus and the plugin manager;
+// plugins loaded and enabled; the listening socket bound; the Startup event
+// and the Startup mixins; serving; in the background the AfterStartup
+// mixins, after which the start counts as complete. The stop, in order: the
+// Shutdown event and the Shutdown mixins, no more requests, plugins disabled
+// and unloaded, events drained, settings saved.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/events"
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/settings"
+	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/process"
+	"github.com/tentacle-go/tentacle/tier/source"
+)
+
+// Version is the server's version, reported by GET /api/version.
+var Version = "0.1.0-dev"
+
+// Defaults of the listening address.
+const (
+	DefaultHost = "127.0.0.1"
+	DefaultPort = 5000
+)
+
+// Options configure a [Server].
+type Options struct {
+	// BaseDir is the base directory; it is created with its layout.
+	BaseDir string
+	// Host and Port to listen on; empty and 0 mean server.host and
+	// server.port from config.yaml, else 127.0.0.1:5000. Port -1 picks a
+	// free port (tests).
+	Host string
+	Port int
+	// SafeMode starts in safe mode (--safe-mode): only bundled plugins run.
+	SafeMode bool
+	// Origins are where plugins come from; default DefaultOrigins, followed by
+	// ExtraOrigins.
+	Origins      []tier.Origin
+	ExtraOrigins []tier.Origin
+	// Console receives the log for humans and the one-time API key notice;
+	// default os.Stderr. The log file is <basedir>/logs/tentacle.log.
+	Console io.Writer
+	// LogLevel of the console; the file always gets debug. Default info.
+	LogLevel slog.Level
+	// ShutdownTimeout bounds each step of the stop; default 10 s.
+	ShutdownTimeout time.Duration
+	// NoWatch turns off watching <basedir>/plugins: by default a new,
+	// changed or removed source plugin is noticed while the server runs
+	// (Manager.Rescan) and needs no restart.
+	NoWatch bool
+}
+
+// Server is one run of the tentacle host.
+type Server struct {
+	opts     Options
+	dir      basedir
+	lock     *os.File // the base directory's lock
+	instance string   // identifies this run, in the run file and GET /api/server
+	log      *slog.Logger
+	logFile  io.Closer
+	store    *settings.Store
+	mgr      *manager.Manager
+	bus      *events.Bus
+	marker   *startMarker
+	routes   *pluginRoutes
+	sockets  *socketHub
+	handler  http.Handler
+
+	apiKey     string
+	host       string
+	port       int
+	safeMode   string            // reason, "" when not in safe mode
+	quarantine map[string]string // plugin -> evidence
+	configErr  error             // config.yaml did not parse
+
+	started time.Time // when Run began
+	// startupCalled: the Startup event and mixins were delivered, so the
+	// Shutdown ones are due.
+	startupCalled bool
+	ln            net.Listener
+	http          *http.Server
+	ready         chan struct{}
+	serving       atomic.Bool
+	stopOnce      sync.Once
+	bg            sync.WaitGroup // background callbacks (AfterStartup)
+	bgMu          sync.Mutex     // guards bgClosed and bg.Add against the stop's Wait
+	bgClosed      bool
+	stopWatch     context.CancelFunc // ends the plugins folder watcher
+
+	settingsMu sync.Mutex // serialises POST /api/settings
+}
+
+// New prepares a server: it creates the base directory layout, opens the
+// log, reads config.yaml (one that does not parse means safe mode and a
+// read-only configuration, never an error), makes the API key, decides on
+// safe mode and quarantine, and makes the plugin manager. Nothing is loaded
+// or served before Run.
+func New(opts Options) (*Server, error) {
+	if opts.BaseDir == "" {
+		return nil, errors.New("server: no base directory")
+	}
+	if opts.Console == nil {
+		opts.Console = os.Stderr
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8)}
+	dir, err := makeBaseDir(opts.BaseDir)
+	if err != nil {
+		return nil, err
+	}
+	s.dir = dir
+	if s.lock, err = lockBaseDir(dir.root); err != nil {
+		return nil, err
+	}
+	if err := s.openLog(); err != nil {
+		s.unlock()
+		return nil, err
+	}
+	if err := s.openSettings(); err != nil {
+		s.release()
+		return nil, err
+	}
+	if s.opts.Origins == nil {
+		s.opts.Origins = append(DefaultOrigins(dir.root, s.store, s.log), s.opts.ExtraOrigins...)
+	}
+	if err := s.setupAPIKey(); err != nil {
+		s.release()
+		return nil, err
+	}
+	s.decideSafeMode()
+	if err := s.setupPlugins(); err != nil {
+		s.release()
+		return nil, err
+	}
+	s.handler = s.routesHandler()
+	return s, nil
+}
+
+// DefaultOrigins are the plugin sources of a base directory, in
+// precedence order: the bundled plugins, the plugins folder
+// (<basedir>/plugins, Go source run by the interpreter), the installed
+// packages (<basedir>/packages, executables run as processes). The
+// configuration (st, which may be nil) sets the process tier, see
+// [ProcessOptions]; log (nil: none) gets its warnings.
+func DefaultOrigins(basedir string, st *settings.Store, log *slog.Logger) []tier.Origin {
+	popts, warnings := ProcessOptions(st)
+	if log != nil {
+		for _, w := range warnings {
+			log.Warn("config.yaml: " + w)
+		}
+	}
+	return []tier.Origin{
+		tier.Bundled(),
+		source.New(filepath.Join(basedir, "plugins"), source.Options{}),
+		process.New(filepath.Join(basedir, "packages"), popts),
+	}
+}
+
+// ProcessOptions reads the process tier's keys of the configuration (st
+// may be nil): plugins._pathDiscovery (also find tentacle-plugin-<id> on
+// PATH), plugins._hookTimeout (milliseconds, the default deadline of a
+// process plugin's hook handler), plugins._hookTimeouts (hook name to
+// milliseconds) and plugins._hungAfter (overruns in a row after which a
+// plugin process is restarted; a negative number: never). Fractions of a
+// millisecond are allowed. A value of the wrong kind is ignored, and a
+// warning says which.
+func ProcessOptions(st *settings.Store) (opts process.Options, warnings []string) {
+	if st == nil {
+		return opts, nil
+	}
+	switch v := st.Get("plugins._pathDiscovery").(type) {
+	case nil:
+	case bool:
+		opts.PathDiscovery = v
+	default:
+		warnings = append(warnings, fmt.Sprintf("plugins._pathDiscovery is %v, not true or false: PATH discovery stays off", v))
+	}
+	if v := st.Get("plugins._hookTimeout"); v != nil {
+		if d, ok := millis(v); ok {
+			opts.HookTimeout = d
+		} else {
+			warnings = append(warnings, fmt.Sprintf("plugins._hookTimeout is %v, not a positive number of milliseconds: the default applies", v))
+		}
+	}
+	switch m := st.Get("plugins._hookTimeouts").(type) {
+	case nil:
+	case map[string]any:
+		hooks := make([]string, 0, len(m))
+		for hook := range m {
+			hooks = append(hooks, hook)
+		}
+		sort.Strings(hooks)
+		opts.HookTimeouts = make(map[string]time.Duration, len(m))
+		for _, hook := range hooks {
+			if d, ok := millis(m[hook]); ok {
+				opts.HookTimeouts[hook] = d
+			} else {
+				warnings = append(warnings, fmt.Sprintf("plugins._hookTimeouts: %s is %v, not a positive number of milliseconds: ignored", hook, m[hook]))
+			}
+		}
+	default:
+		warnings = append(warnings, fmt.Sprintf("plugins._hookTimeouts is %v, not a map of hook names to milliseconds: ignored", m))
+	}
+	switch v := st.Get("plugins._hungAfter").(type) {
+	case nil:
+	case int:
+		if v == 0 {
+			warnings = append(warnings, "plugins._hungAfter is 0, not a count of calls (or negative for never): the default applies")
+		}
+		opts.HungAfter = v
+	default:
+		warnings = append(warnings, fmt.Sprintf("plugins._hungAfter is %v, not a whole number: the default applies", v))
+	}
+	return opts, warnings
+}
+
+// millis reads a positive number of milliseconds.
+func millis(v any) (time.Duration, bool) {
+	var ms float64
+	switch v := v.(type) {
+	case int:
+		ms = float64(v)
+	case float64:
+		ms = v
+	default:
+		return 0, false
+	}
+	if ms <= 0 || ms > float64(math.MaxInt64/int64(time.Millisecond)) {
+		return 0, false
+	}
+	return time.Duration(ms * float64(time.Millisecond)), true
+}
+
+// release closes the log and the base directory's lock, for a New that
+// failed.
+func (s *Server) release() {
+	s.logFile.Close()
+	s.unlock()
+}
+
+// unlock gives the base directory's lock back.
+func (s *Server) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
+}
+
+// Close releases what New took (the log, the base directory's lock) when
+// Run is not going to be called; Run releases them itself.
+func (s *Server) Close() {
+	s.stopOnce.Do(s.release)
+}
+
+// openSettings reads config.yaml. A file that does not parse is kept as it
+// is and the server runs in safe mode on defaults.
+func (s *Server) openSettings() error {
+	store, err := settings.Open(s.dir.config(), map[string]any{
+		"server": map[string]any{"host": DefaultHost, "port": DefaultPort},
+	})
+	var perr *settings.ParseError
+	switch {
+	case errors.As(err, &perr):
+		s.configErr = perr
+		s.log.Error("config.yaml does not parse; running in safe mode on defaults and leaving the file as it is", "error", perr)
+	case err != nil:
+		return fmt.Errorf("server: %w", err)
+	}
+	s.store = store
+	s.host = s.opts.Host
+	if s.host == "" {
+		s.host = store.GetString("server.host")
+	}
+	switch {
+	case s.opts.Port > 0:
+		s.port = s.opts.Port
+	case s.opts.Port < 0:
+		s.port = 0
+	default:
+		s.port = store.GetInt("server.port")
+	}
+	return nil
+}
+
+// setupPlugins makes the event bus and the plugin manager with the server's
+// mixins, injectables and activators.
+func (s *Server) setupPlugins() error {
+	s.bus = events.New(events.Options{
+		Logger:  s.log.With("logger", "tentacle.events"),
+		OnFault: s.eventFault,
+	})
+	quarantine := s.quarantine
+	m, err := manager.New(manager.Options{
+		Origins:        s.opts.Origins,
+		BaseDir:        s.dir.root,
+		APIVersion:     tentacle.APIVersion,
+		Settings:       s.store,
+		Mixins:         mixins,
+		SafeMode:       s.safeMode != "",
+		SafeModeReason: s.safeMode,
+		Quarantine:     quarantine,
+		Logger:         s.log,
+		Trace:          s.marker.trace,
+	})
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	s.mgr = m
+	m.Inject(server.InjectEventBus, busView{s.bus})
+	m.InjectFactory(server.InjectMessages, func(info tentacle.PluginInfo) (any, error) {
+		return messenger{hub: s.sockets, plugin: info.Identifier}, nil
+	})
+	m.InjectFactory(InjectPluginAdmin, func(info tentacle.PluginInfo) (any, error) {
+		if !info.Bundled {
+			return nil, nil
+		}
+		return Admin{Server: s}, nil
+	})
+	s.routes = newPluginRoutes(s)
+	s.sockets = newSocketHub(s)
+	m.AddActivator(s.routes)
+	m.AddActivator(&eventActivator{s: s})
+	m.AddActivator(startupActivator{s})
+	m.Subscribe(s.lifecycleEvent)
+	return nil
+}
+
+// lifecycleEvent turns the manager's lifecycle events into bus events.
+func (s *Server) lifecycleEvent(ev manager.Event) {
+	name := map[manager.EventKind]string{
+		manager.EventLoaded:   server.EventPluginLoaded,
+		manager.EventEnabled:  server.EventPluginEnabled,
+		manager.EventDisabled: server.EventPluginDisabled,
+		manager.EventUnloaded: server.EventPluginUnloaded,
+	}[ev.Kind]
+	if name != "" {
+		s.bus.Fire(name, map[string]any{"id": ev.Plugin, "version": ev.Info.Version})
+	}
+}
+
+// Manager returns the server's plugin manager.
+func (s *Server) Manager() *manager.Manager { return s.mgr }
+
+// Settings returns the server's settings store.
+func (s *Server) Settings() *settings.Store { return s.store }
+
+// APIKey returns the key that requests changing something must carry.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// Handler returns the server's HTTP handler (for tests with httptest).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Ready is closed once the server serves.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// Addr returns the address the server listens on, once Ready.
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return net.JoinHostPort(s.host, strconv.Itoa(s.port))
+	}
+	return s.ln.Addr().String()
+}
+
+// SafeMode returns why the server runs in safe mode, or "".
+func (s *Server) SafeMode() string { return s.safeMode }

@@ -1,0 +1,101 @@
+package wire_test
+
+import (
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+)
+
+// echoServer answers each CallRequest with its target as the error text,
+// after sleeping as long as its arguments say ("" for no sleep).
+func echoServer(t *testing.T) string {
+	t.Helper()
+	addr := filepath.Join(t.TempDir(), "s")
+	ln, err := net.Listen("unix", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				wire.ServeConn(c, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
+					req := m.(*pluginpb.CallRequest)
+					if d, err := time.ParseDuration(string(req.ArgsJson)); err == nil {
+						time.Sleep(d)
+					}
+					return &pluginpb.CallResponse{Error: req.Target}
+				})
+			}()
+		}
+	}()
+	return addr
+}
+
+func call(p *wire.Conns, target, sleep string, timeout time.Duration) (string, error) {
+	var resp pluginpb.CallResponse
+	err := p.Call(&pluginpb.CallRequest{Target: target, ArgsJson: []byte(sleep)}, &resp, time.Now().Add(timeout))
+	return resp.Error, err
+}
+
+// TestConns: calls get their own answers, also from goroutines at once;
+// one that overruns fails with os.ErrDeadlineExceeded and its late answer
+// never reaches a later call; a socket that is not there is a DialError;
+// a closed pool refuses calls.
+func TestConns(t *testing.T) {
+	p := wire.NewConns(echoServer(t), 2)
+	defer p.Close()
+	if got, err := call(p, "a", "", time.Second); err != nil || got != "a" {
+		t.Fatalf("call: %q, %v", got, err)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			target := string(rune('a' + i))
+			if got, err := call(p, target, "1ms", 5*time.Second); err != nil || got != target {
+				t.Errorf("parallel call %s: %q, %v", target, got, err)
+			}
+		}()
+	}
+	wg.Wait()
+
+	if _, err := call(p, "slow", "300ms", 50*time.Millisecond); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("overrun: %v; want os.ErrDeadlineExceeded", err)
+	}
+	time.Sleep(300 * time.Millisecond) // the late answer is written by now
+	for range 3 {                      // whichever connection each call gets
+		if got, err := call(p, "next", "", time.Second); err != nil || got != "next" {
+			t.Errorf("after an overrun: %q, %v; want the call's own answer", got, err)
+		}
+	}
+
+	var de *wire.DialError
+	missing := wire.NewConns(filepath.Join(t.TempDir(), "none"), 1)
+	if _, err := call(missing, "x", "", time.Second); !errors.As(err, &de) {
+		t.Errorf("no socket: %v; want a DialError", err)
+	}
+	p.Close()
+	if _, err := call(p, "x", "", time.Second); !errors.Is(err, wire.ErrConnsClosed) {
+		t.Errorf("closed: %v; want ErrConnsClosed", err)
+	}
+}

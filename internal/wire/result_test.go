@@ -1,0 +1,35 @@
+package wire_test
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/tentacle-go/tentacle/internal/wire"
+)
+
+func TestWholeNumbers(t *testing.T) {
+	in := map[string]any{"a": 3.0, "b": 2.5, "c": []any{1.0, map[string]any{"d": -4.0}}, "e": "x"}
+	want := map[string]any{"a": 3, "b": 2.5, "c": []any{1, map[string]any{"d": -4}}, "e": "x"}
+	if got := wire.WholeNumbers(in); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v, want %#v", got, want)
+	}
+}
+
+func TestResultRaw(t *testing.T) {
+	out, err := wire.Result{Results: []byte(`[1,"a"]`)}.Raw()
+	if err != nil || len(out) != 2 || string(out[1]) != `"a"` {
+		t.Errorf("results: %s, %v", out, err)
+	}
+	out, err = wire.Result{Results: []byte(`[0]`), HasErr: true, Err: "no"}.Raw()
+	var re *wire.RemoteError
+	if !errors.As(err, &re) || re.Message != "no" || len(out) != 1 {
+		t.Errorf("error result: %s, %v", out, err)
+	}
+	if _, err := (wire.Result{Results: []byte(`{`)}).Raw(); err == nil {
+		t.Error("results that are not a JSON array: no error")
+	}
+	if out, err := (wire.Result{}).Raw(); out != nil || err != nil {
+		t.Errorf("no results: %s, %v", out, err)
+	}
+}

@@ -1,0 +1,52 @@
+package server
+
+import "github.com/tentacle-go/tentacle/tier"
+
+// Names under which the server registers its injectables, for
+// [tentacle.Context.Injected].
+const (
+	InjectEventBus = "event_bus"
+	InjectMessages = "plugin_messages"
+)
+
+// EventBus is the server's event bus as plugins see it (_event_bus).
+type EventBus interface {
+	// Fire publishes an event without waiting for its subscribers. A plugin
+	// fires its own events as plugin_<id>_<name> (see [PluginEvent]).
+	Fire(event string, payload map[string]any)
+}
+
+// Messenger sends a plugin's messages to the browser clients connected to
+// the server's socket (OctoPrint's send_plugin_message). Each plugin gets
+// its own, which stamps the plugin's identifier on what it sends.
+type Messenger interface {
+	SendPluginMessage(data any)
+}
+
+// injected returns what the host injected under name into p: a plugin
+// implementation embedding tentacle.Base, its *tentacle.Base, or its
+// *tentacle.Context.
+func injected(p any, name string) any {
+	if i, ok := p.(interface{ Injected(string) any }); ok {
+		return i.Injected(name)
+	}
+	// An interpreted plugin's type does not show its Base's methods.
+	if b, _ := tier.FindBase(p); b != nil {
+		return b.Injected(name)
+	}
+	return nil
+}
+
+// Bus returns the event bus injected into a plugin (its implementation,
+// Base or Context), or nil outside the server.
+func Bus(p any) EventBus {
+	b, _ := injected(p, InjectEventBus).(EventBus)
+	return b
+}
+
+// Messages returns the plugin's messenger (given its implementation, Base
+// or Context), or nil outside the server.
+func Messages(p any) Messenger {
+	m, _ := injected(p, InjectMessages).(Messenger)
+	return m
+}

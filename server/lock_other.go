@@ -1,8 +1,0 @@
-//go:build !unix
-
-package server
-
-import "os"
-
-// lockBaseDir does nothing where flock is not available.
-func lockBaseDir(string) (*os.File, error) { return nil, nil }

@@ -1,0 +1,143 @@
+package source_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+const benchPlugin = `package %s
+
+import (
+	"strings"
+
+	"github.com/tentacle-go/tentacle"
+)
+
+type Bench struct{ tentacle.Base }
+
+func (b *Bench) Initialize() error { return nil }
+
+func (b *Bench) SettingsDefaults() map[string]any { return map[string]any{"prefix": "N"} }
+
+func sending(line string) string {
+	if strings.HasPrefix(line, "M117") {
+		return ""
+	}
+	return line
+}
+
+var Plugin = tentacle.Definition{
+	Name:           "Bench",
+	Version:        "1.0.0",
+	Implementation: &Bench{},
+	Hooks:          tentacle.Hooks{"bench.sending": tentacle.Hook(sending, 10)},
+	Helpers:        tentacle.Helpers{"sending": sending},
+}
+`
+
+func benchDir(b *testing.B, n int) string {
+	b.Helper()
+	dir := b.TempDir()
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("bench%d", i)
+		if err := os.WriteFile(filepath.Join(dir, id+".go"), []byte(fmt.Sprintf(benchPlugin, id)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir
+}
+
+var benchMixins = []reflect.Type{reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[tentacle.SettingsPlugin]()}
+
+// BenchmarkLoadOne: scan the folder, parse, rewrite, and load one plugin
+// in a new interpreter (SPEC target: <= 10 ms).
+func BenchmarkLoadOne(b *testing.B) {
+	dir := benchDir(b, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		c := scanB(b, dir)[0]
+		inst, err := c.Load(context.Background(), tier.Env{Mixins: benchMixins})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst.Close()
+	}
+}
+
+// BenchmarkLoad100Parallel: load 100 plugins, one goroutine per core
+// (SPEC target: <= 0.5 s on 2 cores).
+func BenchmarkLoad100Parallel(b *testing.B) {
+	dir := benchDir(b, 100)
+	b.ReportAllocs()
+	for b.Loop() {
+		cands := scanB(b, dir)
+		work := make(chan tier.Candidate, len(cands))
+		for _, c := range cands {
+			work <- c
+		}
+		close(work)
+		var wg sync.WaitGroup
+		for w := 0; w < 2; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for c := range work {
+					inst, err := c.Load(context.Background(), tier.Env{Mixins: benchMixins})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					inst.Close()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+}
+
+type sendingHook func(string) string
+
+// BenchmarkHookCall: one call of an interpreted hook handler through the
+// typed hot path (SPEC target: <= 2 us per handler call).
+func BenchmarkHookCall(b *testing.B) {
+	dir := benchDir(b, 1)
+	inst, err := scanB(b, dir)[0].Load(context.Background(), tier.Env{Mixins: benchMixins})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer inst.Close()
+	reg := hooks.NewRegistry(hooks.Options{})
+	h := hooks.MustDeclare[sendingHook](reg, hooks.Spec{Name: "bench.sending"})
+	hh := inst.Definition().Hooks["bench.sending"].(tentacle.HookHandler)
+	if err := reg.Add("bench0", "bench.sending", hh.Func, hh.Order, true); err != nil {
+		b.Fatal(err)
+	}
+	line := "G1 X10.5 Y20.25 E0.1234 F1800"
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, hd := range h.Handlers() {
+			line = hd.Fn(line)
+		}
+	}
+	if line == "" {
+		b.Fatal("line lost")
+	}
+}
+
+func scanB(b *testing.B, dir string) []tier.Candidate {
+	b.Helper()
+	cands, err := newSource(dir).Scan(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cands
+}

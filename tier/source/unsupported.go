@@ -1,0 +1,112 @@
+package source
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+)
+
+// unsupported finds Go the interpreter cannot run (it implements the Go
+// 1.22 language without range over integers or functions, and without the
+// min and max builtins; it passes unnamed parameters wrongly, loses the
+// values that are not calls in an assignment of several values where some
+// are, and has no go:embed), where it can be seen without type checking, so
+// that the author gets a file:line and a way around it instead of an
+// interpreter crash or a wrong value.
+func unsupported(p *pkg) error {
+	declared := make(map[string]bool) // package-level min/max shadow the builtins
+	types := make(map[string]bool)    // package-level types, for conversions
+	for _, f := range p.files {
+		for _, d := range f.ast.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					declared[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					if ts, ok := spec.(*ast.TypeSpec); ok {
+						types[ts.Name.Name] = true
+					}
+				}
+			}
+		}
+	}
+	// A conversion is not a call for the interpreter: a, b = float64(n), 2
+	// works. Conversions are told apart where that needs no type checking.
+	isCall := func(e ast.Expr) bool {
+		c, ok := e.(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		id, ok := c.Fun.(*ast.Ident)
+		return !ok || !(types[id.Name] || (builtinTypes[id.Name] && !declared[id.Name]))
+	}
+	var found error
+	for _, f := range p.files {
+		for _, imp := range f.ast.Imports {
+			if imp.Path.Value == `"embed"` {
+				return fmt.Errorf("%s: //go:embed is not supported by the interpreter: read files from the plugin's BaseFolder() instead", p.fset.Position(imp.Pos()))
+			}
+		}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			if found != nil {
+				return false
+			}
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				found = unnamedParam(p, n.Type, n.Name.Name)
+			case *ast.FuncLit:
+				found = unnamedParam(p, n.Type, "a function literal")
+			case *ast.AssignStmt:
+				if n.Tok == token.ASSIGN && len(n.Rhs) > 1 {
+					calls := 0
+					for _, r := range n.Rhs {
+						if isCall(r) {
+							calls++
+						}
+					}
+					if calls > 0 && calls < len(n.Rhs) {
+						found = fmt.Errorf("%s: an assignment of several values where some are calls and some are not loses the values that are not calls in the interpreter: assign them one by one", p.fset.Position(n.Pos()))
+					}
+				}
+			case *ast.RangeStmt:
+				switch x := n.X.(type) {
+				case *ast.BasicLit:
+					if x.Kind == token.INT {
+						found = fmt.Errorf("%s: range over an integer is not supported by the interpreter (Go 1.22 language): write for i := 0; i < %s; i++", p.fset.Position(n.Pos()), x.Value)
+					}
+				case *ast.FuncLit:
+					found = fmt.Errorf("%s: range over a function is not supported by the interpreter (Go 1.22 language): call the function with a callback instead", p.fset.Position(n.Pos()))
+				}
+			case *ast.CallExpr:
+				if id, ok := n.Fun.(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") && !declared[id.Name] {
+					found = fmt.Errorf("%s: the %s builtin is not supported by the interpreter (Go 1.22 language): write the comparison out", p.fset.Position(n.Pos()), id.Name)
+				}
+			}
+			return true
+		})
+	}
+	return found
+}
+
+// builtinTypes are the predeclared type names.
+var builtinTypes = map[string]bool{
+	"any": true, "bool": true, "byte": true, "comparable": true,
+	"complex64": true, "complex128": true, "error": true,
+	"float32": true, "float64": true, "int": true, "int8": true,
+	"int16": true, "int32": true, "int64": true, "rune": true,
+	"string": true, "uint": true, "uint8": true, "uint16": true,
+	"uint32": true, "uint64": true, "uintptr": true,
+}
+
+// unnamedParam reports a parameter without a name, which the interpreter
+// passes wrongly.
+func unnamedParam(p *pkg, ft *ast.FuncType, what string) error {
+	for _, field := range ft.Params.List {
+		if len(field.Names) == 0 {
+			return fmt.Errorf("%s: %s has an unnamed parameter, which the interpreter passes wrongly: name every parameter (use _ for unused ones)", p.fset.Position(field.Pos()), what)
+		}
+	}
+	return nil
+}

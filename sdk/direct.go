@@ -13,7 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
-	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
 // DirectCallsEnv, set to "off" in a plugin's environment, keeps it from
@@ -68,7 +68,7 @@ func (d *directCalls) accept(s *server) {
 		if err != nil {
 			return // closed
 		}
-		go wire.ServeConn(conn, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
+		go transport.ServeConn(conn, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
 			resp, err := s.Call(context.Background(), m.(*pluginpb.CallRequest))
 			if err != nil {
 				return &pluginpb.CallResponse{Failure: err.Error()}
@@ -94,14 +94,14 @@ func (d *directCalls) close() {
 // be reached.
 type directHost struct {
 	pluginpb.HostClient // over gRPC
-	conns               *wire.Conns
+	conns               *transport.Conns
 }
 
 func newDirectHost(grpcClient pluginpb.HostClient, addr string) pluginpb.HostClient {
 	if addr == "" || os.Getenv(DirectCallsEnv) == "off" {
 		return grpcClient
 	}
-	return &directHost{HostClient: grpcClient, conns: wire.NewConns(addr, 4)}
+	return &directHost{HostClient: grpcClient, conns: transport.NewConns(addr, 4)}
 }
 
 // call makes one Host call directly, by ctx's deadline; ok false when the
@@ -110,7 +110,7 @@ func (d *directHost) call(ctx context.Context, call *pluginpb.HostCall) (reply *
 	deadline, _ := ctx.Deadline()
 	reply = new(pluginpb.HostReply)
 	err = d.conns.Call(call, reply, deadline)
-	var de *wire.DialError
+	var de *transport.DialError
 	if errors.As(err, &de) {
 		return nil, false, nil
 	}

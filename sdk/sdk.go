@@ -29,7 +29,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
-	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/internal/transport"
 	srvapi "github.com/tentacle-go/tentacle/server"
 )
 
@@ -51,7 +51,7 @@ func Serve(id string, def *tentacle.Definition) { ServeOptions(id, def, Options{
 
 // ServeOptions is Serve with options.
 func ServeOptions(id string, def *tentacle.Definition, opts Options) {
-	if os.Getenv(wire.Handshake.MagicCookieKey) != wire.Handshake.MagicCookieValue {
+	if os.Getenv(transport.Handshake.MagicCookieKey) != transport.Handshake.MagicCookieValue {
 		fmt.Fprintf(os.Stderr, "%s is the tentacle plugin %q: tentacle runs it; it does nothing on its own.\n"+
 			"Put it in <basedir>/packages/%s/ with its plugin.yaml (tentacle's author guide, section 11, says how).\n", os.Args[0], id, id)
 		os.Exit(1)
@@ -67,10 +67,10 @@ func ServeOptions(id string, def *tentacle.Definition, opts Options) {
 	defer srv.direct.close()
 	go watchParent(os.Getppid(), opts.ParentCheck, srv.direct.close)
 	plugin.Serve(&plugin.ServeConfig{
-		HandshakeConfig: wire.Handshake,
+		HandshakeConfig: transport.Handshake,
 		Logger:          hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: stderr, JSONFormat: true}),
 		Plugins: map[string]plugin.Plugin{
-			wire.PluginName: &wire.GRPCPlugin{Serve: func(b *plugin.GRPCBroker) pluginpb.PluginServer {
+			transport.PluginName: &transport.GRPCPlugin{Serve: func(b *plugin.GRPCBroker) pluginpb.PluginServer {
 				srv.broker = b
 				return srv
 			}},

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/transport"
 	"github.com/tentacle-go/tentacle/internal/wire"
 	srvapi "github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
@@ -94,7 +95,7 @@ func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*
 	out := &pluginpb.Description{
 		Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author, Url: d.URL,
 		License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat, Hidden: d.Hidden,
-		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: uint32(wire.Handshake.ProtocolVersion),
+		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: uint32(transport.Handshake.ProtocolVersion),
 		DirectCalls: s.direct.addr(),
 	}
 	for name, v := range d.Hooks {

@@ -18,17 +18,17 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
-	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
 // proc is one running plugin process.
 type proc struct {
 	client *plugin.Client
 	cmd    *exec.Cmd
-	rpc    *wire.Client
+	rpc    *transport.Client
 	// direct is set once the plugin described itself, when it takes
 	// direct calls; nil: over gRPC only.
-	direct atomic.Pointer[wire.Conns]
+	direct atomic.Pointer[transport.Conns]
 	// host answers the plugin's Host calls directly; nil: over gRPC only.
 	host   *hostDirect
 	desc   *pluginpb.Description
@@ -47,8 +47,8 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	cmd.Dir = filepath.Dir(exe)
 	dieWithHost(cmd)
 	client := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  wire.Handshake,
-		Plugins:          map[string]plugin.Plugin{wire.PluginName: &wire.GRPCPlugin{}},
+		HandshakeConfig:  transport.Handshake,
+		Plugins:          map[string]plugin.Plugin{transport.PluginName: &transport.GRPCPlugin{}},
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           hclog.NewNullLogger(),
@@ -68,11 +68,11 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 		client.Kill() // waits for the process to end, and its output
 		return nil, fmt.Errorf("start %s: %w", exe, startError(err, cmd, startTimeout))
 	}
-	raw, err := rpcClient.Dispense(wire.PluginName)
+	raw, err := rpcClient.Dispense(transport.PluginName)
 	if err != nil {
 		return fail(fmt.Errorf("start %s: %w", exe, err))
 	}
-	rc, ok := raw.(*wire.Client)
+	rc, ok := raw.(*transport.Client)
 	if !ok {
 		return fail(fmt.Errorf("start %s: the process serves no tentacle plugin", exe))
 	}
@@ -93,7 +93,7 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	}
 	p.desc = desc
 	if desc.DirectCalls != "" {
-		p.direct.Store(wire.NewConns(desc.DirectCalls, maxIdleDirect))
+		p.direct.Store(transport.NewConns(desc.DirectCalls, maxIdleDirect))
 		select {
 		case <-p.exited: // gone already: watch may have missed it
 			p.closeDirect()
@@ -179,7 +179,7 @@ func (p *proc) exitStatus() string {
 func (p *proc) call(req *pluginpb.CallRequest, timeout time.Duration) (resp *pluginpb.CallResponse, overrun bool, err error) {
 	if d := p.direct.Load(); d != nil {
 		resp, err = callDirect(d, req, timeout)
-		var de *wire.DialError
+		var de *transport.DialError
 		if !errors.As(err, &de) {
 			return resp, errors.Is(err, os.ErrDeadlineExceeded), err
 		}

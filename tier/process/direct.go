@@ -13,7 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
-	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
 // maxIdleDirect is how many idle direct-call connections are kept per
@@ -25,7 +25,7 @@ const maxIdleDirect = 4
 // (pluginpb.Description.direct_calls): a write and a read on each side,
 // where a call over gRPC goes through its transport's goroutines, several
 // times slower.
-func callDirect(conns *wire.Conns, req *pluginpb.CallRequest, timeout time.Duration) (*pluginpb.CallResponse, error) {
+func callDirect(conns *transport.Conns, req *pluginpb.CallRequest, timeout time.Duration) (*pluginpb.CallResponse, error) {
 	var resp pluginpb.CallResponse
 	if err := conns.Call(req, &resp, time.Now().Add(timeout)); err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (h *hostDirect) accept() {
 		h.mu.Unlock()
 		h.used.Store(true)
 		go func() {
-			wire.ServeConn(conn, func() proto.Message { return new(pluginpb.HostCall) }, h.handle)
+			transport.ServeConn(conn, func() proto.Message { return new(pluginpb.HostCall) }, h.handle)
 			h.mu.Lock()
 			delete(h.conns, conn)
 			h.mu.Unlock()

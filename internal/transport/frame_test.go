@@ -1,4 +1,4 @@
-package wire_test
+package transport_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
-	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
 // TestFrames: frames read back as written, one after another; a frame
@@ -23,13 +23,13 @@ func TestFrames(t *testing.T) {
 		{Kind: pluginpb.CallRequest_HELPER, Target: "x", ArgsJson: bytes.Repeat([]byte("a"), 100000)},
 	}
 	for _, r := range reqs {
-		if err := wire.WriteFrame(&buf, r); err != nil {
+		if err := transport.WriteFrame(&buf, r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i, want := range reqs {
 		var got pluginpb.CallRequest
-		if err := wire.ReadFrame(&buf, &got); err != nil {
+		if err := transport.ReadFrame(&buf, &got); err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
 		if got.Kind != want.Kind || got.Target != want.Target || !bytes.Equal(got.ArgsJson, want.ArgsJson) {
@@ -37,22 +37,22 @@ func TestFrames(t *testing.T) {
 		}
 	}
 	var got pluginpb.CallRequest
-	if err := wire.ReadFrame(&buf, &got); !errors.Is(err, io.EOF) {
+	if err := transport.ReadFrame(&buf, &got); !errors.Is(err, io.EOF) {
 		t.Errorf("after the last frame: %v, want EOF", err)
 	}
 
 	var huge [4]byte
-	binary.BigEndian.PutUint32(huge[:], wire.MaxFrame+1)
-	if err := wire.ReadFrame(bytes.NewReader(huge[:]), &got); err == nil || !strings.Contains(err.Error(), "more than") {
+	binary.BigEndian.PutUint32(huge[:], transport.MaxFrame+1)
+	if err := transport.ReadFrame(bytes.NewReader(huge[:]), &got); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("a frame too large: %v", err)
 	}
 
 	buf.Reset()
-	if err := wire.WriteFrame(&buf, reqs[0]); err != nil {
+	if err := transport.WriteFrame(&buf, reqs[0]); err != nil {
 		t.Fatal(err)
 	}
 	cut := buf.Bytes()[:buf.Len()-3]
-	if err := wire.ReadFrame(bytes.NewReader(cut), &got); !errors.Is(err, io.ErrUnexpectedEOF) {
+	if err := transport.ReadFrame(bytes.NewReader(cut), &got); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("a cut frame: %v, want unexpected EOF", err)
 	}
 }

@@ -1,4 +1,4 @@
-package wire_test
+package transport_test
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
-	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
 // echoServer answers each CallRequest with its target as the error text,
@@ -37,7 +37,7 @@ func echoServer(t *testing.T) string {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				wire.ServeConn(c, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
+				transport.ServeConn(c, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
 					req := m.(*pluginpb.CallRequest)
 					if d, err := time.ParseDuration(string(req.ArgsJson)); err == nil {
 						time.Sleep(d)
@@ -50,7 +50,7 @@ func echoServer(t *testing.T) string {
 	return addr
 }
 
-func call(p *wire.Conns, target, sleep string, timeout time.Duration) (string, error) {
+func call(p *transport.Conns, target, sleep string, timeout time.Duration) (string, error) {
 	var resp pluginpb.CallResponse
 	err := p.Call(&pluginpb.CallRequest{Target: target, ArgsJson: []byte(sleep)}, &resp, time.Now().Add(timeout))
 	return resp.Error, err
@@ -61,7 +61,7 @@ func call(p *wire.Conns, target, sleep string, timeout time.Duration) (string, e
 // never reaches a later call; a socket that is not there is a DialError;
 // a closed pool refuses calls.
 func TestConns(t *testing.T) {
-	p := wire.NewConns(echoServer(t), 2)
+	p := transport.NewConns(echoServer(t), 2)
 	defer p.Close()
 	if got, err := call(p, "a", "", time.Second); err != nil || got != "a" {
 		t.Fatalf("call: %q, %v", got, err)
@@ -89,13 +89,13 @@ func TestConns(t *testing.T) {
 		}
 	}
 
-	var de *wire.DialError
-	missing := wire.NewConns(filepath.Join(t.TempDir(), "none"), 1)
+	var de *transport.DialError
+	missing := transport.NewConns(filepath.Join(t.TempDir(), "none"), 1)
 	if _, err := call(missing, "x", "", time.Second); !errors.As(err, &de) {
 		t.Errorf("no socket: %v; want a DialError", err)
 	}
 	p.Close()
-	if _, err := call(p, "x", "", time.Second); !errors.Is(err, wire.ErrConnsClosed) {
+	if _, err := call(p, "x", "", time.Second); !errors.Is(err, transport.ErrConnsClosed) {
 		t.Errorf("closed: %v; want ErrConnsClosed", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sort"
 	"sync"
 	"sync/atomic"
 )
@@ -103,8 +104,22 @@ func (c *Context) Settings() Settings { return c.cfg.Settings }
 // PluginManager returns the plugin manager.
 func (c *Context) PluginManager() PluginManager { return c.cfg.Manager }
 
-// Injected returns the host injectable registered under name, or nil.
+// Injected returns the host injectable registered under name, or nil. A
+// plugin in a process of its own gets, for each injectable whose methods
+// can cross, a [RemoteCaller] that calls them in the host (the host's API
+// package wraps it in the injectable's interface, such as the tentacle
+// server's server.Bus); the others are nil there.
 func (c *Context) Injected(name string) any { return c.cfg.Injected[name] }
+
+// Injectables returns the names of the host's injectables, sorted.
+func (c *Context) Injectables() []string {
+	names := make([]string, 0, len(c.cfg.Injected))
+	for name := range c.cfg.Injected {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
 
 var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tentacle-go/tentacle/internal/serve"
-	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
@@ -54,7 +52,7 @@ func TestGreeter(t *testing.T) {
 	m, err := manager.New(manager.Options{
 		Origins: []tier.Origin{process.New(filepath.Join(base, "packages"), process.Options{})},
 		BaseDir: base,
-		Mixins:  serve.Mixins(),
+		Mixins:  server.Mixins(),
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -81,9 +79,11 @@ func TestGreeter(t *testing.T) {
 	if _, err := api.OnAPICommand("greet", map[string]any{"name": ""}); err == nil {
 		t.Error("greet without a name succeeded")
 	}
-	shout := m.PluginManager().Helpers("greeter", "shout")["shout"].(wire.RemoteFunc)
-	res2, err := shout("hi")
-	if err != nil || len(res2) != 1 || string(res2[0]) != `"HI"` {
-		t.Errorf("shout = %s, %v", res2, err)
+	var shout func(string) string
+	if err := m.PluginManager().Helper("greeter", "shout", &shout); err != nil {
+		t.Fatal(err)
+	}
+	if got := shout("hi"); got != "HI" {
+		t.Errorf("shout = %q", got)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -110,7 +111,7 @@ func newBenchManager(tb testing.TB, defs map[string]*tentacle.Definition) (*mana
 	m, err := manager.New(manager.Options{
 		Origins:  []tier.Origin{tier.Definitions("bench", false, defs)},
 		Settings: settings.New(nil),
-		Mixins:   []manager.MixinSpec{manager.Mixin[benchStartup]("StartupPlugin", false, false)},
+		Mixins:   []tentacle.Mixin{{Type: reflect.TypeFor[benchStartup]()}},
 		Logger:   benchLogger,
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 
 	"github.com/tentacle-go/tentacle"
@@ -25,7 +26,7 @@ type polite struct{ tentacle.Base }
 func (p *polite) Greet() string { return "hello from " + p.Identifier() }
 
 // A host makes itself pluggable: it declares its hooks and mixins, starts a
-// manager over its plugin sources, and calls the plugins.
+// manager over its plugin origins, and calls the plugins.
 func Example() {
 	plugins := map[string]*tentacle.Definition{
 		"upper": {Name: "Upper", Version: "1.0.0",
@@ -36,7 +37,7 @@ func Example() {
 	m, err := manager.New(manager.Options{
 		Origins:  []tier.Origin{tier.Definitions("example", false, plugins)},
 		Settings: settings.New(nil),
-		Mixins:   []manager.MixinSpec{manager.Mixin[Greeter]("Greeter", false, false)},
+		Mixins:   []tentacle.Mixin{{Type: reflect.TypeFor[Greeter]()}},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

@@ -82,7 +82,7 @@ func (r *record) code() *code {
 func (m *Manager) tierEnv(r *record) tier.Env {
 	id := r.id
 	return tier.Env{
-		Mixins:      m.mixinTypes(),
+		Mixins:      m.mixins,
 		Logger:      m.pluginLogger(r),
 		AllowUnsafe: stringSet(m.settings.Get("plugins._allowUnsafe"))[id],
 		HookType: func(hook string) (reflect.Type, bool) {
@@ -151,7 +151,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 		var v any
 		var ok bool
 		if err := guard(func() error { v, ok = inst.As(ms.Type); return nil }); err != nil {
-			return nil, m.loadFailed(r, PhaseImport, fmt.Errorf("detect mixin %s: %w", ms.Name, err), inst)
+			return nil, m.loadFailed(r, PhaseImport, fmt.Errorf("detect mixin %s: %w", ms.Name(), err), inst)
 		}
 		if ok {
 			mixins[ms.Type] = v
@@ -185,7 +185,7 @@ func (m *Manager) classify(def *tentacle.Definition, mixins map[reflect.Type]any
 			continue
 		}
 		if ms.RestartNeeding {
-			restart = append(restart, "implements "+ms.Name)
+			restart = append(restart, "implements "+ms.Name())
 		}
 		reload = reload || ms.ReloadNeeding
 	}

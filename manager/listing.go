@@ -2,12 +2,14 @@ package manager
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -232,7 +234,7 @@ func (m *Manager) infoLocked(r *record) Info {
 	}
 	for _, ms := range m.mixins {
 		if _, ok := r.mixins[ms.Type]; ok {
-			in.Mixins = append(in.Mixins, ms.Name)
+			in.Mixins = append(in.Mixins, ms.Name())
 		}
 	}
 	sort.Strings(in.Mixins)
@@ -340,6 +342,32 @@ func (v *pluginView) Helpers(id string, names ...string) map[string]any {
 		}
 	}
 	return out
+}
+
+func (v *pluginView) Helper(id, name string, fnPtr any) error {
+	v.m.mu.RLock()
+	r := v.m.plugins[id]
+	var h any
+	var why string
+	switch {
+	case r == nil:
+		why = "unknown plugin"
+	case r.state != StateEnabled || r.helpers == nil:
+		why = "the plugin is not enabled"
+	default:
+		var ok bool
+		if h, ok = r.helpers[name]; !ok {
+			why = "the plugin has no helper of that name"
+		}
+	}
+	v.m.mu.RUnlock()
+	if why != "" {
+		return fmt.Errorf("helper %q of plugin %q: %w: %s", name, id, tentacle.ErrNoHelper, why)
+	}
+	if err := wire.Assign(h, fnPtr); err != nil {
+		return fmt.Errorf("helper %q of plugin %q: %w: %w", name, id, tentacle.ErrNoHelper, err)
+	}
+	return nil
 }
 
 func (v *pluginView) Plugin(id string) (tentacle.PluginInfo, bool) {

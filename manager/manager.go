@@ -58,8 +58,11 @@ type Options struct {
 	// [Manager.Hooks]; the host declares its hooks there). Its OnFault, if
 	// set, is called after the manager has logged and counted the fault.
 	Hooks hooks.Options
-	// Mixins are the host's own mixins, detected on every implementation.
-	Mixins []MixinSpec
+	// Mixins are the host's own mixins, detected on every implementation
+	// besides those of package tentacle ([tentacle.Mixins]). Each is
+	// declared once, as a [tentacle.Mixin]; the manager hands the whole
+	// table to the tiers (see [tier.Env]).
+	Mixins []tentacle.Mixin
 	// SafeMode lets only bundled plugins run; SafeModeReason says why (shown
 	// in listings).
 	SafeMode       bool
@@ -91,27 +94,6 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// MixinSpec declares one of the host's mixins: an interface detected on
-// implementations by type assertion.
-type MixinSpec struct {
-	// Name names the mixin in listings and is the default sorting context
-	// prefix, e.g. "StartupPlugin".
-	Name string
-	// Type is the interface type; use [Mixin] to build a spec from a type
-	// parameter.
-	Type reflect.Type
-	// RestartNeeding: a plugin implementing it needs a restart to be toggled.
-	RestartNeeding bool
-	// ReloadNeeding: toggling a plugin implementing it needs browser clients
-	// to reload.
-	ReloadNeeding bool
-}
-
-// Mixin returns the spec of mixin interface T.
-func Mixin[T any](name string, restartNeeding, reloadNeeding bool) MixinSpec {
-	return MixinSpec{Name: name, Type: reflect.TypeFor[T](), RestartNeeding: restartNeeding, ReloadNeeding: reloadNeeding}
-}
-
 // Manager runs plugins. Its methods are safe for concurrent use; lifecycle
 // operations are serialised. They must not be called from within a plugin's
 // lifecycle callbacks (start a goroutine instead).
@@ -121,7 +103,7 @@ type Manager struct {
 	settings   *settings.Store
 	hooks      *hooks.Registry
 	apiVersion *semver.Version
-	mixins     []MixinSpec // host mixins plus the generic ones
+	mixins     []tentacle.Mixin // the generic mixins, then the host's
 	view       *pluginView
 
 	op sync.Mutex // serialises lifecycle operations; held while plugin code runs
@@ -190,15 +172,15 @@ func New(opts Options) (*Manager, error) {
 	}
 	m.hooks = hooks.NewRegistry(hookOpts)
 	seen := make(map[reflect.Type]bool)
-	for _, ms := range append(append([]MixinSpec(nil), genericMixins...), opts.Mixins...) {
-		if ms.Type == nil || ms.Type.Kind() != reflect.Interface {
-			return nil, fmt.Errorf("manager: mixin %q is not an interface type", ms.Name)
+	for _, mx := range append(tentacle.Mixins(), opts.Mixins...) {
+		if err := mx.Check(); err != nil {
+			return nil, fmt.Errorf("manager: %w", err)
 		}
-		if seen[ms.Type] {
+		if seen[mx.Type] {
 			continue
 		}
-		seen[ms.Type] = true
-		m.mixins = append(m.mixins, ms)
+		seen[mx.Type] = true
+		m.mixins = append(m.mixins, mx)
 	}
 	m.impls.init()
 	return m, nil

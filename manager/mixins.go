@@ -24,28 +24,9 @@ var (
 	typeSettingsMigrator  = reflect.TypeFor[tentacle.SettingsMigrator]()
 )
 
-// genericMixins are the mixins of package tentacle, detected on every
-// implementation.
-var genericMixins = []MixinSpec{
-	{Name: "Initializer", Type: typeInitializer},
-	{Name: "EnableListener", Type: typeEnableListener},
-	{Name: "DisableListener", Type: typeDisableListener},
-	{Name: "UninstallListener", Type: typeUninstallListener},
-	{Name: "Sortable", Type: typeSortable},
-	{Name: "RestartNeeding", Type: typeRestartNeeding, RestartNeeding: true},
-	{Name: "ReloadNeeding", Type: typeReloadNeeding, ReloadNeeding: true},
-	{Name: "SettingsPlugin", Type: typeSettingsPlugin},
-	{Name: "SettingsMigrator", Type: typeSettingsMigrator},
-}
-
-// mixinTypes returns the interface types detected on implementations.
-func (m *Manager) mixinTypes() []reflect.Type {
-	out := make([]reflect.Type, len(m.mixins))
-	for i, ms := range m.mixins {
-		out[i] = ms.Type
-	}
-	return out
-}
+// Mixins returns every mixin the manager detects: those of package
+// tentacle, then the host's own ([Options.Mixins]).
+func (m *Manager) Mixins() []tentacle.Mixin { return append([]tentacle.Mixin(nil), m.mixins...) }
 
 // Plugin is a host's handle on one plugin, handed to [Activator]s.
 type Plugin struct {

@@ -49,7 +49,7 @@ type Options struct {
 	// Hooks configures the hook registry (restart-needing patterns, ...).
 	Hooks hooks.Options
 	// Mixins are the host mixins to detect.
-	Mixins []manager.MixinSpec
+	Mixins []tentacle.Mixin
 	// Injected are host injectables, by name.
 	Injected map[string]any
 	// Others are more plugins to run alongside, by identifier.

@@ -55,7 +55,7 @@ func TestCallsReadSettingsOncePerGeneration(t *testing.T) {
 		}},
 		Helpers: tentacle.Helpers{"set": func(v string) error { return impl.Settings().Set("greeting", v) }},
 	}
-	s := newServer("g", def, mixinTypes(nil))
+	s := newServer("g", def)
 	hc := &countingHost{values: map[string]any{"greeting": "Hello"}}
 	s.hostc = hc
 	var in wire.InjectArgs

@@ -144,14 +144,6 @@ func (d *directHost) CallHelper(ctx context.Context, req *pluginpb.HelperRequest
 	return r.GetHelper(), err
 }
 
-func (d *directHost) Fire(ctx context.Context, req *pluginpb.FireRequest, opts ...grpc.CallOption) (*pluginpb.Empty, error) {
-	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Fire{Fire: req}})
-	if !ok {
-		return d.HostClient.Fire(ctx, req, opts...)
-	}
-	return r.GetFire(), err
-}
-
 func (d *directHost) Invoke(ctx context.Context, req *pluginpb.InvokeRequest, opts ...grpc.CallOption) (*pluginpb.InvokeResponse, error) {
 	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Invoke{Invoke: req}})
 	if !ok {

@@ -1,7 +1,6 @@
 package sdk_test
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/tentacle-go/tentacle"
@@ -34,16 +33,12 @@ func Example() {
 	sdk.Serve("shouter", plugin)
 }
 
-// A process plugin calls another plugin's helper through the host: the
-// helper is a RemoteHelper, whose results come back as JSON.
-func ExampleRemoteHelper() {
+// A process plugin calls another plugin's helper through the host, as a
+// function of the helper's own type, as a plugin of any tier does.
+func Example_helper() {
 	var p struct{ tentacle.Base } // the plugin's implementation, injected
-	helpers := p.PluginManager().Helpers("greeter", "shout")
-	if shout, ok := helpers["shout"].(sdk.RemoteHelper); ok {
-		results, err := shout("hello")
-		var text string
-		if err == nil && len(results) == 1 && json.Unmarshal(results[0], &text) == nil {
-			p.Logger().Info("greeter shouted", "text", text)
-		}
+	var shout func(string) string
+	if err := p.PluginManager().Helper("greeter", "shout", &shout); err == nil {
+		p.Logger().Info("greeter shouted", "text", shout("hello"))
 	}
 }

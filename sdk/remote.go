@@ -161,9 +161,9 @@ func (m remoteManager) ask(op, plugin string, names []string, out any) bool {
 	return json.Unmarshal(resp.ResultJson, out) == nil
 }
 
-// Helpers returns, for each named helper of an enabled plugin, a
-// RemoteHelper that calls it through the host (its Go type is not known in
-// this process).
+// Helpers returns, for each named helper of an enabled plugin, a function
+// that calls it through the host; its Go type is not known in this
+// process: call it through Helper.
 func (m remoteManager) Helpers(id string, names ...string) map[string]any {
 	var have []string
 	if !m.ask("helpers", id, names, &have) || have == nil {
@@ -171,9 +171,28 @@ func (m remoteManager) Helpers(id string, names ...string) map[string]any {
 	}
 	out := make(map[string]any, len(have))
 	for _, name := range have {
-		out[name] = RemoteHelper(func(args ...any) ([]json.RawMessage, error) { return callHelper(m.hc, id, name, args) })
+		out[name] = m.remote(id, name, "")
 	}
 	return out
+}
+
+// Helper sets *fnPtr to a function of its type that calls the helper
+// through the host.
+func (m remoteManager) Helper(id, name string, fnPtr any) error {
+	var have []string
+	if !m.ask("helpers", id, []string{name}, &have) || len(have) != 1 {
+		return fmt.Errorf("helper %q of plugin %q: %w: the plugin is unknown, not enabled or has no helper of that name", name, id, tentacle.ErrNoHelper)
+	}
+	if err := wire.Assign(m.remote(id, name, ""), fnPtr); err != nil {
+		return fmt.Errorf("helper %q of plugin %q: %w: %w", name, id, tentacle.ErrNoHelper, err)
+	}
+	return nil
+}
+
+// remote returns a function that calls plugin id's helper name, or its
+// handler of hook, through the host.
+func (m remoteManager) remote(id, name, hook string) wire.RemoteFunc {
+	return func(args ...any) ([]json.RawMessage, error) { return callHelper(m.hc, id, name, hook, args) }
 }
 
 func (m remoteManager) Plugin(id string) (tentacle.PluginInfo, bool) {
@@ -196,20 +215,19 @@ func (m remoteManager) IsEnabled(id string) bool {
 	return ok
 }
 
-// Handlers returns a hook's handlers in call order. Their Func is nil in a
-// process plugin: it cannot call other plugins' handlers directly.
+// Handlers returns a hook's handlers in call order. Each one's Func calls
+// it through the host: get it as a function of the hook's type with
+// tentacle.HookEntry.As.
 func (m remoteManager) Handlers(hook string) []tentacle.HookEntry {
 	var out []tentacle.HookEntry
 	m.ask("handlers", hook, nil, &out)
+	for i := range out {
+		out[i].Func = m.remote(out[i].Plugin, "", hook)
+	}
 	return out
 }
 
-// RemoteHelper is another plugin's helper as a process plugin gets it: it
-// takes the arguments and returns the results as JSON (an error result
-// comes back as the error).
-type RemoteHelper func(args ...any) ([]json.RawMessage, error)
-
-func callHelper(hc pluginpb.HostClient, plugin, helper string, args []any) ([]json.RawMessage, error) {
+func callHelper(hc pluginpb.HostClient, plugin, helper, hook string, args []any) ([]json.RawMessage, error) {
 	if hc == nil {
 		return nil, errNoHost
 	}
@@ -219,37 +237,58 @@ func callHelper(hc pluginpb.HostClient, plugin, helper string, args []any) ([]js
 	}
 	ctx, cancel := hostCtx()
 	defer cancel()
-	resp, err := hc.CallHelper(ctx, &pluginpb.HelperRequest{Plugin: plugin, Helper: helper, ArgsJson: b})
+	resp, err := hc.CallHelper(ctx, &pluginpb.HelperRequest{Plugin: plugin, Helper: helper, Hook: hook, ArgsJson: b})
 	if err != nil {
 		return nil, err
 	}
 	if resp.Panic != "" {
 		return nil, &wire.RemotePanic{Value: resp.Panic}
 	}
-	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError}.Raw()
+	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Status: int(resp.ErrorStatus)}.Raw()
 }
 
-// remoteBus fires events on the host's bus.
-type remoteBus struct{ hc pluginpb.HostClient }
+// remoteInjectable is one of the host's injectables, as a plugin in a
+// process of its own gets it: its methods are called in the host. A call
+// that fails returns the failure as its error (see tentacle.RemoteCaller).
+type remoteInjectable struct {
+	hc   pluginpb.HostClient
+	name string
+}
 
-func (b remoteBus) Fire(event string, payload map[string]any) {
-	if b.hc == nil {
-		return
+var _ tentacle.RemoteCaller = remoteInjectable{}
+
+func (r remoteInjectable) Call(method string, args []any, results ...any) error {
+	if r.hc == nil {
+		return errNoHost
 	}
-	data, err := json.Marshal(payload)
+	if args == nil {
+		args = []any{}
+	}
+	b, err := json.Marshal(args)
 	if err != nil {
-		return
+		return fmt.Errorf("%s.%s: arguments: %w", r.name, method, err)
 	}
 	ctx, cancel := hostCtx()
 	defer cancel()
-	_, _ = b.hc.Fire(ctx, &pluginpb.FireRequest{Event: event, PayloadJson: data})
-}
-
-// remoteMessenger sends the plugin's messages to the host's clients.
-type remoteMessenger struct{ hc pluginpb.HostClient }
-
-func (m remoteMessenger) SendPluginMessage(data any) {
-	_, _ = invoke(m.hc, wire.InvokePluginMessage, data)
+	resp, err := r.hc.Invoke(ctx, &pluginpb.InvokeRequest{Injectable: r.name, Name: method, ArgsJson: b})
+	if err != nil {
+		return fmt.Errorf("%s.%s: %w", r.name, method, err)
+	}
+	if len(results) > 0 {
+		var raw []json.RawMessage
+		if err := json.Unmarshal(resp.ResultJson, &raw); err != nil || len(raw) != len(results) {
+			return fmt.Errorf("%s.%s: %d results, want %d", r.name, method, len(raw), len(results))
+		}
+		for i, out := range results {
+			if err := json.Unmarshal(raw[i], out); err != nil {
+				return fmt.Errorf("%s.%s: result %d: %w", r.name, method, i, err)
+			}
+		}
+	}
+	if resp.Error != "" {
+		return errors.New(resp.Error)
+	}
+	return nil
 }
 
 // Invoke calls a function the host offers by name (a host's own extension),

@@ -10,18 +10,21 @@
 // helpers and mixins as it calls those of any plugin. A crash, a leak or a
 // hang in it never reaches the host.
 //
-// Values cross the process boundary as JSON: hook handlers, helpers and
-// mixin methods must have arguments and results JSON can carry (no
-// channels, funcs or interfaces other than error and any). Calls travel
-// over a unix socket of the plugin's own ("direct calls", about 30 µs a
-// round trip) and, when that is not available, over gRPC.
+// The plugin needs no list of its host's mixins: the host describes them
+// when it starts the process, and the implementation implements those
+// whose methods it has. Values cross the process boundary as JSON: hook
+// handlers, helpers and mixin methods must have arguments and results JSON
+// can carry (no channels, funcs or interfaces other than error and any),
+// besides *http.Request arguments and http.Handler and fs.FS results of
+// mixin methods. Calls travel over a unix socket of the plugin's own
+// ("direct calls", about 30 µs a round trip) and, when that is not
+// available, over gRPC.
 package sdk
 
 import (
 	"fmt"
 	"log/slog"
 	"os"
-	"reflect"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -30,15 +33,10 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
 	"github.com/tentacle-go/tentacle/internal/transport"
-	srvapi "github.com/tentacle-go/tentacle/server"
 )
 
 // Options configure Serve.
 type Options struct {
-	// Mixins are more mixin interfaces a host of the plugin knows (besides
-	// those of packages tentacle and host), to be detected on the
-	// implementation.
-	Mixins []reflect.Type
 	// ParentCheck is how often the process checks that the host that
 	// started it still runs, and exits when it does not; default 500 ms.
 	ParentCheck time.Duration
@@ -59,7 +57,7 @@ func ServeOptions(id string, def *tentacle.Definition, opts Options) {
 	if opts.ParentCheck <= 0 {
 		opts.ParentCheck = 500 * time.Millisecond
 	}
-	srv := newServer(id, def, mixinTypes(opts.Mixins))
+	srv := newServer(id, def)
 	// Logs of plugin code that uses slog's default logger reach the host
 	// as the plugin's logger's do; go-plugin's own only when they matter.
 	slog.SetDefault(newLogger())
@@ -89,19 +87,4 @@ func watchParent(ppid int, every time.Duration, cleanup func()) {
 			os.Exit(3)
 		}
 	}
-}
-
-// mixinTypes are the interfaces detected on implementations.
-func mixinTypes(extra []reflect.Type) []reflect.Type {
-	return append([]reflect.Type{
-		reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[tentacle.EnableListener](),
-		reflect.TypeFor[tentacle.DisableListener](), reflect.TypeFor[tentacle.UninstallListener](),
-		reflect.TypeFor[tentacle.Sortable](), reflect.TypeFor[tentacle.RestartNeeding](),
-		reflect.TypeFor[tentacle.ReloadNeeding](), reflect.TypeFor[tentacle.SettingsPlugin](),
-		reflect.TypeFor[tentacle.SettingsMigrator](),
-		reflect.TypeFor[srvapi.Startup](), reflect.TypeFor[srvapi.AfterStartup](), reflect.TypeFor[srvapi.Shutdown](),
-		reflect.TypeFor[srvapi.EventHandler](), reflect.TypeFor[srvapi.SimpleAPI](), reflect.TypeFor[srvapi.APIGetter](),
-		reflect.TypeFor[srvapi.Blueprint](), reflect.TypeFor[srvapi.BlueprintUnprotected](), reflect.TypeFor[srvapi.Asset](),
-		reflect.TypeFor[srvapi.SettingsRestricted](), reflect.TypeFor[srvapi.SettingsValidator](),
-	}, extra...)
 }

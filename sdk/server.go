@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -22,7 +21,6 @@ import (
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
 	"github.com/tentacle-go/tentacle/internal/transport"
 	"github.com/tentacle-go/tentacle/internal/wire"
-	srvapi "github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -31,21 +29,40 @@ type server struct {
 	pluginpb.UnimplementedPluginServer
 	id     string
 	def    *tentacle.Definition
-	mixins []reflect.Type
 	broker *plugin.GRPCBroker
 	direct *directCalls // nil: calls over gRPC only
 	cache  settingsCache
 
-	mu        sync.Mutex
-	hostc     pluginpb.HostClient
-	cancel    context.CancelFunc // of the injected context
-	blueprint http.Handler
+	mu         sync.Mutex
+	hostc      pluginpb.HostClient
+	cancel     context.CancelFunc // of the injected context
+	mixins     map[string]bool    // the host's mixins the implementation implements, by wire.MixinName
+	objects    map[uint64]any     // results that stay here (http.Handler, fs.FS), by identifier
+	nextObject uint64
 }
 
-func newServer(id string, def *tentacle.Definition, mixins []reflect.Type) *server {
-	s := &server{id: id, def: def, mixins: mixins}
+func newServer(id string, def *tentacle.Definition) *server {
+	s := &server{id: id, def: def, mixins: map[string]bool{}, objects: map[uint64]any{}}
 	current.set(s)
 	return s
+}
+
+// hold keeps a result that stays in this process (an http.Handler or fs.FS
+// a mixin method returned) until the next injection, and returns its
+// identifier, which the host calls it by.
+func (s *server) hold(v any) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextObject++
+	s.objects[s.nextObject] = v
+	return s.nextObject
+}
+
+// object returns the held value id.
+func (s *server) object(id uint64) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.objects[id]
 }
 
 // current is the server of this process, for Invoke.
@@ -113,14 +130,21 @@ func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*
 		out.Helpers = append(out.Helpers, name)
 	}
 	sort.Strings(out.Helpers)
-	if d.Implementation != nil {
-		it := reflect.TypeOf(d.Implementation)
-		for _, t := range s.mixins {
-			if it.Implements(t) {
-				out.Mixins = append(out.Mixins, wire.MixinName(t))
-			}
+	mixins := make(map[string]bool)
+	for _, m := range req.Mixins {
+		methods := make([]wire.Method, len(m.Methods))
+		for i, md := range m.Methods {
+			methods[i] = wire.Method{Name: md.Name, Shape: md.ShapeJson}
+		}
+		if wire.Implements(d.Implementation, methods) {
+			mixins[m.Name] = true
+			out.Mixins = append(out.Mixins, m.Name)
 		}
 	}
+	sort.Strings(out.Mixins)
+	s.mu.Lock()
+	s.mixins = mixins
+	s.mu.Unlock()
 	if len(d.SettingsOverlay) > 0 {
 		b, err := json.Marshal(d.SettingsOverlay)
 		if err != nil {
@@ -174,11 +198,12 @@ func (s *server) Call(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb
 	if !fn.IsValid() || fn.Kind() != reflect.Func || fn.IsNil() {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, wire.ErrNoFunc)
 	}
-	res, err := wire.Call(fn, req.ArgsJson)
+	res, err := wire.Call(fn, req.ArgsJson, s.hold)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, err)
 	}
-	return &pluginpb.CallResponse{ResultsJson: res.Results, Error: res.Err, HasError: res.HasErr, Panic: res.Panicked}, nil
+	return &pluginpb.CallResponse{ResultsJson: res.Results, Error: res.Err, HasError: res.HasErr,
+		ErrorStatus: int32(res.Status), Panic: res.Panicked}, nil
 }
 
 // function returns a Definition function by name.
@@ -209,45 +234,20 @@ func (s *server) function(name string) reflect.Value {
 	return reflect.Value{}
 }
 
-var (
-	apiGet     = wire.MixinName(reflect.TypeFor[srvapi.APIGetter]()) + ".OnAPIGet"
-	apiCommand = wire.MixinName(reflect.TypeFor[srvapi.SimpleAPI]()) + ".OnAPICommand"
-)
-
 // method returns the implementation's method "<mixin>.<Method>", when the
-// implementation implements that mixin; the two methods that take a request
-// or return a status cross in a form JSON carries.
+// implementation implements that mixin of the host's.
 func (s *server) method(target string) reflect.Value {
-	switch target {
-	case apiGet:
-		if g, ok := s.def.Implementation.(srvapi.APIGetter); ok {
-			return reflect.ValueOf(func(q wire.Request) (any, error) {
-				v, err := g.OnAPIGet(q.HTTP())
-				return v, statusErr(err)
-			})
-		}
-		return reflect.Value{}
-	case apiCommand:
-		if a, ok := s.def.Implementation.(srvapi.SimpleAPI); ok {
-			return reflect.ValueOf(func(command string, data map[string]any) (any, error) {
-				v, err := a.OnAPICommand(command, data)
-				return v, statusErr(err)
-			})
-		}
-		return reflect.Value{}
-	}
 	dot := strings.LastIndex(target, ".")
 	if dot < 0 || s.def.Implementation == nil {
 		return reflect.Value{}
 	}
-	mixin, name := target[:dot], target[dot+1:]
-	it := reflect.TypeOf(s.def.Implementation)
-	for _, t := range s.mixins {
-		if wire.MixinName(t) == mixin && it.Implements(t) {
-			return reflect.ValueOf(s.def.Implementation).MethodByName(name)
-		}
+	s.mu.Lock()
+	ok := s.mixins[target[:dot]]
+	s.mu.Unlock()
+	if !ok {
+		return reflect.Value{}
 	}
-	return reflect.Value{}
+	return reflect.ValueOf(s.def.Implementation).MethodByName(target[dot+1:])
 }
 
 // inject hands the implementation a context whose settings, plugin manager
@@ -263,16 +263,11 @@ func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
 		s.cancel() // the context of the previous enable
 	}
 	hc := s.hostc
-	s.blueprint = nil
+	clear(s.objects) // what the previous enable's methods returned
 	s.mu.Unlock()
 	injected := map[string]any{}
 	for _, name := range in.Injected {
-		switch name {
-		case srvapi.InjectEventBus:
-			injected[name] = remoteBus{hc}
-		case srvapi.InjectMessages:
-			injected[name] = remoteMessenger{hc}
-		}
+		injected[name] = remoteInjectable{hc: hc, name: name}
 	}
 	info := tentacle.PluginInfo{Identifier: in.Info.Identifier, Name: in.Info.Name, Version: in.Info.Version,
 		Bundled: in.Info.Bundled, Origin: in.Info.Origin, Tier: in.Info.Tier}
@@ -297,19 +292,12 @@ func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
 	return &pluginpb.CallResponse{ResultsJson: b}, nil
 }
 
-// ServeHTTP answers a request with the plugin's Blueprint handler.
+// ServeHTTP answers a request with an http.Handler a mixin method returned.
 func (s *server) ServeHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (resp *pluginpb.HTTPResponse, err error) {
-	bp, ok := s.def.Implementation.(srvapi.Blueprint)
+	h, ok := s.object(req.Object).(http.Handler)
 	if !ok {
-		return nil, fmt.Errorf("plugin %q has no Blueprint", s.id)
+		return nil, fmt.Errorf("plugin %q has no http.Handler %d", s.id, req.Object)
 	}
-	s.mu.Lock()
-	h := s.blueprint
-	if h == nil {
-		h = bp.Handler()
-		s.blueprint = h
-	}
-	s.mu.Unlock()
 	r := httptest.NewRequestWithContext(ctx, req.Method, req.Url, bytes.NewReader(req.Body))
 	for _, hd := range req.Headers {
 		for _, v := range hd.Values {
@@ -320,7 +308,7 @@ func (s *server) ServeHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (resp
 	w := httptest.NewRecorder()
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("plugin %q: blueprint panicked: %v", s.id, p)
+			err = fmt.Errorf("plugin %q: http handler panicked: %v", s.id, p)
 		}
 	}()
 	h.ServeHTTP(w, r)
@@ -331,13 +319,12 @@ func (s *server) ServeHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (resp
 	return out, nil
 }
 
-// ReadFile reads a file of the plugin's Asset file system.
+// ReadFile reads a file of an fs.FS a mixin method returned.
 func (s *server) ReadFile(_ context.Context, req *pluginpb.FileRequest) (*pluginpb.FileResponse, error) {
-	as, ok := s.def.Implementation.(srvapi.Asset)
+	fsys, ok := s.object(req.Object).(fs.FS)
 	if !ok {
-		return nil, fmt.Errorf("plugin %q has no Asset", s.id)
+		return nil, fmt.Errorf("plugin %q has no fs.FS %d", s.id, req.Object)
 	}
-	fsys := as.AssetFS()
 	fi, err := fs.Stat(fsys, req.Name)
 	if err != nil {
 		return &pluginpb.FileResponse{}, nil
@@ -355,13 +342,4 @@ func (s *server) ReadFile(_ context.Context, req *pluginpb.FileRequest) (*plugin
 		return nil, err
 	}
 	return &pluginpb.FileResponse{Exists: true, Data: data}, nil
-}
-
-// statusErr lets a *srvapi.APIError cross with its status.
-func statusErr(err error) error {
-	var ae *srvapi.APIError
-	if errors.As(err, &ae) {
-		return wire.StatusError(ae.Status, ae.Message)
-	}
-	return err
 }

@@ -1,6 +1,9 @@
 package server
 
-import "github.com/tentacle-go/tentacle/tier"
+import (
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/tier"
+)
 
 // Names under which the server registers its injectables, for
 // [tentacle.Context.Injected].
@@ -38,15 +41,39 @@ func injected(p any, name string) any {
 }
 
 // Bus returns the event bus injected into a plugin (its implementation,
-// Base or Context), or nil outside the server.
+// Base or Context), or nil outside the server. A plugin in a process of its
+// own gets one that fires on the server's bus.
 func Bus(p any) EventBus {
-	b, _ := injected(p, InjectEventBus).(EventBus)
-	return b
+	switch v := injected(p, InjectEventBus).(type) {
+	case EventBus:
+		return v
+	case tentacle.RemoteCaller:
+		return busProxy{v}
+	}
+	return nil
 }
 
 // Messages returns the plugin's messenger (given its implementation, Base
-// or Context), or nil outside the server.
+// or Context), or nil outside the server. A plugin in a process of its own
+// gets one that sends through the server.
 func Messages(p any) Messenger {
-	m, _ := injected(p, InjectMessages).(Messenger)
-	return m
+	switch v := injected(p, InjectMessages).(type) {
+	case Messenger:
+		return v
+	case tentacle.RemoteCaller:
+		return messengerProxy{v}
+	}
+	return nil
 }
+
+// busProxy and messengerProxy reach the server's injectables from a plugin
+// in a process of its own.
+type busProxy struct{ c tentacle.RemoteCaller }
+
+func (b busProxy) Fire(event string, payload map[string]any) {
+	_ = b.c.Call("Fire", []any{event, payload})
+}
+
+type messengerProxy struct{ c tentacle.RemoteCaller }
+
+func (m messengerProxy) SendPluginMessage(data any) { _ = m.c.Call("SendPluginMessage", []any{data}) }

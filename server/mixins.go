@@ -67,13 +67,19 @@ type APIGetter interface {
 }
 
 // APIError is an error with the HTTP status a SimpleAPI or APIGetter wants
-// sent, such as 400 for bad input or 409 for a conflict.
+// sent, such as 400 for bad input or 409 for a conflict. The server sends
+// the status of any error with an HTTPStatus() int method between 400 and
+// 599 the same way; an APIError keeps its status when it crosses a process
+// boundary.
 type APIError struct {
 	Status  int
 	Message string
 }
 
 func (e *APIError) Error() string { return e.Message }
+
+// HTTPStatus returns the status to send.
+func (e *APIError) HTTPStatus() int { return e.Status }
 
 // Blueprint is implemented by plugins that serve their own routes under
 // /plugin/<id>/ (BlueprintPlugin). The handler sees paths with that prefix

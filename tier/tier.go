@@ -130,10 +130,11 @@ type Candidate struct {
 
 // Env is what the manager passes to a tier when loading a plugin.
 type Env struct {
-	// Mixins are the interfaces the host detects on implementations; a tier
-	// that cannot use host-side type assertions (an interpreter, a remote
-	// process) prepares exactly these.
-	Mixins []reflect.Type
+	// Mixins are the mixins the host detects on implementations (those of
+	// package tentacle, then the host's own); a tier that cannot use
+	// host-side type assertions (an interpreter, a remote process) prepares
+	// exactly these.
+	Mixins []tentacle.Mixin
 	// Logger is the plugin's logger.
 	Logger *slog.Logger
 	// AllowUnsafe: the operator allows this plugin the restricted packages

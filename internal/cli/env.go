@@ -9,6 +9,7 @@ import (
 
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 )
@@ -42,7 +43,7 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	log := newLogger(o.stderr)
 	opts := manager.Options{
 		Origins:  o.sources(dir, store, log),
-		Mixins:   serve.Mixins(),
+		Mixins:   server.Mixins(),
 		BaseDir:  dir,
 		Settings: store,
 		Logger:   log,

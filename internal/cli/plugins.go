@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tentacle-go/tentacle/hooks"
-	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier/source"
 )
 
@@ -374,11 +374,7 @@ Check and Load run; nothing is enabled. The exit status is 0 only when it
 would load and enable.`),
 		Args: exactArgs(1, "the plugin's file or folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var mixins []source.Mixin
-			for _, ms := range serve.Mixins() {
-				mixins = append(mixins, source.Mixin{Name: ms.Name, Type: ms.Type})
-			}
-			r := source.Lint(cmd.Context(), args[0], source.LintOptions{Mixins: mixins})
+			r := source.Lint(cmd.Context(), args[0], source.LintOptions{Mixins: server.Mixins()})
 			if jsonOut {
 				if err := writeJSON(o.stdout, r); err != nil {
 					return err

@@ -122,7 +122,7 @@ func testListingFields(t *testing.T, tr Tier) {
 	got := manager.Info{Key: in.Key, Name: in.Name, Version: in.Version, Description: in.Description, Author: in.Author,
 		URL: in.URL, License: in.License, Tier: in.Tier, State: in.State, Enabled: in.Enabled, Loaded: in.Loaded, Managable: in.Managable}
 	diff(t, "lifecycle entry", want, got)
-	diff(t, "lifecycle mixins", []string{"DisableListener", "EnableListener", "Initializer", "SettingsPlugin", "Sortable", "StartupPlugin", "UninstallListener"}, in.Mixins)
+	diff(t, "lifecycle mixins", []string{"probe.Startup", "tentacle.DisableListener", "tentacle.EnableListener", "tentacle.Initializer", "tentacle.SettingsPlugin", "tentacle.Sortable", "tentacle.UninstallListener"}, in.Mixins)
 	diff(t, "lifecycle hooks", []string{HookOrdered}, in.Hooks)
 	diff(t, "lifecycle helpers", []string{"ping"}, in.Helpers)
 	if in.Error != nil || in.Bundled {

@@ -132,10 +132,26 @@ const (
 	HookRestart  = "conformance.restart.thing"
 )
 
+// The suite's own mixins, declared as any host declares its mixins: once,
+// here, with their proxies. Nothing else (no tier, no SDK) knows them, yet
+// they reach a plugin of every tier.
 var (
-	startupMixin = manager.Mixin[probe.Startup]("StartupPlugin", false, false)
-	assetMixin   = manager.Mixin[probe.Asset]("AssetPlugin", true, false)
+	startupMixin = tentacle.Mixin{Type: reflect.TypeFor[probe.Startup](), OctoPrint: "StartupPlugin",
+		Proxy: func(c tentacle.RemoteCaller) any { return startupProxy{c} }}
+	assetMixin = tentacle.Mixin{Type: reflect.TypeFor[probe.Asset](), OctoPrint: "AssetPlugin", RestartNeeding: true,
+		Proxy: func(c tentacle.RemoteCaller) any { return assetProxy{c} }}
 )
+
+type startupProxy struct{ c tentacle.RemoteCaller }
+
+func (p startupProxy) OnStartup(host string, port int) { _ = p.c.Call("OnStartup", []any{host, port}) }
+
+type assetProxy struct{ c tentacle.RemoteCaller }
+
+func (p assetProxy) Assets() (assets map[string][]string) {
+	_ = p.c.Call("Assets", nil, &assets)
+	return assets
+}
 
 // host is one manager under test with everything the tests look at.
 type host struct {
@@ -205,7 +221,7 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		BaseDir:        dir,
 		Settings:       store,
 		Hooks:          hooks.Options{RestartNeeding: []string{"conformance.restart.*"}},
-		Mixins:         []manager.MixinSpec{startupMixin, assetMixin},
+		Mixins:         []tentacle.Mixin{startupMixin, assetMixin},
 		SafeMode:       s.safeMode,
 		SafeModeReason: "test",
 		Blocklist:      s.blocklist,

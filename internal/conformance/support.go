@@ -181,10 +181,10 @@ func (h *host) wantNothingRegistered(id string) {
 	if helpers := h.m.PluginManager().Helpers(id); helpers != nil {
 		h.t.Errorf("%s still exports helpers %v", id, helpers)
 	}
-	for _, ms := range []manager.MixinSpec{startupMixin, assetMixin} {
+	for _, ms := range []tentacle.Mixin{startupMixin, assetMixin} {
 		for _, impl := range h.m.Implementations(ms.Type, "") {
 			if impl.Plugin == id {
-				h.t.Errorf("%s still listed as a %s implementation", id, ms.Name)
+				h.t.Errorf("%s still listed as a %s implementation", id, ms.Name())
 			}
 		}
 	}

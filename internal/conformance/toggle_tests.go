@@ -124,8 +124,8 @@ func testHiddenBundled(t *testing.T, tr Tier) {
 // persisted and pending, and toggling back cancels it.
 func testRestartNeeding(t *testing.T, tr Tier) {
 	cases := map[string]string{
-		"restart_plugin":      "implements RestartNeeding",
-		"asset_plugin":        "implements AssetPlugin",
+		"restart_plugin":      "implements tentacle.RestartNeeding",
+		"asset_plugin":        "implements probe.Asset",
 		"restart_hook_plugin": "has a handler for hook " + HookRestart,
 		"overlay_plugin":      "has a settings overlay",
 	}

@@ -90,7 +90,7 @@ func (x CallRequest_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use CallRequest_Kind.Descriptor instead.
 func (CallRequest_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{3, 0}
+	return file_plugin_proto_rawDescGZIP(), []int{5, 0}
 }
 
 type DescribeRequest struct {
@@ -103,7 +103,11 @@ type DescribeRequest struct {
 	// socket path on which each connection carries one call at a time, a
 	// HostCall then its HostReply, framed as direct calls are
 	// (Description.direct_calls). Empty: over gRPC only.
-	DirectHost    string `protobuf:"bytes,3,opt,name=direct_host,json=directHost,proto3" json:"direct_host,omitempty"`
+	DirectHost string `protobuf:"bytes,3,opt,name=direct_host,json=directHost,proto3" json:"direct_host,omitempty"`
+	// The host's mixins: the plugin reports those its implementation
+	// implements (Description.mixins), matching each method's name and
+	// shape.
+	Mixins        []*MixinDecl `protobuf:"bytes,4,rep,name=mixins,proto3" json:"mixins,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -159,6 +163,121 @@ func (x *DescribeRequest) GetDirectHost() string {
 	return ""
 }
 
+func (x *DescribeRequest) GetMixins() []*MixinDecl {
+	if x != nil {
+		return x.Mixins
+	}
+	return nil
+}
+
+// MixinDecl is one of the host's mixins, as a plugin detects it without
+// knowing its Go type.
+type MixinDecl struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "<package path>.<interface>".
+	Name          string        `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Methods       []*MethodDecl `protobuf:"bytes,2,rep,name=methods,proto3" json:"methods,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MixinDecl) Reset() {
+	*x = MixinDecl{}
+	mi := &file_plugin_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MixinDecl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MixinDecl) ProtoMessage() {}
+
+func (x *MixinDecl) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MixinDecl.ProtoReflect.Descriptor instead.
+func (*MixinDecl) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *MixinDecl) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *MixinDecl) GetMethods() []*MethodDecl {
+	if x != nil {
+		return x.Methods
+	}
+	return nil
+}
+
+type MethodDecl struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The method's type without its receiver, as wire.Shape in JSON.
+	ShapeJson     string `protobuf:"bytes,2,opt,name=shape_json,json=shapeJson,proto3" json:"shape_json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MethodDecl) Reset() {
+	*x = MethodDecl{}
+	mi := &file_plugin_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MethodDecl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MethodDecl) ProtoMessage() {}
+
+func (x *MethodDecl) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MethodDecl.ProtoReflect.Descriptor instead.
+func (*MethodDecl) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MethodDecl) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *MethodDecl) GetShapeJson() string {
+	if x != nil {
+		return x.ShapeJson
+	}
+	return ""
+}
+
 type Description struct {
 	state                protoimpl.MessageState `protogen:"open.v1"`
 	Name                 string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -173,7 +292,8 @@ type Description struct {
 	DisablingDiscouraged string                 `protobuf:"bytes,10,opt,name=disabling_discouraged,json=disablingDiscouraged,proto3" json:"disabling_discouraged,omitempty"`
 	Hooks                []*HookDecl            `protobuf:"bytes,11,rep,name=hooks,proto3" json:"hooks,omitempty"`
 	Helpers              []string               `protobuf:"bytes,12,rep,name=helpers,proto3" json:"helpers,omitempty"`
-	// Mixins the implementation implements, as "<package path>.<interface>".
+	// The host's mixins (DescribeRequest.mixins) the implementation
+	// implements, as "<package path>.<interface>".
 	Mixins []string `protobuf:"bytes,13,rep,name=mixins,proto3" json:"mixins,omitempty"`
 	// The settings overlay, as a JSON object.
 	SettingsOverlayJson []byte `protobuf:"bytes,14,opt,name=settings_overlay_json,json=settingsOverlayJson,proto3" json:"settings_overlay_json,omitempty"`
@@ -194,7 +314,7 @@ type Description struct {
 
 func (x *Description) Reset() {
 	*x = Description{}
-	mi := &file_plugin_proto_msgTypes[1]
+	mi := &file_plugin_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -206,7 +326,7 @@ func (x *Description) String() string {
 func (*Description) ProtoMessage() {}
 
 func (x *Description) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[1]
+	mi := &file_plugin_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -219,7 +339,7 @@ func (x *Description) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Description.ProtoReflect.Descriptor instead.
 func (*Description) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{1}
+	return file_plugin_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Description) GetName() string {
@@ -355,7 +475,7 @@ type HookDecl struct {
 
 func (x *HookDecl) Reset() {
 	*x = HookDecl{}
-	mi := &file_plugin_proto_msgTypes[2]
+	mi := &file_plugin_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -367,7 +487,7 @@ func (x *HookDecl) String() string {
 func (*HookDecl) ProtoMessage() {}
 
 func (x *HookDecl) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[2]
+	mi := &file_plugin_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -380,7 +500,7 @@ func (x *HookDecl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HookDecl.ProtoReflect.Descriptor instead.
 func (*HookDecl) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{2}
+	return file_plugin_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *HookDecl) GetName() string {
@@ -429,7 +549,7 @@ type CallRequest struct {
 
 func (x *CallRequest) Reset() {
 	*x = CallRequest{}
-	mi := &file_plugin_proto_msgTypes[3]
+	mi := &file_plugin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -441,7 +561,7 @@ func (x *CallRequest) String() string {
 func (*CallRequest) ProtoMessage() {}
 
 func (x *CallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[3]
+	mi := &file_plugin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -454,7 +574,7 @@ func (x *CallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
 func (*CallRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{3}
+	return file_plugin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CallRequest) GetKind() CallRequest_Kind {
@@ -489,9 +609,11 @@ type CallResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The results, a JSON array (without a final error result).
 	ResultsJson []byte `protobuf:"bytes,1,opt,name=results_json,json=resultsJson,proto3" json:"results_json,omitempty"`
-	// The error the code returned (its last result), if any.
-	Error    string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
-	HasError bool   `protobuf:"varint,3,opt,name=has_error,json=hasError,proto3" json:"has_error,omitempty"`
+	// The error the code returned (its last result), if any, and the HTTP
+	// status it carried (an error with an HTTPStatus() int method; 0: none).
+	Error       string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	HasError    bool   `protobuf:"varint,3,opt,name=has_error,json=hasError,proto3" json:"has_error,omitempty"`
+	ErrorStatus int32  `protobuf:"varint,6,opt,name=error_status,json=errorStatus,proto3" json:"error_status,omitempty"`
 	// A panic in the plugin, recovered; the process goes on.
 	Panic string `protobuf:"bytes,4,opt,name=panic,proto3" json:"panic,omitempty"`
 	// The call itself failed (no such function, arguments that do not
@@ -504,7 +626,7 @@ type CallResponse struct {
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -516,7 +638,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -529,7 +651,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{4}
+	return file_plugin_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CallResponse) GetResultsJson() []byte {
@@ -553,6 +675,13 @@ func (x *CallResponse) GetHasError() bool {
 	return false
 }
 
+func (x *CallResponse) GetErrorStatus() int32 {
+	if x != nil {
+		return x.ErrorStatus
+	}
+	return 0
+}
+
 func (x *CallResponse) GetPanic() string {
 	if x != nil {
 		return x.Panic
@@ -568,19 +697,22 @@ func (x *CallResponse) GetFailure() string {
 }
 
 type HTTPRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Method        string                 `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
-	Url           string                 `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
-	Headers       []*Header              `protobuf:"bytes,3,rep,name=headers,proto3" json:"headers,omitempty"`
-	Body          []byte                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
-	RemoteAddr    string                 `protobuf:"bytes,5,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The object (an http.Handler a mixin method returned; its id in the
+	// results, {"object": id}).
+	Object        uint64    `protobuf:"varint,6,opt,name=object,proto3" json:"object,omitempty"`
+	Method        string    `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
+	Url           string    `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	Headers       []*Header `protobuf:"bytes,3,rep,name=headers,proto3" json:"headers,omitempty"`
+	Body          []byte    `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	RemoteAddr    string    `protobuf:"bytes,5,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *HTTPRequest) Reset() {
 	*x = HTTPRequest{}
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -592,7 +724,7 @@ func (x *HTTPRequest) String() string {
 func (*HTTPRequest) ProtoMessage() {}
 
 func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -605,7 +737,14 @@ func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPRequest.ProtoReflect.Descriptor instead.
 func (*HTTPRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{5}
+	return file_plugin_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *HTTPRequest) GetObject() uint64 {
+	if x != nil {
+		return x.Object
+	}
+	return 0
 }
 
 func (x *HTTPRequest) GetMethod() string {
@@ -653,7 +792,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -665,7 +804,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -678,7 +817,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{6}
+	return file_plugin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Header) GetName() string {
@@ -706,7 +845,7 @@ type HTTPResponse struct {
 
 func (x *HTTPResponse) Reset() {
 	*x = HTTPResponse{}
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -718,7 +857,7 @@ func (x *HTTPResponse) String() string {
 func (*HTTPResponse) ProtoMessage() {}
 
 func (x *HTTPResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -731,7 +870,7 @@ func (x *HTTPResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPResponse.ProtoReflect.Descriptor instead.
 func (*HTTPResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7}
+	return file_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *HTTPResponse) GetStatus() int32 {
@@ -756,15 +895,17 @@ func (x *HTTPResponse) GetBody() []byte {
 }
 
 type FileRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The object (an fs.FS a mixin method returned).
+	Object        uint64 `protobuf:"varint,2,opt,name=object,proto3" json:"object,omitempty"`
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *FileRequest) Reset() {
 	*x = FileRequest{}
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -776,7 +917,7 @@ func (x *FileRequest) String() string {
 func (*FileRequest) ProtoMessage() {}
 
 func (x *FileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -789,7 +930,14 @@ func (x *FileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FileRequest.ProtoReflect.Descriptor instead.
 func (*FileRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{8}
+	return file_plugin_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *FileRequest) GetObject() uint64 {
+	if x != nil {
+		return x.Object
+	}
+	return 0
 }
 
 func (x *FileRequest) GetName() string {
@@ -810,7 +958,7 @@ type FileResponse struct {
 
 func (x *FileResponse) Reset() {
 	*x = FileResponse{}
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -822,7 +970,7 @@ func (x *FileResponse) String() string {
 func (*FileResponse) ProtoMessage() {}
 
 func (x *FileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -835,7 +983,7 @@ func (x *FileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FileResponse.ProtoReflect.Descriptor instead.
 func (*FileResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{9}
+	return file_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *FileResponse) GetData() []byte {
@@ -859,42 +1007,6 @@ func (x *FileResponse) GetIsDir() bool {
 	return false
 }
 
-type Empty struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *Empty) Reset() {
-	*x = Empty{}
-	mi := &file_plugin_proto_msgTypes[10]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Empty) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Empty) ProtoMessage() {}
-
-func (x *Empty) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[10]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Empty.ProtoReflect.Descriptor instead.
-func (*Empty) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{10}
-}
-
 type SettingsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// get, has, set, remove, all, save, global_get, global_set
@@ -907,7 +1019,7 @@ type SettingsRequest struct {
 
 func (x *SettingsRequest) Reset() {
 	*x = SettingsRequest{}
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -919,7 +1031,7 @@ func (x *SettingsRequest) String() string {
 func (*SettingsRequest) ProtoMessage() {}
 
 func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -932,7 +1044,7 @@ func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsRequest.ProtoReflect.Descriptor instead.
 func (*SettingsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11}
+	return file_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SettingsRequest) GetOp() string {
@@ -967,7 +1079,7 @@ type SettingsResponse struct {
 
 func (x *SettingsResponse) Reset() {
 	*x = SettingsResponse{}
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -979,7 +1091,7 @@ func (x *SettingsResponse) String() string {
 func (*SettingsResponse) ProtoMessage() {}
 
 func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -992,7 +1104,7 @@ func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsResponse.ProtoReflect.Descriptor instead.
 func (*SettingsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12}
+	return file_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SettingsResponse) GetValueJson() []byte {
@@ -1028,7 +1140,7 @@ type ManagerRequest struct {
 
 func (x *ManagerRequest) Reset() {
 	*x = ManagerRequest{}
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1040,7 +1152,7 @@ func (x *ManagerRequest) String() string {
 func (*ManagerRequest) ProtoMessage() {}
 
 func (x *ManagerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1053,7 +1165,7 @@ func (x *ManagerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerRequest.ProtoReflect.Descriptor instead.
 func (*ManagerRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{13}
+	return file_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ManagerRequest) GetOp() string {
@@ -1086,7 +1198,7 @@ type ManagerResponse struct {
 
 func (x *ManagerResponse) Reset() {
 	*x = ManagerResponse{}
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1098,7 +1210,7 @@ func (x *ManagerResponse) String() string {
 func (*ManagerResponse) ProtoMessage() {}
 
 func (x *ManagerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1111,7 +1223,7 @@ func (x *ManagerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerResponse.ProtoReflect.Descriptor instead.
 func (*ManagerResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{14}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ManagerResponse) GetResultJson() []byte {
@@ -1122,17 +1234,20 @@ func (x *ManagerResponse) GetResultJson() []byte {
 }
 
 type HelperRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Plugin        string                 `protobuf:"bytes,1,opt,name=plugin,proto3" json:"plugin,omitempty"`
-	Helper        string                 `protobuf:"bytes,2,opt,name=helper,proto3" json:"helper,omitempty"`
-	ArgsJson      []byte                 `protobuf:"bytes,3,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Plugin string                 `protobuf:"bytes,1,opt,name=plugin,proto3" json:"plugin,omitempty"`
+	// The helper's name; with hook set, ignored.
+	Helper   string `protobuf:"bytes,2,opt,name=helper,proto3" json:"helper,omitempty"`
+	ArgsJson []byte `protobuf:"bytes,3,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	// When set: call the plugin's handler of this hook instead.
+	Hook          string `protobuf:"bytes,4,opt,name=hook,proto3" json:"hook,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *HelperRequest) Reset() {
 	*x = HelperRequest{}
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1144,7 +1259,7 @@ func (x *HelperRequest) String() string {
 func (*HelperRequest) ProtoMessage() {}
 
 func (x *HelperRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1157,7 +1272,7 @@ func (x *HelperRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelperRequest.ProtoReflect.Descriptor instead.
 func (*HelperRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{15}
+	return file_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *HelperRequest) GetPlugin() string {
@@ -1181,62 +1296,21 @@ func (x *HelperRequest) GetArgsJson() []byte {
 	return nil
 }
 
-type FireRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Event         string                 `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
-	PayloadJson   []byte                 `protobuf:"bytes,2,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *FireRequest) Reset() {
-	*x = FireRequest{}
-	mi := &file_plugin_proto_msgTypes[16]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *FireRequest) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*FireRequest) ProtoMessage() {}
-
-func (x *FireRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[16]
+func (x *HelperRequest) GetHook() string {
 	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use FireRequest.ProtoReflect.Descriptor instead.
-func (*FireRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{16}
-}
-
-func (x *FireRequest) GetEvent() string {
-	if x != nil {
-		return x.Event
+		return x.Hook
 	}
 	return ""
 }
 
-func (x *FireRequest) GetPayloadJson() []byte {
-	if x != nil {
-		return x.PayloadJson
-	}
-	return nil
-}
-
 type InvokeRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	ArgsJson      []byte                 `protobuf:"bytes,2,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The function's name, or, with injectable set, the method's.
+	Name     string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	ArgsJson []byte `protobuf:"bytes,2,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	// The name of the host's injectable whose method to call (see
+	// InjectArgs.injected); empty: a function the host offers.
+	Injectable    string `protobuf:"bytes,3,opt,name=injectable,proto3" json:"injectable,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1283,6 +1357,13 @@ func (x *InvokeRequest) GetArgsJson() []byte {
 		return x.ArgsJson
 	}
 	return nil
+}
+
+func (x *InvokeRequest) GetInjectable() string {
+	if x != nil {
+		return x.Injectable
+	}
+	return ""
 }
 
 type InvokeResponse struct {
@@ -1346,7 +1427,6 @@ type HostCall struct {
 	//	*HostCall_Settings
 	//	*HostCall_Manager
 	//	*HostCall_Helper
-	//	*HostCall_Fire
 	//	*HostCall_Invoke
 	Call          isHostCall_Call `protobuf_oneof:"call"`
 	unknownFields protoimpl.UnknownFields
@@ -1417,15 +1497,6 @@ func (x *HostCall) GetHelper() *HelperRequest {
 	return nil
 }
 
-func (x *HostCall) GetFire() *FireRequest {
-	if x != nil {
-		if x, ok := x.Call.(*HostCall_Fire); ok {
-			return x.Fire
-		}
-	}
-	return nil
-}
-
 func (x *HostCall) GetInvoke() *InvokeRequest {
 	if x != nil {
 		if x, ok := x.Call.(*HostCall_Invoke); ok {
@@ -1451,10 +1522,6 @@ type HostCall_Helper struct {
 	Helper *HelperRequest `protobuf:"bytes,3,opt,name=helper,proto3,oneof"`
 }
 
-type HostCall_Fire struct {
-	Fire *FireRequest `protobuf:"bytes,4,opt,name=fire,proto3,oneof"`
-}
-
 type HostCall_Invoke struct {
 	Invoke *InvokeRequest `protobuf:"bytes,5,opt,name=invoke,proto3,oneof"`
 }
@@ -1464,8 +1531,6 @@ func (*HostCall_Settings) isHostCall_Call() {}
 func (*HostCall_Manager) isHostCall_Call() {}
 
 func (*HostCall_Helper) isHostCall_Call() {}
-
-func (*HostCall_Fire) isHostCall_Call() {}
 
 func (*HostCall_Invoke) isHostCall_Call() {}
 
@@ -1478,7 +1543,6 @@ type HostReply struct {
 	//	*HostReply_Settings
 	//	*HostReply_Manager
 	//	*HostReply_Helper
-	//	*HostReply_Fire
 	//	*HostReply_Invoke
 	Reply         isHostReply_Reply `protobuf_oneof:"reply"`
 	Failure       string            `protobuf:"bytes,6,opt,name=failure,proto3" json:"failure,omitempty"`
@@ -1550,15 +1614,6 @@ func (x *HostReply) GetHelper() *CallResponse {
 	return nil
 }
 
-func (x *HostReply) GetFire() *Empty {
-	if x != nil {
-		if x, ok := x.Reply.(*HostReply_Fire); ok {
-			return x.Fire
-		}
-	}
-	return nil
-}
-
 func (x *HostReply) GetInvoke() *InvokeResponse {
 	if x != nil {
 		if x, ok := x.Reply.(*HostReply_Invoke); ok {
@@ -1591,10 +1646,6 @@ type HostReply_Helper struct {
 	Helper *CallResponse `protobuf:"bytes,3,opt,name=helper,proto3,oneof"`
 }
 
-type HostReply_Fire struct {
-	Fire *Empty `protobuf:"bytes,4,opt,name=fire,proto3,oneof"`
-}
-
 type HostReply_Invoke struct {
 	Invoke *InvokeResponse `protobuf:"bytes,5,opt,name=invoke,proto3,oneof"`
 }
@@ -1605,20 +1656,27 @@ func (*HostReply_Manager) isHostReply_Reply() {}
 
 func (*HostReply_Helper) isHostReply_Reply() {}
 
-func (*HostReply_Fire) isHostReply_Reply() {}
-
 func (*HostReply_Invoke) isHostReply_Reply() {}
 
 var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
 	"\n" +
-	"\fplugin.proto\x12\x12tentacle.plugin.v1\"p\n" +
+	"\fplugin.proto\x12\x12tentacle.plugin.v1\"\xa7\x01\n" +
 	"\x0fDescribeRequest\x12\x16\n" +
 	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12$\n" +
 	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1f\n" +
 	"\vdirect_host\x18\x03 \x01(\tR\n" +
-	"directHost\"\xa4\x04\n" +
+	"directHost\x125\n" +
+	"\x06mixins\x18\x04 \x03(\v2\x1d.tentacle.plugin.v1.MixinDeclR\x06mixins\"Y\n" +
+	"\tMixinDecl\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x128\n" +
+	"\amethods\x18\x02 \x03(\v2\x1e.tentacle.plugin.v1.MethodDeclR\amethods\"?\n" +
+	"\n" +
+	"MethodDecl\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xa4\x04\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1658,14 +1716,16 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"\x06HELPER\x10\x04\x12\n" +
 	"\n" +
-	"\x06INJECT\x10\x05\"\x94\x01\n" +
+	"\x06INJECT\x10\x05\"\xb7\x01\n" +
 	"\fCallResponse\x12!\n" +
 	"\fresults_json\x18\x01 \x01(\fR\vresultsJson\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1b\n" +
-	"\thas_error\x18\x03 \x01(\bR\bhasError\x12\x14\n" +
+	"\thas_error\x18\x03 \x01(\bR\bhasError\x12!\n" +
+	"\ferror_status\x18\x06 \x01(\x05R\verrorStatus\x12\x14\n" +
 	"\x05panic\x18\x04 \x01(\tR\x05panic\x12\x18\n" +
-	"\afailure\x18\x05 \x01(\tR\afailure\"\xa2\x01\n" +
+	"\afailure\x18\x05 \x01(\tR\afailure\"\xba\x01\n" +
 	"\vHTTPRequest\x12\x16\n" +
+	"\x06object\x18\x06 \x01(\x04R\x06object\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x124\n" +
 	"\aheaders\x18\x03 \x03(\v2\x1a.tentacle.plugin.v1.HeaderR\aheaders\x12\x12\n" +
@@ -1678,14 +1738,14 @@ const file_plugin_proto_rawDesc = "" +
 	"\fHTTPResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x124\n" +
 	"\aheaders\x18\x02 \x03(\v2\x1a.tentacle.plugin.v1.HeaderR\aheaders\x12\x12\n" +
-	"\x04body\x18\x03 \x01(\fR\x04body\"!\n" +
-	"\vFileRequest\x12\x12\n" +
+	"\x04body\x18\x03 \x01(\fR\x04body\"9\n" +
+	"\vFileRequest\x12\x16\n" +
+	"\x06object\x18\x02 \x01(\x04R\x06object\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"Q\n" +
 	"\fFileResponse\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\x12\x16\n" +
 	"\x06exists\x18\x02 \x01(\bR\x06exists\x12\x15\n" +
-	"\x06is_dir\x18\x03 \x01(\bR\x05isDir\"\a\n" +
-	"\x05Empty\"T\n" +
+	"\x06is_dir\x18\x03 \x01(\bR\x05isDir\"T\n" +
 	"\x0fSettingsRequest\x12\x0e\n" +
 	"\x02op\x18\x01 \x01(\tR\x02op\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x1d\n" +
@@ -1702,47 +1762,45 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05names\x18\x03 \x03(\tR\x05names\"2\n" +
 	"\x0fManagerResponse\x12\x1f\n" +
 	"\vresult_json\x18\x01 \x01(\fR\n" +
-	"resultJson\"\\\n" +
+	"resultJson\"p\n" +
 	"\rHelperRequest\x12\x16\n" +
 	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12\x16\n" +
 	"\x06helper\x18\x02 \x01(\tR\x06helper\x12\x1b\n" +
-	"\targs_json\x18\x03 \x01(\fR\bargsJson\"F\n" +
-	"\vFireRequest\x12\x14\n" +
-	"\x05event\x18\x01 \x01(\tR\x05event\x12!\n" +
-	"\fpayload_json\x18\x02 \x01(\fR\vpayloadJson\"@\n" +
+	"\targs_json\x18\x03 \x01(\fR\bargsJson\x12\x12\n" +
+	"\x04hook\x18\x04 \x01(\tR\x04hook\"`\n" +
 	"\rInvokeRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1b\n" +
-	"\targs_json\x18\x02 \x01(\fR\bargsJson\"G\n" +
+	"\targs_json\x18\x02 \x01(\fR\bargsJson\x12\x1e\n" +
+	"\n" +
+	"injectable\x18\x03 \x01(\tR\n" +
+	"injectable\"G\n" +
 	"\x0eInvokeResponse\x12\x1f\n" +
 	"\vresult_json\x18\x01 \x01(\fR\n" +
 	"resultJson\x12\x14\n" +
-	"\x05error\x18\x02 \x01(\tR\x05error\"\xc6\x02\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\"\x95\x02\n" +
 	"\bHostCall\x12A\n" +
 	"\bsettings\x18\x01 \x01(\v2#.tentacle.plugin.v1.SettingsRequestH\x00R\bsettings\x12>\n" +
 	"\amanager\x18\x02 \x01(\v2\".tentacle.plugin.v1.ManagerRequestH\x00R\amanager\x12;\n" +
-	"\x06helper\x18\x03 \x01(\v2!.tentacle.plugin.v1.HelperRequestH\x00R\x06helper\x125\n" +
-	"\x04fire\x18\x04 \x01(\v2\x1f.tentacle.plugin.v1.FireRequestH\x00R\x04fire\x12;\n" +
+	"\x06helper\x18\x03 \x01(\v2!.tentacle.plugin.v1.HelperRequestH\x00R\x06helper\x12;\n" +
 	"\x06invoke\x18\x05 \x01(\v2!.tentacle.plugin.v1.InvokeRequestH\x00R\x06invokeB\x06\n" +
-	"\x04call\"\xde\x02\n" +
+	"\x04callJ\x04\b\x04\x10\x05\"\xb3\x02\n" +
 	"\tHostReply\x12B\n" +
 	"\bsettings\x18\x01 \x01(\v2$.tentacle.plugin.v1.SettingsResponseH\x00R\bsettings\x12?\n" +
 	"\amanager\x18\x02 \x01(\v2#.tentacle.plugin.v1.ManagerResponseH\x00R\amanager\x12:\n" +
-	"\x06helper\x18\x03 \x01(\v2 .tentacle.plugin.v1.CallResponseH\x00R\x06helper\x12/\n" +
-	"\x04fire\x18\x04 \x01(\v2\x19.tentacle.plugin.v1.EmptyH\x00R\x04fire\x12<\n" +
+	"\x06helper\x18\x03 \x01(\v2 .tentacle.plugin.v1.CallResponseH\x00R\x06helper\x12<\n" +
 	"\x06invoke\x18\x05 \x01(\v2\".tentacle.plugin.v1.InvokeResponseH\x00R\x06invoke\x12\x18\n" +
 	"\afailure\x18\x06 \x01(\tR\afailureB\a\n" +
-	"\x05reply2\xc4\x02\n" +
+	"\x05replyJ\x04\b\x04\x10\x052\xc4\x02\n" +
 	"\x06Plugin\x12P\n" +
 	"\bDescribe\x12#.tentacle.plugin.v1.DescribeRequest\x1a\x1f.tentacle.plugin.v1.Description\x12I\n" +
 	"\x04Call\x12\x1f.tentacle.plugin.v1.CallRequest\x1a .tentacle.plugin.v1.CallResponse\x12N\n" +
 	"\tServeHTTP\x12\x1f.tentacle.plugin.v1.HTTPRequest\x1a .tentacle.plugin.v1.HTTPResponse\x12M\n" +
-	"\bReadFile\x12\x1f.tentacle.plugin.v1.FileRequest\x1a .tentacle.plugin.v1.FileResponse2\x99\x03\n" +
+	"\bReadFile\x12\x1f.tentacle.plugin.v1.FileRequest\x1a .tentacle.plugin.v1.FileResponse2\xd5\x02\n" +
 	"\x04Host\x12U\n" +
 	"\bSettings\x12#.tentacle.plugin.v1.SettingsRequest\x1a$.tentacle.plugin.v1.SettingsResponse\x12R\n" +
 	"\aManager\x12\".tentacle.plugin.v1.ManagerRequest\x1a#.tentacle.plugin.v1.ManagerResponse\x12Q\n" +
 	"\n" +
-	"CallHelper\x12!.tentacle.plugin.v1.HelperRequest\x1a .tentacle.plugin.v1.CallResponse\x12B\n" +
-	"\x04Fire\x12\x1f.tentacle.plugin.v1.FireRequest\x1a\x19.tentacle.plugin.v1.Empty\x12O\n" +
+	"CallHelper\x12!.tentacle.plugin.v1.HelperRequest\x1a .tentacle.plugin.v1.CallResponse\x12O\n" +
 	"\x06Invoke\x12!.tentacle.plugin.v1.InvokeRequest\x1a\".tentacle.plugin.v1.InvokeResponseB3Z1github.com/tentacle-go/tentacle/internal/pluginpbb\x06proto3"
 
 var (
@@ -1762,62 +1820,60 @@ var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_plugin_proto_goTypes = []any{
 	(CallRequest_Kind)(0),    // 0: tentacle.plugin.v1.CallRequest.Kind
 	(*DescribeRequest)(nil),  // 1: tentacle.plugin.v1.DescribeRequest
-	(*Description)(nil),      // 2: tentacle.plugin.v1.Description
-	(*HookDecl)(nil),         // 3: tentacle.plugin.v1.HookDecl
-	(*CallRequest)(nil),      // 4: tentacle.plugin.v1.CallRequest
-	(*CallResponse)(nil),     // 5: tentacle.plugin.v1.CallResponse
-	(*HTTPRequest)(nil),      // 6: tentacle.plugin.v1.HTTPRequest
-	(*Header)(nil),           // 7: tentacle.plugin.v1.Header
-	(*HTTPResponse)(nil),     // 8: tentacle.plugin.v1.HTTPResponse
-	(*FileRequest)(nil),      // 9: tentacle.plugin.v1.FileRequest
-	(*FileResponse)(nil),     // 10: tentacle.plugin.v1.FileResponse
-	(*Empty)(nil),            // 11: tentacle.plugin.v1.Empty
-	(*SettingsRequest)(nil),  // 12: tentacle.plugin.v1.SettingsRequest
-	(*SettingsResponse)(nil), // 13: tentacle.plugin.v1.SettingsResponse
-	(*ManagerRequest)(nil),   // 14: tentacle.plugin.v1.ManagerRequest
-	(*ManagerResponse)(nil),  // 15: tentacle.plugin.v1.ManagerResponse
-	(*HelperRequest)(nil),    // 16: tentacle.plugin.v1.HelperRequest
-	(*FireRequest)(nil),      // 17: tentacle.plugin.v1.FireRequest
+	(*MixinDecl)(nil),        // 2: tentacle.plugin.v1.MixinDecl
+	(*MethodDecl)(nil),       // 3: tentacle.plugin.v1.MethodDecl
+	(*Description)(nil),      // 4: tentacle.plugin.v1.Description
+	(*HookDecl)(nil),         // 5: tentacle.plugin.v1.HookDecl
+	(*CallRequest)(nil),      // 6: tentacle.plugin.v1.CallRequest
+	(*CallResponse)(nil),     // 7: tentacle.plugin.v1.CallResponse
+	(*HTTPRequest)(nil),      // 8: tentacle.plugin.v1.HTTPRequest
+	(*Header)(nil),           // 9: tentacle.plugin.v1.Header
+	(*HTTPResponse)(nil),     // 10: tentacle.plugin.v1.HTTPResponse
+	(*FileRequest)(nil),      // 11: tentacle.plugin.v1.FileRequest
+	(*FileResponse)(nil),     // 12: tentacle.plugin.v1.FileResponse
+	(*SettingsRequest)(nil),  // 13: tentacle.plugin.v1.SettingsRequest
+	(*SettingsResponse)(nil), // 14: tentacle.plugin.v1.SettingsResponse
+	(*ManagerRequest)(nil),   // 15: tentacle.plugin.v1.ManagerRequest
+	(*ManagerResponse)(nil),  // 16: tentacle.plugin.v1.ManagerResponse
+	(*HelperRequest)(nil),    // 17: tentacle.plugin.v1.HelperRequest
 	(*InvokeRequest)(nil),    // 18: tentacle.plugin.v1.InvokeRequest
 	(*InvokeResponse)(nil),   // 19: tentacle.plugin.v1.InvokeResponse
 	(*HostCall)(nil),         // 20: tentacle.plugin.v1.HostCall
 	(*HostReply)(nil),        // 21: tentacle.plugin.v1.HostReply
 }
 var file_plugin_proto_depIdxs = []int32{
-	3,  // 0: tentacle.plugin.v1.Description.hooks:type_name -> tentacle.plugin.v1.HookDecl
-	0,  // 1: tentacle.plugin.v1.CallRequest.kind:type_name -> tentacle.plugin.v1.CallRequest.Kind
-	7,  // 2: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
-	7,  // 3: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
-	12, // 4: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
-	14, // 5: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
-	16, // 6: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
-	17, // 7: tentacle.plugin.v1.HostCall.fire:type_name -> tentacle.plugin.v1.FireRequest
-	18, // 8: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
-	13, // 9: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
-	15, // 10: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
-	5,  // 11: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
-	11, // 12: tentacle.plugin.v1.HostReply.fire:type_name -> tentacle.plugin.v1.Empty
+	2,  // 0: tentacle.plugin.v1.DescribeRequest.mixins:type_name -> tentacle.plugin.v1.MixinDecl
+	3,  // 1: tentacle.plugin.v1.MixinDecl.methods:type_name -> tentacle.plugin.v1.MethodDecl
+	5,  // 2: tentacle.plugin.v1.Description.hooks:type_name -> tentacle.plugin.v1.HookDecl
+	0,  // 3: tentacle.plugin.v1.CallRequest.kind:type_name -> tentacle.plugin.v1.CallRequest.Kind
+	9,  // 4: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
+	9,  // 5: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
+	13, // 6: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
+	15, // 7: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
+	17, // 8: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
+	18, // 9: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
+	14, // 10: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
+	16, // 11: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
+	7,  // 12: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
 	19, // 13: tentacle.plugin.v1.HostReply.invoke:type_name -> tentacle.plugin.v1.InvokeResponse
 	1,  // 14: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
-	4,  // 15: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
-	6,  // 16: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
-	9,  // 17: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
-	12, // 18: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
-	14, // 19: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
-	16, // 20: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
-	17, // 21: tentacle.plugin.v1.Host.Fire:input_type -> tentacle.plugin.v1.FireRequest
-	18, // 22: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
-	2,  // 23: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
-	5,  // 24: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
-	8,  // 25: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
-	10, // 26: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
-	13, // 27: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
-	15, // 28: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
-	5,  // 29: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
-	11, // 30: tentacle.plugin.v1.Host.Fire:output_type -> tentacle.plugin.v1.Empty
-	19, // 31: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
-	23, // [23:32] is the sub-list for method output_type
-	14, // [14:23] is the sub-list for method input_type
+	6,  // 15: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
+	8,  // 16: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
+	11, // 17: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
+	13, // 18: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
+	15, // 19: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
+	17, // 20: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
+	18, // 21: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
+	4,  // 22: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
+	7,  // 23: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
+	10, // 24: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
+	12, // 25: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
+	14, // 26: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
+	16, // 27: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
+	7,  // 28: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
+	19, // 29: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
+	22, // [22:30] is the sub-list for method output_type
+	14, // [14:22] is the sub-list for method input_type
 	14, // [14:14] is the sub-list for extension type_name
 	14, // [14:14] is the sub-list for extension extendee
 	0,  // [0:14] is the sub-list for field type_name
@@ -1832,14 +1888,12 @@ func file_plugin_proto_init() {
 		(*HostCall_Settings)(nil),
 		(*HostCall_Manager)(nil),
 		(*HostCall_Helper)(nil),
-		(*HostCall_Fire)(nil),
 		(*HostCall_Invoke)(nil),
 	}
 	file_plugin_proto_msgTypes[20].OneofWrappers = []any{
 		(*HostReply_Settings)(nil),
 		(*HostReply_Manager)(nil),
 		(*HostReply_Helper)(nil),
-		(*HostReply_Fire)(nil),
 		(*HostReply_Invoke)(nil),
 	}
 	type x struct{}

@@ -44,9 +44,11 @@ type PluginClient interface {
 	// Call calls plugin code: a Definition function, a mixin method, a hook
 	// handler or a helper.
 	Call(ctx context.Context, in *CallRequest, opts ...grpc.CallOption) (*CallResponse, error)
-	// ServeHTTP answers an HTTP request with the plugin's Blueprint handler.
+	// ServeHTTP answers an HTTP request with an http.Handler that a mixin
+	// method returned (HTTPRequest.object).
 	ServeHTTP(ctx context.Context, in *HTTPRequest, opts ...grpc.CallOption) (*HTTPResponse, error)
-	// ReadFile reads a file of the plugin's Asset file system.
+	// ReadFile reads a file of an fs.FS that a mixin method returned
+	// (FileRequest.object).
 	ReadFile(ctx context.Context, in *FileRequest, opts ...grpc.CallOption) (*FileResponse, error)
 }
 
@@ -108,9 +110,11 @@ type PluginServer interface {
 	// Call calls plugin code: a Definition function, a mixin method, a hook
 	// handler or a helper.
 	Call(context.Context, *CallRequest) (*CallResponse, error)
-	// ServeHTTP answers an HTTP request with the plugin's Blueprint handler.
+	// ServeHTTP answers an HTTP request with an http.Handler that a mixin
+	// method returned (HTTPRequest.object).
 	ServeHTTP(context.Context, *HTTPRequest) (*HTTPResponse, error)
-	// ReadFile reads a file of the plugin's Asset file system.
+	// ReadFile reads a file of an fs.FS that a mixin method returned
+	// (FileRequest.object).
 	ReadFile(context.Context, *FileRequest) (*FileResponse, error)
 	mustEmbedUnimplementedPluginServer()
 }
@@ -259,7 +263,6 @@ const (
 	Host_Settings_FullMethodName   = "/tentacle.plugin.v1.Host/Settings"
 	Host_Manager_FullMethodName    = "/tentacle.plugin.v1.Host/Manager"
 	Host_CallHelper_FullMethodName = "/tentacle.plugin.v1.Host/CallHelper"
-	Host_Fire_FullMethodName       = "/tentacle.plugin.v1.Host/Fire"
 	Host_Invoke_FullMethodName     = "/tentacle.plugin.v1.Host/Invoke"
 )
 
@@ -273,12 +276,11 @@ type HostClient interface {
 	Settings(ctx context.Context, in *SettingsRequest, opts ...grpc.CallOption) (*SettingsResponse, error)
 	// Manager answers the plugin manager's questions (helpers, plugin info).
 	Manager(ctx context.Context, in *ManagerRequest, opts ...grpc.CallOption) (*ManagerResponse, error)
-	// CallHelper calls another plugin's helper.
+	// CallHelper calls another plugin's helper, or its handler of a hook.
 	CallHelper(ctx context.Context, in *HelperRequest, opts ...grpc.CallOption) (*CallResponse, error)
-	// Fire publishes an event on the host's bus.
-	Fire(ctx context.Context, in *FireRequest, opts ...grpc.CallOption) (*Empty, error)
-	// Invoke calls a function the host offers by name (a host's own
-	// extensions; test probes).
+	// Invoke calls a method of one of the host's injectables
+	// (InvokeRequest.injectable), or a function the host offers by name (a
+	// host's own extensions; test probes).
 	Invoke(ctx context.Context, in *InvokeRequest, opts ...grpc.CallOption) (*InvokeResponse, error)
 }
 
@@ -320,16 +322,6 @@ func (c *hostClient) CallHelper(ctx context.Context, in *HelperRequest, opts ...
 	return out, nil
 }
 
-func (c *hostClient) Fire(ctx context.Context, in *FireRequest, opts ...grpc.CallOption) (*Empty, error) {
-	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(Empty)
-	err := c.cc.Invoke(ctx, Host_Fire_FullMethodName, in, out, cOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func (c *hostClient) Invoke(ctx context.Context, in *InvokeRequest, opts ...grpc.CallOption) (*InvokeResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(InvokeResponse)
@@ -350,12 +342,11 @@ type HostServer interface {
 	Settings(context.Context, *SettingsRequest) (*SettingsResponse, error)
 	// Manager answers the plugin manager's questions (helpers, plugin info).
 	Manager(context.Context, *ManagerRequest) (*ManagerResponse, error)
-	// CallHelper calls another plugin's helper.
+	// CallHelper calls another plugin's helper, or its handler of a hook.
 	CallHelper(context.Context, *HelperRequest) (*CallResponse, error)
-	// Fire publishes an event on the host's bus.
-	Fire(context.Context, *FireRequest) (*Empty, error)
-	// Invoke calls a function the host offers by name (a host's own
-	// extensions; test probes).
+	// Invoke calls a method of one of the host's injectables
+	// (InvokeRequest.injectable), or a function the host offers by name (a
+	// host's own extensions; test probes).
 	Invoke(context.Context, *InvokeRequest) (*InvokeResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
@@ -375,9 +366,6 @@ func (UnimplementedHostServer) Manager(context.Context, *ManagerRequest) (*Manag
 }
 func (UnimplementedHostServer) CallHelper(context.Context, *HelperRequest) (*CallResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CallHelper not implemented")
-}
-func (UnimplementedHostServer) Fire(context.Context, *FireRequest) (*Empty, error) {
-	return nil, status.Error(codes.Unimplemented, "method Fire not implemented")
 }
 func (UnimplementedHostServer) Invoke(context.Context, *InvokeRequest) (*InvokeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Invoke not implemented")
@@ -457,24 +445,6 @@ func _Host_CallHelper_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Host_Fire_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(FireRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(HostServer).Fire(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: Host_Fire_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(HostServer).Fire(ctx, req.(*FireRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
 func _Host_Invoke_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(InvokeRequest)
 	if err := dec(in); err != nil {
@@ -511,10 +481,6 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CallHelper",
 			Handler:    _Host_CallHelper_Handler,
-		},
-		{
-			MethodName: "Fire",
-			Handler:    _Host_Fire_Handler,
 		},
 		{
 			MethodName: "Invoke",

@@ -11,27 +11,6 @@ import (
 	"github.com/tentacle-go/tentacle/server"
 )
 
-// Mixins returns the server's own mixins, for tools that look at a base
-// directory without a server and must see plugins as the server does.
-func Mixins() []manager.MixinSpec { return append([]manager.MixinSpec(nil), mixins...) }
-
-// mixins are the server's own mixins. Only Asset needs browser clients to
-// reload; none needs a restart, since routes, assets and event
-// subscriptions are mounted and unmounted live.
-var mixins = []manager.MixinSpec{
-	manager.Mixin[server.Startup]("StartupPlugin", false, false),
-	manager.Mixin[server.AfterStartup]("AfterStartupPlugin", false, false),
-	manager.Mixin[server.Shutdown]("ShutdownPlugin", false, false),
-	manager.Mixin[server.EventHandler]("EventHandlerPlugin", false, false),
-	manager.Mixin[server.SimpleAPI]("SimpleApiPlugin", false, false),
-	manager.Mixin[server.APIGetter]("ApiGetter", false, false),
-	manager.Mixin[server.Blueprint]("BlueprintPlugin", false, false),
-	manager.Mixin[server.BlueprintUnprotected]("BlueprintUnprotected", false, false),
-	manager.Mixin[server.Asset]("AssetPlugin", false, true),
-	manager.Mixin[server.SettingsRestricted]("SettingsRestricted", false, false),
-	manager.Mixin[server.SettingsValidator]("SettingsValidator", false, false),
-}
-
 // busView is the event bus as plugins see it.
 type busView struct{ bus *events.Bus }
 

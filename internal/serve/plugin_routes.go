@@ -163,7 +163,8 @@ func (pr *pluginRoutes) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // answer calls a plugin's API function and sends its result: JSON, 204 for
-// nil, the status of an *server.APIError, 500 for other errors and panics.
+// nil, the status of an error with an HTTPStatus() int method (such as a
+// *server.APIError) between 400 and 599, 500 for other errors and panics.
 func (pr *pluginRoutes) answer(w http.ResponseWriter, id, what string, fn func() (any, error)) {
 	var res any
 	var err error
@@ -171,10 +172,10 @@ func (pr *pluginRoutes) answer(w http.ResponseWriter, id, what string, fn func()
 		writeError(w, http.StatusInternalServerError, fmt.Sprintf("plugin %q failed", id))
 		return
 	}
-	var ae *server.APIError
+	var se interface{ HTTPStatus() int }
 	switch {
-	case errors.As(err, &ae):
-		writeError(w, ae.Status, ae.Message)
+	case errors.As(err, &se) && se.HTTPStatus() >= 400 && se.HTTPStatus() < 600:
+		writeError(w, se.HTTPStatus(), err.Error())
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, fmt.Sprintf("plugin %q: %v", id, err))
 	case res == nil:

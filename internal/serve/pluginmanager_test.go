@@ -41,9 +41,9 @@ var demoInfo = manager.Info{
 	Enabled: true, Origin: "test", Tier: "builtin", State: "enabled", Loaded: true,
 	RestartNeeding: []string{},
 	Mixins: []string{
-		"AfterStartupPlugin", "ApiGetter", "AssetPlugin", "BlueprintPlugin", "EventHandlerPlugin",
-		"SettingsPlugin", "SettingsRestricted", "SettingsValidator", "ShutdownPlugin",
-		"SimpleApiPlugin", "StartupPlugin",
+		"server.APIGetter", "server.AfterStartup", "server.Asset", "server.Blueprint", "server.EventHandler",
+		"server.SettingsRestricted", "server.SettingsValidator", "server.Shutdown", "server.SimpleAPI",
+		"server.Startup", "tentacle.SettingsPlugin",
 	},
 	Hooks: []string{}, Helpers: []string{},
 }

@@ -1,6 +1,6 @@
 // Package server is the tentacle host: it runs the plugin system of a base
 // directory behind an HTTP API, with settings, an event bus, a socket for
-// browser clients, the server mixins of package host, and safe mode with
+// browser clients, the server mixins of package server, and safe mode with
 // per-plugin quarantine after a start that did not complete.
 //
 // The start, in order: the base directory's layout, logging, config.yaml,
@@ -323,7 +323,7 @@ func (s *Server) setupPlugins() error {
 		BaseDir:        s.dir.root,
 		APIVersion:     tentacle.APIVersion,
 		Settings:       s.store,
-		Mixins:         mixins,
+		Mixins:         server.Mixins(),
 		SafeMode:       s.safeMode != "",
 		SafeModeReason: s.safeMode,
 		Quarantine:     quarantine,

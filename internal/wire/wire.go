@@ -9,17 +9,43 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
 	"reflect"
 )
 
-var errorType = reflect.TypeFor[error]()
+var (
+	errorType   = reflect.TypeFor[error]()
+	requestType = reflect.TypeFor[*http.Request]()
+	handlerType = reflect.TypeFor[http.Handler]()
+	fsType      = reflect.TypeFor[fs.FS]()
+)
 
-// Encode marshals values as a JSON array.
+// IsObject reports whether values of type t stay in the process that made
+// them and cross as an [Object]: an http.Handler or an fs.FS.
+func IsObject(t reflect.Type) bool { return t == handlerType || t == fsType }
+
+// Object is what crosses of a value that stays in its process (an
+// http.Handler or fs.FS result): its identifier there.
+type Object struct {
+	ID uint64 `json:"object"`
+}
+
+// Encode marshals values as a JSON array. An *http.Request crosses as a
+// [Request] with its body.
 func Encode(values []reflect.Value) ([]byte, error) {
 	out := make([]json.RawMessage, len(values))
 	for i, v := range values {
-		b, err := json.Marshal(v.Interface())
+		x := v.Interface()
+		if v.Type() == requestType && !v.IsNil() {
+			q, err := RequestWithBody(v.Interface().(*http.Request))
+			if err != nil {
+				return nil, fmt.Errorf("value %d (%s): %w", i, v.Type(), err)
+			}
+			x = q
+		}
+		b, err := json.Marshal(x)
 		if err != nil {
 			return nil, fmt.Errorf("value %d (%s): %w", i, v.Type(), err)
 		}
@@ -28,7 +54,9 @@ func Encode(values []reflect.Value) ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// Decode unmarshals a JSON array into values of the given types.
+// Decode unmarshals a JSON array into values of the given types. An
+// *http.Request is rebuilt from its [Request]; an http.Handler or fs.FS
+// cannot be decoded here (its process must be called: see [Object]).
 func Decode(data []byte, types []reflect.Type) ([]reflect.Value, error) {
 	var raw []json.RawMessage
 	if len(data) > 0 {
@@ -41,6 +69,20 @@ func Decode(data []byte, types []reflect.Type) ([]reflect.Value, error) {
 	}
 	out := make([]reflect.Value, len(types))
 	for i, t := range types {
+		if t == requestType {
+			var q *Request
+			if err := json.Unmarshal(raw[i], &q); err != nil {
+				return nil, fmt.Errorf("value %d (%s): %w", i, t, err)
+			}
+			out[i] = reflect.Zero(t)
+			if q != nil {
+				out[i] = reflect.ValueOf(q.HTTP())
+			}
+			continue
+		}
+		if IsObject(t) {
+			return nil, fmt.Errorf("value %d: a %s stays in its process and cannot be decoded here", i, t)
+		}
 		p := reflect.New(t)
 		if !bytes.Equal(raw[i], []byte("null")) {
 			dec := json.NewDecoder(bytes.NewReader(raw[i]))
@@ -90,7 +132,7 @@ func Check(t reflect.Type) error {
 }
 
 func carriable(t reflect.Type, depth int) error {
-	if depth > 16 {
+	if depth > 16 || depth == 0 && (t == requestType || IsObject(t)) {
 		return nil
 	}
 	switch t.Kind() {
@@ -124,6 +166,7 @@ type Result struct {
 	Results  []byte // JSON array, without the final error
 	Err      string
 	HasErr   bool
+	Status   int // the HTTP status Err carried (an error with HTTPStatus() int); 0: none
 	Panicked string
 }
 
@@ -138,9 +181,18 @@ func (r Result) Raw() ([]json.RawMessage, error) {
 		}
 	}
 	if r.HasErr {
-		return out, &RemoteError{Message: r.Err}
+		return out, r.Error()
 	}
 	return out, nil
+}
+
+// Error returns the error the function returned, as a *RemoteError, or
+// nil.
+func (r Result) Error() error {
+	if !r.HasErr {
+		return nil
+	}
+	return &RemoteError{Message: r.Err, Status: r.Status}
 }
 
 // WholeNumbers turns the whole float64 numbers JSON decodes into ints, in
@@ -165,9 +217,12 @@ func WholeNumbers(v any) any {
 
 // Call calls fn with arguments decoded from args, recovering a panic, and
 // encodes what it returns. err is for a call that could not be made (bad
-// arguments, unencodable results), not for an error fn returned.
-func Call(fn reflect.Value, args []byte) (res Result, err error) {
-	in, _, hasErr := Split(fn.Type())
+// arguments, unencodable results), not for an error fn returned. hold, when
+// not nil, keeps a result that stays in this process (an http.Handler or
+// fs.FS, see [IsObject]) and returns its identifier, which crosses as an
+// [Object]; without it, such a result cannot cross.
+func Call(fn reflect.Value, args []byte, hold func(v any) uint64) (res Result, err error) {
+	in, outTypes, hasErr := Split(fn.Type())
 	vals, err := Decode(args, in)
 	if err != nil {
 		return res, fmt.Errorf("arguments: %w", err)
@@ -186,9 +241,22 @@ func Call(fn reflect.Value, args []byte) (res Result, err error) {
 	}
 	if hasErr {
 		if e, _ := outs[len(outs)-1].Interface().(error); e != nil {
-			res.Err, res.HasErr = e.Error(), true
+			res.Err, res.HasErr, res.Status = e.Error(), true, statusOf(e)
 		}
 		outs = outs[:len(outs)-1]
+	}
+	for i, t := range outTypes {
+		if !IsObject(t) {
+			continue
+		}
+		if hold == nil {
+			return res, fmt.Errorf("result %d: a %s cannot cross a process boundary here", i, t)
+		}
+		ref := reflect.ValueOf((*Object)(nil))
+		if !outs[i].IsNil() {
+			ref = reflect.ValueOf(&Object{ID: hold(outs[i].Interface())})
+		}
+		outs[i] = ref
 	}
 	if res.Results, err = Encode(outs); err != nil {
 		return res, fmt.Errorf("results: %w", err)
@@ -196,10 +264,27 @@ func Call(fn reflect.Value, args []byte) (res Result, err error) {
 	return res, nil
 }
 
-// RemoteError is an error a plugin's code returned, carried back as text.
-type RemoteError struct{ Message string }
+// RemoteError is an error a plugin's code returned, carried back as text,
+// with the HTTP status it carried, if any.
+type RemoteError struct {
+	Message string
+	Status  int
+}
 
 func (e *RemoteError) Error() string { return e.Message }
+
+// HTTPStatus returns the HTTP status the error carried, or 0.
+func (e *RemoteError) HTTPStatus() int { return e.Status }
+
+// statusOf returns the HTTP status an error carries (an HTTPStatus() int
+// method anywhere in its chain), or 0.
+func statusOf(err error) int {
+	var se interface{ HTTPStatus() int }
+	if errors.As(err, &se) {
+		return se.HTTPStatus()
+	}
+	return 0
+}
 
 // RemotePanic is a panic in a plugin's code, recovered in its process.
 type RemotePanic struct{ Value string }
@@ -233,10 +318,7 @@ func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.
 			panic(fmt.Errorf("results: %w", err))
 		}
 		if hasErr {
-			var e error
-			if res.HasErr {
-				e = &RemoteError{Message: res.Err}
-			}
+			e := res.Error()
 			vals = append(vals, reflect.ValueOf(&e).Elem())
 		}
 		return vals
@@ -250,10 +332,6 @@ type RemoteFunc func(args ...any) ([]json.RawMessage, error)
 
 // ErrNoFunc is returned for a call of a function that does not exist.
 var ErrNoFunc = errors.New("no such function")
-
-// MixinName is how a mixin interface is named across the process
-// boundary: "<package path>.<name>".
-func MixinName(t reflect.Type) string { return t.PkgPath() + "." + t.Name() }
 
 // InjectArgs is what the host sends on injection.
 type InjectArgs struct {
@@ -271,28 +349,40 @@ type InjectArgs struct {
 	Injected   []string `json:"injected"` // names of the host's injectables
 }
 
-// Host function names the SDK uses through Host.Invoke.
-const (
-	InvokePluginMessage = "tentacle.plugin_message"
-)
-
-// Request is what crosses of an HTTP request for a method that takes one
-// (host.APIGetter.OnAPIGet).
+// Request is what crosses of an HTTP request (an *http.Request argument).
 type Request struct {
 	Method     string              `json:"method"`
 	URL        string              `json:"url"`
 	Header     map[string][]string `json:"header"`
 	RemoteAddr string              `json:"remote_addr"`
+	Body       []byte              `json:"body,omitempty"`
 }
 
-// RequestOf returns what crosses of r.
-func RequestOf(r *http.Request) Request {
-	return Request{Method: r.Method, URL: r.URL.String(), Header: r.Header, RemoteAddr: r.RemoteAddr}
+// MaxRequestBody bounds the body of a request that crosses.
+const MaxRequestBody = 16 << 20
+
+// RequestWithBody returns what crosses of r, its body read (and given
+// back to r, so that r can still be read).
+func RequestWithBody(r *http.Request) (Request, error) {
+	q := Request{Method: r.Method, URL: r.URL.String(), Header: r.Header, RemoteAddr: r.RemoteAddr}
+	if r.Body == nil || r.Body == http.NoBody {
+		return q, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBody+1))
+	if err != nil {
+		return q, fmt.Errorf("read the request body: %w", err)
+	}
+	if len(body) > MaxRequestBody {
+		return q, fmt.Errorf("request body over %d bytes", MaxRequestBody)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	q.Body = body
+	return q, nil
 }
 
-// HTTP rebuilds the request (without a body) on the other side.
+// HTTP rebuilds the request on the other side.
 func (q Request) HTTP() *http.Request {
-	r, err := http.NewRequest(q.Method, q.URL, nil)
+	r, err := http.NewRequest(q.Method, q.URL, bytes.NewReader(q.Body))
 	if err != nil {
 		r, _ = http.NewRequest(http.MethodGet, "/", nil)
 	}
@@ -303,7 +393,3 @@ func (q Request) HTTP() *http.Request {
 	r.RemoteAddr = q.RemoteAddr
 	return r
 }
-
-// StatusError formats an error with an HTTP status so that it crosses as
-// "<status>: <message>" (see host.APIError).
-func StatusError(status int, msg string) error { return fmt.Errorf("%d: %s", status, msg) }

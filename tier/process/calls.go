@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
 	"github.com/tentacle-go/tentacle/internal/wire"
-	"github.com/tentacle-go/tentacle/server"
 )
 
 // remoteFunc is a helper or an untyped hook handler of the plugin. Like
@@ -35,50 +34,23 @@ func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, time
 	}
 }
 
-// remoteErr turns a call's outcome into the error of a function that
-// returns only an error; a remote panic panics here too, so that the
-// manager records it as a panic.
-func remoteErr(res wire.Result, err error) error {
-	switch {
-	case err != nil:
-		panic(err)
-	case res.Panicked != "":
-		panic(&wire.RemotePanic{Value: res.Panicked})
-	case res.HasErr:
-		return &wire.RemoteError{Message: res.Err}
-	}
-	return nil
-}
-
 // ErrOverrun is the failure of a call that did not answer in time.
 var ErrOverrun = errors.New("overran its deadline")
 
-// lifecycleMethods are the mixin methods called while the plugin is
-// enabled, disabled, migrated, uninstalled, or the host starts or stops.
-var lifecycleMethods = map[string]bool{
-	m[tentacle.Initializer]("Initialize"):                     true,
-	m[tentacle.EnableListener]("OnPluginEnabled"):             true,
-	m[tentacle.DisableListener]("OnPluginDisabled"):           true,
-	m[tentacle.UninstallListener]("OnPluginPendingUninstall"): true,
-	m[tentacle.SettingsPlugin]("SettingsDefaults"):            true,
-	m[tentacle.SettingsMigrator]("SettingsVersion"):           true,
-	m[tentacle.SettingsMigrator]("OnSettingsMigrate"):         true,
-	m[server.Startup]("OnStartup"):                            true,
-	m[server.AfterStartup]("OnAfterStartup"):                  true,
-	m[server.Shutdown]("OnShutdown"):                          true,
-}
-
 // lifecycle reports whether a call is part of the plugin's lifecycle: the
-// Definition's functions, the injection, the lifecycle mixin methods. A
-// process that does not answer one in time is left in a state nothing can
-// tell, half enabled or half disabled, and is killed; a hook handler or a
-// helper that overruns only fails its call.
-func lifecycle(kind pluginpb.CallRequest_Kind, target string) bool {
+// Definition's functions, the injection, the methods of the mixins the host
+// declares as lifecycle mixins ([tentacle.Mixin.Lifecycle]). A process that
+// does not answer one in time is left in a state nothing can tell, half
+// enabled or half disabled, and is killed; a hook handler or a helper that
+// overruns only fails its call.
+func (in *instance) lifecycle(kind pluginpb.CallRequest_Kind, target string) bool {
 	switch kind {
 	case pluginpb.CallRequest_FUNCTION, pluginpb.CallRequest_INJECT:
 		return true
 	case pluginpb.CallRequest_METHOD:
-		return lifecycleMethods[target]
+		if dot := strings.LastIndex(target, "."); dot >= 0 {
+			return in.lifecycleMixins[target[:dot]]
+		}
 	}
 	return false
 }
@@ -132,7 +104,7 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 			n := in.streak.Add(1)
 			err := fmt.Errorf("plugin %q: %s %s %w of %s", in.id, kind, target, ErrOverrun, timeout)
 			switch {
-			case lifecycle(kind, target):
+			case in.lifecycle(kind, target):
 				in.kill(p, fmt.Sprintf("its %s %s call overran its deadline of %s", kind, target, timeout))
 				err = fmt.Errorf("%w; its process is killed", err)
 			case in.opts.HungAfter > 0 && n >= int64(in.opts.HungAfter):
@@ -146,5 +118,5 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 	if in.streak.Load() != 0 {
 		in.streak.Store(0) // answered in time: the count of overruns in a row starts again
 	}
-	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Panicked: resp.Panic}, nil
+	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Status: int(resp.ErrorStatus), Panicked: resp.Panic}, nil
 }

@@ -38,7 +38,7 @@ type proc struct {
 // startProcess checks the executable against its SHA-256, starts it,
 // completes go-plugin's handshake, serves the host's services to it and
 // asks it to describe itself.
-func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc pluginpb.HostServer, startTimeout time.Duration) (*proc, error) {
+func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc pluginpb.HostServer, mixins []*pluginpb.MixinDecl, startTimeout time.Duration) (*proc, error) {
 	cmd, started, err := verifiedCommand(exe, sha)
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	})
 	dctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID, DirectHost: p.host.addr()})
+	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID, DirectHost: p.host.addr(), Mixins: mixins})
 	if err != nil {
 		return fail(fmt.Errorf("describe: %w", err))
 	}

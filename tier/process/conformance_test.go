@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,7 +97,7 @@ func (processTier) Origin(t testing.TB, fixtures ...string) tier.Origin {
 }
 
 // fixtureOptions are the tier's options for the suite: the host's side of the
-// probe, proxies of the suite's host mixins, and a hook deadline the suite
+// probe and a hook deadline the suite
 // does not test (the default 250 ms is too short for many processes under
 // the race detector on a small machine).
 func fixtureOptions() process.Options {
@@ -121,10 +120,6 @@ func fixtureOptions() process.Options {
 				return probe.Reach(plugin, point), nil
 			},
 		},
-		Proxies: map[reflect.Type]func(process.Caller) any{
-			reflect.TypeFor[probe.Startup](): func(c process.Caller) any { return probeStartup{c} },
-			reflect.TypeFor[probe.Asset]():   func(c process.Caller) any { return probeAsset{c} },
-		},
 	}
 }
 
@@ -134,22 +129,6 @@ func twoStrings(args json.RawMessage) (string, string, error) {
 		return "", "", fmt.Errorf("want two strings, got %s", args)
 	}
 	return s[0], s[1], nil
-}
-
-// probeStartup is probe.Startup of a process plugin.
-type probeStartup struct{ c process.Caller }
-
-func (p probeStartup) OnStartup(host string, port int) {
-	_ = p.c.Call(process.Proxy[probe.Startup]("OnStartup"), []any{host, port})
-}
-
-// probeAsset is probe.Asset of a process plugin.
-type probeAsset struct{ c process.Caller }
-
-func (p probeAsset) Assets() map[string][]string {
-	var out map[string][]string
-	_ = p.c.Call(process.Proxy[probe.Asset]("Assets"), nil, &out)
-	return out
 }
 
 // Put implements conformance.Mutable: the package folder id gets fixture's

@@ -118,10 +118,6 @@ func (h *hostDirect) handle(m proto.Message) proto.Message {
 		var r *pluginpb.CallResponse
 		r, err = h.svc.CallHelper(ctx, c.Helper)
 		reply.Reply = &pluginpb.HostReply_Helper{Helper: r}
-	case *pluginpb.HostCall_Fire:
-		var r *pluginpb.Empty
-		r, err = h.svc.Fire(ctx, c.Fire)
-		reply.Reply = &pluginpb.HostReply_Fire{Fire: r}
 	case *pluginpb.HostCall_Invoke:
 		var r *pluginpb.InvokeResponse
 		r, err = h.svc.Invoke(ctx, c.Invoke)

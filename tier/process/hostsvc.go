@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
 	"github.com/tentacle-go/tentacle/internal/wire"
-	"github.com/tentacle-go/tentacle/server"
 )
 
 // hostService is what a plugin process can ask of the host, on behalf of
@@ -123,79 +123,80 @@ func (h hostService) Manager(_ context.Context, req *pluginpb.ManagerRequest) (*
 	return &pluginpb.ManagerResponse{ResultJson: b}, err
 }
 
-// CallHelper calls another plugin's helper for the plugin.
+// CallHelper calls another plugin's helper, or its handler of a hook
+// (req.Hook), for the plugin.
 func (h hostService) CallHelper(_ context.Context, req *pluginpb.HelperRequest) (*pluginpb.CallResponse, error) {
 	c, err := h.context()
 	if err != nil {
 		return nil, err
 	}
-	fn, ok := c.PluginManager().Helpers(req.Plugin, req.Helper)[req.Helper]
-	if !ok {
-		return nil, fmt.Errorf("no helper %q of an enabled plugin %q", req.Helper, req.Plugin)
+	fn, err := target(c.PluginManager(), req)
+	if err != nil {
+		return nil, err
 	}
 	if rf, ok := fn.(wire.RemoteFunc); ok { // another process plugin's
 		var args []any
 		if err := json.Unmarshal(req.ArgsJson, &args); err != nil {
 			return nil, err
 		}
-		out, err := rf(args...)
-		resp := &pluginpb.CallResponse{}
-		resp.ResultsJson, _ = json.Marshal(out)
-		var re *wire.RemoteError
-		switch {
-		case errors.As(err, &re):
-			resp.Error, resp.HasError = re.Message, true
-		case err != nil:
-			resp.Panic = err.Error()
-		}
-		return resp, nil
+		return remoteResponse(rf(args...)), nil
 	}
 	v := reflect.ValueOf(fn)
 	if v.Kind() != reflect.Func {
 		b, err := json.Marshal([]any{fn})
 		return &pluginpb.CallResponse{ResultsJson: b}, err
 	}
-	res, err := wire.Call(v, req.ArgsJson)
+	res, err := wire.Call(v, req.ArgsJson, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &pluginpb.CallResponse{ResultsJson: res.Results, Error: res.Err, HasError: res.HasErr, Panic: res.Panicked}, nil
+	return callResponse(res), nil
 }
 
-func (h hostService) Fire(_ context.Context, req *pluginpb.FireRequest) (*pluginpb.Empty, error) {
-	c, err := h.context()
-	if err != nil {
-		return nil, err
+// target finds the helper or the hook handler a HelperRequest names.
+func target(pm tentacle.PluginManager, req *pluginpb.HelperRequest) (any, error) {
+	if req.Hook != "" {
+		for _, e := range pm.Handlers(req.Hook) {
+			if e.Plugin == req.Plugin {
+				return e.Func, nil
+			}
+		}
+		return nil, fmt.Errorf("plugin %q has no handler of hook %q", req.Plugin, req.Hook)
 	}
-	bus, ok := c.Injected(server.InjectEventBus).(server.EventBus)
+	fn, ok := pm.Helpers(req.Plugin, req.Helper)[req.Helper]
 	if !ok {
-		return nil, errors.New("this host has no event bus")
+		return nil, fmt.Errorf("no helper %q of an enabled plugin %q", req.Helper, req.Plugin)
 	}
-	var payload map[string]any
-	if len(req.PayloadJson) > 0 {
-		if err := json.Unmarshal(req.PayloadJson, &payload); err != nil {
-			return nil, err
-		}
-	}
-	bus.Fire(req.Event, payload)
-	return &pluginpb.Empty{}, nil
+	return fn, nil
 }
 
-// Invoke calls a host function by name.
+// remoteResponse is the answer of a call of another process plugin's
+// function.
+func remoteResponse(out []json.RawMessage, err error) *pluginpb.CallResponse {
+	resp := &pluginpb.CallResponse{}
+	resp.ResultsJson, _ = json.Marshal(out)
+	var re *wire.RemoteError
+	switch {
+	case errors.As(err, &re):
+		resp.Error, resp.HasError, resp.ErrorStatus = re.Message, true, int32(re.Status)
+	case err != nil:
+		resp.Panic = err.Error()
+	}
+	return resp
+}
+
+// callResponse is the answer of a call made here.
+func callResponse(res wire.Result) *pluginpb.CallResponse {
+	return &pluginpb.CallResponse{ResultsJson: res.Results, Error: res.Err, HasError: res.HasErr,
+		ErrorStatus: int32(res.Status), Panic: res.Panicked}
+}
+
+// Invoke calls a method of one of the host's injectables
+// (req.Injectable), or a function the host offers by name
+// (Options.Functions).
 func (h hostService) Invoke(_ context.Context, req *pluginpb.InvokeRequest) (*pluginpb.InvokeResponse, error) {
-	if req.Name == wire.InvokePluginMessage {
-		c, err := h.context()
-		if err != nil {
-			return &pluginpb.InvokeResponse{Error: err.Error()}, nil
-		}
-		var args []any
-		if err := json.Unmarshal(req.ArgsJson, &args); err != nil || len(args) != 1 {
-			return &pluginpb.InvokeResponse{Error: "a plugin message is one value"}, nil
-		}
-		if msg, ok := c.Injected(server.InjectMessages).(server.Messenger); ok {
-			msg.SendPluginMessage(args[0])
-		}
-		return &pluginpb.InvokeResponse{}, nil
+	if req.Injectable != "" {
+		return h.invokeInjectable(req)
 	}
 	if h.in == nil {
 		return &pluginpb.InvokeResponse{Error: errNotInjected.Error()}, nil
@@ -213,4 +214,30 @@ func (h hostService) Invoke(_ context.Context, req *pluginpb.InvokeRequest) (*pl
 		return &pluginpb.InvokeResponse{Error: err.Error()}, nil
 	}
 	return &pluginpb.InvokeResponse{ResultJson: b}, nil
+}
+
+// invokeInjectable calls method req.Name of the injectable req.Injectable
+// of the plugin's context; its results go back as a JSON array.
+func (h hostService) invokeInjectable(req *pluginpb.InvokeRequest) (*pluginpb.InvokeResponse, error) {
+	c, err := h.context()
+	if err != nil {
+		return &pluginpb.InvokeResponse{Error: err.Error()}, nil
+	}
+	if !slices.Contains(crossing(c), req.Injectable) {
+		return &pluginpb.InvokeResponse{Error: fmt.Sprintf("the host has no injectable %q a process plugin can call", req.Injectable)}, nil
+	}
+	m := reflect.ValueOf(c.Injected(req.Injectable)).MethodByName(req.Name)
+	if !m.IsValid() {
+		return &pluginpb.InvokeResponse{Error: fmt.Sprintf("injectable %q has no method %q", req.Injectable, req.Name)}, nil
+	}
+	res, err := wire.Call(m, req.ArgsJson, nil)
+	switch {
+	case err != nil:
+		return &pluginpb.InvokeResponse{Error: err.Error()}, nil
+	case res.Panicked != "":
+		return &pluginpb.InvokeResponse{Error: "panic: " + res.Panicked}, nil
+	case res.HasErr:
+		return &pluginpb.InvokeResponse{ResultJson: res.Results, Error: res.Err}, nil
+	}
+	return &pluginpb.InvokeResponse{ResultJson: res.Results}, nil
 }

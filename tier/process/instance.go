@@ -15,7 +15,6 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
 	"github.com/tentacle-go/tentacle/internal/wire"
-	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -39,6 +38,9 @@ type instance struct {
 
 	overruns atomic.Int64
 	streak   atomic.Int64 // calls in a row that overran; reset by one in time
+
+	mixins          map[string]tentacle.Mixin // the host's, by wire.MixinName
+	lifecycleMixins map[string]bool           // wire.MixinName of the lifecycle ones
 }
 
 var (
@@ -54,10 +56,18 @@ func load(ctx context.Context, id, exe, sha string, env tier.Env, opts *Options)
 	if log == nil {
 		log = slog.Default()
 	}
-	in := &instance{id: id, opts: opts, env: env, log: log, out: &output{log: log}}
+	in := &instance{id: id, opts: opts, env: env, log: log, out: &output{log: log},
+		mixins: make(map[string]tentacle.Mixin), lifecycleMixins: make(map[string]bool)}
+	for _, mx := range env.Mixins {
+		name := wire.MixinName(mx.Type)
+		in.mixins[name] = mx
+		in.lifecycleMixins[name] = mx.Lifecycle
+	}
 	var p *proc
 	var err error
-	unlabelled(func() { p, err = startProcess(ctx, id, exe, sha, in.out, hostService{in: in}, opts.StartTimeout) })
+	unlabelled(func() {
+		p, err = startProcess(ctx, id, exe, sha, in.out, hostService{in: in}, mixinDecls(env.Mixins), opts.StartTimeout)
+	})
 	if err != nil {
 		if lines := in.out.lines(); len(lines) > 0 {
 			err = fmt.Errorf("%w; its last output: %s", err, lines[len(lines)-1])
@@ -116,8 +126,31 @@ func (in *instance) supervise(p *proc) {
 	}
 }
 
+// mixinDecls describes the host's mixins to a plugin's process, which
+// detects them by their methods.
+func mixinDecls(mixins []tentacle.Mixin) []*pluginpb.MixinDecl {
+	out := make([]*pluginpb.MixinDecl, 0, len(mixins))
+	for _, mx := range mixins {
+		d := &pluginpb.MixinDecl{Name: wire.MixinName(mx.Type)}
+		for _, m := range wire.Methods(mx.Type) {
+			d.Methods = append(d.Methods, &pluginpb.MethodDecl{Name: m.Name, ShapeJson: m.Shape})
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // definition builds the host's Definition of the plugin.
 func (in *instance) definition(d *pluginpb.Description) (*tentacle.Definition, error) {
+	for _, name := range d.Mixins {
+		mx, ok := in.mixins[name]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("it reports mixin %s, which the host did not declare", name)
+		case mx.Proxy == nil:
+			return nil, fmt.Errorf("it implements %s, which the host cannot reach in a process of its own (the mixin has no proxy)", mx.Name())
+		}
+	}
 	def := &tentacle.Definition{
 		Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author, URL: d.Url,
 		License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat, Hidden: d.Hidden,
@@ -224,21 +257,18 @@ func (in *instance) Definition() *tentacle.Definition {
 	return in.def
 }
 
-// As returns a proxy of mixin t when the plugin implements it (as it
-// described itself) and the host has a proxy for t.
+// As returns the proxy of mixin t ([tentacle.Mixin.Proxy]) when the
+// plugin implements it, as it described itself.
 func (in *instance) As(t reflect.Type) (any, bool) {
 	in.mu.Lock()
 	p := in.p
 	in.mu.Unlock()
-	if p == nil || !slices.Contains(p.desc.Mixins, wire.MixinName(t)) {
+	name := wire.MixinName(t)
+	mx, ok := in.mixins[name]
+	if p == nil || !ok || mx.Proxy == nil || !slices.Contains(p.desc.Mixins, name) {
 		return nil, false
 	}
-	mk, ok := in.opts.proxy(t)
-	if !ok {
-		in.log.Warn("the plugin implements a mixin the host cannot reach in a process", "mixin", t.String())
-		return nil, false
-	}
-	return mk(proxyCaller{in: in}), true
+	return mx.Proxy(mixinCaller{in: in, mixin: name}), true
 }
 
 // Inject sends the context's identity to the process, which makes its own
@@ -255,11 +285,7 @@ func (in *instance) Inject(c *tentacle.Context) (bool, error) {
 	a.Info.Bundled, a.Info.Origin, a.Info.Tier = info.Bundled, info.Origin, info.Tier
 	a.BaseFolder = c.BaseFolder()
 	a.DataFolder = in.env.DataFolder // created by the plugin's side when first asked
-	for _, name := range []string{server.InjectEventBus, server.InjectMessages} {
-		if c.Injected(name) != nil {
-			a.Injected = append(a.Injected, name)
-		}
-	}
+	a.Injected = crossing(c)
 	b, err := json.Marshal([]wire.InjectArgs{a})
 	if err != nil {
 		return false, err
@@ -271,6 +297,31 @@ func (in *instance) Inject(c *tentacle.Context) (bool, error) {
 	var ok []bool
 	_ = json.Unmarshal(res.Results, &ok)
 	return len(ok) == 1 && ok[0], nil
+}
+
+// crossing returns the names of the host's injectables in c that a plugin
+// in a process of its own can call: values whose methods (at least one)
+// all have arguments and results that cross (wire.Check). The plugin gets
+// a tentacle.RemoteCaller for each; the others are nil there.
+func crossing(c *tentacle.Context) []string {
+	var out []string
+	for _, name := range c.Injectables() {
+		v := reflect.ValueOf(c.Injected(name))
+		if !v.IsValid() || v.NumMethod() == 0 {
+			continue
+		}
+		ok := true
+		for i := range v.NumMethod() {
+			if wire.Check(v.Method(i).Type()) != nil {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // context returns the latest injected context.

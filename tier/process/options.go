@@ -2,7 +2,6 @@ package process
 
 import (
 	"encoding/json"
-	"reflect"
 	"time"
 )
 
@@ -38,11 +37,6 @@ type Options struct {
 	// A call answered in time starts the count again. Default 3; negative:
 	// never.
 	HungAfter int
-	// Proxies make the host's own mixins reachable in a process: for each
-	// mixin interface, a function that returns a value implementing it whose
-	// methods call the process through the Caller. The mixins of packages
-	// tentacle and host have theirs.
-	Proxies map[reflect.Type]func(Caller) any
 	// Functions are what plugins may call by name with sdk.Invoke: the
 	// arguments come as a JSON array, the result goes back as JSON.
 	Functions map[string]func(args json.RawMessage) (any, error)
@@ -76,12 +70,4 @@ func (o *Options) hookTimeout(hook string, budget time.Duration) time.Duration {
 		return budget
 	}
 	return o.HookTimeout
-}
-
-func (o *Options) proxy(t reflect.Type) (func(Caller) any, bool) {
-	if mk, ok := o.Proxies[t]; ok {
-		return mk, true
-	}
-	mk, ok := builtinProxies[t]
-	return mk, ok
 }

@@ -72,7 +72,7 @@ func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candida
 		dctx, cancel := context.WithTimeout(ctx, s.opts.DescribeTimeout)
 		defer cancel()
 		out := &output{log: discard}
-		p, err := startProcess(dctx, id, exe, sha, out, hostService{}, s.opts.DescribeTimeout)
+		p, err := startProcess(dctx, id, exe, sha, out, hostService{}, nil, s.opts.DescribeTimeout)
 		if err != nil {
 			c.Invalid = err
 			return c

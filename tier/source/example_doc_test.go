@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
@@ -27,11 +26,7 @@ var examples = filepath.Join("..", "..", "docs", "examples")
 // TestWeatherExampleLints keeps the author guide's worked example honest:
 // "tentacle plugins lint" must find nothing at all wrong with it.
 func TestWeatherExampleLints(t *testing.T) {
-	var mixins []source.Mixin
-	for _, ms := range serve.Mixins() {
-		mixins = append(mixins, source.Mixin{Name: ms.Name, Type: ms.Type})
-	}
-	r := source.Lint(context.Background(), filepath.Join(examples, "weather"), source.LintOptions{Mixins: mixins})
+	r := source.Lint(context.Background(), filepath.Join(examples, "weather"), source.LintOptions{Mixins: server.Mixins()})
 	if !r.OK() || len(r.Problems) != 0 {
 		t.Fatalf("lint of docs/examples/weather: ok %v, problems %+v", r.OK(), r.Problems)
 	}
@@ -77,7 +72,7 @@ func TestWeatherExampleRuns(t *testing.T) {
 		},
 		BaseDir:  basedir,
 		Settings: store,
-		Mixins:   serve.Mixins(),
+		Mixins:   server.Mixins(),
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -98,7 +93,7 @@ func TestWeatherExampleRuns(t *testing.T) {
 	if !ok || in.State != manager.StateEnabled.String() || in.Error != nil || in.Tier != tier.SourceTier {
 		t.Fatalf("weather: %+v", in)
 	}
-	for _, want := range []string{"BlueprintPlugin", "EventHandlerPlugin", "SettingsMigrator", "SettingsPlugin", "SettingsRestricted", "SimpleApiPlugin"} {
+	for _, want := range []string{"server.Blueprint", "server.EventHandler", "tentacle.SettingsMigrator", "tentacle.SettingsPlugin", "server.SettingsRestricted", "server.SimpleAPI"} {
 		if !contains(in.Mixins, want) {
 			t.Errorf("weather's mixins %q lack %s", in.Mixins, want)
 		}

@@ -181,7 +181,7 @@ func load(t *testing.T, dir, id string, env tier.Env) (tier.Instance, error) {
 
 func TestLoad(t *testing.T) {
 	dir := plugins(t, map[string]string{"hello.go": hello})
-	inst, err := load(t, dir, "hello", tier.Env{Mixins: []reflect.Type{reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[tentacle.EnableListener]()}})
+	inst, err := load(t, dir, "hello", tier.Env{Mixins: mixinsOf(reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[tentacle.EnableListener]())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestLoadChangesTheDefinition(t *testing.T) {
 func TestOwnSetContext(t *testing.T) {
 	src := "package p\n\nimport \"github.com/tentacle-go/tentacle\"\n\ntype P struct{ c *tentacle.Context }\n\nfunc (p *P) SetContext(c *tentacle.Context) { p.c = c }\n\nfunc (p *P) Initialize() error {\n\tif p.c == nil || p.c.Identifier() != \"p\" {\n\t\tpanic(\"not injected\")\n\t}\n\treturn nil\n}\n\nvar Plugin = tentacle.Definition{Implementation: &P{}}\n"
 	dir := plugins(t, map[string]string{"p.go": src})
-	inst, err := load(t, dir, "p", tier.Env{Mixins: []reflect.Type{reflect.TypeFor[tentacle.Initializer]()}})
+	inst, err := load(t, dir, "p", tier.Env{Mixins: mixinsOf(reflect.TypeFor[tentacle.Initializer]())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +389,7 @@ func (r *Relay) Initialize() error {
 var Plugin = tentacle.Definition{Implementation: &Relay{}}
 `
 	dir := plugins(t, map[string]string{"relay.go": src})
-	inst, err := load(t, dir, "relay", tier.Env{Mixins: []reflect.Type{reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[server.Startup]()}})
+	inst, err := load(t, dir, "relay", tier.Env{Mixins: mixinsOf(reflect.TypeFor[tentacle.Initializer](), reflect.TypeFor[server.Startup]())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +471,7 @@ func (c *Conv) Initialize() error {
 var Plugin = tentacle.Definition{Implementation: &Conv{}}
 `
 	dir := plugins(t, map[string]string{"conv.go": src})
-	inst, err := load(t, dir, "conv", tier.Env{Mixins: []reflect.Type{reflect.TypeFor[tentacle.Initializer]()}})
+	inst, err := load(t, dir, "conv", tier.Env{Mixins: mixinsOf(reflect.TypeFor[tentacle.Initializer]())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,4 +483,13 @@ var Plugin = tentacle.Definition{Implementation: &Conv{}}
 	if err := v.(tentacle.Initializer).Initialize(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// mixinsOf returns the declarations of mixins of the given types.
+func mixinsOf(types ...reflect.Type) []tentacle.Mixin {
+	out := make([]tentacle.Mixin, len(types))
+	for i, t := range types {
+		out[i] = tentacle.Mixin{Type: t}
+	}
+	return out
 }

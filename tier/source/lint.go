@@ -18,9 +18,9 @@ import (
 
 // LintOptions say what a host offers, for Lint to check a plugin against.
 type LintOptions struct {
-	// Mixins are the host's mixin interfaces, by the names listings give
-	// them (for the report).
-	Mixins []Mixin
+	// Mixins are the host's own mixins (those of package tentacle are
+	// always detected), as the host's manager gets them.
+	Mixins []tentacle.Mixin
 	// Hooks is a registry with the host's declared hooks; handlers are
 	// checked against it as at enable. Default: no declared hooks.
 	Hooks *hooks.Registry
@@ -29,12 +29,6 @@ type LintOptions struct {
 	APIVersion string
 	// Symbols as for Options.
 	Symbols []map[string]map[string]reflect.Value
-}
-
-// Mixin is a host mixin with its name.
-type Mixin struct {
-	Name string
-	Type reflect.Type
 }
 
 // Problem is one thing wrong with a plugin.
@@ -142,12 +136,8 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 		warnf("asks for %s: it runs only where the operator allows it (plugins._allowUnsafe)", strings.Join(md.Permissions, ", "))
 	}
 
-	mixins := append(genericMixins(), opts.Mixins...)
-	types := make([]reflect.Type, len(mixins))
-	for i, mx := range mixins {
-		types[i] = mx.Type
-	}
-	inst, err := c.Load(ctx, tier.Env{Mixins: types, AllowUnsafe: true})
+	mixins := append(tentacle.Mixins(), opts.Mixins...)
+	inst, err := c.Load(ctx, tier.Env{Mixins: mixins, AllowUnsafe: true})
 	if err != nil {
 		errf("%v", err)
 		return r
@@ -158,7 +148,7 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 	for _, mx := range mixins {
 		if _, ok := inst.As(mx.Type); ok && !seen[mx.Type] {
 			seen[mx.Type] = true
-			r.Mixins = append(r.Mixins, mx.Name)
+			r.Mixins = append(r.Mixins, mx.Name())
 		}
 	}
 	sort.Strings(r.Mixins)
@@ -201,21 +191,6 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 		_ = safeCall(def.Unload)
 	}
 	return r
-}
-
-// genericMixins are package tentacle's mixins, named as listings name them.
-func genericMixins() []Mixin {
-	return []Mixin{
-		{"Initializer", reflect.TypeFor[tentacle.Initializer]()},
-		{"EnableListener", reflect.TypeFor[tentacle.EnableListener]()},
-		{"DisableListener", reflect.TypeFor[tentacle.DisableListener]()},
-		{"UninstallListener", reflect.TypeFor[tentacle.UninstallListener]()},
-		{"Sortable", reflect.TypeFor[tentacle.Sortable]()},
-		{"RestartNeeding", reflect.TypeFor[tentacle.RestartNeeding]()},
-		{"ReloadNeeding", reflect.TypeFor[tentacle.ReloadNeeding]()},
-		{"SettingsPlugin", reflect.TypeFor[tentacle.SettingsPlugin]()},
-		{"SettingsMigrator", reflect.TypeFor[tentacle.SettingsMigrator]()},
-	}
 }
 
 func safeCheck(fn func() bool) (ok bool) {

@@ -27,6 +27,7 @@ func init() {
 		"InjectEventBus":       reflect.ValueOf(constant.MakeFromLiteral("\"event_bus\"", token.STRING, 0)),
 		"InjectMessages":       reflect.ValueOf(constant.MakeFromLiteral("\"plugin_messages\"", token.STRING, 0)),
 		"Messages":             reflect.ValueOf(server.Messages),
+		"Mixins":               reflect.ValueOf(server.Mixins),
 		"PluginEvent":          reflect.ValueOf(server.PluginEvent),
 		"RestrictAdmin":        reflect.ValueOf(constant.MakeFromLiteral("\"admin\"", token.STRING, 0)),
 		"RestrictNever":        reflect.ValueOf(constant.MakeFromLiteral("\"never\"", token.STRING, 0)),

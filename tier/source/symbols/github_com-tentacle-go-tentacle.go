@@ -14,8 +14,10 @@ func init() {
 		// function, constant and variable definitions
 		"APIVersion":          reflect.ValueOf(constant.MakeFromLiteral("\"1.0.0\"", token.STRING, 0)),
 		"DefaultOrder":        reflect.ValueOf(constant.MakeFromLiteral("1000", token.INT, 0)),
+		"ErrNoHelper":         reflect.ValueOf(&tentacle.ErrNoHelper).Elem(),
 		"Hook":                reflect.ValueOf(tentacle.Hook),
 		"MaxIdentifierLength": reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
+		"Mixins":              reflect.ValueOf(tentacle.Mixins),
 		"NewContext":          reflect.ValueOf(tentacle.NewContext),
 		"ValidIdentifier":     reflect.ValueOf(tentacle.ValidIdentifier),
 
@@ -32,9 +34,11 @@ func init() {
 		"Hooks":             reflect.ValueOf((*tentacle.Hooks)(nil)),
 		"Initializer":       reflect.ValueOf((*tentacle.Initializer)(nil)),
 		"Injectable":        reflect.ValueOf((*tentacle.Injectable)(nil)),
+		"Mixin":             reflect.ValueOf((*tentacle.Mixin)(nil)),
 		"PluginInfo":        reflect.ValueOf((*tentacle.PluginInfo)(nil)),
 		"PluginManager":     reflect.ValueOf((*tentacle.PluginManager)(nil)),
 		"ReloadNeeding":     reflect.ValueOf((*tentacle.ReloadNeeding)(nil)),
+		"RemoteCaller":      reflect.ValueOf((*tentacle.RemoteCaller)(nil)),
 		"RestartNeeding":    reflect.ValueOf((*tentacle.RestartNeeding)(nil)),
 		"Settings":          reflect.ValueOf((*tentacle.Settings)(nil)),
 		"SettingsMigrator":  reflect.ValueOf((*tentacle.SettingsMigrator)(nil)),
@@ -49,6 +53,7 @@ func init() {
 		"_Injectable":        reflect.ValueOf((*_github_com_tentacle_go_tentacle_Injectable)(nil)),
 		"_PluginManager":     reflect.ValueOf((*_github_com_tentacle_go_tentacle_PluginManager)(nil)),
 		"_ReloadNeeding":     reflect.ValueOf((*_github_com_tentacle_go_tentacle_ReloadNeeding)(nil)),
+		"_RemoteCaller":      reflect.ValueOf((*_github_com_tentacle_go_tentacle_RemoteCaller)(nil)),
 		"_RestartNeeding":    reflect.ValueOf((*_github_com_tentacle_go_tentacle_RestartNeeding)(nil)),
 		"_Settings":          reflect.ValueOf((*_github_com_tentacle_go_tentacle_Settings)(nil)),
 		"_SettingsMigrator":  reflect.ValueOf((*_github_com_tentacle_go_tentacle_SettingsMigrator)(nil)),
@@ -102,6 +107,7 @@ func (W _github_com_tentacle_go_tentacle_Injectable) SetContext(c *tentacle.Cont
 type _github_com_tentacle_go_tentacle_PluginManager struct {
 	IValue     interface{}
 	WHandlers  func(hook string) []tentacle.HookEntry
+	WHelper    func(id string, name string, fnPtr any) error
 	WHelpers   func(id string, names ...string) map[string]any
 	WIsEnabled func(id string) bool
 	WPlugin    func(id string) (tentacle.PluginInfo, bool)
@@ -110,6 +116,9 @@ type _github_com_tentacle_go_tentacle_PluginManager struct {
 
 func (W _github_com_tentacle_go_tentacle_PluginManager) Handlers(hook string) []tentacle.HookEntry {
 	return W.WHandlers(hook)
+}
+func (W _github_com_tentacle_go_tentacle_PluginManager) Helper(id string, name string, fnPtr any) error {
+	return W.WHelper(id, name, fnPtr)
 }
 func (W _github_com_tentacle_go_tentacle_PluginManager) Helpers(id string, names ...string) map[string]any {
 	return W.WHelpers(id, names...)
@@ -132,6 +141,16 @@ type _github_com_tentacle_go_tentacle_ReloadNeeding struct {
 
 func (W _github_com_tentacle_go_tentacle_ReloadNeeding) ReloadNeedingPlugin() {
 	W.WReloadNeedingPlugin()
+}
+
+// _github_com_tentacle_go_tentacle_RemoteCaller is an interface wrapper for RemoteCaller type
+type _github_com_tentacle_go_tentacle_RemoteCaller struct {
+	IValue interface{}
+	WCall  func(method string, args []any, results ...any) error
+}
+
+func (W _github_com_tentacle_go_tentacle_RemoteCaller) Call(method string, args []any, results ...any) error {
+	return W.WCall(method, args, results...)
 }
 
 // _github_com_tentacle_go_tentacle_RestartNeeding is an interface wrapper for RestartNeeding type

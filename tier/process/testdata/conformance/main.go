@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 
 	"github.com/tentacle-go/tentacle"
@@ -70,7 +69,5 @@ func main() {
 	// The plugin's identifier is its folder's name (<packages>/<id>/): a
 	// fixture can be put in as another plugin (the rescan tests do).
 	id := filepath.Base(filepath.Dir(os.Args[0]))
-	sdk.ServeOptions(id, def, sdk.Options{
-		Mixins: []reflect.Type{reflect.TypeFor[probe.Startup](), reflect.TypeFor[probe.Asset]()},
-	})
+	sdk.Serve(id, def)
 }

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,29 +59,25 @@ var helpers = tentacle.Helpers{
 	"crash": func(msg string) { later(func() { panic(msg) }) },
 	// explode panics in the call.
 	"explode": func() int { panic("kaboom") },
-	// relay calls another plugin's helper through the host, checking that
-	// it gets a sdk.RemoteHelper, and returns the helper's first result.
+	// relay calls another plugin's helper through the host, as a typed
+	// function of one or two arguments, and returns its result.
 	"relay": func(plugin, helper string, args []any) (any, error) {
-		h, ok := tool.PluginManager().Helpers(plugin, helper)[helper]
-		if !ok {
-			return nil, fmt.Errorf("no helper %s of %s", helper, plugin)
+		pm := tool.PluginManager()
+		switch len(args) {
+		case 1:
+			var f func(any) any
+			if err := pm.Helper(plugin, helper, &f); err != nil {
+				return nil, err
+			}
+			return f(args[0]), nil
+		case 2:
+			var f func(any, any) any
+			if err := pm.Helper(plugin, helper, &f); err != nil {
+				return nil, err
+			}
+			return f(args[0], args[1]), nil
 		}
-		rh, ok := h.(sdk.RemoteHelper)
-		if !ok {
-			return nil, fmt.Errorf("helper %s of %s is a %T, not a sdk.RemoteHelper", helper, plugin, h)
-		}
-		out, err := rh(args...)
-		if err != nil {
-			return nil, err
-		}
-		if len(out) == 0 {
-			return nil, nil
-		}
-		var v any
-		if err := json.Unmarshal(out[0], &v); err != nil {
-			return nil, err
-		}
-		return v, nil
+		return nil, fmt.Errorf("relay takes one or two arguments, not %d", len(args))
 	},
 	// remember stores a setting of the plugin's and saves the settings.
 	"remember": func(key string, value any) error {

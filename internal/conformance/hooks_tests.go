@@ -3,9 +3,11 @@ package conformance
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
 	"github.com/tentacle-go/tentacle/manager"
@@ -23,6 +25,8 @@ func init() {
 		test{"MixinCallPanic", testMixinCallPanic},
 		test{"Helpers", testHelpers},
 		test{"HelperPanic", testHelperPanic},
+		test{"PluginDefinedHook", testPluginDefinedHook},
+		test{"HostMixin", testHostMixin},
 	)
 }
 
@@ -183,12 +187,30 @@ func testHelpers(t *testing.T, tr Tier) {
 	if len(some) != 1 {
 		t.Fatalf("helpers(add, missing) = %v, want only add", some)
 	}
-	add, ok := helperAs[func(int, int) int](h.props, some["add"])
-	if !ok {
-		t.Fatalf("add has type %T", some["add"])
+	add, err := helperAs[func(int, int) int](h, "helper_plugin", "add")
+	if err != nil {
+		t.Fatalf("helper add: %v", err)
 	}
 	if got := add(2, 3); got != 5 {
 		t.Errorf("add(2, 3) = %d", got)
+	}
+	// The same helper as a function of another type of the same shape: its
+	// values are converted, as across a process boundary.
+	type count int
+	addCounts, err := helperAs[func(count, count) count](h, "helper_plugin", "add")
+	if err != nil {
+		t.Fatalf("helper add as func(count, count) count: %v", err)
+	}
+	if got := addCounts(4, 5); got != 9 {
+		t.Errorf("add(4, 5) = %d", got)
+	}
+	for _, c := range []struct{ id, name string }{{"helper_plugin", "missing"}, {"unknown", "add"}, {"hook_plugin", "add"}} {
+		if _, err := helperAs[func(int, int) int](h, c.id, c.name); !errors.Is(err, tentacle.ErrNoHelper) {
+			t.Errorf("helper %s of %s: error %v, want ErrNoHelper", c.name, c.id, err)
+		}
+	}
+	if err := view.Helper("helper_plugin", "add", add); err == nil {
+		t.Error("Helper with a func, not a pointer to one, succeeded")
 	}
 	if got := view.Helpers("hook_plugin"); len(got) != 0 {
 		t.Errorf("hook_plugin exports %v", got)
@@ -202,15 +224,18 @@ func testHelpers(t *testing.T, tr Tier) {
 	if got := view.Helpers("helper_plugin"); got != nil {
 		t.Errorf("disabled plugin exports %v", got)
 	}
+	if _, err := helperAs[func(int, int) int](h, "helper_plugin", "add"); !errors.Is(err, tentacle.ErrNoHelper) {
+		t.Errorf("helper of a disabled plugin: error %v, want ErrNoHelper", err)
+	}
 }
 
 // A helper that panics returns zero values and an error, counted against
 // the plugin that exported it.
 func testHelperPanic(t *testing.T, tr Tier) {
 	h := newHost(t, tr, setup{fixtures: []string{"helper_plugin"}})
-	greet, ok := helperAs[func(string) (string, error)](h.props, h.m.PluginManager().Helpers("helper_plugin", "greet")["greet"])
-	if !ok {
-		t.Fatal("greet has the wrong type")
+	greet, err := helperAs[func(string) (string, error)](h, "helper_plugin", "greet")
+	if err != nil {
+		t.Fatal(err)
 	}
 	if got, err := greet("you"); got != "hello you" || err != nil {
 		t.Fatalf("greet = %q, %v", got, err)
@@ -223,5 +248,55 @@ func testHelperPanic(t *testing.T, tr Tier) {
 	}
 	if in := h.info("helper_plugin"); in.Faults != 1 {
 		t.Errorf("faults = %d, want 1", in.Faults)
+	}
+}
+
+// A plugin calls the handlers of a hook it defines for itself (one no host
+// declares) as functions of its own type, whichever tier runs them: the
+// test stands for the defining plugin, with a struct of its own that
+// mirrors the handler's.
+func testPluginDefinedHook(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"notes_plugin"}})
+	type reading struct {
+		City    string  `json:"city"`
+		Celsius float64 `json:"celsius"`
+	}
+	entries := h.m.PluginManager().Handlers("tentacle.plugin.definer.notes")
+	if len(entries) != 1 || entries[0].Plugin != "notes_plugin" || entries[0].Order != 5 {
+		t.Fatalf("handlers = %+v, want notes_plugin's at order 5", entries)
+	}
+	var notes func(reading) string
+	if err := entries[0].As(&notes); err != nil {
+		t.Fatalf("As(&func(reading) string): %v", err)
+	}
+	for _, c := range []struct {
+		in   reading
+		want string
+	}{{reading{"Berlin", -3.5}, "Berlin: freezing"}, {reading{"Rome", 21}, "Rome: 21.0 °C"}} {
+		if got := notes(c.in); got != c.want {
+			t.Errorf("notes(%+v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if err := entries[0].As(notes); err == nil {
+		t.Error("As with a func, not a pointer to one, succeeded")
+	}
+}
+
+// A mixin the host declares (the suite's probe.Startup, declared in this
+// package only, with its proxy) reaches a plugin of every tier: detected,
+// listed under its Go name and called, with no tier knowing of it.
+func testHostMixin(t *testing.T, tr Tier) {
+	h := newHost(t, tr, setup{fixtures: []string{"startup_plugin"}})
+	if in := h.info("startup_plugin"); !slices.Contains(in.Mixins, "probe.Startup") {
+		t.Fatalf("startup_plugin's mixins %q lack probe.Startup", in.Mixins)
+	}
+	impls := manager.ImplementationsOf[probe.Startup](h.m, "")
+	if len(impls) != 1 || impls[0].Plugin != "startup_plugin" {
+		t.Fatalf("probe.Startup implementations = %+v, want startup_plugin's", impls)
+	}
+	before := len(probe.EventsOf("startup_plugin"))
+	impls[0].Value.OnStartup("localhost", 5000)
+	if got := probe.EventsOf("startup_plugin")[before:]; !slices.Equal(got, []string{"startup"}) {
+		t.Errorf("events after OnStartup = %q, want [startup]", got)
 	}
 }

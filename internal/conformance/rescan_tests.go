@@ -89,8 +89,8 @@ func callsSince(plugin string, since int) []string {
 // returns "" when it exports none.
 func (h *host) which() string {
 	h.t.Helper()
-	fn, ok := helperAs[func() string](h.props, h.m.PluginManager().Helpers("reloadable", "which")["which"])
-	if !ok {
+	fn, err := helperAs[func() string](h, "reloadable", "which")
+	if err != nil {
 		return ""
 	}
 	return fn()

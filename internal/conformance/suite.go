@@ -54,12 +54,6 @@ type Properties struct {
 	// them (no host goroutine carries the plugin's label) nor leak them
 	// (they end with the process when the plugin is unloaded).
 	OwnProcess bool
-	// Helper, when set, turns a helper as the host hands it out for this
-	// tier into a function of type typ, the helper's type in the plugin, or
-	// reports false when it cannot. Tiers whose helpers reach the host as
-	// untyped functions (the process tier's: arguments and results cross
-	// as JSON) set it; for the others the helper is of type typ itself.
-	Helper func(helper any, typ reflect.Type) (any, bool)
 	// UnloadWhenDisabled: an operator's disable at runtime also unloads
 	// the plugin (tier.Candidate.UnloadWhenDisabled), which is then
 	// listed as a plugin disabled at start is (state found), and its next

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -196,21 +195,13 @@ func (h *host) wantNothingRegistered(id string) {
 	}
 }
 
-// helperAs returns a helper as the host handed it out as a function of
-// type T (the helper's type in the plugin): the helper itself, or, for a
-// tier whose helpers reach the host untyped, what [Properties.Helper] makes
-// of it.
-func helperAs[T any](props Properties, helper any) (T, bool) {
-	if fn, ok := helper.(T); ok || props.Helper == nil || helper == nil {
-		return fn, ok
-	}
-	v, ok := props.Helper(helper, reflect.TypeFor[T]())
-	if !ok {
-		var zero T
-		return zero, false
-	}
-	fn, ok := v.(T)
-	return fn, ok
+// helperAs returns plugin id's helper name as a function of type T, the
+// way any plugin gets one (tentacle.PluginManager.Helper), whichever tier
+// runs it.
+func helperAs[T any](h *host, id, name string) (T, error) {
+	var fn T
+	err := h.m.PluginManager().Helper(id, name, &fn)
+	return fn, err
 }
 
 func pluginContextOrNil(h *host, id string) *tentacle.Context {

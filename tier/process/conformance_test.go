@@ -19,7 +19,6 @@ import (
 
 	"github.com/tentacle-go/tentacle/internal/conformance"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
-	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
@@ -65,13 +64,12 @@ var (
 func (processTier) Name() string { return tier.ProcessTier }
 
 // Properties implements conformance.Describer: the plugins run in
-// processes of their own, their helpers reach the host untyped, and of the
-// host's injectables only the event bus and the messenger reach them.
+// processes of their own, and of the host's injectables only those whose
+// methods can cross reach them (the event bus and the messenger).
 func (processTier) Properties() conformance.Properties {
 	return conformance.Properties{
 		OwnProcess:         true,
 		UnloadWhenDisabled: true,
-		Helper:             wire.TypedAs,
 		Injectables:        []string{server.InjectEventBus, server.InjectMessages},
 	}
 }

@@ -30,7 +30,7 @@ import (
 )
 
 // testPlugins are the test plugins under testdata, built once per run.
-var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart"}
+var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier"}
 
 var (
 	buildOnce sync.Once

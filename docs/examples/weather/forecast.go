@@ -110,10 +110,11 @@ func (w *Weather) fetch(ctx context.Context, city string) (float64, error) {
 	return *body.Celsius, nil
 }
 
-// notes calls the handlers of NotesHook in order. Handlers are other
-// plugins' code: one of the wrong type is skipped, one that panics is
-// logged and skipped (the host does not recover calls a plugin makes
-// itself).
+// notes calls the handlers of NotesHook in order, each as a notesFunc,
+// whichever tier runs its plugin (e.As converts a handler of another
+// process). Handlers are other plugins' code: one of the wrong type is
+// skipped, one that panics is logged and skipped (the host does not
+// recover calls a plugin makes itself).
 func (w *Weather) notes(city string, celsius float64) []string {
 	notes := []string{}
 	pm := w.PluginManager()
@@ -121,9 +122,9 @@ func (w *Weather) notes(city string, celsius float64) []string {
 		return notes
 	}
 	for _, e := range pm.Handlers(NotesHook) {
-		fn, ok := e.Func.(notesFunc)
-		if !ok {
-			w.Logger().Warn("ignoring a handler of the wrong type", "hook", NotesHook, "from", e.Plugin, "type", fmt.Sprintf("%T", e.Func))
+		var fn notesFunc
+		if err := e.As(&fn); err != nil {
+			w.Logger().Warn("ignoring a handler of the wrong type", "hook", NotesHook, "from", e.Plugin, "error", err)
 			continue
 		}
 		if note := callNote(w, e, fn, city, celsius); note != "" {

@@ -544,16 +544,29 @@ func startHelperHost(t *testing.T, pkgs string, plugins int) (*helperHostProc, [
 		}
 	})
 	var pids []int
-	sc := bufio.NewScanner(stdout)
-	for len(pids) < plugins && sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), helperPIDLabel); ok {
-			pid, err := strconv.Atoi(v)
-			if err != nil || pid <= 0 {
-				t.Errorf("helper host: bad pid line %q", sc.Text())
-				continue
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		sc := bufio.NewScanner(stdout)
+		for len(pids) < plugins && sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), helperPIDLabel); ok {
+				pid, err := strconv.Atoi(v)
+				if err != nil || pid <= 0 {
+					t.Errorf("helper host: bad pid line %q", sc.Text())
+					continue
+				}
+				pids = append(pids, pid)
 			}
-			pids = append(pids, pid)
 		}
+	}()
+	select {
+	case <-read:
+	case <-time.After(time.Minute):
+		// A host that never starts its plugins fails the test (the cleanup
+		// shows its log) rather than hanging it until the binary's timeout.
+		_ = cmd.Process.Kill()
+		<-read
+		t.Fatal("helper host: its plugins did not start within a minute")
 	}
 	go func() {
 		defer close(done)

@@ -173,8 +173,8 @@ func (r *remote) hooks(ctx context.Context, name string) (map[string][]hooks.Exp
 	}
 	err := r.do(ctx, http.MethodGet, path, nil, &v)
 	var re *remoteError
-	if errors.As(err, &re) && re.status == http.StatusNotFound {
-		return map[string][]hooks.Explanation{name: {}}, nil
+	if name != "" && errors.As(err, &re) && re.status == http.StatusNotFound {
+		return nil, unknownHook(name)
 	}
 	return v.Hooks, err
 }

@@ -87,7 +87,8 @@ type Blueprint interface {
 }
 
 // BlueprintUnprotected is implemented by Blueprint plugins that check
-// access themselves; the server then lets every request through.
+// access themselves; the server then lets every request through, one with
+// a wrong API key included (elsewhere answered 403).
 type BlueprintUnprotected interface {
 	BlueprintUnprotected()
 }

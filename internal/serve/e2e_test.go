@@ -223,6 +223,14 @@ func TestEndToEnd(t *testing.T) {
 	if out := cli(t, bin, dir, "plugins", "hooks"); !strings.Contains(out, "no hook handlers") {
 		t.Errorf("plugins hooks: %q", out)
 	}
+	// A key in config.yaml that is not the server's fails the commands
+	// (403), rather than making them work offline behind its back.
+	cfg := readFile(t, filepath.Join(dir, "config.yaml"))
+	writeFile(t, filepath.Join(dir, "config.yaml"), strings.Replace(string(cfg), key.(string), "0123456789abcdef", 1))
+	if out := cliFails(t, bin, dir, "plugins", "list"); !strings.Contains(out, "wrong API key") {
+		t.Errorf("plugins list with a wrong key in config.yaml: stderr %q, want the server's 403", out)
+	}
+	writeFile(t, filepath.Join(dir, "config.yaml"), string(cfg))
 	// An unknown hook is an error, as the server's 404 for it.
 	if out := cliFails(t, bin, dir, "plugins", "hooks", "tentacle.no.such.hook"); !strings.Contains(out, `tentacle: hook "tentacle.no.such.hook": unknown hook`) {
 		t.Errorf("plugins hooks tentacle.no.such.hook: stderr %q, want an unknown-hook error", out)

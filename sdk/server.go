@@ -228,8 +228,19 @@ func (s *server) method(target string) reflect.Value {
 		return reflect.Value{}
 	case apiCommand:
 		if a, ok := s.def.Implementation.(srvapi.SimpleAPI); ok {
-			return reflect.ValueOf(func(command string, data map[string]any) (any, error) {
-				v, err := a.OnAPICommand(command, data)
+			return reflect.ValueOf(func(command string, raw json.RawMessage) (any, error) {
+				// The numbers as server.SimpleAPI says: int for those
+				// written as integers, float64 for the others (the host
+				// writes 5.0 for a float64 5).
+				var data map[string]any
+				if len(raw) > 0 {
+					dec := json.NewDecoder(bytes.NewReader(raw))
+					dec.UseNumber()
+					if err := dec.Decode(&data); err != nil {
+						return nil, fmt.Errorf("plugin %q: OnAPICommand %q: data: %w", s.id, command, err)
+					}
+				}
+				v, err := a.OnAPICommand(command, wire.Numbers(data).(map[string]any))
 				return v, statusErr(err)
 			})
 		}

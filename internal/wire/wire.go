@@ -9,8 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"reflect"
+	"strconv"
+	"strings"
 )
 
 var errorType = reflect.TypeFor[error]()
@@ -158,6 +161,62 @@ func WholeNumbers(v any) any {
 	case []any:
 		for i, e := range v {
 			v[i] = WholeNumbers(e)
+		}
+	}
+	return v
+}
+
+// FloatsMarked returns a copy of v, through maps and slices, in which every
+// float64 is a json.Number written with a fraction or an exponent (5.0,
+// not 5), so that JSON keeps it apart from an int: what crosses for a
+// SimpleAPI command's data, which [Numbers] turns back on the other side.
+// NaN and infinities, which JSON cannot carry, are left as they are.
+func FloatsMarked(v any) any {
+	switch v := v.(type) {
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return v
+		}
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eE") {
+			s += ".0"
+		}
+		return json.Number(s)
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = FloatsMarked(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = FloatsMarked(e)
+		}
+		return out
+	}
+	return v
+}
+
+// Numbers turns the json.Number values of a UseNumber decoder into Go
+// numbers, in place through maps and slices, as the server hands a
+// SimpleAPI command's data over: int for a number written as an integer
+// that fits, float64 for any other (5.0 included).
+func Numbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil && int64(int(i)) == i {
+			return int(i)
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		for k, e := range v {
+			v[k] = Numbers(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = Numbers(e)
 		}
 	}
 	return v

@@ -177,9 +177,11 @@ func (p simpleAPI) APICommands() map[string][]string {
 	return out
 }
 
+// OnAPICommand sends data with its floats marked (5.0, not 5), so that
+// the plugin gets the Go types server.SimpleAPI promises.
 func (p simpleAPI) OnAPICommand(command string, data map[string]any) (any, error) {
 	var out any
-	err := p.c.Call(m[server.SimpleAPI]("OnAPICommand"), []any{command, data}, &out)
+	err := p.c.Call(m[server.SimpleAPI]("OnAPICommand"), []any{command, wire.FloatsMarked(data)}, &out)
 	return out, apiError(err)
 }
 

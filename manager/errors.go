@@ -54,7 +54,8 @@ func (e *LifecycleError) Unwrap() error { return e.Err }
 var (
 	// ErrUnknownPlugin: no plugin has that identifier.
 	ErrUnknownPlugin = errors.New("unknown plugin")
-	// ErrNotToggleable: a hidden bundled plugin cannot be enabled or disabled.
+	// ErrNotToggleable: a hidden bundled plugin cannot be enabled or
+	// disabled, nor can a plugin that can never run be disabled.
 	ErrNotToggleable = errors.New("cannot be enabled or disabled")
 	// ErrNotManagable: bundled plugins cannot be uninstalled.
 	ErrNotManagable = errors.New("cannot be uninstalled")

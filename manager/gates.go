@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/tentacle-go/tentacle/tier"
 )
 
 // BlockEntry keeps a plugin from running: all its versions, or those
@@ -65,7 +67,24 @@ func (g gateResult) hard() (string, bool) {
 	return reason, reason != ""
 }
 
-const reasonCheck = "its check returned false"
+const (
+	reasonCheck      = "its check returned false"
+	reasonNotAPlugin = "no plugin definition"
+)
+
+// neverRuns reports whether candidate c can never run as it is, whatever
+// the configuration: it declares no plugin or its source could not read
+// it. The reason says which.
+func neverRuns(c tier.Candidate) (string, bool) {
+	var reasons []string
+	if c.NotAPlugin {
+		reasons = append(reasons, reasonNotAPlugin)
+	}
+	if c.Invalid != nil {
+		reasons = append(reasons, c.Invalid.Error())
+	}
+	return strings.Join(reasons, "; "), len(reasons) > 0
+}
 
 // pluginConfig is the plugin system's part of the configuration.
 type pluginConfig struct {
@@ -165,7 +184,7 @@ func (m *Manager) evaluateGates(r *record, cfg pluginConfig) gateResult {
 	var g gateResult
 	c := r.cand
 	if c.NotAPlugin {
-		g.refuse(&g.notAPlugin, true, "no plugin definition")
+		g.refuse(&g.notAPlugin, true, reasonNotAPlugin)
 	}
 	if c.Invalid != nil {
 		g.incompatible = true

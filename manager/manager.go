@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -124,6 +125,10 @@ type Manager struct {
 	released   map[string]bool           // quarantined plugins an operator enabled
 	timers     []*time.Timer             // pending restarts of crashed plugins
 	imports    map[string]*pendingImport // imports started ahead of a load pass; guarded by op
+	// shadowsLogged are the shadows the latest scan found, by identifier:
+	// a shadow is logged when it first appears, not on every scan. Guarded
+	// by op.
+	shadowsLogged map[string][]Shadow
 
 	// opLabels are the pprof labels of the running operation's context
 	// (nil when it has none): what a goroutine gets back after a call into
@@ -368,8 +373,8 @@ func (sc *scanResult) first(id string) (found, bool) {
 }
 
 // scan scans every source, in order, without changing anything the manager
-// knows. A source whose scan fails is logged and marked failed; the
-// candidates it did return are still used.
+// knows (it only notes the shadows it logged). A source whose scan fails is
+// logged and marked failed; the candidates it did return are still used.
 func (m *Manager) scan(ctx context.Context) scanResult {
 	res := scanResult{index: make(map[string]int), shadows: make(map[string][]Shadow), failed: make(map[int]bool)}
 	var errs []error
@@ -389,7 +394,6 @@ func (m *Manager) scan(ctx context.Context) scanResult {
 			c := &cands[j]
 			if _, dup := res.index[c.ID]; dup {
 				res.shadows[c.ID] = append(res.shadows[c.ID], Shadow{Source: src.Name(), Origin: c.Origin, Location: c.Location})
-				m.log.Warn("plugin shadowed by an earlier source", "plugin", c.ID, "source", src.Name(), "location", c.Location)
 				continue
 			}
 			res.index[c.ID] = len(res.found)
@@ -397,7 +401,23 @@ func (m *Manager) scan(ctx context.Context) scanResult {
 		}
 	}
 	res.err = errors.Join(errs...)
+	m.logShadows(res)
 	return res
+}
+
+// logShadows logs the shadows of res that the previous scan did not find:
+// a shadow is logged once when it appears (or changes), not on every scan.
+func (m *Manager) logShadows(res scanResult) {
+	for _, f := range res.found {
+		id := f.cand.ID
+		for _, s := range res.shadows[id] {
+			if !slices.Contains(m.shadowsLogged[id], s) {
+				m.log.Warn("plugin shadowed by an earlier origin", "plugin", id, "origin", s.Source,
+					"location", s.Location, "kept_origin", f.source, "kept_location", f.cand.Location)
+			}
+		}
+	}
+	m.shadowsLogged = res.shadows
 }
 
 func (m *Manager) discover(ctx context.Context) ([]string, error) {

@@ -38,7 +38,10 @@ type Change struct {
 //
 // It fails for an unknown or hidden bundled plugin and for one that a gate
 // other than the disabled list refuses (blocklisted, incompatible, not a
-// plugin), changing nothing. A safe mode victim is recorded as pending.
+// plugin), changing nothing, except that a plugin that can never run (not a
+// plugin, unreadable) is taken out of plugins._disabled, where an older
+// version may have put it (Change.Persisted). A safe mode victim is
+// recorded as pending.
 func (m *Manager) Enable(ctx context.Context, id string) (Change, error) {
 	var ch Change
 	err := m.run(ctx, func() (err error) {
@@ -58,6 +61,18 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 	g := r.gate
 	m.mu.RUnlock()
 	if reason, refused := g.hard(); refused {
+		if _, never := neverRuns(r.cand); never {
+			// Nothing else could ever take it out of plugins._disabled.
+			changed, err := m.persistDisabled(id, false)
+			if err != nil {
+				return ch, lifecycleErr(id, PhaseEnable, err)
+			}
+			if changed {
+				ch.Persisted = true
+				reason += " (removed from plugins._disabled)"
+				m.regate(r)
+			}
+		}
 		return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: %s", ErrGated, reason)}
 	}
 	switch {
@@ -125,6 +140,10 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 // plugins._disabled and saves the configuration, then cancels a pending
 // enable, records a pending disable for a restart-needing plugin, or
 // disables it now. Before Start it only changes the configuration.
+//
+// It fails for an unknown or hidden bundled plugin and, with phase gate,
+// for one that can never run (not a plugin, unreadable): its enable would
+// be refused, so it would stay in plugins._disabled for good.
 func (m *Manager) Disable(ctx context.Context, id string) (Change, error) {
 	var ch Change
 	err := m.run(ctx, func() (err error) {
@@ -139,6 +158,9 @@ func (m *Manager) disableOp(ctx context.Context, id string) (Change, error) {
 	r := m.get(id)
 	if err := m.toggleable(r, id, PhaseDisable); err != nil {
 		return ch, err
+	}
+	if reason, never := neverRuns(r.cand); never {
+		return ch, &LifecycleError{Plugin: id, Phase: PhaseGate, Err: fmt.Errorf("%w: it can never run: %s", ErrNotToggleable, reason)}
 	}
 	changed, err := m.persistDisabled(id, true)
 	if err != nil {

@@ -231,7 +231,7 @@ func callHelper(hc pluginpb.HostClient, plugin, helper, hook string, args []any)
 	if hc == nil {
 		return nil, errNoHost
 	}
-	b, err := json.Marshal(args)
+	b, err := json.Marshal(wire.FloatsMarked(args))
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func (r remoteInjectable) Call(method string, args []any, results ...any) error 
 	if args == nil {
 		args = []any{}
 	}
-	b, err := json.Marshal(args)
+	b, err := json.Marshal(wire.FloatsMarked(args))
 	if err != nil {
 		return fmt.Errorf("%s.%s: arguments: %w", r.name, method, err)
 	}
@@ -280,7 +280,7 @@ func (r remoteInjectable) Call(method string, args []any, results ...any) error 
 			return fmt.Errorf("%s.%s: %d results, want %d", r.name, method, len(raw), len(results))
 		}
 		for i, out := range results {
-			if err := json.Unmarshal(raw[i], out); err != nil {
+			if err := wire.Unmarshal(raw[i], out); err != nil {
 				return fmt.Errorf("%s.%s: result %d: %w", r.name, method, i, err)
 			}
 		}
@@ -302,7 +302,7 @@ func invoke(hc pluginpb.HostClient, name string, args ...any) (json.RawMessage, 
 	if hc == nil {
 		return nil, errNoHost
 	}
-	b, err := json.Marshal(args)
+	b, err := json.Marshal(wire.FloatsMarked(args))
 	if err != nil {
 		return nil, err
 	}

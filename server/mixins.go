@@ -52,8 +52,13 @@ type EventHandler interface {
 // POST /api/plugin/<id> (SimpleApiPlugin). APICommands maps each command to
 // the parameters it requires: a request missing one gets 400 naming it, an
 // unknown command 404, both before OnAPICommand is called. OnAPICommand's
-// result is sent as JSON (nil: 204 No Content); an error is sent as 500, or
-// with its status when it is an *APIError. Every command needs the API key.
+// data is the request's JSON object, "command" included: strings arrive as
+// string, true and false as bool, null as nil, objects as map[string]any,
+// arrays as []any, and numbers as int when written as an integer that fits
+// (3, -7), else as float64 (2.5, 5.0, 1e3), in every tier (compiled in,
+// source, process). OnAPICommand's result is sent as JSON (nil: 204 No
+// Content); an error is sent as 500, or with its status when it is an
+// *APIError. Every command needs the API key.
 type SimpleAPI interface {
 	APICommands() map[string][]string
 	OnAPICommand(command string, data map[string]any) (any, error)
@@ -93,7 +98,8 @@ type Blueprint interface {
 }
 
 // BlueprintUnprotected is implemented by Blueprint plugins that check
-// access themselves; the server then lets every request through.
+// access themselves; the server then lets every request through, one with
+// a wrong API key included (elsewhere answered 403).
 type BlueprintUnprotected interface {
 	BlueprintUnprotected()
 }

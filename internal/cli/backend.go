@@ -104,7 +104,8 @@ func (e *cannotRun) Error() string { return e.err.Error() }
 // handlers of the plugins it would enable: their declared orders with the
 // configuration's overrides, through a registry like the server's (a
 // handler the server would refuse, for a hook nobody declared, is left
-// out, as the server leaves it out).
+// out, as the server leaves it out). A hook that is neither declared nor
+// handled is unknown, an error, as the server's 404.
 func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Explanation, error) {
 	reg := hooks.NewRegistry(hooks.Options{})
 	reg.SetOrderOverrides(env.mgr.SortingOrders())
@@ -132,6 +133,11 @@ func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Ex
 		out[n] = reg.Explain(n)
 	}
 	if name != "" && out[name] == nil {
+		// As the server answers: a hook is known when it is declared or
+		// has handlers.
+		if _, declared := env.mgr.Hooks().Spec(name); !declared {
+			return nil, unknownHook(name)
+		}
 		out[name] = []hooks.Explanation{}
 	}
 	return out, nil

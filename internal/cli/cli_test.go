@@ -155,6 +155,8 @@ func TestExitStatus(t *testing.T) {
 		{in("plugins", "enable", "nosuch"), 1},
 		{in("plugins", "disable", "secret"), 1},
 		{in("plugins", "enable", "broken"), 1},
+		{in("plugins", "hooks", "tentacle.plugin.hello.sending"), 0},
+		{in("plugins", "hooks", "tentacle.no.such.hook"), 1},
 		{in("bogus"), 2},
 		{in("plugins", "lst"), 2},
 		{in("plugins", "list", "extra"), 2},

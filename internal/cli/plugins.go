@@ -125,6 +125,16 @@ func unknownPlugin(id string) error {
 	return fmt.Errorf("plugin %q: unknown plugin%s", id, unknownHint)
 }
 
+// unknownHook is the error of the hooks command given a hook that is
+// neither declared nor handled by any plugin that runs (the server answers
+// 404 for it).
+func unknownHook(name string) error {
+	return fmt.Errorf("hook %q: unknown hook: it is not declared and no enabled plugin handles it%s", name, unknownHookHint)
+}
+
+// unknownHookHint is appended to unknown-hook errors.
+const unknownHookHint = ` ("tentacle plugins hooks" shows the known ones)`
+
 // toggleCommand returns the enable or the disable command.
 func (o *options) toggleCommand(enable bool) *cobra.Command {
 	verb := "disable"

@@ -64,8 +64,13 @@ func (o *options) dialServer(ctx context.Context) (*remote, error) {
 	}
 	pctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
+	// Asked without the key: the server answers a wrong one with 403, and a
+	// key that is not the server's (config.yaml changed behind its back)
+	// must fail the commands, not make them work offline.
+	probe := *r
+	probe.apiKey = ""
 	var info serve.ServerInfo
-	if err := r.do(pctx, http.MethodGet, "/api/server", nil, &info); err != nil || info.Instance != ri.Instance {
+	if err := probe.do(pctx, http.MethodGet, "/api/server", nil, &info); err != nil || info.Instance != ri.Instance {
 		return nil, nil // gone, or not this base directory's server
 	}
 	return r, nil
@@ -173,8 +178,8 @@ func (r *remote) hooks(ctx context.Context, name string) (map[string][]hooks.Exp
 	}
 	err := r.do(ctx, http.MethodGet, path, nil, &v)
 	var re *remoteError
-	if errors.As(err, &re) && re.status == http.StatusNotFound {
-		return map[string][]hooks.Explanation{name: {}}, nil
+	if name != "" && errors.As(err, &re) && re.status == http.StatusNotFound {
+		return nil, unknownHook(name)
 	}
 	return v.Hooks, err
 }

@@ -522,11 +522,18 @@ func testRescanRestartNeeding(t *testing.T, tr Tier) {
 }
 
 // Shadowing is recomputed on every scan: a plugin that its first source
-// stops providing comes from the next one.
+// stops providing comes from the next one. A shadow is logged once when it
+// appears, not on every scan.
 func testRescanShadowing(t *testing.T, tr Tier) {
 	mt := mutable(t, tr)
 	h := newHost(t, tr, setup{fixtures: []string{"hook_plugin"}, shadowing: []string{"hook_plugin"}})
 	shadows := func() int { return len(h.info("hook_plugin").Shadowed) }
+	logged := func(when string, want int) {
+		t.Helper()
+		if n := h.logs.count("shadowed by an earlier origin", "plugin=hook_plugin"); n != want {
+			t.Errorf("%s: the shadow was logged %d times, want %d", when, n, want)
+		}
+	}
 	if _, err := h.m.Discover(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -536,6 +543,7 @@ func testRescanShadowing(t *testing.T, tr Tier) {
 	if n := shadows(); n != 1 {
 		t.Errorf("%d shadows after rescans, want 1", n)
 	}
+	logged("after the start, a discover and a rescan", 1)
 	mt.Delete(t, h.src, "hook_plugin")
 	if _, err := h.rescan(lists{Reloaded: []string{"hook_plugin"}}); err != nil {
 		t.Fatal(err)
@@ -543,6 +551,7 @@ func testRescanShadowing(t *testing.T, tr Tier) {
 	if n := shadows(); n != 0 {
 		t.Errorf("%d shadows once the first source lost it, want 0", n)
 	}
+	logged("once the shadow is gone", 1)
 	h.wantState("hook_plugin", manager.StateEnabled)
 	diff(t, "handlers", []string{"hook_plugin"}, h.orderedCalls())
 	mt.Put(t, h.src, "hook_plugin", "hook_plugin")
@@ -552,6 +561,11 @@ func testRescanShadowing(t *testing.T, tr Tier) {
 	if n := shadows(); n != 1 {
 		t.Errorf("%d shadows once the first source has it again, want 1", n)
 	}
+	logged("once the shadow is back", 2)
+	if _, err := h.rescan(lists{}); err != nil {
+		t.Fatal(err)
+	}
+	logged("after another rescan", 2)
 	h.wantState("hook_plugin", manager.StateEnabled)
 }
 

@@ -93,6 +93,23 @@ func (l *logSink) has(parts ...string) bool {
 	return false
 }
 
+// count returns how many log records contain every part.
+func (l *logSink) count(parts ...string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, rec := range l.records {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(rec, p)
+		}
+		if all {
+			n++
+		}
+	}
+	return n
+}
+
 // info returns the listing entry of id, failing the test when unknown.
 func (h *host) info(id string) manager.Info {
 	h.t.Helper()

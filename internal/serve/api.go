@@ -10,7 +10,8 @@ import (
 	"github.com/tentacle-go/tentacle"
 )
 
-// routesHandler is the server's HTTP surface.
+// routesHandler is the server's HTTP surface. A request with a wrong API
+// key is answered 403 before it is routed (see rejectWrongKey).
 func (s *Server) routesHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/version", s.apiVersion)
@@ -28,7 +29,7 @@ func (s *Server) routesHandler() http.Handler {
 	})
 	mux.HandleFunc("/plugin/{id}/", s.routes.servePlugin)
 	mux.HandleFunc("GET /{$}", s.index)
-	return mux
+	return s.rejectWrongKey(mux)
 }
 
 // VersionInfo is the answer of GET /api/version.

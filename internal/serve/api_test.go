@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -92,6 +94,41 @@ func TestSimpleAPI(t *testing.T) {
 		{name: "other method", method: "PUT", path: "/api/plugin/demo", key: "good", body: greet, wantStatus: 405},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, h) })
+	}
+}
+
+// typesBody is a SimpleAPI command with numbers of every kind, as sent;
+// typesWant is what the "types" command of the test plugins answers for it:
+// the Go types server.SimpleAPI promises (an integer as int, any other
+// number, 5.0 included, as float64).
+const typesBody = `{"command": "types", "n": 3, "f": 2.5, "w": 5.0, "e": 1e3, "neg": -7, "s": "3", "b": true,
+	"null": null, "nested": {"n": 1, "f": 0.5}, "list": [1, 2.5, "x"]}`
+
+var typesWant = map[string]any{
+	"command": "string", "n": "int", "f": "float64", "w": "float64", "e": "float64", "neg": "int", "s": "string",
+	"b": "bool", "null": "<nil>", "nested": map[string]any{"n": "int", "f": "float64"}, "list": []any{"int", "float64", "string"},
+}
+
+// The numbers of a SimpleAPI command reach a compiled-in plugin (demo)
+// and a source plugin (the plugins folder's numbers) as the same Go types.
+// (The process tier: TestPackagesEndToEnd and tier/process.)
+func TestSimpleAPINumbers(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "plugins"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "plugins", "numbers.go"), string(readFile(t, filepath.Join("testdata", "source", "numbers.go"))))
+	h := start(t, setup{dir: dir, folder: true})
+	for _, tc := range []struct{ plugin, tier string }{
+		{"demo", "builtin"},
+		{"numbers", "source"},
+	} {
+		t.Run(tc.tier, func(t *testing.T) {
+			if in := pluginInfo(t, h, tc.plugin); !in.Enabled || in.Tier != tc.tier {
+				t.Fatalf("%s: enabled %v, tier %q; want enabled, %s", tc.plugin, in.Enabled, in.Tier, tc.tier)
+			}
+			apiCase{method: "POST", path: "/api/plugin/" + tc.plugin, key: "good", body: typesBody, wantStatus: 200, wantBody: typesWant}.run(t, h)
+		})
 	}
 }
 

@@ -119,6 +119,8 @@ func TestPackagesEndToEnd(t *testing.T) {
 	if line := listLine(); !strings.Contains(line, "process") || !strings.Contains(line, "pid=") {
 		t.Errorf("plugins list shows %q; want its tier and pid", line)
 	}
+	// Its numbers arrive as in the other tiers (TestSimpleAPINumbers).
+	apiCase{method: "POST", path: "/api/plugin/packaged", key: "good", body: typesBody, wantStatus: 200, wantBody: typesWant}.run(t, h)
 
 	// A crash: marked, restarted with a new process, listed with the crash.
 	command("crash")

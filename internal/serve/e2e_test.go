@@ -148,6 +148,22 @@ func cli(t *testing.T, bin, dir string, args ...string) string {
 	return stdout.String()
 }
 
+// cliFails runs the command line against dir and returns its stderr,
+// failing the test unless it exits with status 1 and prints nothing on
+// stdout.
+func cliFails(t *testing.T, bin, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--basedir", dir}, args...)...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || stdout.Len() > 0 {
+		t.Errorf("tentacle %s: %v, want exit status 1 and no output\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return stderr.String()
+}
+
 // status GETs url and returns the status.
 func status(t *testing.T, url string) int {
 	t.Helper()
@@ -206,6 +222,18 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if out := cli(t, bin, dir, "plugins", "hooks"); !strings.Contains(out, "no hook handlers") {
 		t.Errorf("plugins hooks: %q", out)
+	}
+	// A key in config.yaml that is not the server's fails the commands
+	// (403), rather than making them work offline behind its back.
+	cfg := readFile(t, filepath.Join(dir, "config.yaml"))
+	writeFile(t, filepath.Join(dir, "config.yaml"), strings.Replace(string(cfg), key.(string), "0123456789abcdef", 1))
+	if out := cliFails(t, bin, dir, "plugins", "list"); !strings.Contains(out, "wrong API key") {
+		t.Errorf("plugins list with a wrong key in config.yaml: stderr %q, want the server's 403", out)
+	}
+	writeFile(t, filepath.Join(dir, "config.yaml"), string(cfg))
+	// An unknown hook is an error, as the server's 404 for it.
+	if out := cliFails(t, bin, dir, "plugins", "hooks", "tentacle.no.such.hook"); !strings.Contains(out, `tentacle: hook "tentacle.no.such.hook": unknown hook`) {
+		t.Errorf("plugins hooks tentacle.no.such.hook: stderr %q, want an unknown-hook error", out)
 	}
 	if out := cli(t, bin, dir, "plugins", "enable", "demo"); !strings.Contains(out, "demo: enabled") {
 		t.Errorf("plugins enable demo: %q", out)

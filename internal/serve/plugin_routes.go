@@ -77,6 +77,25 @@ func (pr *pluginRoutes) Deactivate(p manager.Plugin) {
 	delete(pr.mounts, p.ID())
 }
 
+// checksAccessItself reports whether a request for urlPath goes to the
+// routes of a plugin that checks access itself (server.BlueprintUnprotected):
+// anything under /plugin/<id>/ but the static files the server serves.
+func (pr *pluginRoutes) checksAccessItself(urlPath string) bool {
+	rest, ok := strings.CutPrefix(urlPath, "/plugin/")
+	if !ok {
+		return false
+	}
+	id, rest, ok := strings.Cut(rest, "/")
+	if !ok {
+		return false
+	}
+	mt := pr.get(id)
+	if mt == nil || mt.blueprint == nil || !mt.unprotected {
+		return false
+	}
+	return mt.static == nil || !strings.HasPrefix("/"+rest, "/static/")
+}
+
 func (pr *pluginRoutes) get(id string) *mount {
 	pr.mu.RLock()
 	defer pr.mu.RUnlock()

@@ -44,7 +44,6 @@ func TestGetSettingsRestrictedPaths(t *testing.T) {
 		secret    any
 	}{
 		{"no key", "", nil},
-		{"wrong key", "wrong", nil},
 		{"key", h.key, "s3cr3t"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -57,6 +56,10 @@ func TestGetSettingsRestrictedPaths(t *testing.T) {
 			}
 		})
 	}
+	// A wrong key is not taken for none: 403, not the anonymous view.
+	t.Run("wrong key", func(t *testing.T) {
+		apiCase{method: "GET", path: "/api/settings", key: "wrong", wantStatus: 403, wantError: "wrong API key"}.run(t, h)
+	})
 }
 
 func TestPostSettingsStoresOnlyTheDifference(t *testing.T) {

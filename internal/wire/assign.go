@@ -97,12 +97,12 @@ func convert(v reflect.Value, t reflect.Type) reflect.Value {
 		out.Set(v)
 		return out
 	}
-	b, err := json.Marshal(v.Interface())
+	b, err := json.Marshal(FloatsMarked(v.Interface()))
 	if err != nil {
 		panic(fmt.Errorf("convert a %s to a %s: %w", v.Type(), t, err))
 	}
 	p := reflect.New(t)
-	if err := json.Unmarshal(b, p.Interface()); err != nil {
+	if err := Unmarshal(b, p.Interface()); err != nil {
 		panic(fmt.Errorf("convert a %s to a %s: %w", v.Type(), t, err))
 	}
 	return p.Elem()

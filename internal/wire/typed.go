@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 )
@@ -55,7 +54,7 @@ func TypedAs(fn any, typ reflect.Type) (any, bool) {
 		for i, ot := range outTypes {
 			r := reflect.New(ot)
 			if i < len(raw) && err == nil {
-				if derr := json.Unmarshal(raw[i], r.Interface()); derr != nil {
+				if derr := Unmarshal(raw[i], r.Interface()); derr != nil {
 					err = fmt.Errorf("result %d (%s): %w", i, ot, derr)
 					if !hasErr {
 						panic(err)

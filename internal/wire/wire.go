@@ -11,8 +11,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net/http"
 	"reflect"
+	"strconv"
+	"strings"
 )
 
 var (
@@ -37,7 +40,7 @@ type Object struct {
 func Encode(values []reflect.Value) ([]byte, error) {
 	out := make([]json.RawMessage, len(values))
 	for i, v := range values {
-		x := v.Interface()
+		x := FloatsMarked(v.Interface())
 		if v.Type() == requestType && !v.IsNil() {
 			q, err := RequestWithBody(v.Interface().(*http.Request))
 			if err != nil {
@@ -85,8 +88,7 @@ func Decode(data []byte, types []reflect.Type) ([]reflect.Value, error) {
 		}
 		p := reflect.New(t)
 		if !bytes.Equal(raw[i], []byte("null")) {
-			dec := json.NewDecoder(bytes.NewReader(raw[i]))
-			if err := dec.Decode(p.Interface()); err != nil {
+			if err := Unmarshal(raw[i], p.Interface()); err != nil {
 				return nil, fmt.Errorf("value %d (%s): %w", i, t, err)
 			}
 		}
@@ -210,6 +212,99 @@ func WholeNumbers(v any) any {
 	case []any:
 		for i, e := range v {
 			v[i] = WholeNumbers(e)
+		}
+	}
+	return v
+}
+
+// FloatsMarked returns a copy of v, through maps and slices, in which every
+// float64 is a json.Number written with a fraction or an exponent (5.0,
+// not 5), so that JSON keeps it apart from an int: what crosses for a
+// SimpleAPI command's data, which [Numbers] turns back on the other side.
+// NaN and infinities, which JSON cannot carry, are left as they are.
+func FloatsMarked(v any) any {
+	switch v := v.(type) {
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return v
+		}
+		s := strconv.FormatFloat(v, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eE") {
+			s += ".0"
+		}
+		return json.Number(s)
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = FloatsMarked(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = FloatsMarked(e)
+		}
+		return out
+	}
+	return v
+}
+
+// Unmarshal decodes one value that crossed into ptr. Numbers held by an
+// interface (an any, or the elements of a map[string]any or []any) come
+// out as they went in, marked by Encode ([FloatsMarked]): an int as an
+// int, a float64 as a float64 (5.0 included), as the settings store and
+// the server's JSON decoding give them in process. Numbers in struct
+// fields of type any are float64, as encoding/json gives them.
+func Unmarshal(data []byte, ptr any) error {
+	t := reflect.TypeOf(ptr).Elem()
+	if !holdsNumbers(t) {
+		return json.Unmarshal(data, ptr)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(ptr); err != nil {
+		return err
+	}
+	v := reflect.ValueOf(ptr).Elem()
+	if !v.IsZero() {
+		v.Set(reflect.ValueOf(Numbers(v.Interface())).Convert(t))
+	}
+	return nil
+}
+
+// holdsNumbers reports whether values of type t keep their numbers in
+// interfaces that Numbers reaches: any, map[string]any, []any.
+func holdsNumbers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return t.NumMethod() == 0
+	case reflect.Map:
+		return t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.Interface && t.Elem().NumMethod() == 0
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.Interface && t.Elem().NumMethod() == 0
+	}
+	return false
+}
+
+// Numbers turns the json.Number values of a UseNumber decoder into Go
+// numbers, in place through maps and slices, as the server hands a
+// SimpleAPI command's data over: int for a number written as an integer
+// that fits, float64 for any other (5.0 included).
+func Numbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil && int64(int(i)) == i {
+			return int(i)
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		for k, e := range v {
+			v[k] = Numbers(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = Numbers(e)
 		}
 	}
 	return v

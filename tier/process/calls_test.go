@@ -2,11 +2,14 @@ package process_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/sdk"
+	"github.com/tentacle-go/tentacle/server"
 )
 
 // TestCallsBothWays: a hook handler, a hook handler that reads the
@@ -48,6 +51,46 @@ func TestCallsBothWays(t *testing.T) {
 			}
 			if _, err := divide(7, 0); err == nil || !strings.Contains(err.Error(), "division by zero") {
 				t.Errorf("divide(7, 0): %v; want the helper's error", err)
+			}
+		})
+	}
+}
+
+// TestAPICommandNumbers: a SimpleAPI command's data reaches the plugin's
+// process with the Go types server.SimpleAPI promises: numbers written as
+// integers as int, other numbers (5.0 included) as float64, through maps
+// and slices, over direct calls and over gRPC alone. The data is what the
+// server hands over for {"command": "types", "n": 3, "f": 2.5, "w": 5.0,
+// "e": 1e3, "neg": -7, ...}.
+func TestAPICommandNumbers(t *testing.T) {
+	for _, direct := range []bool{true, false} {
+		t.Run(map[bool]string{true: "direct", false: "grpc"}[direct], func(t *testing.T) {
+			if !direct {
+				t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
+			}
+			h := newHost(t, hostConfig{
+				plugins: map[string]string{"hello": "hello"},
+				mixins:  server.Mixins(),
+			})
+			p, _ := h.m.Plugin("hello")
+			api, ok := manager.As[server.SimpleAPI](p)
+			if !ok {
+				t.Fatal("hello is not a SimpleAPI plugin")
+			}
+			data := map[string]any{
+				"command": "types", "n": 3, "f": 2.5, "w": 5.0, "e": 1e3, "neg": -7, "s": "3", "b": true, "null": nil,
+				"nested": map[string]any{"n": 1, "f": 0.5}, "list": []any{1, 2.5, "x"},
+			}
+			got, err := api.OnAPICommand("types", data)
+			want := map[string]any{
+				"command": "string", "n": "int", "f": "float64", "w": "float64", "e": "float64", "neg": "int", "s": "string", "b": "bool", "null": "<nil>",
+				"nested": map[string]any{"n": "int", "f": "float64"}, "list": []any{"int", "float64", "string"},
+			}
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("the types hello got:\n%v (%v)\nwant\n%v", got, err, want)
+			}
+			if data["w"] != 5.0 || data["n"] != 3 {
+				t.Errorf("the caller's data was changed: %v", data)
 			}
 		})
 	}

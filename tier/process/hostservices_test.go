@@ -58,7 +58,8 @@ func TestHostServices(t *testing.T) {
 			want("announce", "", err, "")
 			var fired bool
 			for _, ev := range h.bus.fired() {
-				if ev.Name == "plugin_tool_done" && ev.Payload["what"] == "x" && ev.Payload["n"] == float64(2) {
+				// An int stays an int across the boundary.
+				if ev.Name == "plugin_tool_done" && ev.Payload["what"] == "x" && ev.Payload["n"] == 2 {
 					fired = true
 				}
 			}

@@ -136,7 +136,7 @@ func (h hostService) CallHelper(_ context.Context, req *pluginpb.HelperRequest) 
 	}
 	if rf, ok := fn.(wire.RemoteFunc); ok { // another process plugin's
 		var args []any
-		if err := json.Unmarshal(req.ArgsJson, &args); err != nil {
+		if err := wire.Unmarshal(req.ArgsJson, &args); err != nil {
 			return nil, err
 		}
 		return remoteResponse(rf(args...)), nil

@@ -142,6 +142,7 @@ type hostConfig struct {
 	restarts int                      // manager.Options.Restarts
 	backoff  time.Duration            // manager.Options.RestartBackoff; default 10 ms
 	settings map[string]any
+	mixins   []tentacle.Mixin // manager.Options.Mixins
 	noStart  bool
 	// prepare, if set, fills the packages folder before the source is made.
 	prepare func(pkgs string)
@@ -207,6 +208,7 @@ func newHost(t testing.TB, cfg hostConfig) *testHost {
 		Settings:       store,
 		Restarts:       cfg.restarts,
 		RestartBackoff: cfg.backoff,
+		Mixins:         cfg.mixins,
 		Logger:         slog.New(&recHandler{r: h.logs}),
 	})
 	if err != nil {

@@ -82,7 +82,7 @@ func (c mixinCaller) decode(raw json.RawMessage, out any) error {
 		}
 		return nil
 	}
-	return json.Unmarshal(raw, out)
+	return wire.Unmarshal(raw, out)
 }
 
 // remoteErr turns a call's outcome into the error of a function that

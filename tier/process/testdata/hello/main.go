@@ -3,6 +3,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/tentacle-go/tentacle"
@@ -19,13 +20,38 @@ func (h *Hello) Initialize() error {
 
 func (h *Hello) SettingsDefaults() map[string]any { return map[string]any{"greeting": "Hello"} }
 
-func (h *Hello) APICommands() map[string][]string { return map[string][]string{"greet": {"name"}} }
+func (h *Hello) APICommands() map[string][]string {
+	return map[string][]string{"greet": {"name"}, "types": nil}
+}
 
 func (h *Hello) OnAPICommand(command string, data map[string]any) (any, error) {
+	if command == "types" {
+		return types(data), nil
+	}
 	if data["name"] == "" {
 		return nil, &server.APIError{Status: 409, Message: "no name"}
 	}
 	return map[string]any{"text": h.Settings().GetString("greeting") + ", " + data["name"].(string)}, nil
+}
+
+// types returns v with each value replaced by the name of its Go type,
+// through maps and slices: what the "types" command answers.
+func types(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = types(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = types(e)
+		}
+		return out
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 func upper(s string) string { return strings.ToUpper(s) }

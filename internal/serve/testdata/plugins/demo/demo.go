@@ -84,7 +84,7 @@ func (d *Demo) Events() []string {
 }
 
 func (d *Demo) APICommands() map[string][]string {
-	return map[string][]string{"greet": {"name"}, "fail": nil, "panic": nil, "fire": {"event"}, "nothing": nil, "unencodable": nil}
+	return map[string][]string{"greet": {"name"}, "fail": nil, "panic": nil, "fire": {"event"}, "nothing": nil, "unencodable": nil, "types": nil}
 }
 
 func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
@@ -103,8 +103,30 @@ func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
 		return map[string]any{"ch": make(chan int)}, nil
 	case "nothing":
 		return nil, nil
+	case "types":
+		return types(data), nil
 	}
 	return nil, errors.New("unreachable")
+}
+
+// types returns v with each value replaced by the name of its Go type,
+// through maps and slices: what the "types" command answers.
+func types(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = types(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = types(e)
+		}
+		return out
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 func (d *Demo) OnAPIGet(r *http.Request) (any, error) {

@@ -92,11 +92,12 @@ func copyPlugin(src, dst string) error {
 
 // NewProcess builds the process plugin whose main package is in the folder
 // pkg (with the go command, in that folder, so that a plugin with a go.mod
-// of its own builds as its author builds it), installs it as id into the
-// test host's packages folder with a plugin.yaml, and starts a host running
-// it (plus opts.Others, compiled in) as New does. Its helpers are then
-// functions func(args ...any) ([]json.RawMessage, error), as every host
-// gets them from a process plugin.
+// of its own builds as its author builds it; with the race detector when
+// the test has it), installs it as id into the test host's packages folder
+// with a plugin.yaml, and starts a host running it (plus opts.Others,
+// compiled in) as New does. Its helpers are then functions
+// func(args ...any) ([]json.RawMessage, error), as every host gets them
+// from a process plugin.
 func NewProcess(t testing.TB, id, pkg string, opts Options) *Harness {
 	t.Helper()
 	dir := t.TempDir()
@@ -106,7 +107,11 @@ func NewProcess(t testing.TB, id, pkg string, opts Options) *Harness {
 	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
 		t.Fatalf("plugintest: %v", err)
 	}
-	build := exec.Command("go", "build", "-o", exe, ".")
+	args := []string{"build", "-o", exe}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, ".")...)
 	build.Dir = pkg
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("plugintest: go build in %s: %v\n%s", pkg, err, out)

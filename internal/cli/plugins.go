@@ -20,7 +20,7 @@ import (
 func newPluginsCommand(o *options) *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:   "plugins",
-		Short: "List, inspect, enable and disable plugins; check and pack new ones",
+		Short: "List, inspect, enable and disable plugins; write, check and pack new ones",
 		Long: strings.TrimSpace(`
 List, inspect, enable and disable the plugins of the base directory.
 
@@ -31,10 +31,10 @@ work on the base directory itself: enable and disable record the change in
 config.yaml (plugins._disabled) and it takes effect when the server next
 starts. The output is the same either way.
 
-For plugin authors, lint checks a source plugin before it goes into a
-plugins folder, and pack builds a process plugin into a package for a
-packages folder. They work on the plugin's own files and need neither a
-base directory nor a server.`),
+For plugin authors, new writes a plugin skeleton, lint checks a source
+plugin before it goes into a plugins folder, and pack builds a process
+plugin into a package for a packages folder. They work on the plugin's own
+files and need neither a base directory nor a server.`),
 	})
 	var jsonOut bool
 	list := &cobra.Command{
@@ -121,7 +121,7 @@ base directory nor a server.`),
 	hooksCmd.Flags().BoolVar(&hooksJSON, "json", false, "print JSON")
 
 	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd, o.lintCommand(),
-		o.packCommand())
+		o.newCommand(), o.packCommand())
 	return cmd
 }
 

@@ -7,47 +7,38 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tentacle-go/tentacle/internal/pack"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
 
-// TestGreeter builds examples/greeter as its README says, installs it by
-// hand into a packages folder, and runs it as a process plugin.
+// TestGreeter packs examples/greeter as its README says (tentacle plugins
+// pack, here straight into a packages folder) and runs it as a process
+// plugin.
 func TestGreeter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a plugin executable")
 	}
 	base := t.TempDir()
-	pkg := filepath.Join(base, "packages", "greeter")
-	if err := os.MkdirAll(pkg, 0o755); err != nil {
+	packed, err := pack.Pack(context.Background(), pack.Options{Dir: "greeter", Out: filepath.Join(base, "packages")})
+	if err != nil {
 		t.Fatal(err)
 	}
-	exe := filepath.Join(pkg, "tentacle-plugin-greeter")
-	build := exec.Command("go", "build", "-o", exe, ".")
-	build.Dir = "greeter"
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build in examples/greeter: %v\n%s", err, out)
+	exe := filepath.Join(base, "packages", "greeter", "tentacle-plugin-greeter")
+	if packed.Executable != exe || packed.Manifest.Name != "Greeter" || packed.Manifest.Compat != ">=1.0, <2" {
+		t.Errorf("packed %+v", packed)
 	}
 	// Run by hand, it says what it is and exits with an error.
 	out, err := exec.Command(exe).CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), `is the tentacle plugin "greeter"`) || !strings.Contains(string(out), "packages/greeter/") {
 		t.Errorf("run by hand: %v\n%s", err, out)
-	}
-	sum, err := process.FileSHA256(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	manifest := "id: greeter\nname: Greeter\nversion: 1.0.0\ncompat: \">=1.0, <2\"\nsha256: " + sum + "\n"
-	if err := os.WriteFile(filepath.Join(pkg, "plugin.yaml"), []byte(manifest), 0o644); err != nil {
-		t.Fatal(err)
 	}
 	m, err := manager.New(manager.Options{
 		Origins: []tier.Origin{process.New(filepath.Join(base, "packages"), process.Options{})},

@@ -11,19 +11,19 @@
 //		...
 //	}
 //
-// [NewProcess] runs a process plugin the same way, built from its main
-// package and installed into the test host's packages folder, so that its
-// test crosses the process boundary as the plugin will.
+// [NewSource] runs a source plugin the same way, from a plugins folder
+// through the interpreter, as the tentacle server runs it; [NewProcess] runs
+// a process plugin, built from its main package and installed into the test
+// host's packages folder, so that its test crosses the process boundary as
+// the plugin will.
 package plugintest
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -35,6 +35,7 @@ import (
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
+	"github.com/tentacle-go/tentacle/tier/source"
 )
 
 // Options configure a [Harness]. The zero value runs the plugin alone with
@@ -59,6 +60,9 @@ type Options struct {
 	// Process configures the process tier, for NewProcess: deadlines, and
 	// the proxies of the host's own mixins.
 	Process process.Options
+	// Source configures the source tier, for NewSource: the host's own
+	// packages that plugins may import (Symbols).
+	Source source.Options
 }
 
 // Harness is one plugin running in a test host.
@@ -83,42 +87,6 @@ func New(t testing.TB, id string, def *tentacle.Definition, opts Options) *Harne
 	store := openConfig(t, dir, opts)
 	defs := map[string]*tentacle.Definition{id: def}
 	return start(t, id, dir, store, []tier.Origin{tier.Definitions("plugintest", false, others(defs, opts))}, opts)
-}
-
-// NewProcess builds the process plugin whose main package is in the folder
-// pkg (with the go command, in that folder, so that a plugin with a go.mod
-// of its own builds as its author builds it), installs it as id into the
-// test host's packages folder with a plugin.yaml, and starts a host running
-// it (plus opts.Others, compiled in) as New does. Its helpers are then
-// functions func(args ...any) ([]json.RawMessage, error), as every host
-// gets them from a process plugin.
-func NewProcess(t testing.TB, id, pkg string, opts Options) *Harness {
-	t.Helper()
-	dir := t.TempDir()
-	store := openConfig(t, dir, opts)
-	pkgs := filepath.Join(dir, "packages")
-	exe := filepath.Join(pkgs, id, process.ExecutablePrefix+id)
-	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
-		t.Fatalf("plugintest: %v", err)
-	}
-	build := exec.Command("go", "build", "-o", exe, ".")
-	build.Dir = pkg
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("plugintest: go build in %s: %v\n%s", pkg, err, out)
-	}
-	sum, err := process.FileSHA256(exe)
-	if err != nil {
-		t.Fatalf("plugintest: %v", err)
-	}
-	manifest := fmt.Sprintf("id: %s\nname: %s\nversion: 0.0.0-test\nsha256: %s\n", id, id, sum)
-	if err := os.WriteFile(filepath.Join(pkgs, id, process.ManifestFile), []byte(manifest), 0o644); err != nil {
-		t.Fatalf("plugintest: %v", err)
-	}
-	sources := []tier.Origin{process.New(pkgs, opts.Process)}
-	if defs := others(nil, opts); len(defs) > 0 {
-		sources = append([]tier.Origin{tier.Definitions("plugintest", false, defs)}, sources...)
-	}
-	return start(t, id, dir, store, sources, opts)
 }
 
 // others adds opts.Others to defs.

@@ -163,6 +163,11 @@ func TestExitStatus(t *testing.T) {
 		{in("plugins", "list", "--bogus"), 2},
 		{in("plugins", "info"), 2},
 		{in("plugins", "enable", "a", "b"), 2},
+		{in("plugins", "new", "hello"), 2},
+		{in("plugins", "new", "Hello", "--tier", "source"), 2},
+		{in("plugins", "new", "hello", "--tier", "python"), 2},
+		{in("plugins", "pack"), 2},
+		{in("plugins", "pack", filepath.Join(dir, "nothing")), 1},
 		{[]string{"plugins", "list", "--basedir"}, 2},
 	}
 	for _, tt := range tests {

@@ -20,7 +20,7 @@ import (
 func newPluginsCommand(o *options) *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:   "plugins",
-		Short: "List, inspect, enable and disable plugins",
+		Short: "List, inspect, enable and disable plugins; write, check and pack new ones",
 		Long: strings.TrimSpace(`
 List, inspect, enable and disable the plugins of the base directory.
 
@@ -29,7 +29,12 @@ the base directory's .server.json), the commands go through it, with the API
 key from config.yaml, and act at once. Otherwise (or with --offline) they
 work on the base directory itself: enable and disable record the change in
 config.yaml (plugins._disabled) and it takes effect when the server next
-starts. The output is the same either way.`),
+starts. The output is the same either way.
+
+For plugin authors, new writes a plugin skeleton, lint checks a source
+plugin before it goes into a plugins folder, and pack builds a process
+plugin into a package for a packages folder. They work on the plugin's own
+files and need neither a base directory nor a server.`),
 	})
 	var jsonOut bool
 	list := &cobra.Command{
@@ -115,7 +120,8 @@ starts. The output is the same either way.`),
 	}
 	hooksCmd.Flags().BoolVar(&hooksJSON, "json", false, "print JSON")
 
-	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd, o.lintCommand())
+	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd, o.lintCommand(),
+		o.newCommand(), o.packCommand())
 	return cmd
 }
 

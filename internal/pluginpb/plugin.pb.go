@@ -307,7 +307,12 @@ type Description struct {
 	// and the message (wire.WriteFrame). The host uses it for every call,
 	// gRPC's Call being the fallback; it skips gRPC's per-call machinery,
 	// which costs several times the hot path's budget. Empty: gRPC only.
-	DirectCalls   string `protobuf:"bytes,17,opt,name=direct_calls,json=directCalls,proto3" json:"direct_calls,omitempty"`
+	DirectCalls string `protobuf:"bytes,17,opt,name=direct_calls,json=directCalls,proto3" json:"direct_calls,omitempty"`
+	// The identifier the plugin serves itself as (the id given to
+	// sdk.Serve), which may differ from DescribeRequest.plugin when the
+	// executable is installed under another name. Empty from SDKs before
+	// this field: tentacle plugins pack then needs --id.
+	Id            string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -457,6 +462,13 @@ func (x *Description) GetProtocol() uint32 {
 func (x *Description) GetDirectCalls() string {
 	if x != nil {
 		return x.DirectCalls
+	}
+	return ""
+}
+
+func (x *Description) GetId() string {
+	if x != nil {
+		return x.Id
 	}
 	return ""
 }
@@ -1676,7 +1688,7 @@ const file_plugin_proto_rawDesc = "" +
 	"MethodDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
-	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xa4\x04\n" +
+	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xb4\x04\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1695,7 +1707,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\x15settings_overlay_json\x18\x0e \x01(\fR\x13settingsOverlayJson\x12\x1c\n" +
 	"\tfunctions\x18\x0f \x03(\tR\tfunctions\x12\x1a\n" +
 	"\bprotocol\x18\x10 \x01(\rR\bprotocol\x12!\n" +
-	"\fdirect_calls\x18\x11 \x01(\tR\vdirectCalls\"p\n" +
+	"\fdirect_calls\x18\x11 \x01(\tR\vdirectCalls\x12\x0e\n" +
+	"\x02id\x18\x12 \x01(\tR\x02id\"p\n" +
 	"\bHookDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +

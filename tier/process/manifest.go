@@ -88,6 +88,21 @@ func (m *Manifest) check() error {
 	return nil
 }
 
+// Marshal returns the manifest as plugin.yaml holds it, the format
+// [ReadManifest] reads, after the same checks (an invalid id or a missing
+// or malformed SHA-256 is an error). An Executable that is the default,
+// tentacle-plugin-<id>, is left out.
+func (m *Manifest) Marshal() ([]byte, error) {
+	c := *m
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if c.Executable == ExecutablePrefix+c.ID {
+		c.Executable = ""
+	}
+	return yaml.Marshal(&c)
+}
+
 // Metadata returns the manifest's metadata.
 func (m *Manifest) Metadata() tier.Metadata {
 	return tier.Metadata{Name: m.Name, Version: m.Version, Description: m.Description, Author: m.Author,

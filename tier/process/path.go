@@ -69,18 +69,12 @@ func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candida
 			return c
 		}
 		sha = got
-		dctx, cancel := context.WithTimeout(ctx, s.opts.DescribeTimeout)
-		defer cancel()
-		out := &output{log: discard}
-		p, err := startProcess(dctx, id, exe, sha, out, hostService{}, nil, s.opts.DescribeTimeout)
+		d, err := describe(ctx, id, exe, sha, &output{log: discard}, s.opts.DescribeTimeout)
 		if err != nil {
 			c.Invalid = err
 			return c
 		}
-		d := p.desc
-		p.stop()
-		c.Metadata = tier.Metadata{Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author,
-			URL: d.Url, License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat}
+		c.Metadata = descriptionMetadata(d)
 		c.Warnings = append(c.Warnings, "no manifest: described by running it once")
 	}
 	c.Digest = sha

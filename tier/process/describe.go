@@ -1,0 +1,64 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// Describe runs the plugin executable exe once, as the host does to list an
+// executable on PATH that has no manifest, and returns the manifest that
+// describes it: the metadata of its Definition, the identifier it serves
+// itself as (sdk.Serve's id; empty from an SDK too old to say it) and its
+// SHA-256. Executable is left empty, the default tentacle-plugin-<id>: set
+// it when the file is named otherwise. The run is bounded by timeout (zero:
+// 5 s, the default DescribeTimeout) and by ctx; the process is stopped
+// before Describe returns. A failure includes the last lines the process
+// wrote. tentacle plugins pack writes plugin.yaml from it.
+func Describe(ctx context.Context, exe string, timeout time.Duration) (*Manifest, error) {
+	if timeout <= 0 {
+		var o Options
+		o.defaults()
+		timeout = o.DescribeTimeout
+	}
+	sha, err := FileSHA256(exe)
+	if err != nil {
+		return nil, err
+	}
+	out := &output{log: discard}
+	d, err := describe(ctx, "", exe, sha, out, timeout)
+	if err != nil {
+		if last := out.lines(); len(last) > 0 {
+			err = fmt.Errorf("%w; its last output:\n  %s", err, strings.Join(last, "\n  "))
+		}
+		return nil, err
+	}
+	md := descriptionMetadata(d)
+	return &Manifest{ID: d.Id, Name: md.Name, Version: md.Version, Description: md.Description,
+		Author: md.Author, URL: md.URL, License: md.License, PrivacyPolicy: md.PrivacyPolicy,
+		Compat: md.Compat, SHA256: sha}, nil
+}
+
+// describe starts exe (checked against sha) as plugin id, takes its
+// description and stops it, all within timeout.
+func describe(ctx context.Context, id, exe, sha string, out *output, timeout time.Duration) (*pluginpb.Description, error) {
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	p, err := startProcess(dctx, id, exe, sha, out, hostService{}, nil, timeout)
+	if err != nil {
+		return nil, err
+	}
+	d := p.desc
+	p.stop()
+	return d, nil
+}
+
+// descriptionMetadata is the metadata a plugin process describes.
+func descriptionMetadata(d *pluginpb.Description) tier.Metadata {
+	return tier.Metadata{Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author,
+		URL: d.Url, License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat}
+}

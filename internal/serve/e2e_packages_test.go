@@ -28,7 +28,7 @@ func buildPackaged(t *testing.T, version string) string {
 }
 
 // installByHand installs exe as the package "packaged" of version into
-// <dir>/packages as the author guide says: the executable, then its
+// <dir>/packages as docs/howto-process.md says: the executable, then its
 // plugin.yaml with its SHA-256, each written under a temporary name and
 // renamed into place.
 func installByHand(t *testing.T, dir, exe, version string) {

@@ -23,7 +23,7 @@ import (
 // examples is the folder of the documentation's example source plugins.
 var examples = filepath.Join("..", "..", "docs", "examples")
 
-// TestWeatherExampleLints keeps the author guide's worked example honest:
+// TestWeatherExampleLints keeps the worked example of docs/howto-source.md honest:
 // "tentacle plugins lint" must find nothing at all wrong with it.
 func TestWeatherExampleLints(t *testing.T) {
 	r := source.Lint(context.Background(), filepath.Join(examples, "weather"), source.LintOptions{Mixins: server.Mixins()})

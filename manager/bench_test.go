@@ -1,7 +1,7 @@
 package manager_test
 
-// Benchmarks of the plugin core against SPEC section 9 (see
-// docs/benchmarks.md for how to run them and the latest figures):
+// Benchmarks of the plugin core (docs/benchmarks.md says how to run them
+// and has the latest figures, with their targets):
 //
 //   - BenchmarkLoadEnable: discover, gate, load and enable N builtin plugins
 //     (Manager.Start), N = 10, 100, 1000.

@@ -13,7 +13,7 @@ import (
 )
 
 // BenchmarkStartToFirstAnswer measures `tentacle serve` to its first HTTP
-// answer (SPEC 9: <= 100 ms with the bundled plugins): New and Run on a
+// answer (target: <= 100 ms with the bundled plugins): New and Run on a
 // fresh base directory with the bundled plugins, until GET /api/version
 // answers 200. The stop is not timed.
 func BenchmarkStartToFirstAnswer(b *testing.B) {

@@ -1,4 +1,4 @@
-// Package server is the tentacle host: it runs the plugin system of a base
+// Package serve is the tentacle server: it runs the plugin system of a base
 // directory behind an HTTP API, with settings, an event bus, a socket for
 // browser clients, the server mixins of package server, and safe mode with
 // per-plugin quarantine after a start that did not complete.

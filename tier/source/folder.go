@@ -1,5 +1,5 @@
-// Package folder is the plugins folder of a base directory, run by the
-// source tier: a plugin is a Go file <id>.go or a folder <id>/ of Go files
+// Package source is the source tier: the plugins folder of a base
+// directory, whose plugins are Go source: a plugin is a Go file <id>.go or a folder <id>/ of Go files
 // (one package) that the yaegi interpreter runs, no compiler needed. It is
 // OctoPrint's plugins folder with .go instead of .py.
 //

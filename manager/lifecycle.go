@@ -61,7 +61,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 	r.adopt(c)
 	r.state = StateLoaded
 	r.lastErr = nil
-	m.queue(EventLoaded, r)
+	m.queue(Loaded, r)
 	m.mu.Unlock()
 	m.log.Debug("plugin loaded", "plugin", r.id, "tier", r.cand.Tier)
 	return nil
@@ -283,7 +283,7 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 	r.undo = t.undo
 	r.state = StateEnabled
 	r.lastErr = nil
-	m.queue(EventEnabled, r)
+	m.queue(Enabled, r)
 	m.mu.Unlock()
 	m.log.Debug("plugin enabled", "plugin", id)
 	return nil
@@ -515,7 +515,7 @@ func (m *Manager) disable(_ context.Context, r *record) error {
 		err = &LifecycleError{Plugin: r.id, Phase: PhaseDisable, Err: err}
 		r.lastErr = err
 	}
-	m.queue(EventDisabled, r)
+	m.queue(Disabled, r)
 	m.mu.Unlock()
 	if err != nil {
 		m.log.Error("plugin disabled with errors", "plugin", r.id, "error", err)
@@ -550,7 +550,7 @@ func (m *Manager) unload(ctx context.Context, r *record) error {
 	if err != nil {
 		r.lastErr = err
 	}
-	m.queue(EventUnloaded, r)
+	m.queue(Unloaded, r)
 	m.mu.Unlock()
 	if err != nil {
 		m.log.Error("plugin unloaded with errors", "plugin", r.id, "error", err)

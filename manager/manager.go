@@ -2,7 +2,7 @@
 // plugins from sources, gates them, and runs their lifecycle (load, enable,
 // disable, unload, uninstall) the way OctoPrint's PluginManager does, with
 // transactional enables, restart- and reload-needing plugins, lifecycle
-// events that really fire, and every call into plugin code guarded against
+// transitions that subscribers are told of, and every call into plugin code guarded against
 // panics.
 //
 // A host makes one [Manager] with its sources, settings, hook registry and
@@ -109,22 +109,22 @@ type Manager struct {
 
 	op sync.Mutex // serialises lifecycle operations; held while plugin code runs
 
-	mu         sync.RWMutex // guards the fields below; never held while plugin code runs
-	plugins    map[string]*record
-	order      []string // discovery order of the identifiers
-	started    bool
-	enableSeq  uint64
-	injected   map[string]any
-	factories  map[string]InjectFactory
-	activators []Activator
-	subs       map[int]func(Event)
-	nextSub    int
-	events     []Event // queued by the running operation
-	impls      implIndex
-	compat     sync.Map                  // Compat constraint -> compatResult
-	released   map[string]bool           // quarantined plugins an operator enabled
-	timers     []*time.Timer             // pending restarts of crashed plugins
-	imports    map[string]*pendingImport // imports started ahead of a load pass; guarded by op
+	mu          sync.RWMutex // guards the fields below; never held while plugin code runs
+	plugins     map[string]*record
+	order       []string // discovery order of the identifiers
+	started     bool
+	enableSeq   uint64
+	injected    map[string]any
+	factories   map[string]InjectFactory
+	activators  []Activator
+	subs        map[int]func(Transition)
+	nextSub     int
+	transitions []Transition // queued by the running operation
+	impls       implIndex
+	compat      sync.Map                  // Compat constraint -> compatResult
+	released    map[string]bool           // quarantined plugins an operator enabled
+	timers      []*time.Timer             // pending restarts of crashed plugins
+	imports     map[string]*pendingImport // imports started ahead of a load pass; guarded by op
 	// shadowsLogged are the shadows the latest scan found, by identifier:
 	// a shadow is logged when it first appears, not on every scan. Guarded
 	// by op.
@@ -164,7 +164,7 @@ func New(opts Options) (*Manager, error) {
 		plugins:    make(map[string]*record),
 		injected:   make(map[string]any),
 		factories:  make(map[string]InjectFactory),
-		subs:       make(map[int]func(Event)),
+		subs:       make(map[int]func(Transition)),
 		released:   make(map[string]bool),
 	}
 	m.view = &pluginView{m: m}
@@ -500,22 +500,22 @@ func (m *Manager) get(id string) *record {
 }
 
 // run runs a lifecycle operation: serialised with the others, and the
-// lifecycle events it caused fired once it is over, with no lock held. ctx
+// transitions it caused told once it is over, with no lock held. ctx
 // is the operation's context; its pprof labels are what the goroutine gets
 // back after each call into plugin code.
 func (m *Manager) run(ctx context.Context, op func() error) error {
-	var events []Event
+	var transitions []Transition
 	err := func() error {
 		m.op.Lock()
 		m.opLabels = labelsOnly(ctx)
 		defer func() {
 			m.opLabels = nil
-			events = m.takeEvents()
+			transitions = m.takeTransitions()
 			m.op.Unlock()
 		}()
 		return op()
 	}()
-	m.fire(events)
+	m.notify(transitions)
 	return err
 }
 

@@ -419,7 +419,7 @@ func (m *Manager) swap(ctx context.Context, r *record, f found, c *code, g gateR
 	enabled := r.state == StateEnabled
 	old := r.code()
 	was := previous{cand: r.cand, source: r.source, srcIndex: r.srcIndex, gate: r.gate}
-	m.queueInfo(EventLoaded, r.id, candidateInfo(r.id, *f.cand))
+	m.queueInfo(Loaded, r.id, candidateInfo(r.id, *f.cand))
 	m.mu.Unlock()
 	var disableErr error
 	if enabled {
@@ -447,7 +447,7 @@ func (m *Manager) swap(ctx context.Context, r *record, f found, c *code, g gateR
 
 	unloadErr := m.unloadCode(r, old)
 	m.mu.Lock()
-	m.queueInfo(EventUnloaded, r.id, candidateInfo(r.id, was.cand))
+	m.queueInfo(Unloaded, r.id, candidateInfo(r.id, was.cand))
 	if !enable {
 		r.lastErr = nil // an error of the old code
 	}
@@ -476,7 +476,7 @@ type previous struct {
 func (m *Manager) rollBack(ctx context.Context, r *record, f found, c, old *code, was previous, ch Change, enableErr, disableErr error) (Change, error) {
 	unloadErr := m.unloadCode(r, c)
 	m.mu.Lock()
-	m.queue(EventUnloaded, r)
+	m.queue(Unloaded, r)
 	r.adopt(old)
 	r.cand, r.source, r.srcIndex, r.gate = was.cand, was.source, was.srcIndex, was.gate
 	m.mu.Unlock()

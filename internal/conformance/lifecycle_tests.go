@@ -101,7 +101,7 @@ func testInjection(t *testing.T, tr Tier) {
 func testLifecycleEvents(t *testing.T, tr Tier) {
 	h := newHost(t, tr, setup{fixtures: []string{"hook_plugin"}, noStart: true})
 	var got []string
-	unsubscribe := h.m.Subscribe(func(ev manager.Event) { got = append(got, ev.Plugin+" "+ev.Kind.String()) })
+	unsubscribe := h.m.Subscribe(func(ev manager.Transition) { got = append(got, ev.Plugin+" "+ev.Kind.String()) })
 	ctx := context.Background()
 	if err := h.m.Start(ctx); err != nil {
 		t.Fatal(err)

@@ -70,11 +70,11 @@ func (h *host) rescan(want lists) (manager.RescanResult, error) {
 	return res, err
 }
 
-// events subscribes to lifecycle events and returns them as
+// events subscribes to transitions and returns them as
 // "<plugin> <kind> <version>", in the order they fire.
 func (h *host) events() *[]string {
 	var got []string
-	h.t.Cleanup(h.m.Subscribe(func(ev manager.Event) {
+	h.t.Cleanup(h.m.Subscribe(func(ev manager.Transition) {
 		got = append(got, ev.Plugin+" "+ev.Kind.String()+" "+ev.Info.Version)
 	}))
 	return &got

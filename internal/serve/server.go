@@ -349,17 +349,17 @@ func (s *Server) setupPlugins() error {
 	m.AddActivator(s.routes)
 	m.AddActivator(&eventActivator{s: s})
 	m.AddActivator(startupActivator{s})
-	m.Subscribe(s.lifecycleEvent)
+	m.Subscribe(s.transition)
 	return nil
 }
 
-// lifecycleEvent turns the manager's lifecycle events into bus events.
-func (s *Server) lifecycleEvent(ev manager.Event) {
-	name := map[manager.EventKind]string{
-		manager.EventLoaded:   server.EventPluginLoaded,
-		manager.EventEnabled:  server.EventPluginEnabled,
-		manager.EventDisabled: server.EventPluginDisabled,
-		manager.EventUnloaded: server.EventPluginUnloaded,
+// transition publishes the manager's transitions on the bus as events.
+func (s *Server) transition(ev manager.Transition) {
+	name := map[manager.TransitionKind]string{
+		manager.Loaded:   server.EventPluginLoaded,
+		manager.Enabled:  server.EventPluginEnabled,
+		manager.Disabled: server.EventPluginDisabled,
+		manager.Unloaded: server.EventPluginUnloaded,
 	}[ev.Kind]
 	if name != "" {
 		s.bus.Fire(name, map[string]any{"id": ev.Plugin, "version": ev.Info.Version})

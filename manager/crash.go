@@ -41,22 +41,22 @@ func (m *Manager) crashed(id string, cause error) {
 	max, window, backoff := m.restartPolicy()
 	now := time.Now()
 	m.mu.Lock()
-	recent := r.crashes[:0]
-	for _, t := range r.crashes {
+	recent := r.crash.recent[:0]
+	for _, t := range r.crash.recent {
 		if now.Sub(t) < window {
 			recent = append(recent, t)
 		}
 	}
-	r.crashes = append(recent, now)
-	r.lastCrash = cause.Error()
+	r.crash.recent = append(recent, now)
+	r.crash.last = cause.Error()
 	pr, _ := r.inst.(tier.ProcessReporter)
-	n := len(r.crashes)
+	n := len(r.crash.recent)
 	m.mu.Unlock()
 	if pr != nil {
 		// Kept past the restart, whose new process has output of its own.
 		lines := pr.ProcessStatus().LastLines
 		m.mu.Lock()
-		r.lastCrashLines = lines
+		r.crash.lastLines = lines
 		m.mu.Unlock()
 	}
 	m.fault(id, PhaseCrash, "process", cause)
@@ -104,7 +104,7 @@ func (m *Manager) restartCrashed(id string) {
 		}
 		_ = m.unload(ctx, r)
 		m.mu.Lock()
-		r.restarts++
+		r.crash.restarts++
 		m.mu.Unlock()
 		if err := m.load(ctx, r); err != nil {
 			return err
@@ -136,7 +136,7 @@ func (m *Manager) giveUp(id string, cause error) {
 		_ = m.unload(ctx, r)
 		le := &LifecycleError{Plugin: id, Phase: PhaseCrash, Err: cause}
 		m.mu.Lock()
-		r.crashedOut = true
+		r.crash.gaveUp = true
 		r.lastErr = le
 		m.mu.Unlock()
 		m.log.Error("plugin crashed too often; left down", "plugin", id, "error", cause)

@@ -25,6 +25,7 @@ type gateResult struct {
 	incompatible   bool
 	safeModeVictim bool
 	quarantined    bool
+	held           bool
 	checkFailed    bool
 	reasons        []gateReason // one per refusing gate, in gate order
 }
@@ -57,7 +58,7 @@ func (g gateResult) join(hardOnly bool) string {
 // ok reports whether the plugin may load.
 func (g gateResult) ok() bool {
 	return !g.notAPlugin && !g.invalid && !g.forcedDisabled && !g.blocklisted &&
-		!g.incompatible && !g.safeModeVictim && !g.quarantined && !g.checkFailed
+		!g.incompatible && !g.safeModeVictim && !g.quarantined && !g.held && !g.checkFailed
 }
 
 // hard reports whether a gate refuses the plugin that no change to the
@@ -70,6 +71,7 @@ func (g gateResult) hard() (string, bool) {
 const (
 	reasonCheck      = "its check returned false"
 	reasonNotAPlugin = "no plugin definition"
+	reasonHeld       = "found while the server runs: enable it to run it (plugins._autoEnable is off)"
 )
 
 // neverRuns reports whether candidate c can never run as it is, whatever
@@ -214,7 +216,19 @@ func (m *Manager) evaluateGates(r *record, cfg pluginConfig) gateResult {
 	if evidence, ok := m.opts.Quarantine[r.id]; ok && !m.released[r.id] {
 		g.refuse(&g.quarantined, false, "quarantined for this run: "+evidence)
 	}
+	if m.held[r.id] {
+		g.refuse(&g.held, false, reasonHeld)
+	}
 	return g
+}
+
+// hold keeps plugin r, found by a rescan while the manager runs, from
+// running until an operator enables it (plugins._autoEnable is off).
+func (m *Manager) hold(r *record) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.held[r.id] = true
+	r.gate.refuse(&r.gate.held, false, reasonHeld)
 }
 
 // blocked reports whether the blocklist matches plugin id at version.

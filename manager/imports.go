@@ -27,8 +27,19 @@ func (p *pendingImport) wait() (tier.Instance, error) {
 	return p.inst, p.err
 }
 
+// isolated reports whether the plugins of origin i (an index in
+// Options.Origins) run apart from the host's process.
+func (m *Manager) isolated(i int) bool {
+	if i < 0 || i >= len(m.opts.Origins) {
+		return false
+	}
+	_, ok := m.opts.Origins[i].(tier.Isolating)
+	return ok
+}
+
 // startImports starts, in the background, the imports of the plugins
-// among ids whose code runs apart from the host (tier.Candidate.Isolated),
+// among ids whose code runs apart from the host (their origin is
+// tier.Isolating),
 // so that their processes start side by side while the load pass goes
 // through the plugins in order. Nothing else changes: each plugin's Check
 // and Load still run in order, in loadCode, which takes the import it
@@ -38,7 +49,7 @@ func (m *Manager) startImports(ctx context.Context, ids []string) {
 	sem := make(chan struct{}, maxParallelImports)
 	for _, id := range ids {
 		r := m.get(id)
-		if r == nil || !r.cand.Isolated || r.cand.Load == nil {
+		if r == nil || !m.isolated(r.originIndex) || r.cand.Load == nil {
 			continue
 		}
 		cand := &r.cand

@@ -17,30 +17,52 @@ import (
 	"github.com/tentacle-go/tentacle/tier"
 )
 
-// isolatingSource serves definitions as tier.Definitions does, with the
-// plugins in isolated marked Isolated (as the process tier marks its own)
-// and every load passed through load first.
-type isolatingSource struct {
+// origins serves defs as a host's origins would: those in isolated from
+// an origin that isolates its plugins (tier.Isolating, as the process
+// tier's does), after the others, from a plain one; every load is passed
+// through load first. defs may change later (a rescan sees it).
+func origins(defs map[string]*tentacle.Definition, isolated map[string]bool, load func(id string, isolated bool) error) []tier.Origin {
+	all := tier.Definitions("test", false, defs)
+	return []tier.Origin{
+		loadingOrigin{Origin: all, isolated: isolated, want: false, load: load},
+		isolatingOrigin{loadingOrigin{Origin: all, isolated: isolated, want: true, load: load}},
+	}
+}
+
+// loadingOrigin provides the plugins of Origin whose isolated entry is
+// want.
+type loadingOrigin struct {
 	tier.Origin
 	isolated map[string]bool
+	want     bool
 	load     func(id string, isolated bool) error
 }
 
-func (s isolatingSource) Scan(ctx context.Context) ([]tier.Candidate, error) {
+func (s loadingOrigin) Scan(ctx context.Context) ([]tier.Candidate, error) {
 	cands, err := s.Origin.Scan(ctx)
-	for i := range cands {
-		c := &cands[i]
-		id, inner, iso := c.ID, c.Load, s.isolated[c.ID]
-		c.Isolated = iso
+	var out []tier.Candidate
+	for _, c := range cands {
+		if s.isolated[c.ID] != s.want {
+			continue
+		}
+		id, inner, iso := c.ID, c.Load, s.want
 		c.Load = func(ctx context.Context, env tier.Env) (tier.Instance, error) {
 			if err := s.load(id, iso); err != nil {
 				return nil, err
 			}
 			return inner(ctx, env)
 		}
+		out = append(out, c)
 	}
-	return cands, err
+	return out, err
 }
+
+// isolatingOrigin is a loadingOrigin that isolates its plugins.
+type isolatingOrigin struct{ loadingOrigin }
+
+func (isolatingOrigin) IsolatesPlugins() {}
+
+var _ tier.Isolating = isolatingOrigin{}
 
 // TestIsolatedImportsRunSideBySide: at start, the imports of isolated
 // plugins run side by side (here each waits until all have begun, which
@@ -62,38 +84,34 @@ func TestIsolatedImportsRunSideBySide(t *testing.T) {
 	isolated := map[string]bool{"a": true, "broken": true, "c": true, "e": true}
 	var begun, inFlight, maxInFlight int
 	allBegun := make(chan struct{})
-	src := isolatingSource{
-		Origin:   tier.Definitions("test", false, defs),
-		isolated: isolated,
-		load: func(id string, iso bool) error {
-			mu.Lock()
-			if !iso {
-				inFlight++
-				maxInFlight = max(maxInFlight, inFlight)
-				mu.Unlock()
-				time.Sleep(time.Millisecond) // room for another to overlap, were it allowed to
-				mu.Lock()
-				inFlight--
-				mu.Unlock()
-				return nil
-			}
-			begun++
-			if begun == len(isolated) {
-				close(allBegun)
-			}
+	srcs := origins(defs, isolated, func(id string, iso bool) error {
+		mu.Lock()
+		if !iso {
+			inFlight++
+			maxInFlight = max(maxInFlight, inFlight)
 			mu.Unlock()
-			select {
-			case <-allBegun:
-			case <-time.After(10 * time.Second): // a guard against a hang only
-				return errors.New("the isolated imports did not run side by side")
-			}
-			if id == "broken" {
-				return errors.New("no handshake")
-			}
+			time.Sleep(time.Millisecond) // room for another to overlap, were it allowed to
+			mu.Lock()
+			inFlight--
+			mu.Unlock()
 			return nil
-		},
-	}
-	m, err := manager.New(manager.Options{Origins: []tier.Origin{src}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		}
+		begun++
+		if begun == len(isolated) {
+			close(allBegun)
+		}
+		mu.Unlock()
+		select {
+		case <-allBegun:
+		case <-time.After(10 * time.Second): // a guard against a hang only
+			return errors.New("the isolated imports did not run side by side")
+		}
+		if id == "broken" {
+			return errors.New("no handshake")
+		}
+		return nil
+	})
+	m, err := manager.New(manager.Options{Origins: srcs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +130,8 @@ func TestIsolatedImportsRunSideBySide(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if want := []string{"a", "b", "c", "d", "e"}; !slices.Equal(loads, want) {
+	// In discovery order: the plain origin's plugins, then the isolating one's.
+	if want := []string{"b", "d", "a", "c", "e"}; !slices.Equal(loads, want) {
 		t.Errorf("Load callbacks in the order %q, want %q", loads, want)
 	}
 	if maxInFlight != 1 {
@@ -127,15 +146,11 @@ func TestTraceSaysIsolated(t *testing.T) {
 		"apart":  {Name: "apart", Load: func() error { return nil }},
 		"inside": {Name: "inside", Load: func() error { return nil }},
 	}
-	src := isolatingSource{
-		Origin:   tier.Definitions("test", false, defs),
-		isolated: map[string]bool{"apart": true},
-		load:     func(string, bool) error { return nil },
-	}
+	srcs := origins(defs, map[string]bool{"apart": true}, func(string, bool) error { return nil })
 	var mu sync.Mutex
 	isolated := map[string][]bool{}
 	m, err := manager.New(manager.Options{
-		Origins: []tier.Origin{src},
+		Origins: srcs,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Trace: func(ev manager.TraceEvent) {
 			mu.Lock()
@@ -176,29 +191,25 @@ func TestIsolatedImportsSideBySideAtRescan(t *testing.T) {
 	var mu sync.Mutex
 	begun := 0
 	allBegun := make(chan struct{})
-	src := isolatingSource{
-		Origin:   tier.Definitions("test", false, defs),
-		isolated: map[string]bool{"x": true, "y": true, "z": true},
-		load: func(id string, iso bool) error {
-			mu.Lock()
-			begun++
-			if begun == 3 {
-				close(allBegun)
-			}
-			mu.Unlock()
-			select {
-			case <-allBegun:
-				return nil
-			case <-time.After(10 * time.Second): // a guard against a hang only
-				return errors.New("the isolated imports did not run side by side")
-			}
-		},
-	}
+	srcs := origins(defs, map[string]bool{"x": true, "y": true, "z": true}, func(id string, iso bool) error {
+		mu.Lock()
+		begun++
+		if begun == 3 {
+			close(allBegun)
+		}
+		mu.Unlock()
+		select {
+		case <-allBegun:
+			return nil
+		case <-time.After(10 * time.Second): // a guard against a hang only
+			return errors.New("the isolated imports did not run side by side")
+		}
+	})
 	store := settings.New(nil)
 	if err := store.Set("plugins._autoEnable", true); err != nil {
 		t.Fatal(err)
 	}
-	m, err := manager.New(manager.Options{Origins: []tier.Origin{src}, Settings: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	m, err := manager.New(manager.Options{Origins: srcs, Settings: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

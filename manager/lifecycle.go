@@ -41,9 +41,9 @@ var errCheckFalse = errors.New(reasonCheck)
 // mixins. A failed Check is a gate, not an error.
 func (m *Manager) load(ctx context.Context, r *record) error {
 	m.mu.Lock()
-	r.held = false // someone wants it to run
+	delete(m.held, r.id) // someone wants it to run
 	m.mu.Unlock()
-	c, err := m.loadCode(ctx, r, &r.cand)
+	c, err := m.loadCode(ctx, r, &r.cand, m.isolated(r.originIndex))
 	if errors.Is(err, errCheckFalse) {
 		m.mu.Lock()
 		r.gate.refuse(&r.gate.checkFailed, false, reasonCheck)
@@ -59,7 +59,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 	}
 	m.mu.Lock()
 	r.adopt(c)
-	r.state = StateLoaded
+	m.setState(r, StateLoaded)
 	r.lastErr = nil
 	m.queue(Loaded, r)
 	m.mu.Unlock()
@@ -73,9 +73,9 @@ func (r *record) adopt(c *code) {
 	r.restartReasons, r.reloadNeeding = c.restart, c.reload
 }
 
-// code returns the record's code; mu must be held.
-func (r *record) code() *code {
-	return &code{bundled: r.cand.Bundled, isolated: r.cand.Isolated, inst: r.inst, def: r.def, mixins: r.mixins, restart: r.restartReasons, reload: r.reloadNeeding}
+// code returns r's code; mu must be held.
+func (m *Manager) code(r *record) *code {
+	return &code{bundled: r.cand.Bundled, isolated: m.isolated(r.originIndex), inst: r.inst, def: r.def, mixins: r.mixins, restart: r.restartReasons, reload: r.reloadNeeding}
 }
 
 // tierEnv is what the manager gives a tier to load plugin r's code.
@@ -103,14 +103,14 @@ func (m *Manager) tierEnv(r *record) tier.Env {
 // with a *LifecycleError of phase import, check or load (wrapping
 // errCheckFalse when Check returned false), logged, having closed the
 // instance.
-func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate) (*code, error) {
+func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate, isolated bool) (*code, error) {
 	id := r.id
 	if cand.Load == nil {
 		return nil, lifecycleErr(id, PhaseImport, ErrNotLoaded)
 	}
 	imported := m.takeImport(id, cand)
 	var inst tier.Instance
-	err := m.call(r, cand.Bundled, cand.Isolated, PhaseImport, func() (err error) {
+	err := m.call(r, cand.Bundled, isolated, PhaseImport, func() (err error) {
 		if imported != nil {
 			inst, err = imported.wait()
 			return err
@@ -133,7 +133,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 	}
 	if def.Check != nil {
 		passed := false
-		if err := m.call(r, cand.Bundled, cand.Isolated, PhaseCheck, func() error { passed = def.Check(); return nil }); err != nil {
+		if err := m.call(r, cand.Bundled, isolated, PhaseCheck, func() error { passed = def.Check(); return nil }); err != nil {
 			return nil, m.loadFailed(r, PhaseCheck, locate(err, inst), inst)
 		}
 		if !passed {
@@ -142,7 +142,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 		}
 	}
 	if def.Load != nil {
-		if err := m.call(r, cand.Bundled, cand.Isolated, PhaseLoad, def.Load); err != nil {
+		if err := m.call(r, cand.Bundled, isolated, PhaseLoad, def.Load); err != nil {
 			return nil, m.loadFailed(r, PhaseLoad, locate(err, inst), inst)
 		}
 	}
@@ -158,7 +158,7 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate)
 		}
 	}
 	restart, reload := m.classify(def, mixins)
-	return &code{bundled: cand.Bundled, isolated: cand.Isolated, inst: inst, def: def, mixins: mixins, restart: restart, reload: reload}, nil
+	return &code{bundled: cand.Bundled, isolated: isolated, inst: inst, def: def, mixins: mixins, restart: restart, reload: reload}, nil
 }
 
 // loadFailed closes inst (if any), logs the failure and returns it as a
@@ -279,9 +279,9 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 	t.push("mixin implementations", func() error { m.impls.remove(r.id, r.mixins); return nil })
 	m.mu.Lock()
 	m.enableSeq++
-	r.enableNo = m.enableSeq
-	r.undo = t.undo
-	r.state = StateEnabled
+	r.enabled.seq = m.enableSeq
+	r.enabled.undo = t.undo
+	m.setState(r, StateEnabled)
 	r.lastErr = nil
 	m.queue(Enabled, r)
 	m.mu.Unlock()
@@ -310,11 +310,11 @@ func (m *Manager) register(t *teardown) error {
 		helpers[name] = m.guardHelper(r.id, name, h)
 	}
 	m.mu.Lock()
-	r.helpers = helpers
+	r.enabled.helpers = helpers
 	m.mu.Unlock()
 	t.push("helpers", func() error {
 		m.mu.Lock()
-		r.helpers = nil
+		r.enabled.helpers = nil
 		m.mu.Unlock()
 		return nil
 	})
@@ -392,12 +392,12 @@ func (m *Manager) inject(t *teardown) error {
 	cfg.DataFolder = m.dataFolder(id)
 	c, cancel := tentacle.NewContext(context.Background(), cfg)
 	m.mu.Lock()
-	r.ctx, r.cancel = c, cancel
+	r.enabled.ctx, r.enabled.cancel = c, cancel
 	m.mu.Unlock()
 	t.push("context", func() error {
 		cancel()
 		m.mu.Lock()
-		r.ctx, r.cancel = nil, nil
+		r.enabled.ctx, r.enabled.cancel = nil, nil
 		m.mu.Unlock()
 		return nil
 	})
@@ -482,8 +482,8 @@ func (m *Manager) enableFailed(t *teardown, phase Phase, err error) error {
 	}
 	le := &LifecycleError{Plugin: t.r.id, Phase: phase, Err: err}
 	m.mu.Lock()
-	t.r.state = StateDisabled
-	t.r.undo = nil
+	m.setState(t.r, StateDisabled)
+	t.r.enabled.undo = nil
 	t.r.lastErr = le
 	m.mu.Unlock()
 	m.log.Error("plugin could not be enabled", "plugin", t.r.id, "phase", string(phase), "error", err)
@@ -504,13 +504,13 @@ func (m *Manager) disable(_ context.Context, r *record) error {
 	m.hooks.RemovePlugin(r.id)
 	m.impls.remove(r.id, r.mixins)
 	m.mu.Lock()
-	r.helpers = nil
+	r.enabled.helpers = nil
 	m.mu.Unlock()
-	t := &teardown{m: m, r: r, undo: r.undo, enableCalled: true, enabledNotified: true}
+	t := &teardown{m: m, r: r, undo: r.enabled.undo, enableCalled: true, enabledNotified: true}
 	err := t.run()
 	m.mu.Lock()
-	r.state = StateDisabled
-	r.undo = nil
+	m.setState(r, StateDisabled)
+	r.enabled.undo = nil
 	if err != nil {
 		err = &LifecycleError{Plugin: r.id, Phase: PhaseDisable, Err: err}
 		r.lastErr = err
@@ -538,15 +538,15 @@ func (m *Manager) unload(ctx context.Context, r *record) error {
 		}
 	}
 	m.mu.RLock()
-	c := r.code()
+	c := m.code(r)
 	m.mu.RUnlock()
 	if err := m.unloadCode(r, c); err != nil {
 		errs = append(errs, err)
 	}
 	err := errors.Join(errs...)
 	m.mu.Lock()
-	r.inst, r.def, r.mixins, r.helpers = nil, nil, nil, nil
-	r.state = StateUnloaded
+	r.inst, r.def, r.mixins, r.enabled.helpers = nil, nil, nil, nil
+	m.setState(r, StateUnloaded)
 	if err != nil {
 		r.lastErr = err
 	}
@@ -587,8 +587,8 @@ func (m *Manager) pluginLogger(r *record) *slog.Logger {
 type TraceEvent struct {
 	Plugin  string
 	Bundled bool
-	// Isolated: the plugin's code runs apart from the host's process
-	// (tier.Candidate.Isolated), so it cannot take the host down.
+	// Isolated: the plugin's code runs apart from the host's process (its
+	// origin is tier.Isolating), so it cannot take the host down.
 	Isolated bool
 	Phase    Phase
 	Done     bool
@@ -597,7 +597,7 @@ type TraceEvent struct {
 // in calls plugin code for phase, guarded against panics and traced, with
 // the plugin's goroutine label set (see [GoroutineLabel]).
 func (m *Manager) in(r *record, phase Phase, fn func() error) error {
-	return locate(m.call(r, r.cand.Bundled, r.cand.Isolated, phase, fn), r.inst)
+	return locate(m.call(r, r.cand.Bundled, m.isolated(r.originIndex), phase, fn), r.inst)
 }
 
 // call is in for code that is not (yet) the record's: bundled is its

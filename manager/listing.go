@@ -150,105 +150,120 @@ func leftoverState(state string) bool {
 	return state == StateDisabled.String() || state == StateUnloaded.String()
 }
 
-// infoLocked builds a listing entry; m.mu must be held.
+// infoLocked builds a listing entry; m.mu must be held. Its flags come
+// from the plugin's state ([Manager.flags]), its reason from the gates and
+// the changed code not taken up.
 func (m *Manager) infoLocked(r *record) Info {
+	in := m.metadataInfo(r)
+	f := m.flags(r)
+	in.State = r.state.String()
+	in.Enabled, in.Loaded = f.enabled, f.loaded
+	in.PendingEnable, in.PendingDisable = f.pendingEnable, f.pendingDisable
+	in.PendingInstall, in.PendingUninstall = f.pendingInstall, f.pendingUninstall
+	in.PendingReload, in.NeedsRestart = f.pendingReload, f.needsRestart
+	in.NeedsReload = r.needsReload
+	in.Blocklisted, in.ForcedDisabled = r.gate.blocklisted, r.gate.forcedDisabled
+	in.Incompatible, in.SafeModeVictim, in.Quarantined = r.gate.incompatible, r.gate.safeModeVictim, r.gate.quarantined
+	in.RestartNeeding = append([]string{}, r.restartReasons...)
+	in.Reason = m.reason(r)
+	switch {
+	case r.lastErr != nil:
+		in.Error = errorInfo(r.lastErr)
+	case r.change != nil && r.change.err != nil:
+		in.Error = errorInfo(r.change.err)
+	}
+	in.Faults = r.faults.Load()
+	if f := r.lastFault.Load(); f != nil {
+		in.LastFault = *f
+	}
+	in.Process = m.processInfo(r)
+	in.Mixins, in.Hooks, in.Helpers = m.declared(r)
+	return in
+}
+
+// metadataInfo is the part of r's entry that comes from its candidate.
+func (m *Manager) metadataInfo(r *record) Info {
 	pi := r.info()
 	md := r.cand.Metadata
 	in := Info{
-		Key:              r.id,
-		Name:             pi.Name,
-		Description:      md.Description,
-		Author:           md.Author,
-		Version:          md.Version,
-		URL:              md.URL,
-		License:          md.License,
-		PrivacyPolicy:    md.PrivacyPolicy,
-		Bundled:          r.cand.Bundled,
-		Managable:        !r.cand.Bundled && r.cand.Remove != nil,
-		Blocklisted:      r.gate.blocklisted,
-		ForcedDisabled:   r.gate.forcedDisabled,
-		Incompatible:     r.gate.incompatible,
-		SafeModeVictim:   r.gate.safeModeVictim,
-		Quarantined:      r.gate.quarantined,
-		PendingEnable:    r.pendingEnable,
-		PendingDisable:   r.pendingDisable,
-		PendingInstall:   r.pendingInstall,
-		PendingUninstall: r.pendingUninstall,
-		PendingReload:    r.pendingReload,
-		Origin:           r.cand.Origin,
-		Tier:             r.cand.Tier,
-		State:            r.state.String(),
-		Loaded:           r.loaded(),
-		NeedsReload:      r.needsReload,
-		RestartNeeding:   append([]string{}, r.restartReasons...),
-		Location:         r.cand.Location,
-		Mixins:           []string{},
-		Hooks:            []string{},
-		Helpers:          []string{},
-		Faults:           r.faults.Load(),
-		Shadowed:         r.shadowed,
-		Warnings:         r.cand.Warnings,
+		Key:           r.id,
+		Name:          pi.Name,
+		Description:   md.Description,
+		Author:        md.Author,
+		Version:       md.Version,
+		URL:           md.URL,
+		License:       md.License,
+		PrivacyPolicy: md.PrivacyPolicy,
+		Bundled:       r.cand.Bundled,
+		Managable:     !r.cand.Bundled && r.cand.Remove != nil,
+		Origin:        r.cand.Origin,
+		Tier:          r.cand.Tier,
+		Location:      r.cand.Location,
+		Shadowed:      r.shadowed,
+		Warnings:      r.cand.Warnings,
 	}
 	if r.cand.Bundled {
 		in.Hidden = md.Hidden
 		in.DisablingDiscouraged = md.DisablingDiscouraged
 	}
-	in.NeedsRestart = in.PendingEnable || in.PendingDisable || in.PendingInstall || in.PendingUninstall || in.PendingReload
-	if m.started {
-		in.Enabled = r.state == StateEnabled
-	} else {
-		// Before Start (a command-line tool looking at the base directory),
-		// Enabled says whether Start would enable the plugin.
-		in.Enabled = r.state == StateEnabled || (r.state == StateLoaded && r.gate.ok())
+	return in
+}
+
+// reason says why r does not run (its gates' reasons), then why changed
+// code did not replace its loaded code, and that its code crashed too
+// often, when it did.
+func (m *Manager) reason(r *record) string {
+	var parts []string
+	if !r.gate.ok() {
+		parts = append(parts, r.gate.reason())
 	}
-	// Before Start (a command-line tool that loaded the plugins to list
-	// them), a plugin's process is the tool's own, gone when it exits: the
-	// listing says what Start would do, and shows none.
+	if r.change != nil && r.change.reason != "" {
+		parts = append(parts, r.change.reason)
+	}
+	if r.crash.gaveUp {
+		parts = append(parts, "it crashed too often: enable it to try again")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// processInfo is the entry's process part: for a plugin whose code runs as
+// a process, or whose code crashed. Before Start (a command-line tool that
+// loaded the plugin to list it), a plugin's process is the tool's own, gone
+// when it exits: the listing says what Start would do, and shows none.
+func (m *Manager) processInfo(r *record) *ProcessInfo {
 	pr, running := r.inst.(tier.ProcessReporter)
 	running = running && m.started
-	if running || r.restarts > 0 || r.lastCrash != "" {
-		pi := &ProcessInfo{Restarts: r.restarts, LastCrash: r.lastCrash, LastCrashLines: r.lastCrashLines}
-		if running {
-			pi.ProcessStatus = pr.ProcessStatus()
-		}
-		in.Process = pi
+	if !running && r.crash.restarts == 0 && r.crash.last == "" {
+		return nil
 	}
-	if !r.gate.ok() {
-		in.Reason = r.gate.reason()
-	} else if r.held {
-		in.Reason = "found while the server runs: enable it to run it (plugins._autoEnable is off)"
+	pi := &ProcessInfo{Restarts: r.crash.restarts, LastCrash: r.crash.last, LastCrashLines: r.crash.lastLines}
+	if running {
+		pi.ProcessStatus = pr.ProcessStatus()
 	}
-	if r.nextReason != "" {
-		// Changed code that could not replace the loaded code: say why,
-		// after the loaded code's own gate reasons.
-		in.Reason = strings.TrimPrefix(in.Reason+"; "+r.nextReason, "; ")
-	}
-	switch {
-	case r.lastErr != nil:
-		in.Error = errorInfo(r.lastErr)
-	case r.nextErr != nil:
-		in.Error = errorInfo(r.nextErr)
-	}
-	if f := r.lastFault.Load(); f != nil {
-		in.LastFault = *f
-	}
-	for _, ms := range m.mixins {
-		if _, ok := r.mixins[ms.Type]; ok {
-			in.Mixins = append(in.Mixins, ms.Name())
+	return pi
+}
+
+// declared returns the mixins r implements (by name) and the hooks and
+// helpers it declares, each sorted.
+func (m *Manager) declared(r *record) (mixins, hookNames, helpers []string) {
+	mixins, hookNames, helpers = []string{}, []string{}, []string{}
+	for _, mx := range m.mixins {
+		if _, ok := r.mixins[mx.Type]; ok {
+			mixins = append(mixins, mx.Name())
 		}
 	}
-	sort.Strings(in.Mixins)
 	if r.def != nil {
 		for name := range r.def.Hooks {
-			in.Hooks = append(in.Hooks, name)
+			hookNames = append(hookNames, name)
 		}
 		for name := range r.def.Helpers {
-			in.Helpers = append(in.Helpers, name)
+			helpers = append(helpers, name)
 		}
 	}
-	sort.Strings(in.Hooks)
-	sort.Strings(in.Helpers)
-	return in
+	sort.Strings(mixins)
+	sort.Strings(hookNames)
+	sort.Strings(helpers)
+	return mixins, hookNames, helpers
 }
 
 func errorInfo(err error) *ErrorInfo {
@@ -326,18 +341,18 @@ func (v *pluginView) Helpers(id string, names ...string) map[string]any {
 	v.m.mu.RLock()
 	defer v.m.mu.RUnlock()
 	r := v.m.plugins[id]
-	if r == nil || r.state != StateEnabled || r.helpers == nil {
+	if r == nil || r.state != StateEnabled || r.enabled.helpers == nil {
 		return nil
 	}
 	out := make(map[string]any, len(names))
 	if len(names) == 0 {
-		for name, h := range r.helpers {
+		for name, h := range r.enabled.helpers {
 			out[name] = h
 		}
 		return out
 	}
 	for _, name := range names {
-		if h, ok := r.helpers[name]; ok {
+		if h, ok := r.enabled.helpers[name]; ok {
 			out[name] = h
 		}
 	}
@@ -352,11 +367,11 @@ func (v *pluginView) Helper(id, name string, fnPtr any) error {
 	switch {
 	case r == nil:
 		why = "unknown plugin"
-	case r.state != StateEnabled || r.helpers == nil:
+	case r.state != StateEnabled || r.enabled.helpers == nil:
 		why = "the plugin is not enabled"
 	default:
 		var ok bool
-		if h, ok = r.helpers[name]; !ok {
+		if h, ok = r.enabled.helpers[name]; !ok {
 			why = "the plugin has no helper of that name"
 		}
 	}

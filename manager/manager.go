@@ -123,6 +123,7 @@ type Manager struct {
 	impls       implIndex
 	compat      sync.Map                  // Compat constraint -> compatResult
 	released    map[string]bool           // quarantined plugins an operator enabled
+	held        map[string]bool           // plugins found while running, waiting for an operator
 	timers      []*time.Timer             // pending restarts of crashed plugins
 	imports     map[string]*pendingImport // imports started ahead of a load pass; guarded by op
 	// shadowsLogged are the shadows the latest scan found, by identifier:
@@ -134,6 +135,8 @@ type Manager struct {
 	// (nil when it has none): what a goroutine gets back after a call into
 	// plugin code. Only the running operation touches it.
 	opLabels context.Context
+
+	stateErrors atomic.Int64 // state changes the lifecycle does not allow: bugs
 }
 
 // InjectFactory makes a per-plugin injectable (such as a printer proxy that
@@ -166,6 +169,7 @@ func New(opts Options) (*Manager, error) {
 		factories:  make(map[string]InjectFactory),
 		subs:       make(map[int]func(Transition)),
 		released:   make(map[string]bool),
+		held:       make(map[string]bool),
 	}
 	m.view = &pluginView{m: m}
 	hookOpts := opts.Hooks
@@ -215,88 +219,6 @@ func (m *Manager) InjectFactory(name string, f InjectFactory) {
 	m.factories[name] = f
 }
 
-// State is where a plugin is in its lifecycle.
-type State int
-
-// The states: found -> loaded -> enabled <-> disabled -> unloaded.
-const (
-	StateFound State = iota
-	StateLoaded
-	StateEnabled
-	StateDisabled
-	StateUnloaded
-)
-
-var stateNames = [...]string{"found", "loaded", "enabled", "disabled", "unloaded"}
-
-func (s State) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("State(%d)", int(s))
-}
-
-// record is everything the manager knows of one plugin.
-type record struct {
-	// crash history of a plugin whose code runs as a process
-	crashes        []time.Time // recent crashes, oldest first
-	restarts       int         // restarts after crashes
-	lastCrash      string
-	lastCrashLines []string // the crashed process's last output
-	crashedOut     bool     // gave up restarting: stays down until enabled again
-
-	id       string
-	cand     tier.Candidate // the candidate whose code is loaded (or would be)
-	source   string         // the name of the source that provided cand
-	srcIndex int            // its index in Options.Sources
-	shadowed []Shadow
-
-	// next is the candidate the latest scan found when it differs from cand
-	// and could not replace it: its code does not load, or the plugin waits
-	// for a restart (pendingReload). nextErr says why it was not taken up
-	// (nil for a pending reload) and nextReason is the listing's reason.
-	next          *found
-	nextErr       error
-	nextReason    string
-	pendingReload bool
-	// held: found by a rescan while the manager runs and left for an
-	// operator to enable (plugins._autoEnable is off).
-	held bool
-	// labels is the context carrying the plugin's pprof goroutine label,
-	// made on first use; only the running operation touches it.
-	labels context.Context
-
-	state State
-	gate  gateResult
-
-	logger         *slog.Logger // made on first use; only the running operation touches it
-	inst           tier.Instance
-	def            *tentacle.Definition
-	mixins         map[reflect.Type]any
-	restartReasons []string
-	reloadNeeding  bool
-
-	// registrations of the current enable
-	helpers  map[string]any
-	ctx      *tentacle.Context
-	cancel   context.CancelFunc
-	undo     []undoStep
-	enableNo uint64
-
-	pendingEnable, pendingDisable    bool
-	pendingInstall, pendingUninstall bool
-	needsReload                      bool
-	lastErr                          error
-	faults                           atomic.Int64
-	lastFault                        atomic.Pointer[string]
-}
-
-func (r *record) restartNeeding() bool { return len(r.restartReasons) > 0 }
-
-func (r *record) loaded() bool {
-	return r.state == StateLoaded || r.state == StateEnabled || r.state == StateDisabled
-}
-
 func (r *record) info() tentacle.PluginInfo { return candidateInfo(r.id, r.cand) }
 
 // candidateInfo returns the metadata of plugin id as candidate c describes
@@ -322,10 +244,10 @@ func candidateInfo(id string, c tier.Candidate) tentacle.PluginInfo {
 	}
 }
 
-// Shadow is a plugin that a source also provided, hidden by an earlier
-// source's plugin of the same identifier.
+// Shadow is a plugin that an origin also provided, hidden by an earlier
+// origin's plugin of the same identifier.
 type Shadow struct {
-	Source   string `json:"source"`
+	// Origin is the name of the origin that also provided it.
 	Origin   string `json:"origin"`
 	Location string `json:"location,omitempty"`
 }
@@ -348,9 +270,9 @@ func (m *Manager) Discover(ctx context.Context) ([]string, error) {
 // found is a candidate as a scan found it: with the source that provided it
 // first. cand points into the slice the source returned.
 type found struct {
-	cand     *tier.Candidate
-	source   string
-	srcIndex int
+	cand        *tier.Candidate
+	origin      string
+	originIndex int
 }
 
 // scanResult is one scan of every source.
@@ -393,11 +315,11 @@ func (m *Manager) scan(ctx context.Context) scanResult {
 		for j := range cands {
 			c := &cands[j]
 			if _, dup := res.index[c.ID]; dup {
-				res.shadows[c.ID] = append(res.shadows[c.ID], Shadow{Source: src.Name(), Origin: c.Origin, Location: c.Location})
+				res.shadows[c.ID] = append(res.shadows[c.ID], Shadow{Origin: src.Name(), Location: c.Location})
 				continue
 			}
 			res.index[c.ID] = len(res.found)
-			res.found = append(res.found, found{cand: c, source: src.Name(), srcIndex: i})
+			res.found = append(res.found, found{cand: c, origin: src.Name(), originIndex: i})
 		}
 	}
 	res.err = errors.Join(errs...)
@@ -412,8 +334,8 @@ func (m *Manager) logShadows(res scanResult) {
 		id := f.cand.ID
 		for _, s := range res.shadows[id] {
 			if !slices.Contains(m.shadowsLogged[id], s) {
-				m.log.Warn("plugin shadowed by an earlier origin", "plugin", id, "origin", s.Source,
-					"location", s.Location, "kept_origin", f.source, "kept_location", f.cand.Location)
+				m.log.Warn("plugin shadowed by an earlier origin", "plugin", id, "origin", s.Origin,
+					"location", s.Location, "kept_origin", f.origin, "kept_location", f.cand.Location)
 			}
 		}
 	}
@@ -445,7 +367,7 @@ func (m *Manager) discover(ctx context.Context) ([]string, error) {
 // the same identifier) and lists it.
 func (m *Manager) add(f found, shadows []Shadow, cfg pluginConfig) *record {
 	c := *f.cand
-	r := &record{id: c.ID, cand: c, source: f.source, srcIndex: f.srcIndex, shadowed: shadows}
+	r := &record{id: c.ID, cand: c, origin: f.origin, originIndex: f.originIndex, shadowed: shadows}
 	m.mu.Lock()
 	r.gate = m.evaluateGates(r, cfg)
 	if c.Invalid != nil {
@@ -579,7 +501,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	return m.run(ctx, func() error {
 		var errs []error
 		enabled := m.ids(func(r *record) bool { return r.state == StateEnabled })
-		sort.SliceStable(enabled, func(i, j int) bool { return m.get(enabled[i]).enableNo > m.get(enabled[j]).enableNo })
+		sort.SliceStable(enabled, func(i, j int) bool { return m.get(enabled[i]).enabled.seq > m.get(enabled[j]).enabled.seq })
 		// Take every handler off the hot path first, in one publication
 		// rather than one per plugin.
 		m.hooks.Hold()

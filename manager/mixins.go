@@ -56,7 +56,7 @@ func (p Plugin) As(t reflect.Type) (any, bool) {
 func (p Plugin) Context() *tentacle.Context {
 	p.m.mu.RLock()
 	defer p.m.mu.RUnlock()
-	return p.r.ctx
+	return p.r.enabled.ctx
 }
 
 // Plugin returns a handle on plugin id.

@@ -94,7 +94,7 @@ func (m *Manager) rescan(ctx context.Context) (RescanResult, error) {
 
 	for _, id := range m.ids(nil) {
 		r := m.get(id)
-		if sc.failed[r.srcIndex] {
+		if sc.failed[r.originIndex] {
 			continue // its source could not tell: keep it as it is
 		}
 		f, ok := sc.first(id)
@@ -141,7 +141,7 @@ func (m *Manager) rescan(ctx context.Context) (RescanResult, error) {
 		case auto:
 			late = append(late, id)
 		default:
-			r.held = true
+			m.hold(r)
 			m.log.Info("new plugin found; enable it to run it (plugins._autoEnable is off)", "plugin", id)
 		}
 	}
@@ -233,8 +233,8 @@ func (m *Manager) reloadOp(ctx context.Context, id string) (Change, error) {
 	cfg := m.readConfig()
 	m.hooks.SetOrderOverrides(cfg.sortingOrder)
 	sc := m.scan(ctx)
-	if sc.failed[r.srcIndex] {
-		return ch, &LifecycleError{Plugin: id, Phase: PhaseReload, Err: fmt.Errorf("its source %s could not be scanned: %w", r.source, sc.err)}
+	if sc.failed[r.originIndex] {
+		return ch, &LifecycleError{Plugin: id, Phase: PhaseReload, Err: fmt.Errorf("its source %s could not be scanned: %w", r.origin, sc.err)}
 	}
 	f, ok := sc.first(id)
 	if !ok {
@@ -259,12 +259,12 @@ const (
 func (m *Manager) compare(r *record, f found) comparison {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	current := found{cand: &r.cand, source: r.source, srcIndex: r.srcIndex}
-	if r.next != nil {
+	current := found{cand: &r.cand, origin: r.origin, originIndex: r.originIndex}
+	if r.change != nil {
 		if !differs(current, f) {
 			return reverted
 		}
-		if !differs(*r.next, f) {
+		if !differs(r.change.next, f) {
 			return unchanged
 		}
 		return changed
@@ -278,7 +278,7 @@ func (m *Manager) compare(r *record, f found) comparison {
 // differs reports whether two scans found different code: another source,
 // another location, or other non-empty digests.
 func differs(a, b found) bool {
-	return a.srcIndex != b.srcIndex || a.cand.Location != b.cand.Location ||
+	return a.originIndex != b.originIndex || a.cand.Location != b.cand.Location ||
 		(a.cand.Digest != "" && b.cand.Digest != "" && a.cand.Digest != b.cand.Digest)
 }
 
@@ -287,10 +287,10 @@ func differs(a, b found) bool {
 func (m *Manager) revert(r *record) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if r.lastErr == r.nextErr {
+	if r.change != nil && r.lastErr == r.change.err {
 		r.lastErr = nil
 	}
-	r.next, r.nextErr, r.nextReason, r.pendingReload = nil, nil, "", false
+	r.change = nil
 	m.log.Info("plugin code back to the loaded version", "plugin", r.id)
 }
 
@@ -301,7 +301,7 @@ func (m *Manager) reloadTo(ctx context.Context, r *record, f found, cfg pluginCo
 		m.refresh(r, f, cfg)
 		ch.Applied = true
 		m.mu.RLock()
-		start := m.started && !r.held
+		start := m.started && !m.held[r.id]
 		m.mu.RUnlock()
 		if start {
 			return ch, m.startLate(ctx, r)
@@ -339,7 +339,7 @@ func (m *Manager) reloadTo(ctx context.Context, r *record, f found, cfg pluginCo
 		return ch, err
 	}
 
-	c, err := m.loadCode(ctx, r, f.cand)
+	c, err := m.loadCode(ctx, r, f.cand, m.isolated(f.originIndex))
 	if err != nil {
 		var le *LifecycleError
 		phase := PhaseLoad
@@ -380,8 +380,7 @@ var errNoDefinition = errors.New("no plugin definition")
 // changes again.
 func (m *Manager) keep(r *record, f found, err error, reason string) {
 	m.mu.Lock()
-	r.next, r.nextErr, r.pendingReload = &f, err, false
-	r.nextReason = reason + "; the loaded version keeps running"
+	r.change = &change{next: f, err: err, reason: reason + "; the loaded version keeps running"}
 	r.lastErr = err
 	m.mu.Unlock()
 	m.log.Error("changed plugin code not taken up; the loaded version keeps running", "plugin", r.id, "error", err)
@@ -391,7 +390,7 @@ func (m *Manager) keep(r *record, f found, err error, reason string) {
 // after a restart.
 func (m *Manager) pend(r *record, f found, why string) {
 	m.mu.Lock()
-	r.next, r.nextErr, r.nextReason, r.pendingReload = &f, nil, "", true
+	r.change = &change{next: f}
 	m.mu.Unlock()
 	m.log.Info("plugin code changed; the new code runs after a restart", "plugin", r.id, "why", why)
 }
@@ -400,9 +399,9 @@ func (m *Manager) pend(r *record, f found, why string) {
 // afresh.
 func (m *Manager) refresh(r *record, f found, cfg pluginConfig) {
 	m.mu.Lock()
-	r.cand, r.source, r.srcIndex = *f.cand, f.source, f.srcIndex
+	r.cand, r.origin, r.originIndex = *f.cand, f.origin, f.originIndex
 	r.gate = m.evaluateGates(r, cfg)
-	r.next, r.nextErr, r.nextReason, r.pendingReload = nil, nil, "", false
+	r.change = nil
 	r.lastErr = nil
 	if f.cand.Invalid != nil {
 		r.lastErr = lifecycleErr(r.id, PhaseDiscover, f.cand.Invalid)
@@ -417,8 +416,8 @@ func (m *Manager) refresh(r *record, f found, cfg pluginConfig) {
 func (m *Manager) swap(ctx context.Context, r *record, f found, c *code, g gateResult, ch Change) (Change, error) {
 	m.mu.Lock()
 	enabled := r.state == StateEnabled
-	old := r.code()
-	was := previous{cand: r.cand, source: r.source, srcIndex: r.srcIndex, gate: r.gate}
+	old := m.code(r)
+	was := previous{cand: r.cand, origin: r.origin, originIndex: r.originIndex, gate: r.gate}
 	m.queueInfo(Loaded, r.id, candidateInfo(r.id, *f.cand))
 	m.mu.Unlock()
 	var disableErr error
@@ -427,8 +426,8 @@ func (m *Manager) swap(ctx context.Context, r *record, f found, c *code, g gateR
 	}
 	m.mu.Lock()
 	r.adopt(c)
-	r.cand, r.source, r.srcIndex, r.gate = *f.cand, f.source, f.srcIndex, g
-	r.next, r.nextErr, r.nextReason, r.pendingReload = nil, nil, "", false
+	r.cand, r.origin, r.originIndex, r.gate = *f.cand, f.origin, f.originIndex, g
+	r.change = nil
 	started := m.started
 	m.mu.Unlock()
 	m.warnings(r.id, f.cand)
@@ -465,10 +464,10 @@ func (m *Manager) swap(ctx context.Context, r *record, f found, c *code, g gateR
 
 // previous is what a record had before a swap, besides its code.
 type previous struct {
-	cand     tier.Candidate
-	source   string
-	srcIndex int
-	gate     gateResult
+	cand        tier.Candidate
+	origin      string
+	originIndex int
+	gate        gateResult
 }
 
 // rollBack undoes a swap whose new code failed to enable (enableErr): the
@@ -478,7 +477,7 @@ func (m *Manager) rollBack(ctx context.Context, r *record, f found, c, old *code
 	m.mu.Lock()
 	m.queue(Unloaded, r)
 	r.adopt(old)
-	r.cand, r.source, r.srcIndex, r.gate = was.cand, was.source, was.srcIndex, was.gate
+	r.cand, r.origin, r.originIndex, r.gate = was.cand, was.origin, was.originIndex, was.gate
 	m.mu.Unlock()
 	againErr := m.enable(ctx, r)
 	phase := PhaseEnable
@@ -511,7 +510,7 @@ func (m *Manager) startLate(ctx context.Context, r *record) error {
 	}
 	if r.restartNeeding() {
 		m.mu.Lock()
-		r.pendingInstall = true
+		r.pending = PendingInstall
 		m.mu.Unlock()
 		m.log.Info("new plugin loaded; it is enabled after a restart", "plugin", r.id, "why", r.restartReasons)
 		return nil

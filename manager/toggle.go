@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/tentacle-go/tentacle/tier"
 )
 
 // Change reports what an operator's enable, disable, uninstall or reload
@@ -85,21 +87,16 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 	}
 	ch.Persisted = changed
 	m.mu.Lock()
-	m.released[id] = true                // an operator's enable lifts a quarantine
-	r.crashes, r.crashedOut = nil, false // and gives a crashed plugin a new start
+	m.released[id] = true                       // an operator's enable lifts a quarantine,
+	delete(m.held, id)                          // lets a plugin found while running start,
+	r.crash.recent, r.crash.gaveUp = nil, false // and gives a crashed plugin a new start
 	m.mu.Unlock()
 	m.regate(r)
 	m.mu.Lock()
 	started := m.started
-	switch {
-	case r.pendingDisable:
-		r.pendingDisable = false
-		ch.Cancelled = true
-	case r.pendingEnable:
-		ch.Pending, ch.NeedsRestart = true, true
-	case g.safeModeVictim && started:
-		r.pendingEnable = true
-		ch.Pending, ch.NeedsRestart = true, true
+	m.toggled(r, &ch, onToggle[r.pending].enable)
+	if !ch.Cancelled && !ch.Pending && g.safeModeVictim && started {
+		m.waitRestart(r, &ch, PendingEnable)
 	}
 	state := r.state
 	m.mu.Unlock()
@@ -123,9 +120,8 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 	}
 	if r.restartNeeding() {
 		m.mu.Lock()
-		r.pendingEnable = true
+		m.waitRestart(r, &ch, PendingEnable)
 		m.mu.Unlock()
-		ch.Pending, ch.NeedsRestart = true, true
 		return ch, nil
 	}
 	if err := m.enable(ctx, r); err != nil {
@@ -169,15 +165,9 @@ func (m *Manager) disableOp(ctx context.Context, id string) (Change, error) {
 	ch.Persisted = changed
 	m.mu.Lock()
 	started := m.started
-	switch {
-	case r.pendingEnable:
-		r.pendingEnable = false
-		ch.Cancelled = true
-	case r.pendingDisable:
-		ch.Pending, ch.NeedsRestart = true, true
-	case r.state == StateEnabled && started && r.restartNeeding():
-		r.pendingDisable = true
-		ch.Pending, ch.NeedsRestart = true, true
+	m.toggled(r, &ch, onToggle[r.pending].disable)
+	if !ch.Cancelled && !ch.Pending && r.state == StateEnabled && started && r.restartNeeding() {
+		m.waitRestart(r, &ch, PendingDisable)
 	}
 	state := r.state
 	m.mu.Unlock()
@@ -185,18 +175,39 @@ func (m *Manager) disableOp(ctx context.Context, id string) (Change, error) {
 		m.regate(r)
 		return ch, nil
 	}
+	_, unloads := r.inst.(tier.UnloadsWhenDisabled)
 	err = m.disable(ctx, r)
 	ch.Applied = true
 	m.markReload(r, &ch)
-	if r.cand.UnloadWhenDisabled {
+	if unloads {
 		// Nothing of it keeps running: listed as a plugin disabled at start.
 		err = errors.Join(err, m.unload(ctx, r))
 		m.mu.Lock()
-		r.state = StateFound
+		m.setState(r, StateFound)
 		m.mu.Unlock()
 	}
 	m.regate(r)
 	return ch, err
+}
+
+// toggled makes p r's pending change after an operator's toggle (from the
+// onToggle table) and says in ch what that did; m.mu must be held.
+func (m *Manager) toggled(r *record, ch *Change, p Pending) {
+	before := r.pending
+	r.pending = p
+	switch {
+	case before != PendingNone && p == PendingNone:
+		ch.Cancelled = true
+	case p != PendingNone:
+		ch.Pending, ch.NeedsRestart = true, true
+	}
+}
+
+// waitRestart records p as r's pending change, which waits for a restart; m.mu
+// must be held.
+func (m *Manager) waitRestart(r *record, ch *Change, p Pending) {
+	r.pending = p
+	ch.Pending, ch.NeedsRestart = true, true
 }
 
 // toggleable refuses unknown and hidden bundled plugins.

@@ -38,7 +38,7 @@ func (m *Manager) uninstallOp(ctx context.Context, id string) (Change, error) {
 		return ch, &LifecycleError{Plugin: id, Phase: PhaseUninstall, Err: ErrNotManagable}
 	}
 	m.mu.RLock()
-	pending := r.pendingUninstall
+	pending := r.pending == PendingUninstall
 	listener, _ := r.mixins[typeUninstallListener].(interface{ OnPluginPendingUninstall() })
 	keep := r.state == StateEnabled && m.started && r.restartNeeding()
 	m.mu.RUnlock()
@@ -69,7 +69,7 @@ func (m *Manager) uninstallOp(ctx context.Context, id string) (Change, error) {
 	}
 	m.mu.Lock()
 	if keep {
-		r.pendingUninstall = true
+		r.pending = PendingUninstall
 		ch.Pending, ch.NeedsRestart = true, true
 	} else {
 		ch.Applied = true

@@ -102,17 +102,6 @@ type Candidate struct {
 	// does not parse, a broken manifest); it is listed as incompatible with
 	// this error and never loaded.
 	Invalid error
-	// Isolated: the plugin's code runs apart from the host's process (the
-	// process tier), so a failure while it loads cannot take the host down,
-	// and Load may run alongside other plugins' loads: at start, the
-	// manager starts the imports of isolated plugins side by side.
-	Isolated bool
-	// UnloadWhenDisabled: the plugin's code holds resources of its own for
-	// as long as it is loaded (the process tier: a process), so an
-	// operator's disable also unloads it, and its next enable loads it
-	// again. Its disabled state is then that of a plugin disabled at start:
-	// listed, not running.
-	UnloadWhenDisabled bool
 	// Warnings are problems worth reporting that do not stop the plugin.
 	Warnings []string
 	// Digest identifies the plugin's code as found (a hash of its files);
@@ -169,20 +158,43 @@ type ProcessStatus struct {
 	LastLines []string `json:"last_lines,omitempty"`
 	// Overruns counts calls that overran their deadline and were skipped.
 	Overruns int64 `json:"overruns"`
-	// DirectCalls: the host calls it over a socket of its own rather than
-	// over gRPC, several times faster (false for a plugin that does not
-	// offer it, or while it does not run).
-	DirectCalls bool `json:"direct_calls,omitempty"`
-	// DirectHost: its calls into the host (its settings, other plugins'
-	// helpers, events) come over the host's socket rather than over gRPC;
-	// false until it made one.
-	DirectHost bool `json:"direct_host,omitempty"`
+	// Details are facts of the tier's own about the process (the process
+	// tier: direct_calls and direct_host, how calls travel), for
+	// diagnostics.
+	Details map[string]any `json:"details,omitempty"`
 }
 
 // ProcessReporter is implemented by instances that run as a process; the
-// manager shows their status in listings.
+// manager shows their status in listings. Instances without it are listed
+// without a process.
 type ProcessReporter interface {
 	ProcessStatus() ProcessStatus
+}
+
+// Isolating is implemented by origins whose plugins' code runs apart from
+// the host's process, each in a process of its own (the process tier): a
+// failure while one loads cannot take the host down, so the manager starts
+// the imports of several of them side by side (at start, and for those a
+// rescan found together), and tells a host's trace that a call into them
+// is isolated (the manager's TraceEvent). The plugins of an origin without it
+// run in the host's process, and load one at a time.
+type Isolating interface {
+	Origin
+	// IsolatesPlugins is a marker.
+	IsolatesPlugins()
+}
+
+// UnloadsWhenDisabled is implemented by instances whose code holds
+// resources of its own for as long as it is loaded (the process tier: a
+// process): an operator's disable also unloads such a plugin, and its next
+// enable loads it again; while it is disabled it is listed as a plugin
+// disabled at start is (state found), with nothing of it running. An
+// instance without it stays loaded while its plugin is disabled, ready to
+// be enabled again at once.
+type UnloadsWhenDisabled interface {
+	Instance
+	// UnloadsWhenDisabled is a marker.
+	UnloadsWhenDisabled()
 }
 
 // Instance is a loaded plugin's code as a tier runs it. Every method is

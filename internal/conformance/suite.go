@@ -240,6 +240,11 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		if err := m.Shutdown(context.Background()); err != nil {
 			t.Logf("shutdown: %v", err)
 		}
+		// Every state change the test caused was one the lifecycle's
+		// table allows.
+		if n := m.StateErrors(); n != 0 {
+			t.Errorf("%d state changes the lifecycle does not allow: %d logged", n, h.logs.count("manager bug"))
+		}
 		endLeakCheck(t)
 		h.wantNoProcesses(tr)
 	})

@@ -22,7 +22,7 @@ func TestCallsBothWays(t *testing.T) {
 				t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
 			}
 			h := newHost(t, hostConfig{plugins: map[string]string{"hello": "hello"}})
-			if in := h.info("hello"); !in.Enabled || in.Process.DirectCalls != direct {
+			if in := h.info("hello"); !in.Enabled || (in.Process.Details["direct_calls"] == true) != direct {
 				t.Fatalf("hello: enabled %v, process %+v; want direct calls %v", in.Enabled, in.Process, direct)
 			}
 			if out := callHook(h.line, "g1 x1"); strings.Join(out, ",") != "hello G1 X1" {
@@ -31,7 +31,7 @@ func TestCallsBothWays(t *testing.T) {
 			if out := callHook(h.greet, "Ada"); strings.Join(out, ",") != "hello Hello, Ada" {
 				t.Errorf("test.greet: %q", out)
 			}
-			if got := h.info("hello").Process.DirectHost; got != direct {
+			if got := h.info("hello").Process.Details["direct_host"] == true; got != direct {
 				t.Errorf("the settings read came over the host's socket: %v, want %v", got, direct)
 			}
 			if err := h.store.Set("plugins.hello.greeting", "Ahoy"); err != nil {

@@ -82,6 +82,12 @@ type fixturePackages struct {
 	dir string // with symbolic links resolved, as /proc shows executables
 }
 
+// IsolatesPlugins: the packages folder's plugins run in processes of their
+// own, as process.New's do.
+func (*fixturePackages) IsolatesPlugins() {}
+
+var _ tier.Isolating = (*fixturePackages)(nil)
+
 func (processTier) Origin(t testing.TB, fixtures ...string) tier.Origin {
 	t.Helper()
 	dir, err := filepath.EvalSymlinks(t.TempDir())

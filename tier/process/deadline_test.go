@@ -44,7 +44,7 @@ func testHookOverrun(t *testing.T, direct bool) {
 		proc:    process.Options{HookTimeout: time.Minute, HookTimeouts: map[string]time.Duration{hookSlow: 50 * time.Millisecond}},
 	})
 	pid := h.pid("tool")
-	if got := h.info("tool").Process.DirectCalls; got != direct {
+	if got := h.info("tool").Process.Details["direct_calls"] == true; got != direct {
 		t.Fatalf("direct calls %v, want %v", got, direct)
 	}
 	if out := callHook(h.slow, "1h"); strings.Join(out, ",") != "after 1h" {

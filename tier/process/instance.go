@@ -44,9 +44,14 @@ type instance struct {
 }
 
 var (
-	_ tier.Instance        = (*instance)(nil)
-	_ tier.ProcessReporter = (*instance)(nil)
+	_ tier.Instance            = (*instance)(nil)
+	_ tier.ProcessReporter     = (*instance)(nil)
+	_ tier.UnloadsWhenDisabled = (*instance)(nil)
 )
+
+// UnloadsWhenDisabled implements tier.UnloadsWhenDisabled: a disabled
+// plugin's process is stopped.
+func (in *instance) UnloadsWhenDisabled() {}
 
 // load starts the plugin's process and builds its Definition from what it
 // describes: its functions, hook handlers and helpers are proxies that call
@@ -354,8 +359,10 @@ func (in *instance) ProcessStatus() tier.ProcessStatus {
 	st := tier.ProcessStatus{Crashed: in.crashed, Exit: in.exit, Overruns: in.overruns.Load()}
 	if in.p != nil && !in.closed && !in.crashed {
 		st.PID = in.p.pid()
-		st.DirectCalls = in.p.direct.Load() != nil
-		st.DirectHost = in.p.host.connected()
+		st.Details = map[string]any{
+			"direct_calls": in.p.direct.Load() != nil, // the host calls it over a socket of its own, not gRPC
+			"direct_host":  in.p.host.connected(),     // its calls into the host come over the host's socket
+		}
 	}
 	if in.crashed {
 		st.LastLines = in.out.lines()

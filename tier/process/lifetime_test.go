@@ -170,8 +170,8 @@ func TestDirectCallsFolderRemoved(t *testing.T) {
 	}
 	h := newHost(t, hostConfig{plugins: map[string]string{"tool": "tool"}})
 	pid := h.pid("tool")
-	if got := sockets(); len(got) != 2 || !h.info("tool").Process.DirectCalls {
-		t.Fatalf("while it runs: folders %q, direct calls %v; want the plugin's and the host's", got, h.info("tool").Process.DirectCalls)
+	if got := sockets(); len(got) != 2 || h.info("tool").Process.Details["direct_calls"] != true {
+		t.Fatalf("while it runs: folders %q, direct calls %v; want the plugin's and the host's", got, h.info("tool").Process.Details)
 	}
 	for _, dir := range sockets() {
 		if fi, err := os.Stat(dir); err != nil {

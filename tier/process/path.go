@@ -50,7 +50,7 @@ func (s *source) onPath(ctx context.Context, packaged map[string]bool) []tier.Ca
 // pathCandidate describes a PATH executable: from its manifest
 // (<exe>.yaml) when it has one, else by a short describe run.
 func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candidate {
-	c := tier.Candidate{ID: id, Origin: tier.OriginPackage, Tier: tier.ProcessTier, Location: exe, BaseFolder: filepath.Dir(exe), Isolated: true, UnloadWhenDisabled: true}
+	c := tier.Candidate{ID: id, Origin: tier.OriginPackage, Tier: tier.ProcessTier, Location: exe, BaseFolder: filepath.Dir(exe)}
 	if !tentacle.ValidIdentifier(id) {
 		c.Invalid = errInvalidName(id)
 		return c

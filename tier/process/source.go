@@ -38,6 +38,12 @@ func New(dir string, opts Options) tier.Origin {
 
 func (s *source) Name() string { return tier.OriginPackage }
 
+// IsolatesPlugins implements tier.Isolating: each plugin runs in a process
+// of its own.
+func (s *source) IsolatesPlugins() {}
+
+var _ tier.Isolating = (*source)(nil)
+
 // Scan lists the packaged plugins, sorted, reading only manifests: no
 // plugin runs (except, with PathDiscovery, PATH executables without a
 // manifest, for a bounded describe run).
@@ -71,7 +77,7 @@ func (s *source) Scan(ctx context.Context) ([]tier.Candidate, error) {
 
 // packaged is the candidate of <packages>/<name>/.
 func (s *source) packaged(name, dir string) tier.Candidate {
-	c := tier.Candidate{ID: name, Origin: tier.OriginPackage, Tier: tier.ProcessTier, Location: dir, BaseFolder: dir, Isolated: true, UnloadWhenDisabled: true}
+	c := tier.Candidate{ID: name, Origin: tier.OriginPackage, Tier: tier.ProcessTier, Location: dir, BaseFolder: dir}
 	if !tentacle.ValidIdentifier(name) {
 		c.Invalid = fmt.Errorf("invalid identifier %q: rename the folder to [a-z0-9_]+", name)
 		return c

@@ -63,8 +63,15 @@ var (
 	ErrGated = errors.New("not allowed to run")
 	// ErrNotLoaded: the plugin's code is not loaded.
 	ErrNotLoaded = errors.New("not loaded")
-	// ErrGone: no source provides the plugin any more.
-	ErrGone = errors.New("no source provides it any more")
+	// ErrGone: no origin provides the plugin any more.
+	ErrGone = errors.New("no origin provides it any more")
+	// ErrReentrant: a lifecycle operation (Enable, Disable, Reload,
+	// Rescan, ...) was asked for from plugin code that the operation under
+	// way is running (a lifecycle callback such as Initialize or
+	// OnStartup, or a host's activator): it would wait for the operation
+	// under way, which waits for the callback. Start a goroutine that the
+	// callback does not wait for instead.
+	ErrReentrant = errors.New("called from a lifecycle callback of the operation under way, which it would wait for")
 )
 
 // PanicError is a panic recovered from plugin code.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -174,4 +175,22 @@ func unquotePrefix(s string) (value, rest string, err error) {
 		return "", "", err
 	}
 	return value, s[len(q):], nil
+}
+
+// goroutineID returns the calling goroutine's number, as its stack's first
+// line says it ("goroutine 18 [running]:"). The manager uses it only to
+// tell a lifecycle callback that calls back into the manager (ErrReentrant)
+// from another goroutine that waits its turn.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	var id uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
 }

@@ -623,7 +623,14 @@ func (m *Manager) call(r *record, bundled, isolated bool, phase Phase, fn func()
 		labelled = PluginLabels(restore, r.id)
 	}
 	pprof.SetGoroutineLabels(labelled)
+	// The goroutine is in plugin code: a manager operation it asks for
+	// now would wait for this one, which waits for it (see reentrant).
+	if m.opGoroutine == 0 {
+		m.opGoroutine = goroutineID()
+	}
+	outer := m.inPluginCode.Swap(m.opGoroutine)
 	err := guard(fn)
+	m.inPluginCode.Store(outer)
 	pprof.SetGoroutineLabels(restore)
 	if trace != nil {
 		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Isolated: isolated, Phase: phase, Done: true})

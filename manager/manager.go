@@ -96,8 +96,11 @@ type Options struct {
 }
 
 // Manager runs plugins. Its methods are safe for concurrent use; lifecycle
-// operations are serialised. They must not be called from within a plugin's
-// lifecycle callbacks (start a goroutine instead).
+// operations are serialised. One asked for from plugin code that the
+// operation under way runs (a lifecycle callback, a host's activator)
+// fails with [ErrReentrant] rather than wait for that operation, which
+// waits for the callback: start a goroutine that the callback does not
+// wait for instead.
 type Manager struct {
 	opts       Options
 	log        *slog.Logger
@@ -137,6 +140,12 @@ type Manager struct {
 	opLabels context.Context
 
 	stateErrors atomic.Int64 // state changes the lifecycle does not allow: bugs
+
+	// opGoroutine is the goroutine of the running operation, found when it
+	// first calls plugin code (0: not yet); only the running operation
+	// touches it. inPluginCode is it while plugin code runs, else 0.
+	opGoroutine  uint64
+	inPluginCode atomic.Uint64
 }
 
 // InjectFactory makes a per-plugin injectable (such as a printer proxy that
@@ -421,17 +430,30 @@ func (m *Manager) get(id string) *record {
 	return m.plugins[id]
 }
 
+// reentrant reports whether the calling goroutine is in plugin code that
+// a lifecycle operation called (a lifecycle callback, an activator): an
+// operation it started would wait for the one under way, which waits for
+// it. Cheap unless plugin code is running.
+func (m *Manager) reentrant() bool {
+	g := m.inPluginCode.Load()
+	return g != 0 && g == goroutineID()
+}
+
 // run runs a lifecycle operation: serialised with the others, and the
 // transitions it caused told once it is over, with no lock held. ctx
 // is the operation's context; its pprof labels are what the goroutine gets
 // back after each call into plugin code.
 func (m *Manager) run(ctx context.Context, op func() error) error {
+	if m.reentrant() {
+		return fmt.Errorf("manager: %w", ErrReentrant)
+	}
 	var transitions []Transition
 	err := func() error {
 		m.op.Lock()
 		m.opLabels = labelsOnly(ctx)
 		defer func() {
 			m.opLabels = nil
+			m.opGoroutine = 0
 			transitions = m.takeTransitions()
 			m.op.Unlock()
 		}()

@@ -1,16 +1,46 @@
 package serve
 
-import "github.com/tentacle-go/tentacle/manager"
+import (
+	"context"
 
-// InjectPluginAdmin is the name under which bundled plugins (and only they)
-// get an [Admin]: the Plugin Manager uses it.
-const InjectPluginAdmin = "plugin_admin"
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server/bundled"
+)
 
-// Admin is the server as its bundled plugins see it.
-type Admin struct{ Server *Server }
+// admin is the server as its bundled plugins see it: a bundled.Admin.
+type admin struct{ s *Server }
 
-// Manager returns the plugin manager.
-func (a Admin) Manager() *manager.Manager { return a.Server.mgr }
+var _ bundled.Admin = admin{}
 
-// Info returns the server's state (safe mode, quarantine).
-func (a Admin) Info() ServerInfo { return a.Server.Info() }
+func (a admin) Plugins() []manager.Info { return a.s.mgr.List() }
+
+func (a admin) Plugin(id string) (manager.Info, bool) { return a.s.mgr.Info(id) }
+
+func (a admin) Enable(ctx context.Context, id string) (manager.Change, error) {
+	return a.s.mgr.Enable(ctx, id)
+}
+
+func (a admin) Disable(ctx context.Context, id string) (manager.Change, error) {
+	return a.s.mgr.Disable(ctx, id)
+}
+
+func (a admin) HookNames() []string { return a.s.mgr.Hooks().Names() }
+
+func (a admin) ExplainHook(name string) ([]hooks.Explanation, bool) {
+	reg := a.s.mgr.Hooks()
+	if _, declared := reg.Spec(name); !declared && len(reg.Handlers(name)) == 0 {
+		return nil, false
+	}
+	ex := reg.Explain(name)
+	if ex == nil {
+		ex = []hooks.Explanation{}
+	}
+	return ex, true
+}
+
+func (a admin) Orphans() []manager.Orphan { return a.s.mgr.Orphans() }
+
+func (a admin) SafeMode() string { return a.s.safeMode }
+
+func (a admin) Quarantined() []bundled.Quarantine { return a.s.Info().Quarantined }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/server/bundled"
 )
 
 // routesHandler is the server's HTTP surface. A request with a wrong API
@@ -52,21 +53,15 @@ type ServerInfo struct {
 	SafeMode *string `json:"safemode"`
 	// Quarantined lists the plugins kept from running this time because
 	// their code was running when the last start did not complete.
-	Quarantined []Quarantine `json:"quarantined"`
+	Quarantined []bundled.Quarantine `json:"quarantined"`
 	// ConfigError says why config.yaml is not used, or null.
 	ConfigError *string   `json:"config_error"`
 	Started     time.Time `json:"started"`
 }
 
-// Quarantine is one quarantined plugin with the evidence.
-type Quarantine struct {
-	Plugin   string `json:"plugin"`
-	Evidence string `json:"evidence"`
-}
-
 // Info returns what GET /api/server answers.
 func (s *Server) Info() ServerInfo {
-	info := ServerInfo{Version: Version, Instance: s.instance, Quarantined: []Quarantine{}, Started: s.started}
+	info := ServerInfo{Version: Version, Instance: s.instance, Quarantined: []bundled.Quarantine{}, Started: s.started}
 	if s.safeMode != "" {
 		reason := s.safeMode
 		info.SafeMode = &reason
@@ -78,7 +73,7 @@ func (s *Server) Info() ServerInfo {
 	for id, evidence := range s.quarantine {
 		// An operator's enable lifts a quarantine.
 		if in, ok := s.mgr.Info(id); ok && in.Quarantined {
-			info.Quarantined = append(info.Quarantined, Quarantine{Plugin: id, Evidence: evidence})
+			info.Quarantined = append(info.Quarantined, bundled.Quarantine{Plugin: id, Evidence: evidence})
 		}
 	}
 	sort.Slice(info.Quarantined, func(i, j int) bool { return info.Quarantined[i].Plugin < info.Quarantined[j].Plugin })

@@ -1,41 +1,27 @@
 package serve
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/tentacle-go/tentacle/internal/httpjson"
 )
 
 // maxBody bounds the JSON bodies the API reads.
 const maxBody = 1 << 20
 
-// writeJSON sends v as JSON with status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		status, buf = http.StatusInternalServerError, bytes.Buffer{}
-		enc = json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(apiError{Error: "the answer cannot be encoded as JSON: " + err.Error()})
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
-}
+// writeJSON sends v as JSON with status (httpjson.Write).
+func writeJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
 // apiError is the body of every error answer.
-type apiError struct {
-	Error string `json:"error"`
-}
+type apiError = httpjson.Err
 
 // writeError sends {"error": message} with status.
 func writeError(w http.ResponseWriter, status int, message string) {
-	writeJSON(w, status, apiError{Error: message})
+	httpjson.Error(w, status, message)
 }
 
 // readJSON decodes a request's JSON object body into v, answering 400 (or
@@ -99,10 +85,3 @@ func normalizeJSON(v any) any {
 	}
 	return v
 }
-
-// WriteJSON sends v as JSON with status, as the server's API does; for
-// bundled plugins' handlers.
-func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
-
-// WriteError sends {"error": message} with status, as the server's API does.
-func WriteError(w http.ResponseWriter, status int, message string) { writeError(w, status, message) }

@@ -10,6 +10,7 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/demo"
+	"github.com/tentacle-go/tentacle/server/bundled"
 	"github.com/tentacle-go/tentacle/settings"
 )
 
@@ -130,7 +131,7 @@ func TestQuarantine(t *testing.T) {
 	if info.SafeMode != nil || info.ConfigError != nil {
 		t.Errorf("/api/server: safe mode %v, config error %v; want neither", info.SafeMode, info.ConfigError)
 	}
-	want := []serve.Quarantine{{Plugin: "demo", Evidence: evidence}}
+	want := []bundled.Quarantine{{Plugin: "demo", Evidence: evidence}}
 	if diff := cmp.Diff(want, info.Quarantined); diff != "" {
 		t.Errorf("/api/server quarantined (-want +got):\n%s", diff)
 	}
@@ -182,7 +183,7 @@ func TestQuarantineSeveral(t *testing.T) {
 			`{"plugin":"demo","phase":"OnAfterStartup","since":"2026-01-02T03:04:06Z"},` +
 			`{"plugin":"plain","phase":"initialize","since":"2026-01-02T03:04:07Z"}]}`,
 	})
-	want := []serve.Quarantine{
+	want := []bundled.Quarantine{
 		{Plugin: "demo", Evidence: "its OnAfterStartup was running when the start of 2026-01-02 03:04:05 UTC did not complete"},
 		{Plugin: "plain", Evidence: "its initialize was running when the start of 2026-01-02 03:04:05 UTC did not complete"},
 	}

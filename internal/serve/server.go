@@ -33,6 +33,7 @@ import (
 	"github.com/tentacle-go/tentacle/events"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/server/bundled"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
@@ -338,11 +339,11 @@ func (s *Server) setupPlugins() error {
 	m.InjectFactory(server.InjectMessages, func(info tentacle.PluginInfo) (any, error) {
 		return messenger{hub: s.sockets, plugin: info.Identifier}, nil
 	})
-	m.InjectFactory(InjectPluginAdmin, func(info tentacle.PluginInfo) (any, error) {
+	m.InjectFactory(bundled.InjectAdmin, func(info tentacle.PluginInfo) (any, error) {
 		if !info.Bundled {
 			return nil, nil
 		}
-		return Admin{Server: s}, nil
+		return admin{s: s}, nil
 	})
 	s.routes = newPluginRoutes(s)
 	s.sockets = newSocketHub(s)

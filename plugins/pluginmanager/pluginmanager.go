@@ -18,9 +18,10 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
-	"github.com/tentacle-go/tentacle/internal/serve"
+	"github.com/tentacle-go/tentacle/internal/httpjson"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/server/bundled"
 	"github.com/tentacle-go/tentacle/settings"
 )
 
@@ -36,84 +37,78 @@ var Plugin = tentacle.Definition{
 	License:              "Apache-2.0",
 	Hidden:               true,
 	DisablingDiscouraged: "the Plugin Manager is how plugins are managed",
-	Implementation:       &PluginManager{},
+	Implementation:       &Implementation{},
 }
 
 func init() { tentacle.Register(ID, &Plugin) }
 
-// PluginManager implements the Plugin Manager.
-type PluginManager struct{ tentacle.Base }
+// Implementation is the Plugin Manager's implementation.
+type Implementation struct{ tentacle.Base }
 
 var (
-	_ server.SimpleAPI = (*PluginManager)(nil)
-	_ server.Blueprint = (*PluginManager)(nil)
+	_ server.SimpleAPI = (*Implementation)(nil)
+	_ server.Blueprint = (*Implementation)(nil)
 )
 
 // admin returns the server's admin view, injected into bundled plugins.
-func (p *PluginManager) admin() (serve.Admin, error) {
-	a, ok := p.Injected(serve.InjectPluginAdmin).(serve.Admin)
-	if !ok {
-		return serve.Admin{}, &server.APIError{Status: http.StatusServiceUnavailable, Message: "the Plugin Manager runs only inside the tentacle server"}
+func (p *Implementation) admin() (bundled.Admin, error) {
+	a := bundled.AdminOf(p)
+	if a == nil {
+		return nil, &server.APIError{Status: http.StatusServiceUnavailable, Message: "the Plugin Manager runs only inside the tentacle server"}
 	}
 	return a, nil
 }
 
 // Listing is the answer of GET /plugin/pluginmanager/plugins.
 type Listing struct {
-	Plugins     []manager.Info     `json:"plugins"`
-	SafeMode    *string            `json:"safe_mode"`
-	Quarantined []serve.Quarantine `json:"quarantined"`
+	Plugins     []manager.Info       `json:"plugins"`
+	SafeMode    *string              `json:"safe_mode"`
+	Quarantined []bundled.Quarantine `json:"quarantined"`
 }
 
 // Handler implements server.Blueprint.
-func (p *PluginManager) Handler() http.Handler {
+func (p *Implementation) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /plugins", p.json(func(a serve.Admin, _ *http.Request) (any, error) {
-		info := a.Info()
-		return Listing{Plugins: a.Manager().List(), SafeMode: info.SafeMode, Quarantined: info.Quarantined}, nil
+	mux.HandleFunc("GET /plugins", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
+		l := Listing{Plugins: a.Plugins(), Quarantined: a.Quarantined()}
+		if reason := a.SafeMode(); reason != "" {
+			l.SafeMode = &reason
+		}
+		return l, nil
 	}))
-	mux.HandleFunc("GET /plugins/{id}", p.json(func(a serve.Admin, r *http.Request) (any, error) {
-		in, ok := a.Manager().Info(r.PathValue("id"))
+	mux.HandleFunc("GET /plugins/{id}", p.json(func(a bundled.Admin, r *http.Request) (any, error) {
+		in, ok := a.Plugin(r.PathValue("id"))
 		if !ok {
 			return nil, &server.APIError{Status: http.StatusNotFound, Message: "unknown plugin " + quote(r.PathValue("id"))}
 		}
 		return map[string]any{"plugin": in}, nil
 	}))
-	mux.HandleFunc("GET /hooks", p.json(func(a serve.Admin, _ *http.Request) (any, error) {
-		reg := a.Manager().Hooks()
+	mux.HandleFunc("GET /hooks", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
 		out := make(map[string][]hooks.Explanation)
-		for _, name := range reg.Names() {
-			out[name] = explain(reg, name)
+		for _, name := range a.HookNames() {
+			out[name], _ = a.ExplainHook(name)
 		}
 		return map[string]any{"hooks": out}, nil
 	}))
-	mux.HandleFunc("GET /hooks/{name}", p.json(func(a serve.Admin, r *http.Request) (any, error) {
-		reg := a.Manager().Hooks()
+	mux.HandleFunc("GET /hooks/{name}", p.json(func(a bundled.Admin, r *http.Request) (any, error) {
 		name := r.PathValue("name")
-		if _, declared := reg.Spec(name); !declared && len(reg.Handlers(name)) == 0 {
+		ex, ok := a.ExplainHook(name)
+		if !ok {
 			return nil, &server.APIError{Status: http.StatusNotFound, Message: "unknown hook " + quote(name)}
 		}
-		return map[string]any{"hooks": map[string][]hooks.Explanation{name: explain(reg, name)}}, nil
+		return map[string]any{"hooks": map[string][]hooks.Explanation{name: ex}}, nil
 	}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		serve.WriteError(w, http.StatusNotFound, "the Plugin Manager has nothing at "+r.Method+" "+r.URL.Path)
+		httpjson.Error(w, http.StatusNotFound, "the Plugin Manager has nothing at "+r.Method+" "+r.URL.Path)
 	})
-	mux.HandleFunc("GET /orphans", p.json(func(a serve.Admin, _ *http.Request) (any, error) {
-		return map[string]any{"orphans": a.Manager().Orphans()}, nil
+	mux.HandleFunc("GET /orphans", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
+		return map[string]any{"orphans": a.Orphans()}, nil
 	}))
 	return mux
 }
 
-func explain(reg *hooks.Registry, name string) []hooks.Explanation {
-	ex := reg.Explain(name)
-	if ex == nil {
-		ex = []hooks.Explanation{}
-	}
-	return ex
-}
-
 // json adapts an answer function to an http.HandlerFunc.
-func (p *PluginManager) json(fn func(serve.Admin, *http.Request) (any, error)) http.HandlerFunc {
+func (p *Implementation) json(fn func(bundled.Admin, *http.Request) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, err := p.admin()
 		var res any
@@ -123,23 +118,23 @@ func (p *PluginManager) json(fn func(serve.Admin, *http.Request) (any, error)) h
 		var ae *server.APIError
 		switch {
 		case errors.As(err, &ae):
-			serve.WriteError(w, ae.Status, ae.Message)
+			httpjson.Error(w, ae.Status, ae.Message)
 		case err != nil:
-			serve.WriteError(w, http.StatusInternalServerError, err.Error())
+			httpjson.Error(w, http.StatusInternalServerError, err.Error())
 		default:
-			serve.WriteJSON(w, http.StatusOK, res)
+			httpjson.Write(w, http.StatusOK, res)
 		}
 	}
 }
 
 // APICommands implements server.SimpleAPI.
-func (p *PluginManager) APICommands() map[string][]string {
+func (p *Implementation) APICommands() map[string][]string {
 	return map[string][]string{"enable": {"plugin"}, "disable": {"plugin"}}
 }
 
 // OnAPICommand implements server.SimpleAPI: enable and disable answer the
 // change made (manager.Change).
-func (p *PluginManager) OnAPICommand(command string, data map[string]any) (any, error) {
+func (p *Implementation) OnAPICommand(command string, data map[string]any) (any, error) {
 	a, err := p.admin()
 	if err != nil {
 		return nil, err
@@ -148,9 +143,9 @@ func (p *PluginManager) OnAPICommand(command string, data map[string]any) (any, 
 	var ch manager.Change
 	switch command {
 	case "enable":
-		ch, err = a.Manager().Enable(context.Background(), id)
+		ch, err = a.Enable(context.Background(), id)
 	case "disable":
-		ch, err = a.Manager().Disable(context.Background(), id)
+		ch, err = a.Disable(context.Background(), id)
 	}
 	if err != nil {
 		return nil, &server.APIError{Status: statusOf(err), Message: err.Error()}

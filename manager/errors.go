@@ -16,7 +16,7 @@ type Phase string
 // order: Enable, Register, Inject, Initialize, Migrate, Enabled, then the
 // host's activators (whose phases are their names).
 const (
-	PhaseDiscover   Phase = "discover"   // a source could not read the plugin
+	PhaseDiscover   Phase = "discover"   // an origin could not read the plugin
 	PhaseGate       Phase = "gate"       // a gate (disabled, blocklist, compat, safe mode) refused it
 	PhaseImport     Phase = "import"     // the tier loads the plugin's code
 	PhaseCheck      Phase = "check"      // Definition.Check
@@ -30,7 +30,7 @@ const (
 	PhaseDisable    Phase = "disable"    // Definition.Disable, OnPluginDisabled, deregistration
 	PhaseUnload     Phase = "unload"     // Definition.Unload, closing the instance
 	PhaseUninstall  Phase = "uninstall"  // OnPluginPendingUninstall, removing files
-	PhaseReload     Phase = "reload"     // a reload as a whole (unknown plugin, gone from its source)
+	PhaseReload     Phase = "reload"     // a reload as a whole (unknown plugin, gone from its origin)
 	PhaseHook       Phase = "hook"       // a hook handler, at call time
 	PhaseCall       Phase = "call"       // a mixin method called by the host
 )

@@ -75,7 +75,7 @@ const (
 )
 
 // neverRuns reports whether candidate c can never run as it is, whatever
-// the configuration: it declares no plugin or its source could not read
+// the configuration: it declares no plugin or its origin could not read
 // it. The reason says which.
 func neverRuns(c tier.Candidate) (string, bool) {
 	var reasons []string

@@ -73,10 +73,10 @@ type Info struct {
 	// mixin calls; LastFault describes the latest.
 	Faults    int64  `json:"faults"`
 	LastFault string `json:"last_fault,omitempty"`
-	// Shadowed lists plugins of the same identifier that later sources
+	// Shadowed lists plugins of the same identifier that later origins
 	// provided and that were ignored.
 	Shadowed []Shadow `json:"shadowed,omitempty"`
-	// Warnings are the source's warnings about the plugin.
+	// Warnings are the origin's warnings about the plugin.
 	Warnings []string `json:"warnings,omitempty"`
 	// LeftoverGoroutines counts, for a plugin that is disabled or unloaded,
 	// the goroutines it started from its lifecycle callbacks that are still

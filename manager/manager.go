@@ -1,11 +1,11 @@
 // Package manager is the host side of Tentacle's plugin system: it discovers
-// plugins from sources, gates them, and runs their lifecycle (load, enable,
+// plugins from origins, gates them, and runs their lifecycle (load, enable,
 // disable, unload, uninstall) the way OctoPrint's PluginManager does, with
 // transactional enables, restart- and reload-needing plugins, lifecycle
 // transitions that subscribers are told of, and every call into plugin code guarded against
 // panics.
 //
-// A host makes one [Manager] with its sources, settings, hook registry and
+// A host makes one [Manager] with its origins, settings, hook registry and
 // mixins, calls [Manager.Start], and later [Manager.Shutdown]:
 //
 //	m, err := manager.New(manager.Options{
@@ -42,7 +42,7 @@ import (
 // Options configure a [Manager]. Only Origins is needed; everything else has
 // a usable default.
 type Options struct {
-	// Sources are scanned in this order; the first source to provide an
+	// Origins are scanned in this order; the first origin to provide an
 	// identifier wins and later duplicates are listed as shadowed.
 	Origins []tier.Origin
 	// BaseDir is the host's base directory; plugin data folders are
@@ -261,9 +261,9 @@ type Shadow struct {
 	Location string `json:"location,omitempty"`
 }
 
-// Discover scans every source and adds the plugins not yet known, gated but
+// Discover scans every origin and adds the plugins not yet known, gated but
 // not loaded. It returns the identifiers added, in discovery order. An error
-// from one source is logged and returned (joined); the others are still
+// from one origin is logged and returned (joined); the others are still
 // scanned. Plugins already known are left as they are (see [Manager.Rescan]
 // to take up changes), except that their shadowed duplicates are listed
 // afresh.
@@ -276,24 +276,24 @@ func (m *Manager) Discover(ctx context.Context) ([]string, error) {
 	return added, err
 }
 
-// found is a candidate as a scan found it: with the source that provided it
-// first. cand points into the slice the source returned.
+// found is a candidate as a scan found it: with the origin that provided it
+// first. cand points into the slice the origin returned.
 type found struct {
 	cand        *tier.Candidate
 	origin      string
 	originIndex int
 }
 
-// scanResult is one scan of every source.
+// scanResult is one scan of every origin.
 type scanResult struct {
-	found   []found             // the first source's candidate of each identifier, in discovery order
+	found   []found             // the first origin's candidate of each identifier, in discovery order
 	index   map[string]int      // identifier -> its index in found
-	shadows map[string][]Shadow // identifier -> later sources' duplicates
-	failed  map[int]bool        // sources (by index) whose scan failed
-	err     error               // the sources' errors, joined
+	shadows map[string][]Shadow // identifier -> later origins' duplicates
+	failed  map[int]bool        // origins (by index) whose scan failed
+	err     error               // the origins' errors, joined
 }
 
-// first returns the candidate of plugin id that the first source providing
+// first returns the candidate of plugin id that the first origin providing
 // it found.
 func (sc *scanResult) first(id string) (found, bool) {
 	i, ok := sc.index[id]
@@ -303,8 +303,8 @@ func (sc *scanResult) first(id string) (found, bool) {
 	return sc.found[i], true
 }
 
-// scan scans every source, in order, without changing anything the manager
-// knows (it only notes the shadows it logged). A source whose scan fails is
+// scan scans every origin, in order, without changing anything the manager
+// knows (it only notes the shadows it logged). An origin whose scan fails is
 // logged and marked failed; the candidates it did return are still used.
 func (m *Manager) scan(ctx context.Context) scanResult {
 	res := scanResult{index: make(map[string]int), shadows: make(map[string][]Shadow), failed: make(map[int]bool)}
@@ -316,8 +316,8 @@ func (m *Manager) scan(ctx context.Context) scanResult {
 			return err
 		})
 		if err != nil {
-			err = fmt.Errorf("scan source %s: %w", src.Name(), err)
-			m.log.Error("plugin source failed", "source", src.Name(), "error", err)
+			err = fmt.Errorf("scan origin %s: %w", src.Name(), err)
+			m.log.Error("plugin origin failed", "origin", src.Name(), "error", err)
 			errs = append(errs, err)
 			res.failed[i] = true
 		}
@@ -465,7 +465,7 @@ func (m *Manager) run(ctx context.Context, op func() error) error {
 
 // Load discovers plugins and loads every one that passes its gates, without
 // enabling any: what a command-line tool does to list plugins with what only
-// their code can tell (restart-needing, mixins). Plugin and source errors
+// their code can tell (restart-needing, mixins). Plugin and origin errors
 // are recorded in the listing and returned joined.
 func (m *Manager) Load(ctx context.Context) error {
 	return m.run(ctx, func() error { return m.loadPass(ctx) })
@@ -490,7 +490,7 @@ func (m *Manager) loadPass(ctx context.Context) error {
 // Start discovers plugins, loads every one that passes its gates and enables
 // every loaded one, in discovery order, as a host does at startup. Failures
 // of single plugins are logged and recorded in their listing entry; they do
-// not stop the others. The returned error joins every plugin and source
+// not stop the others. The returned error joins every plugin and origin
 // error. From then on, toggling a restart-needing plugin is only recorded.
 func (m *Manager) Start(ctx context.Context) error {
 	return m.run(ctx, func() error {

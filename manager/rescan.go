@@ -15,7 +15,7 @@ import (
 type RescanResult struct {
 	// Added lists the plugins found that were not known.
 	Added []string `json:"added"`
-	// Removed lists the plugins that no source provides any more: they were
+	// Removed lists the plugins that no origin provides any more: they were
 	// disabled, unloaded and dropped from the listing (their settings and
 	// data are kept, see [Manager.Orphans]).
 	Removed []string `json:"removed"`
@@ -47,7 +47,7 @@ func (r RescanResult) MarshalJSON() ([]byte, error) {
 	}{plain(r), errs})
 }
 
-// Rescan scans every source again, as discovery does, and reconciles what
+// Rescan scans every origin again, as discovery does, and reconciles what
 // they provide with what the manager knows, as one lifecycle operation:
 //
 //   - A plugin not known before is added and gated. While the manager is
@@ -55,23 +55,23 @@ func (r RescanResult) MarshalJSON() ([]byte, error) {
 //     no gate refuses is loaded and enabled (a restart-needing one is only
 //     loaded, and listed as pending_install); otherwise it is listed, not
 //     loaded, for an operator to enable.
-//   - A known plugin that no source provides any more is disabled if it is
+//   - A known plugin that no origin provides any more is disabled if it is
 //     enabled (restart-needing or not: its files are gone), unloaded and
 //     dropped from the listing. Its settings and data are kept; they show in
 //     [Manager.Orphans].
 //   - A known plugin whose candidate changed (another non-empty
 //     [tier.Candidate.Digest] than at the previous scan, another location,
-//     or another source) is reloaded as [Manager.Reload] does. A change back
+//     or another origin) is reloaded as [Manager.Reload] does. A change back
 //     to the code that is loaded cancels a pending reload.
 //   - Shadowed duplicates are listed afresh.
 //
-// A plugin whose source fails to scan is left as it is: the manager cannot
+// A plugin whose origin fails to scan is left as it is: the manager cannot
 // tell whether it changed. Changed code that cannot be used (it does not
 // parse, declares no plugin, fails to load or to enable) leaves the loaded
 // code running and is not tried again until it changes again or
 // [Manager.Reload] is called. Lifecycle events fire as for every operation.
 // The error joins every plugin's error (also in RescanResult.Errors) and
-// every source's.
+// every origin's.
 func (m *Manager) Rescan(ctx context.Context) (RescanResult, error) {
 	var res RescanResult
 	err := m.run(ctx, func() (err error) {
@@ -95,7 +95,7 @@ func (m *Manager) rescan(ctx context.Context) (RescanResult, error) {
 	for _, id := range m.ids(nil) {
 		r := m.get(id)
 		if sc.failed[r.originIndex] {
-			continue // its source could not tell: keep it as it is
+			continue // its origin could not tell: keep it as it is
 		}
 		f, ok := sc.first(id)
 		if !ok {
@@ -168,10 +168,10 @@ func (m *Manager) rescan(ctx context.Context) (RescanResult, error) {
 	return res, errors.Join(errs...)
 }
 
-// Reload replaces plugin id's code with what its source provides now, as
+// Reload replaces plugin id's code with what its origin provides now, as
 // an operator (or a watcher of the plugins folder) asks for after the code
-// changed. It scans every source to get the plugin's current candidate (the
-// first source that provides it wins, as at discovery) and reconciles only
+// changed. It scans every origin to get the plugin's current candidate (the
+// first origin that provides it wins, as at discovery) and reconciles only
 // this plugin, reloading it even when its code looks unchanged:
 //
 //  1. The new code is loaded as a new instance (import, Check, Load). If
@@ -213,8 +213,8 @@ func (m *Manager) rescan(ctx context.Context) (RescanResult, error) {
 // anyway).
 //
 // Reload fails with a *LifecycleError of phase reload for an unknown plugin,
-// one that no source provides any more ([ErrGone]; [Manager.Rescan] removes
-// it) and one whose source fails to scan.
+// one that no origin provides any more ([ErrGone]; [Manager.Rescan] removes
+// it) and one whose origin fails to scan.
 func (m *Manager) Reload(ctx context.Context, id string) (Change, error) {
 	var ch Change
 	err := m.run(ctx, func() (err error) {
@@ -234,7 +234,7 @@ func (m *Manager) reloadOp(ctx context.Context, id string) (Change, error) {
 	m.hooks.SetOrderOverrides(cfg.sortingOrder)
 	sc := m.scan(ctx)
 	if sc.failed[r.originIndex] {
-		return ch, &LifecycleError{Plugin: id, Phase: PhaseReload, Err: fmt.Errorf("its source %s could not be scanned: %w", r.origin, sc.err)}
+		return ch, &LifecycleError{Plugin: id, Phase: PhaseReload, Err: fmt.Errorf("its origin %s could not be scanned: %w", r.origin, sc.err)}
 	}
 	f, ok := sc.first(id)
 	if !ok {
@@ -275,7 +275,7 @@ func (m *Manager) compare(r *record, f found) comparison {
 	return unchanged
 }
 
-// differs reports whether two scans found different code: another source,
+// differs reports whether two scans found different code: another origin,
 // another location, or other non-empty digests.
 func differs(a, b found) bool {
 	return a.originIndex != b.originIndex || a.cand.Location != b.cand.Location ||
@@ -283,7 +283,7 @@ func differs(a, b found) bool {
 }
 
 // revert forgets a change that was not taken up (a pending reload, or code
-// that did not load), the source being back to the loaded code.
+// that did not load), the origin being back to the loaded code.
 func (m *Manager) revert(r *record) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -518,11 +518,11 @@ func (m *Manager) startLate(ctx context.Context, r *record) error {
 	return m.enable(ctx, r)
 }
 
-// remove disables and unloads a plugin that no source provides any more and
+// remove disables and unloads a plugin that no origin provides any more and
 // drops it from the listing.
 func (m *Manager) remove(ctx context.Context, r *record) error {
 	err := m.unload(ctx, r)
 	m.forget(r.id)
-	m.log.Info("plugin removed: no source provides it any more", "plugin", r.id)
+	m.log.Info("plugin removed: no origin provides it any more", "plugin", r.id)
 	return err
 }

@@ -15,7 +15,7 @@ const coreLogger = "tentacle.plugin.core"
 // newLogger returns the logger the command line gives the plugin manager:
 // warnings and errors only, one human-readable line each on w:
 //
-//	tentacle: warning: plugin source failed (source=folder error="...")
+//	tentacle: warning: plugin origin failed (origin=folder error="...")
 //	tentacle: error: plugin "hello": could not reach the printer
 //
 // The manager's records about one plugin (a failed load, a shadowed

@@ -265,7 +265,7 @@ func testRescanNewBrokenThenFixed(t *testing.T, tr Tier) {
 	}
 }
 
-// A plugin no source provides any more is disabled (restart-needing or
+// A plugin no origin provides any more is disabled (restart-needing or
 // not), unloaded and dropped from the listing; its settings and data stay,
 // as orphans.
 func testRescanRemovedPlugin(t *testing.T, tr Tier) {

@@ -63,13 +63,19 @@ func (o *output) line(s string) {
 			if l, ok := rec[levelKey].(string); ok {
 				level = parseLevel(l)
 			}
+			// The host's level decides, as for its own records: a handler
+			// is called only for the levels it is enabled for.
+			h := o.log.Handler()
+			if !h.Enabled(context.Background(), level) {
+				return
+			}
 			r := slog.NewRecord(time.Now(), level, msg, 0)
 			for k, v := range rec {
 				if k != msgKey && k != levelKey && k != timeKey {
 					r.AddAttrs(slog.Any(k, v))
 				}
 			}
-			_ = o.log.Handler().Handle(context.Background(), r)
+			_ = h.Handle(context.Background(), r)
 			return
 		}
 	}

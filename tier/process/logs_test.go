@@ -63,6 +63,39 @@ func TestOutputLines(t *testing.T) {
 	}
 }
 
+// TestOutputHostLevel: the host's logger decides which of a plugin's
+// records it logs, by their levels, as for its own; every line is kept for
+// crash reports all the same.
+func TestOutputHostLevel(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	o := &output{log: log}
+	for _, l := range []string{
+		`{"level":"INFO","msg":"journal open"}`,
+		`{"@level":"debug","@message":"plugin address"}`,
+		`{"level":"WARN","msg":"disk nearly full"}`,
+		`printed`,
+		`{"@level":"error","@message":"plugin init"}`,
+	} {
+		o.Write([]byte(l + "\n"))
+	}
+	want := "level=WARN msg=\"disk nearly full\"\nlevel=ERROR msg=\"plugin init\"\n"
+	if buf.String() != want {
+		t.Errorf("logged\n%swant\n%s", buf.String(), want)
+	}
+	if n := len(o.lines()); n != 5 {
+		t.Errorf("kept %d lines, want 5", n)
+	}
+}
+
 // TestOutputKeepsLastLines: only the last lines are kept.
 func TestOutputKeepsLastLines(t *testing.T) {
 	o := &output{log: slog.New(slog.DiscardHandler)}

@@ -31,8 +31,11 @@ func (m *Manager) restartPolicy() (max int, window, backoff time.Duration) {
 }
 
 // crashed records that plugin id's code stopped on its own (a process that
-// exited or crashed) and schedules a restart with exponential backoff, or,
-// past the policy's limit, takes it down until an operator enables it.
+// exited or crashed), takes its hook handlers and mixin implementations
+// off the host's paths (a call of them could only fail, and a hot path
+// would log a fault on every one), and schedules a restart with
+// exponential backoff, which registers them again, or, past the policy's
+// limit, takes it down until an operator enables it.
 func (m *Manager) crashed(id string, cause error) {
 	r := m.get(id)
 	if r == nil {
@@ -51,7 +54,10 @@ func (m *Manager) crashed(id string, cause error) {
 	r.crash.last = cause.Error()
 	pr, _ := r.inst.(tier.ProcessReporter)
 	n := len(r.crash.recent)
+	mixins := r.mixins
 	m.mu.Unlock()
+	m.hooks.RemovePlugin(id)
+	m.impls.remove(id, mixins)
 	if pr != nil {
 		// Kept past the restart, whose new process has output of its own.
 		lines := pr.ProcessStatus().LastLines

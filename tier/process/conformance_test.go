@@ -257,11 +257,7 @@ type fixtureExe struct {
 func (b *fixtureBuild) build(t testing.TB) string {
 	t.Helper()
 	b.once.Do(func() {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		cache = filepath.Join(cache, "tentacle-process-test-plugins")
+		cache := testPluginCache()
 		if b.err = os.MkdirAll(cache, 0o755); b.err != nil {
 			return
 		}

@@ -3,6 +3,8 @@ package process_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,11 +51,7 @@ var (
 func bin(t testing.TB, name string) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		binDir = filepath.Join(cache, "tentacle-process-test-plugins")
+		binDir = testPluginCache()
 		if buildErr = os.MkdirAll(binDir, 0o755); buildErr != nil {
 			return
 		}
@@ -69,6 +67,20 @@ func bin(t testing.TB, name string) string {
 		t.Fatal(buildErr)
 	}
 	return filepath.Join(binDir, name)
+}
+
+// testPluginCache is the folder the test plugins are built into: a cache
+// folder of the user's that is kept, one per checkout of the repository
+// (named after the checkout's path), so that the tests of two checkouts
+// that run at once never replace each other's executables.
+func testPluginCache() string {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	wd, _ := os.Getwd()
+	sum := sha256.Sum256([]byte(wd))
+	return filepath.Join(cache, "tentacle-process-test-plugins", hex.EncodeToString(sum[:6]))
 }
 
 // place puts executable src at dst as a hard link when it can (no file is

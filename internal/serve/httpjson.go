@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/tentacle-go/tentacle/internal/httpjson"
+	"github.com/tentacle-go/tentacle/internal/wire"
 )
 
 // maxBody bounds the JSON bodies the API reads.
@@ -63,25 +64,6 @@ func isJSON(contentType string) bool {
 }
 
 // normalizeJSON turns json.Number values (from a UseNumber decoder) into
-// int or float64, recursively, so that they compare with settings values.
-func normalizeJSON(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil && int64(int(i)) == i {
-			return int(i)
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		for k, e := range v {
-			v[k] = normalizeJSON(e)
-		}
-		return v
-	case []any:
-		for i, e := range v {
-			v[i] = normalizeJSON(e)
-		}
-		return v
-	}
-	return v
-}
+// int or float64, recursively, so that they compare with settings values
+// and reach a plugin as they would from any tier (wire.Numbers).
+func normalizeJSON(v any) any { return wire.Numbers(v) }

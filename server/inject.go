@@ -2,7 +2,6 @@ package server
 
 import (
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/tier"
 )
 
 // Names under which the server registers its injectables, for
@@ -30,14 +29,7 @@ type Messenger interface {
 // implementation embedding tentacle.Base, its *tentacle.Base, or its
 // *tentacle.Context.
 func injected(p any, name string) any {
-	if i, ok := p.(interface{ Injected(string) any }); ok {
-		return i.Injected(name)
-	}
-	// An interpreted plugin's type does not show its Base's methods.
-	if b, _ := tier.FindBase(p); b != nil {
-		return b.Injected(name)
-	}
-	return nil
+	return tentacle.InjectedFrom(p, name)
 }
 
 // Bus returns the event bus injected into a plugin (its implementation,

@@ -2,7 +2,6 @@ package tier
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -96,8 +95,6 @@ func (b *builtinInstance) Inject(c *tentacle.Context) (bool, error) {
 
 func (b *builtinInstance) Close() error { return nil }
 
-var baseType = reflect.TypeOf(tentacle.Base{})
-
 // InjectBase hands c to impl: through [tentacle.Injectable] when impl
 // implements it, else through an embedded [tentacle.Base] found by
 // [FindBase], which is how values whose method sets do not show promoted
@@ -125,43 +122,6 @@ func InjectBase(impl any, c *tentacle.Context) (injected bool, err error) {
 	return true, nil
 }
 
-// FindBase returns the [tentacle.Base] that impl embeds, by value or by
-// pointer, looked up by reflection so that it also works for values whose
-// method sets do not show promoted methods (interpreted ones, which may
-// also show the embedded field as a plain one named Base). It returns nil
-// and no error when impl embeds no Base, and an error when it embeds one
-// that cannot be used: a nil *tentacle.Base, or a Base inside a struct
-// value rather than behind a pointer.
-func FindBase(impl any) (*tentacle.Base, error) {
-	v := reflect.ValueOf(impl)
-	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
-		if v.IsNil() {
-			return nil, nil
-		}
-		v = v.Elem()
-	}
-	if !v.IsValid() || v.Kind() != reflect.Struct {
-		return nil, nil
-	}
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.Anonymous && f.Name != "Base" {
-			continue
-		}
-		fv := v.Field(i)
-		switch {
-		case f.Type == baseType:
-			if !fv.CanAddr() {
-				return nil, fmt.Errorf("the implementation is a %s value: use a pointer (&%s{}) so that its tentacle.Base can be injected", t, t.Name())
-			}
-			return fv.Addr().Interface().(*tentacle.Base), nil
-		case f.Type == reflect.PointerTo(baseType):
-			if fv.IsNil() {
-				return nil, errors.New("the embedded *tentacle.Base is nil")
-			}
-			return fv.Interface().(*tentacle.Base), nil
-		}
-	}
-	return nil, nil
-}
+// FindBase returns the [tentacle.Base] that impl embeds: see
+// [tentacle.BaseOf].
+func FindBase(impl any) (*tentacle.Base, error) { return tentacle.BaseOf(impl) }

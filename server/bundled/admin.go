@@ -8,9 +8,9 @@ package bundled
 import (
 	"context"
 
+	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/tier"
 )
 
 // InjectAdmin is the name under which the server injects an [Admin] into
@@ -61,12 +61,6 @@ type Quarantine struct {
 // implementation, Base or Context), or nil for any other plugin and
 // outside the server.
 func AdminOf(p any) Admin {
-	var v any
-	if c, ok := p.(interface{ Injected(string) any }); ok {
-		v = c.Injected(InjectAdmin)
-	} else if b, _ := tier.FindBase(p); b != nil {
-		v = b.Injected(InjectAdmin) // an interpreted plugin's Base
-	}
-	a, _ := v.(Admin)
+	a, _ := tentacle.InjectedFrom(p, InjectAdmin).(Admin)
 	return a
 }

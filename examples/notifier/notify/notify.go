@@ -91,11 +91,7 @@ type Sensors interface {
 // *tentacle.Context), or nil before the plugin is enabled. A plugin in a
 // process of its own gets one whose calls go to the notifier.
 func SensorsOf(p any) Sensors {
-	i, ok := p.(interface{ Injected(string) any })
-	if !ok {
-		return nil
-	}
-	switch v := i.Injected(InjectSensors).(type) {
+	switch v := tentacle.InjectedFrom(p, InjectSensors).(type) {
 	case Sensors:
 		return v
 	case tentacle.RemoteCaller:

@@ -13,9 +13,11 @@ func init() {
 	Symbols["github.com/tentacle-go/tentacle/tentacle"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"APIVersion":          reflect.ValueOf(constant.MakeFromLiteral("\"1.0.0\"", token.STRING, 0)),
+		"BaseOf":              reflect.ValueOf(tentacle.BaseOf),
 		"DefaultOrder":        reflect.ValueOf(constant.MakeFromLiteral("1000", token.INT, 0)),
 		"ErrNoHelper":         reflect.ValueOf(&tentacle.ErrNoHelper).Elem(),
 		"Hook":                reflect.ValueOf(tentacle.Hook),
+		"InjectedFrom":        reflect.ValueOf(tentacle.InjectedFrom),
 		"MaxIdentifierLength": reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
 		"Mixins":              reflect.ValueOf(tentacle.Mixins),
 		"NewContext":          reflect.ValueOf(tentacle.NewContext),

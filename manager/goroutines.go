@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -177,20 +178,25 @@ func unquotePrefix(s string) (value, rest string, err error) {
 	return value, s[len(q):], nil
 }
 
-// goroutineID returns the calling goroutine's number, as its stack's first
-// line says it ("goroutine 18 [running]:"). The manager uses it only to
-// tell a lifecycle callback that calls back into the manager (ErrReentrant)
-// from another goroutine that waits its turn.
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = bytes.TrimPrefix(b, []byte("goroutine "))
-	var id uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			break
+// callEntry is the entry of (*Manager).call, the manager's one way into
+// plugin code.
+var callEntry = reflect.ValueOf((*Manager).call).Pointer()
+
+// inCall reports whether the calling goroutine runs inside
+// (*Manager).call: plugin code that a lifecycle operation called, on that
+// operation's goroutine. A goroutine the plugin started has a stack of its
+// own, without it.
+func inCall() bool {
+	var pcs [64]uintptr
+	n := runtime.Callers(3, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if f.Entry == callEntry {
+			return true
 		}
-		id = id*10 + uint64(c-'0')
+		if !more {
+			return false
+		}
 	}
-	return id
 }

@@ -601,7 +601,10 @@ func (m *Manager) in(r *record, phase Phase, fn func() error) error {
 }
 
 // call is in for code that is not (yet) the record's: bundled is its
-// candidate's. Only the running operation calls it.
+// candidate's. Only the running operation calls it. It is never inlined:
+// reentrant looks for it on the stack.
+//
+//go:noinline
 func (m *Manager) call(r *record, bundled, isolated bool, phase Phase, fn func() error) error {
 	trace := m.opts.Trace
 	if trace != nil {
@@ -625,12 +628,9 @@ func (m *Manager) call(r *record, bundled, isolated bool, phase Phase, fn func()
 	pprof.SetGoroutineLabels(labelled)
 	// The goroutine is in plugin code: a manager operation it asks for
 	// now would wait for this one, which waits for it (see reentrant).
-	if m.opGoroutine == 0 {
-		m.opGoroutine = goroutineID()
-	}
-	outer := m.inPluginCode.Swap(m.opGoroutine)
+	m.inPluginCode.Add(1)
 	err := guard(fn)
-	m.inPluginCode.Store(outer)
+	m.inPluginCode.Add(-1)
 	pprof.SetGoroutineLabels(restore)
 	if trace != nil {
 		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Isolated: isolated, Phase: phase, Done: true})

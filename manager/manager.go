@@ -141,11 +141,9 @@ type Manager struct {
 
 	stateErrors atomic.Int64 // state changes the lifecycle does not allow: bugs
 
-	// opGoroutine is the goroutine of the running operation, found when it
-	// first calls plugin code (0: not yet); only the running operation
-	// touches it. inPluginCode is it while plugin code runs, else 0.
-	opGoroutine  uint64
-	inPluginCode atomic.Uint64
+	// inPluginCode counts the running operation's calls into plugin code
+	// under way (0 or 1, more when they nest).
+	inPluginCode atomic.Int32
 }
 
 // InjectFactory makes a per-plugin injectable (such as a printer proxy that
@@ -433,10 +431,10 @@ func (m *Manager) get(id string) *record {
 // reentrant reports whether the calling goroutine is in plugin code that
 // a lifecycle operation called (a lifecycle callback, an activator): an
 // operation it started would wait for the one under way, which waits for
-// it. Cheap unless plugin code is running.
+// it. It costs nothing unless the manager is running plugin code, and
+// then a look at the caller's stack for the manager's call into it.
 func (m *Manager) reentrant() bool {
-	g := m.inPluginCode.Load()
-	return g != 0 && g == goroutineID()
+	return m.inPluginCode.Load() > 0 && inCall()
 }
 
 // run runs a lifecycle operation: serialised with the others, and the
@@ -453,7 +451,6 @@ func (m *Manager) run(ctx context.Context, op func() error) error {
 		m.opLabels = labelsOnly(ctx)
 		defer func() {
 			m.opLabels = nil
-			m.opGoroutine = 0
 			transitions = m.takeTransitions()
 			m.op.Unlock()
 		}()

@@ -57,8 +57,14 @@ type Info struct {
 	// NeedsReload: the plugin was toggled and browser clients must reload.
 	NeedsReload bool `json:"needs_reload"`
 	// RestartNeeding lists why toggling the plugin needs a restart (empty:
-	// it does not).
+	// it does not). For a plugin that is not loaded, these are the reasons
+	// known from what it declares ([tier.Declaration]), without running it.
 	RestartNeeding []string `json:"restart_needing"`
+	// RestartNeedingUnknown: the plugin is not loaded, nothing it declares
+	// makes it restart-needing, and what it declares cannot rule that out:
+	// whether toggling it needs a restart is known once it loads. Omitted
+	// when false.
+	RestartNeedingUnknown bool `json:"restart_needing_unknown,omitempty"`
 	// Reason says why the plugin does not run, when a gate refused it.
 	Reason string `json:"reason,omitempty"`
 	// Error is the plugin's last lifecycle error, or null.
@@ -180,7 +186,6 @@ func (m *Manager) infoLocked(r *record) Info {
 		State:            r.state.String(),
 		Loaded:           r.loaded(),
 		NeedsReload:      r.needsReload,
-		RestartNeeding:   append([]string{}, r.restartReasons...),
 		Location:         r.cand.Location,
 		Mixins:           []string{},
 		Hooks:            []string{},
@@ -189,6 +194,7 @@ func (m *Manager) infoLocked(r *record) Info {
 		Shadowed:         r.shadowed,
 		Warnings:         r.cand.Warnings,
 	}
+	m.restartInfoLocked(r, &in)
 	if r.cand.Bundled {
 		in.Hidden = md.Hidden
 		in.DisablingDiscouraged = md.DisablingDiscouraged

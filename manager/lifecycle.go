@@ -180,6 +180,7 @@ func (m *Manager) closeInstance(id string, inst tier.Instance) {
 // classify says why a plugin needs a restart to be toggled (no reasons: it
 // does not) and whether toggling it needs a reload.
 func (m *Manager) classify(def *tentacle.Definition, mixins map[reflect.Type]any) (restart []string, reload bool) {
+	restart = []string{} // not nil: the code has told (see restartInfoLocked)
 	for _, ms := range m.mixins {
 		if _, ok := mixins[ms.Type]; !ok {
 			continue

@@ -57,8 +57,14 @@ type Info struct {
 	// NeedsReload: the plugin was toggled and browser clients must reload.
 	NeedsReload bool `json:"needs_reload"`
 	// RestartNeeding lists why toggling the plugin needs a restart (empty:
-	// it does not).
+	// it does not). For a plugin that is not loaded, these are the reasons
+	// known from what it declares ([tier.Declaration]), without running it.
 	RestartNeeding []string `json:"restart_needing"`
+	// RestartNeedingUnknown: the plugin is not loaded, nothing it declares
+	// makes it restart-needing, and what it declares cannot rule that out:
+	// whether toggling it needs a restart is known once it loads. Omitted
+	// when false.
+	RestartNeedingUnknown bool `json:"restart_needing_unknown,omitempty"`
 	// Reason says why the plugin does not run, when a gate refused it.
 	Reason string `json:"reason,omitempty"`
 	// Error is the plugin's last lifecycle error, or null.
@@ -164,7 +170,7 @@ func (m *Manager) infoLocked(r *record) Info {
 	in.NeedsReload = r.needsReload
 	in.Blocklisted, in.ForcedDisabled = r.gate.blocklisted, r.gate.forcedDisabled
 	in.Incompatible, in.SafeModeVictim, in.Quarantined = r.gate.incompatible, r.gate.safeModeVictim, r.gate.quarantined
-	in.RestartNeeding = append([]string{}, r.restartReasons...)
+	m.restartInfoLocked(r, &in)
 	in.Reason = m.reason(r)
 	switch {
 	case r.lastErr != nil:

@@ -56,6 +56,7 @@ func (s *builtinOrigin) Scan(context.Context) ([]Candidate, error) {
 		}
 		if def != nil {
 			c.Metadata = MetadataOf(def)
+			c.Declares = DeclarationOf(def)
 		}
 		if !s.bundled {
 			c.Origin = s.name
@@ -71,6 +72,35 @@ func (s *builtinOrigin) Scan(context.Context) ([]Candidate, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// DeclarationOf returns what a compiled-in definition declares, read from
+// the definition itself without calling any of its functions: the keys of
+// its Hooks, the exported methods of its Implementation's type (its method
+// set, promoted methods included, as a type assertion sees it) and whether
+// its SettingsOverlay is non-empty. A definition with a Check or Load
+// function may still change these before the manager reads them (Load may
+// set Hooks, for one), so each part is then listed as found but not
+// known to be complete.
+func DeclarationOf(def *tentacle.Definition) *Declaration {
+	known := def.Check == nil && def.Load == nil
+	d := &Declaration{
+		Hooks:                make([]string, 0, len(def.Hooks)),
+		HooksKnown:           known,
+		MethodsKnown:         known,
+		SettingsOverlay:      len(def.SettingsOverlay) > 0,
+		SettingsOverlayKnown: known,
+	}
+	for name := range def.Hooks {
+		d.Hooks = append(d.Hooks, name)
+	}
+	sort.Strings(d.Hooks)
+	if t := reflect.TypeOf(def.Implementation); t != nil {
+		for i := 0; i < t.NumMethod(); i++ {
+			d.Methods = append(d.Methods, t.Method(i).Name)
+		}
+	}
+	return d
 }
 
 // NewBuiltin returns the Instance of a compiled-in plugin: direct calls,

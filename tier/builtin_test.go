@@ -119,3 +119,61 @@ func TestBundled(t *testing.T) {
 		}
 	}
 }
+
+type promoter struct{}
+
+func (promoter) Promoted() {}
+
+type marked struct{ promoter }
+
+func (*marked) RestartNeedingPlugin() {}
+
+func (*marked) hidden() {}
+
+var _ = (*marked).hidden
+
+// TestDeclarationOf reads what a compiled-in definition declares without
+// calling any of its functions: its hooks, the methods of its
+// implementation (promoted ones included) and its overlay, known unless a
+// Check or Load function could change them first.
+func TestDeclarationOf(t *testing.T) {
+	loaded := false
+	tests := []struct {
+		name string
+		def  *tentacle.Definition
+		want *tier.Declaration
+	}{
+		{"empty", &tentacle.Definition{}, &tier.Declaration{Hooks: []string{}, HooksKnown: true, MethodsKnown: true, SettingsOverlayKnown: true}},
+		{"everything", &tentacle.Definition{
+			Hooks:           tentacle.Hooks{"b.hook": func() {}, "a.hook": tentacle.Hook(func() {}, 5)},
+			Implementation:  &marked{},
+			SettingsOverlay: map[string]any{"a": 1},
+		}, &tier.Declaration{
+			Hooks: []string{"a.hook", "b.hook"}, HooksKnown: true,
+			// Its own method and the one of its embedded type; not the
+			// unexported one.
+			Methods:         []string{"Promoted", "RestartNeedingPlugin"},
+			MethodsKnown:    true,
+			SettingsOverlay: true, SettingsOverlayKnown: true,
+		}},
+		{"with Load", &tentacle.Definition{
+			Hooks: tentacle.Hooks{"a.hook": func() {}},
+			Load:  func() error { loaded = true; return nil },
+		}, &tier.Declaration{Hooks: []string{"a.hook"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tier.DeclarationOf(tt.def)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("DeclarationOf = %+v, want %+v", got, tt.want)
+			}
+			cands, err := tier.Definitions("mine", false, map[string]*tentacle.Definition{"p": tt.def}).Scan(context.Background())
+			if err != nil || len(cands) != 1 || !reflect.DeepEqual(cands[0].Declares, tt.want) {
+				t.Errorf("candidate's Declares = %+v (%v), want %+v", cands[0].Declares, err, tt.want)
+			}
+		})
+	}
+	if loaded {
+		t.Error("Load was called")
+	}
+}

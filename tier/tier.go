@@ -108,6 +108,12 @@ type Candidate struct {
 	// a rescan that finds another digest found a changed plugin. Empty for
 	// compiled-in plugins.
 	Digest string
+	// Declares is what the plugin declares that decides whether toggling
+	// it needs a restart, as the origin could tell without running any of
+	// its code; nil: nothing is known. The manager lists a plugin that is
+	// not loaded (disabled at start, held, blocklisted, ...) as
+	// restart-needing from it; once the plugin is loaded, its code tells.
+	Declares *Declaration
 
 	// Load loads the plugin's code. It is nil when the candidate cannot be
 	// loaded (NotAPlugin, Invalid).
@@ -115,6 +121,47 @@ type Candidate struct {
 	// Remove deletes the plugin's files, for an uninstall. It is nil when the
 	// plugin cannot be uninstalled (bundled plugins).
 	Remove func() error
+}
+
+// Declaration is what a plugin declares that decides whether toggling it
+// needs a restart, as an origin tells it without running the plugin's
+// code: the hooks it has handlers for, what its implementation implements
+// and whether it has a settings overlay. An origin reports these facts
+// only; the manager judges from them, with the host's mixin descriptors
+// ([tentacle.Mixin.RestartNeeding]) and hook registry, as it does once the
+// plugin is loaded.
+//
+// Every part can be unknown, in which case its Known flag is false: what it
+// lists is still true, but there may be more (Hooks built in init or Load,
+// an Implementation set outside the Definition literal, a manifest that
+// does not say). Unknown is never taken as "no".
+type Declaration struct {
+	// Hooks are hooks the plugin has handlers for; HooksKnown: these are
+	// all of them.
+	Hooks      []string
+	HooksKnown bool
+	// Methods are names of methods of the plugin's implementation (the
+	// value of Definition.Implementation) as its tier sees them: a mixin
+	// whose methods are all among them counts as implemented (methods are
+	// matched by name only). MethodsKnown: these are all of them, so that
+	// a mixin with a method not among them is not implemented; with no
+	// Methods, the plugin has no implementation (or one without methods).
+	Methods      []string
+	MethodsKnown bool
+	// Mixins are mixins the implementation implements, by the names
+	// listings show ([tentacle.Mixin.Name]: "tentacle.RestartNeeding",
+	// "server.Startup"), for an origin that knows them by name (a process
+	// plugin's manifest). MixinsChecked names the mixins the origin
+	// checked, by the same names: one of them that is not in Mixins is not
+	// implemented. A mixin in neither list is unknown, unless MethodsKnown
+	// settles it.
+	Mixins        []string
+	MixinsChecked []string
+	// SettingsOverlay: the plugin has a non-empty settings overlay.
+	// SettingsOverlayKnown: SettingsOverlay is known (false then means it
+	// has none).
+	SettingsOverlay      bool
+	SettingsOverlayKnown bool
 }
 
 // Env is what the manager passes to a tier when loading a plugin.

@@ -27,8 +27,12 @@ the folder OUTDIR/<id>/ (OUTDIR is --out, default DIR/dist):
   tentacle-plugin-<id>  the executable
   plugin.yaml           its manifest: id, the metadata of its Definition
                         (name, version, description, author, url, license,
-                        privacy_policy, compat) and the executable's sha256,
-                        which a host checks before every start
+                        privacy_policy, compat), the executable's sha256,
+                        which a host checks before every start, and what it
+                        declares (its hooks, which of the server's mixins it
+                        implements, whether it has a settings overlay), so
+                        that a host lists it as restart-needing or not
+                        before it runs
 
 Install it by copying the folder into <basedir>/packages/ (cp -r
 OUTDIR/<id> <basedir>/packages/); --out <basedir>/packages writes it there

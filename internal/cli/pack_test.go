@@ -1,13 +1,24 @@
 package cli_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tentacle-go/tentacle/internal/pack"
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
 
@@ -30,12 +41,25 @@ func TestPack(t *testing.T) {
 			dir:  "testdata/pack/full",
 			want: process.Manifest{ID: "full", Name: "Full: every field", Version: "1.2.3", Description: "Has every metadata field.",
 				Author: "Ada <ada@example.com>", URL: "https://example.com/full", License: "Apache-2.0",
-				PrivacyPolicy: "https://example.com/full/privacy", Compat: ">=1.0, <2", Executable: "tentacle-plugin-full"},
+				PrivacyPolicy: "https://example.com/full/privacy", Compat: ">=1.0, <2", Executable: "tentacle-plugin-full",
+				Declares: &process.Declares{Hooks: []string{"tentacle.plugin.full.note"},
+					Mixins:        []string{"tentacle.Initializer", "tentacle.RestartNeeding"},
+					MixinsChecked: serverMixinNames(), SettingsOverlay: true}},
 			run: func(t *testing.T, base string) {
+				// Disabled at start, it is listed restart-needing from its
+				// plugin.yaml, without running; enabled, its code agrees.
+				reasons := []string{"implements tentacle.RestartNeeding", "has a settings overlay"}
+				if in := disabledAtStart(t, base, "full"); in.Loaded || in.RestartNeedingUnknown || !slices.Equal(in.RestartNeeding, reasons) {
+					t.Errorf("disabled at start: loaded=%v restart_needing=%q unknown=%v, want %q",
+						in.Loaded, in.RestartNeeding, in.RestartNeedingUnknown, reasons)
+				}
 				m := startServerManager(t, base)
 				in, _ := m.Info("full")
 				if !in.Enabled || in.Author != "Ada <ada@example.com>" || in.PrivacyPolicy != "https://example.com/full/privacy" {
 					t.Fatalf("full: %+v", in)
+				}
+				if !slices.Equal(in.RestartNeeding, reasons) {
+					t.Errorf("enabled: restart_needing=%q, want %q", in.RestartNeeding, reasons)
 				}
 				twice, ok := m.PluginManager().Helpers("full", "twice")["twice"].(wire.RemoteFunc)
 				if !ok {
@@ -50,7 +74,11 @@ func TestPack(t *testing.T) {
 			name: "worked example",
 			dir:  "../../examples/greeter",
 			want: process.Manifest{ID: "greeter", Name: "Greeter", Version: "1.0.0", Description: "Greets, as a separate process.",
-				Author: "The Tentacle Authors", License: "Apache-2.0", Compat: ">=1.0, <2", Executable: "tentacle-plugin-greeter"},
+				Author: "The Tentacle Authors", License: "Apache-2.0", Compat: ">=1.0, <2", Executable: "tentacle-plugin-greeter",
+				Declares: &process.Declares{Hooks: []string{},
+					Mixins: []string{"server.Blueprint", "server.EventHandler", "server.SimpleAPI",
+						"tentacle.Initializer", "tentacle.SettingsPlugin"},
+					MixinsChecked: serverMixinNames()}},
 			run: func(t *testing.T, base string) { callGreet(t, startServerManager(t, base), "greeter", "Hello, Ada") },
 		},
 	}
@@ -71,8 +99,8 @@ func TestPack(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.SHA256 = sum
-			if *got != tt.want {
-				t.Errorf("plugin.yaml:\n%+v\nwant\n%+v", *got, tt.want)
+			if diff := cmp.Diff(&tt.want, got); diff != "" {
+				t.Errorf("plugin.yaml mismatch (-want +got):\n%s", diff)
 			}
 			if !strings.Contains(stdout, "sha256 "+sum) || !strings.Contains(stdout, "install: cp -r "+pkg+" <basedir>/packages/") {
 				t.Errorf("stdout:\n%s", stdout)
@@ -93,6 +121,45 @@ func TestPack(t *testing.T) {
 			assertOnly(t, out, tt.want.ID)
 		})
 	}
+}
+
+// serverMixinNames are the names of the tentacle server's mixins, sorted:
+// those pack checks a plugin against.
+func serverMixinNames() []string {
+	var names []string
+	for _, mx := range pack.ServerMixins() {
+		names = append(names, mx.Name())
+	}
+	slices.Sort(names)
+	return names
+}
+
+// disabledAtStart starts a manager over base as the server does, with id
+// in plugins._disabled, and returns id's listing entry.
+func disabledAtStart(t *testing.T, base, id string) manager.Info {
+	t.Helper()
+	store := settings.New(nil)
+	if err := store.Set("plugins._disabled", []any{id}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := manager.New(manager.Options{
+		Origins:  serve.DefaultOrigins(base, nil, nil),
+		BaseDir:  base,
+		Settings: store,
+		Mixins:   server.Mixins(),
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_ = m.Start(ctx) // the test binary's bundled plugins: one fails on purpose
+	defer m.Shutdown(ctx)
+	in, ok := m.Info(id)
+	if !ok {
+		t.Fatalf("%s is not listed", id)
+	}
+	return in
 }
 
 // TestPackFails: what pack refuses, and that a failure writes nothing, not

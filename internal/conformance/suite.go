@@ -136,6 +136,13 @@ var (
 		Proxy: func(c tentacle.RemoteCaller) any { return assetProxy{c} }}
 )
 
+// Mixins returns the suite's own mixins (a startup mixin, and an asset
+// mixin that is restart-needing), as its hosts pass them to
+// manager.Options.Mixins: what an adapter describes a plugin against when
+// it needs what a host of the suite would detect (a process plugin's
+// manifest says which it implements).
+func Mixins() []tentacle.Mixin { return []tentacle.Mixin{startupMixin, assetMixin} }
+
 type startupProxy struct{ c tentacle.RemoteCaller }
 
 func (p startupProxy) OnStartup(host string, port int) { _ = p.c.Call("OnStartup", []any{host, port}) }
@@ -215,7 +222,7 @@ func newHost(t *testing.T, tr Tier, s setup) *host {
 		BaseDir:        dir,
 		Settings:       store,
 		Hooks:          hooks.Options{RestartNeeding: []string{"conformance.restart.*"}},
-		Mixins:         []tentacle.Mixin{startupMixin, assetMixin},
+		Mixins:         Mixins(),
 		SafeMode:       s.safeMode,
 		SafeModeReason: "test",
 		Blocklist:      s.blocklist,

@@ -19,6 +19,7 @@ func init() {
 		test{"HiddenBundled", testHiddenBundled},
 		test{"RestartNeeding", testRestartNeeding},
 		test{"RestartNeedingEnablePending", testRestartNeedingEnablePending},
+		test{"RestartNeedingDisabledAtStart", testRestartNeedingDisabledAtStart},
 		test{"ReloadNeeding", testReloadNeeding},
 		test{"Overlays", testOverlays},
 		test{"ToggleBeforeStart", testToggleBeforeStart},
@@ -120,16 +121,19 @@ func testHiddenBundled(t *testing.T, tr Tier) {
 	}
 }
 
+// restartNeedingFixtures are the restart-needing fixtures, each with the
+// one reason its listing gives.
+var restartNeedingFixtures = map[string]string{
+	"restart_plugin":      "implements tentacle.RestartNeeding",
+	"asset_plugin":        "implements probe.Asset",
+	"restart_hook_plugin": "has a handler for hook " + HookRestart,
+	"overlay_plugin":      "has a settings overlay",
+}
+
 // A restart-needing plugin is not toggled at runtime: the change is
 // persisted and pending, and toggling back cancels it.
 func testRestartNeeding(t *testing.T, tr Tier) {
-	cases := map[string]string{
-		"restart_plugin":      "implements tentacle.RestartNeeding",
-		"asset_plugin":        "implements probe.Asset",
-		"restart_hook_plugin": "has a handler for hook " + HookRestart,
-		"overlay_plugin":      "has a settings overlay",
-	}
-	for id, reason := range cases {
+	for id, reason := range restartNeedingFixtures {
 		t.Run(id, func(t *testing.T) {
 			h := newHost(t, tr, setup{fixtures: []string{id}})
 			ctx := context.Background()
@@ -181,6 +185,56 @@ func testRestartNeedingEnablePending(t *testing.T, tr Tier) {
 	}
 	if in := h.info("restart_plugin"); in.PendingEnable || in.NeedsRestart {
 		t.Errorf("after cancel pending_enable=%v needs_restart=%v", in.PendingEnable, in.NeedsRestart)
+	}
+}
+
+// A restart-needing plugin disabled at start is listed restart-needing,
+// for the reason its code gives once loaded, before any of its code ran:
+// what it declares tells (a builtin plugin's Definition, a source plugin's
+// source, a process plugin's manifest). Its enable is pending, and its
+// listing says the same before and after. A plugin that declares nothing
+// restart-needing is listed as not restart-needing, known without loading
+// it.
+func testRestartNeedingDisabledAtStart(t *testing.T, tr Tier) {
+	for id, reason := range restartNeedingFixtures {
+		t.Run(id, func(t *testing.T) {
+			h := newHost(t, tr, setup{fixtures: []string{id}, config: "plugins:\n  _disabled: [" + id + "]\n"})
+			in := h.info(id)
+			if in.Loaded || in.Enabled || in.State != manager.StateFound.String() {
+				t.Fatalf("loaded=%v enabled=%v state=%s, want a plugin that was not loaded", in.Loaded, in.Enabled, in.State)
+			}
+			diff(t, "restart_needing before the enable", []string{reason}, in.RestartNeeding)
+			if in.RestartNeedingUnknown {
+				t.Error("restart_needing_unknown set for a plugin that declares why it is restart-needing")
+			}
+			ch, err := h.m.Enable(context.Background(), id)
+			if err != nil || !ch.Pending || !ch.NeedsRestart || ch.Applied {
+				t.Fatalf("Enable = %+v, %v, want a pending enable", ch, err)
+			}
+			in = h.info(id)
+			if in.Enabled || !in.PendingEnable || !in.NeedsRestart || in.RestartNeedingUnknown {
+				t.Errorf("after the enable enabled=%v pending_enable=%v needs_restart=%v restart_needing_unknown=%v",
+					in.Enabled, in.PendingEnable, in.NeedsRestart, in.RestartNeedingUnknown)
+			}
+			diff(t, "restart_needing after the enable", []string{reason}, in.RestartNeeding)
+		})
+	}
+	for _, id := range []string{"hook_plugin", "reload_plugin"} {
+		t.Run(id, func(t *testing.T) {
+			h := newHost(t, tr, setup{fixtures: []string{id}, config: "plugins:\n  _disabled: [" + id + "]\n"})
+			in := h.info(id)
+			if in.Loaded || len(in.RestartNeeding) != 0 || in.RestartNeedingUnknown {
+				t.Fatalf("loaded=%v restart_needing=%q restart_needing_unknown=%v, want known not restart-needing",
+					in.Loaded, in.RestartNeeding, in.RestartNeedingUnknown)
+			}
+			ch, err := h.m.Enable(context.Background(), id)
+			if err != nil || !ch.Applied || ch.Pending {
+				t.Fatalf("Enable = %+v, %v, want it enabled now", ch, err)
+			}
+			if in := h.info(id); !in.Enabled || len(in.RestartNeeding) != 0 {
+				t.Errorf("after the enable enabled=%v restart_needing=%q", in.Enabled, in.RestartNeeding)
+			}
+		})
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
 
@@ -33,7 +34,15 @@ type Options struct {
 	// Timeout bounds the run in which the executable describes itself;
 	// default 10 s.
 	Timeout time.Duration
+	// Mixins are the host mixins the executable is checked against, for
+	// the manifest's declares section (the mixins it implements); default
+	// the tentacle server's: tentacle.Mixins() and server.Mixins().
+	Mixins []tentacle.Mixin
 }
+
+// ServerMixins are the mixins of the tentacle server, as its manager
+// detects them: those of package tentacle, then those of package server.
+func ServerMixins() []tentacle.Mixin { return append(tentacle.Mixins(), server.Mixins()...) }
 
 // Result is what Pack wrote.
 type Result struct {
@@ -53,8 +62,10 @@ const header = "# Written by tentacle plugins pack from what the executable says
 
 // Pack builds the main package in opts.Dir with the go command (for this
 // machine's GOOS and GOARCH), runs the executable once to describe itself
-// (process.Describe), and writes Out/<id>/ with the executable, named
-// tentacle-plugin-<id>, and its plugin.yaml. Everything
+// (process.Describe, with opts.Mixins), and writes Out/<id>/ with the
+// executable, named tentacle-plugin-<id>, and its plugin.yaml, whose
+// declares section says what decides whether toggling the plugin needs a
+// restart. Everything
 // is written into a temporary folder in Out first (named with a leading
 // dot, which the packages folder ignores) and renamed into place when
 // complete; a package already there is replaced. On an error nothing is
@@ -102,7 +113,10 @@ func Pack(ctx context.Context, opts Options) (res Result, err error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
-	m, err := process.Describe(ctx, built, opts.Timeout)
+	if opts.Mixins == nil {
+		opts.Mixins = ServerMixins()
+	}
+	m, err := process.Describe(ctx, built, opts.Timeout, opts.Mixins...)
 	if err != nil {
 		return Result{}, fmt.Errorf("run the plugin to describe itself: %w", err)
 	}

@@ -1,9 +1,8 @@
 package process_test
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/conformance"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
 	"github.com/tentacle-go/tentacle/sdk"
@@ -279,7 +279,7 @@ func (b *fixtureBuild) build(t testing.TB) string {
 // get returns fixture's executable: the built one with the fixture's name
 // appended (which the executable ignores), so that every fixture has
 // contents and a SHA-256 of its own, as different plugins' executables
-// have, and its metadata, which the executable prints when asked.
+// have, and its manifest, from what it describes of itself.
 func (b *fixtureBuild) get(t testing.TB, fixture string) *fixtureExe {
 	t.Helper()
 	exe := b.build(t)
@@ -304,22 +304,18 @@ func (b *fixtureBuild) get(t testing.TB, fixture string) *fixtureExe {
 	if fx.sha, err = process.FileSHA256(fx.path); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(fx.path)
-	cmd.Env = append(os.Environ(), "TENTACLE_CONFORMANCE_DESCRIBE=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	var exit *exec.ExitError
+	// Described as tentacle plugins pack describes a plugin, against the
+	// mixins of the suite's hosts: the manifest declares what the fixture
+	// implements, as pack writes it.
+	m, err := process.Describe(context.Background(), fx.path, 30*time.Second,
+		append(tentacle.Mixins(), conformance.Mixins()...)...)
 	switch {
-	case errors.As(err, &exit) && strings.Contains(stderr.String(), "declares no plugin"):
-		// not_a_plugin: no metadata
+	case err != nil && strings.Contains(err.Error(), "declares no plugin"):
+		// not_a_plugin: no manifest
 	case err != nil:
-		t.Fatalf("describe fixture %s: %v\n%s", fixture, err, stderr.Bytes())
+		t.Fatalf("describe fixture %s: %v", fixture, err)
 	default:
-		fx.meta = &process.Manifest{}
-		if err := yaml.Unmarshal(out, fx.meta); err != nil { // JSON is YAML
-			t.Fatalf("describe fixture %s: %v\n%s", fixture, err, out)
-		}
+		fx.meta = m
 	}
 	if b.fixtures == nil {
 		b.fixtures = make(map[string]*fixtureExe)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -33,6 +34,11 @@ const ExecutablePrefix = "tentacle-plugin-"
 //	compat: ">=1.0, <2"
 //	executable: tentacle-plugin-hello
 //	sha256: 3b0c...
+//	declares:
+//	  hooks: [tentacle.plugin.hello.greeting]
+//	  mixins: [tentacle.Initializer]
+//	  mixins_checked: [tentacle.Initializer, tentacle.RestartNeeding, ...]
+//	  settings_overlay: false
 type Manifest struct {
 	ID            string `yaml:"id"`
 	Name          string `yaml:"name"`
@@ -49,6 +55,29 @@ type Manifest struct {
 	// SHA256 is the executable's SHA-256 in hex. The host checks it before
 	// every start and refuses to run an executable that does not match.
 	SHA256 string `yaml:"sha256"`
+	// Declares is what the plugin declares that decides whether toggling
+	// it needs a restart, so that a plugin that is not loaded (disabled at
+	// start) is listed as restart-needing when it is. Optional: without
+	// it, that is not known until the plugin runs.
+	Declares *Declares `yaml:"declares,omitempty"`
+}
+
+// Declares is the declares section of a manifest: the facts of
+// [tier.Declaration] as the plugin's describe answer gives them (tentacle
+// plugins pack writes it).
+type Declares struct {
+	// Hooks are all the hooks the plugin has handlers for.
+	Hooks []string `yaml:"hooks,flow"`
+	// Mixins are the mixins it implements among MixinsChecked, by the names
+	// listings show ("tentacle.RestartNeeding", "server.Asset").
+	Mixins []string `yaml:"mixins,flow"`
+	// MixinsChecked are the mixins the plugin was checked against (those of
+	// the host that packed it): one of them not in Mixins is not
+	// implemented. A host's mixin that is not among them is not known
+	// until the plugin runs.
+	MixinsChecked []string `yaml:"mixins_checked,omitempty,flow"`
+	// SettingsOverlay: the plugin has a non-empty settings overlay.
+	SettingsOverlay bool `yaml:"settings_overlay"`
 }
 
 // ReadManifest reads and checks a manifest.
@@ -107,6 +136,25 @@ func (m *Manifest) Marshal() ([]byte, error) {
 func (m *Manifest) Metadata() tier.Metadata {
 	return tier.Metadata{Name: m.Name, Version: m.Version, Description: m.Description, Author: m.Author,
 		URL: m.URL, License: m.License, PrivacyPolicy: m.PrivacyPolicy, Compat: m.Compat}
+}
+
+// Declaration returns what the manifest says the plugin declares (nil when
+// it has no declares section): its hooks and settings overlay, known, and
+// the mixins it implements among those checked.
+func (m *Manifest) Declaration() *tier.Declaration { return m.Declares.declaration() }
+
+func (d *Declares) declaration() *tier.Declaration {
+	if d == nil {
+		return nil
+	}
+	return &tier.Declaration{
+		Hooks:                slices.Clone(d.Hooks),
+		HooksKnown:           true,
+		Mixins:               slices.Clone(d.Mixins),
+		MixinsChecked:        slices.Clone(d.MixinsChecked),
+		SettingsOverlay:      d.SettingsOverlay,
+		SettingsOverlayKnown: true,
+	}
 }
 
 // FileSHA256 returns the SHA-256 of a file in hex.

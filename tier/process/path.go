@@ -61,7 +61,7 @@ func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candida
 			c.Invalid = errManifestID(m.ID, id)
 			return c
 		}
-		c.Metadata, sha = m.Metadata(), m.SHA256
+		c.Metadata, c.Declares, sha = m.Metadata(), m.Declaration(), m.SHA256
 	} else {
 		got, err := FileSHA256(exe)
 		if err != nil {
@@ -69,12 +69,13 @@ func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candida
 			return c
 		}
 		sha = got
-		d, err := describe(ctx, id, exe, sha, &output{log: discard}, s.opts.DescribeTimeout)
+		d, err := describe(ctx, id, exe, sha, &output{log: discard}, s.opts.DescribeTimeout, nil)
 		if err != nil {
 			c.Invalid = err
 			return c
 		}
 		c.Metadata = descriptionMetadata(d)
+		c.Declares = describedDeclares(d, nil).declaration() // no mixins were sent: unknown
 		c.Warnings = append(c.Warnings, "no manifest: described by running it once")
 	}
 	c.Digest = sha

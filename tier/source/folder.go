@@ -27,6 +27,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/tier"
+	"github.com/tentacle-go/tentacle/tier/source/symbols"
 )
 
 // Options configure the source.
@@ -183,6 +184,7 @@ func (s *source) candidate(e *entry) tier.Candidate {
 		return c
 	}
 	c.Metadata = def.metadata
+	c.Declares = declaration(pkg, def, append([]map[string]map[string]reflect.Value{symbols.Symbols}, s.opts.Symbols...))
 	c.Warnings = append(c.Warnings, def.warnings...)
 	remove := func() error { return os.RemoveAll(e.location) }
 	c.Remove = remove

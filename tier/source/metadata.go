@@ -71,7 +71,8 @@ func parsePackage(paths []string, srcs [][]byte) (*pkg, error) {
 // definition is where a plugin declares its Definition, and what can be
 // read from it without running it.
 type definition struct {
-	file     int // index in pkg.files
+	file     int        // index in pkg.files
+	name     *ast.Ident // Plugin, where it is declared
 	lit      *ast.CompositeLit
 	pointer  bool          // Plugin is &tentacle.Definition{...}
 	impl     ast.Expr      // the Implementation value, if any
@@ -104,7 +105,7 @@ func findDefinition(p *pkg) (*definition, error) {
 						return nil, fmt.Errorf("%s: Plugin must be a %s.Definition literal", p.fset.Position(name.Pos()), alias)
 					}
 					_, ptr := vs.Values[k].(*ast.UnaryExpr)
-					def = &definition{file: i, lit: lit, pointer: ptr}
+					def = &definition{file: i, name: name, lit: lit, pointer: ptr}
 				}
 			}
 		}

@@ -14,23 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/conformance/fixtures"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
 	"github.com/tentacle-go/tentacle/sdk"
 )
-
-// DescribeEnv, when set, makes the executable print its fixture's metadata
-// as JSON and exit, for the test to write its manifest.
-const DescribeEnv = "TENTACLE_CONFORMANCE_DESCRIBE"
-
-// describe prints def's metadata, as the fields of a plugin.yaml.
-func describe(def *tentacle.Definition) {
-	_ = json.NewEncoder(os.Stdout).Encode(map[string]string{
-		"name": def.Name, "version": def.Version, "description": def.Description, "author": def.Author,
-		"url": def.URL, "license": def.License, "privacy_policy": def.PrivacyPolicy, "compat": def.Compat,
-	})
-}
 
 func main() {
 	exe := filepath.Base(os.Args[0])
@@ -43,10 +30,6 @@ func main() {
 	case def == nil:
 		fmt.Fprintf(os.Stderr, "%s: the fixture %s declares no plugin\n", exe, name)
 		os.Exit(2)
-	}
-	if os.Getenv(DescribeEnv) != "" {
-		describe(def)
-		return
 	}
 	probe.SetRemote(func(op string, args []string) (string, error) {
 		// The host offers probe.record and probe.fault (process.Options.Functions).

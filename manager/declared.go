@@ -73,5 +73,14 @@ func (m *Manager) restartInfoLocked(r *record, in *Info) {
 		in.RestartNeeding = append([]string{}, r.restartReasons...)
 		return
 	}
-	in.RestartNeeding, in.RestartNeedingUnknown = m.declaredRestart(r.cand.Declares)
+	in.RestartNeeding, in.RestartNeedingUnknown = m.declaredRestart(declaration(r.cand))
+}
+
+// declaration returns what candidate c declares, or nil when its origin
+// cannot tell.
+func declaration(c tier.Candidate) *tier.Declaration {
+	if c.Declares == nil {
+		return nil
+	}
+	return c.Declares()
 }

@@ -31,7 +31,7 @@ func (o declaredOrigin) Name() string { return "declared" }
 func (o declaredOrigin) Scan(context.Context) ([]tier.Candidate, error) {
 	var out []tier.Candidate
 	for id, d := range o {
-		out = append(out, tier.Candidate{ID: id, Origin: "declared", Tier: tier.SourceTier, Declares: d})
+		out = append(out, tier.Candidate{ID: id, Origin: "declared", Tier: tier.SourceTier, Declares: func() *tier.Declaration { return d }})
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"sync"
 
 	"github.com/tentacle-go/tentacle"
 )
@@ -56,7 +57,7 @@ func (s *builtinOrigin) Scan(context.Context) ([]Candidate, error) {
 		}
 		if def != nil {
 			c.Metadata = MetadataOf(def)
-			c.Declares = DeclarationOf(def)
+			c.Declares = sync.OnceValue(func() *Declaration { return DeclarationOf(def) })
 		}
 		if !s.bundled {
 			c.Origin = s.name

@@ -168,8 +168,8 @@ func TestDeclarationOf(t *testing.T) {
 				t.Errorf("DeclarationOf = %+v, want %+v", got, tt.want)
 			}
 			cands, err := tier.Definitions("mine", false, map[string]*tentacle.Definition{"p": tt.def}).Scan(context.Background())
-			if err != nil || len(cands) != 1 || !reflect.DeepEqual(cands[0].Declares, tt.want) {
-				t.Errorf("candidate's Declares = %+v (%v), want %+v", cands[0].Declares, err, tt.want)
+			if err != nil || len(cands) != 1 || !reflect.DeepEqual(cands[0].Declares(), tt.want) {
+				t.Errorf("candidate's Declares() = %+v (%v), want %+v", cands[0].Declares(), err, tt.want)
 			}
 		})
 	}

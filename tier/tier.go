@@ -108,12 +108,13 @@ type Candidate struct {
 	// a rescan that finds another digest found a changed plugin. Empty for
 	// compiled-in plugins.
 	Digest string
-	// Declares is what the plugin declares that decides whether toggling
-	// it needs a restart, as the origin could tell without running any of
-	// its code; nil: nothing is known. The manager lists a plugin that is
-	// not loaded (disabled at start, held, blocklisted, ...) as
-	// restart-needing from it; once the plugin is loaded, its code tells.
-	Declares *Declaration
+	// Declares returns what the plugin declares that decides whether
+	// toggling it needs a restart, as the origin can tell without running
+	// any of its code; nil (or a nil result): nothing is known. The manager
+	// asks only when it lists a plugin that is not loaded (disabled at
+	// start, held, blocklisted, ...); once the plugin is loaded, its code
+	// tells. It may be called from any goroutine, more than once.
+	Declares func() *Declaration
 
 	// Load loads the plugin's code. It is nil when the candidate cannot be
 	// loaded (NotAPlugin, Invalid).

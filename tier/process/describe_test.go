@@ -176,7 +176,7 @@ func TestManifestDeclaration(t *testing.T) {
 			if err != nil || len(cands) != 1 {
 				t.Fatalf("scan: %v, %d candidates", err, len(cands))
 			}
-			if diff := cmp.Diff(tt.want, cands[0].Declares); diff != "" {
+			if diff := cmp.Diff(tt.want, cands[0].Declares()); diff != "" {
 				t.Errorf("candidate's Declares mismatch (-want +got):\n%s", diff)
 			}
 		})

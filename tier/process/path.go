@@ -61,7 +61,7 @@ func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candida
 			c.Invalid = errManifestID(m.ID, id)
 			return c
 		}
-		c.Metadata, c.Declares, sha = m.Metadata(), m.Declaration(), m.SHA256
+		c.Metadata, c.Declares, sha = m.Metadata(), m.Declaration, m.SHA256
 	} else {
 		got, err := FileSHA256(exe)
 		if err != nil {
@@ -75,7 +75,7 @@ func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candida
 			return c
 		}
 		c.Metadata = descriptionMetadata(d)
-		c.Declares = describedDeclares(d, nil).declaration() // no mixins were sent: unknown
+		c.Declares = describedDeclares(d, nil).declaration // no mixins were sent: unknown
 		c.Warnings = append(c.Warnings, "no manifest: described by running it once")
 	}
 	c.Digest = sha

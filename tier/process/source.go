@@ -102,7 +102,7 @@ func (s *source) packaged(name, dir string) tier.Candidate {
 	exe := filepath.Join(dir, m.Executable)
 	c.Location = exe
 	c.Metadata = m.Metadata()
-	c.Declares = m.Declaration()
+	c.Declares = m.Declaration
 	c.Digest = m.SHA256
 	if fi, err := os.Stat(exe); err != nil || !fi.Mode().IsRegular() {
 		c.Invalid = fmt.Errorf("executable %s is missing", exe)

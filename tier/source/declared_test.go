@@ -39,7 +39,7 @@ func TestDeclaration(t *testing.T) {
 		if c.Invalid != nil || c.NotAPlugin {
 			t.Errorf("%s: invalid %v, not a plugin %v", c.ID, c.Invalid, c.NotAPlugin)
 		}
-		got[c.ID] = c.Declares
+		got[c.ID] = c.Declares()
 	}
 	known := func(d tier.Declaration) *tier.Declaration {
 		d.HooksKnown, d.MethodsKnown, d.SettingsOverlayKnown = true, true, true

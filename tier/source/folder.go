@@ -184,7 +184,8 @@ func (s *source) candidate(e *entry) tier.Candidate {
 		return c
 	}
 	c.Metadata = def.metadata
-	c.Declares = declaration(pkg, def, append([]map[string]map[string]reflect.Value{symbols.Symbols}, s.opts.Symbols...))
+	d := declaration(pkg, def, append([]map[string]map[string]reflect.Value{symbols.Symbols}, s.opts.Symbols...))
+	c.Declares = func() *tier.Declaration { return d }
 	c.Warnings = append(c.Warnings, def.warnings...)
 	remove := func() error { return os.RemoveAll(e.location) }
 	c.Remove = remove

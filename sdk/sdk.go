@@ -51,7 +51,7 @@ func Serve(id string, def *tentacle.Definition) { ServeOptions(id, def, Options{
 func ServeOptions(id string, def *tentacle.Definition, opts Options) {
 	if os.Getenv(transport.Handshake.MagicCookieKey) != transport.Handshake.MagicCookieValue {
 		fmt.Fprintf(os.Stderr, "%s is the tentacle plugin %q: tentacle runs it; it does nothing on its own.\n"+
-			"Put it in <basedir>/packages/%s/ with its plugin.yaml (tentacle's author guide, section 11, says how).\n", os.Args[0], id, id)
+			"Build it into a package with tentacle plugins pack and put that in <basedir>/packages/%s/ (docs/howto-process.md says how).\n", os.Args[0], id, id)
 		os.Exit(1)
 	}
 	if opts.ParentCheck <= 0 {

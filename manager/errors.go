@@ -3,9 +3,10 @@ package manager
 import (
 	"errors"
 	"fmt"
-	"github.com/tentacle-go/tentacle/tier"
 	"reflect"
 	"runtime/debug"
+
+	"github.com/tentacle-go/tentacle/tier"
 )
 
 // Phase names a step of a plugin's lifecycle. Errors carry the phase they

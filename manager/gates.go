@@ -26,6 +26,7 @@ type gateResult struct {
 	safeModeVictim bool
 	quarantined    bool
 	held           bool
+	hung           bool
 	checkFailed    bool
 	reasons        []gateReason // one per refusing gate, in gate order
 }
@@ -58,7 +59,7 @@ func (g gateResult) join(hardOnly bool) string {
 // ok reports whether the plugin may load.
 func (g gateResult) ok() bool {
 	return !g.notAPlugin && !g.invalid && !g.forcedDisabled && !g.blocklisted &&
-		!g.incompatible && !g.safeModeVictim && !g.quarantined && !g.held && !g.checkFailed
+		!g.incompatible && !g.safeModeVictim && !g.quarantined && !g.held && !g.hung && !g.checkFailed
 }
 
 // hard reports whether a gate refuses the plugin that no change to the
@@ -218,6 +219,9 @@ func (m *Manager) evaluateGates(r *record, cfg pluginConfig) gateResult {
 	}
 	if m.held[r.id] {
 		g.refuse(&g.held, false, reasonHeld)
+	}
+	if ev, ok := m.hungs[r.id]; ok {
+		g.refuse(&g.hung, false, "hung: "+ev.Evidence+"; enable it to try again")
 	}
 	return g
 }

@@ -178,21 +178,26 @@ func unquotePrefix(s string) (value, rest string, err error) {
 	return value, s[len(q):], nil
 }
 
-// callEntry is the entry of (*Manager).call, the manager's one way into
-// plugin code.
-var callEntry = reflect.ValueOf((*Manager).call).Pointer()
+// The entries of (*Manager).runWorker and (*Manager).runPlugin, the
+// goroutines that run calls into plugin code.
+var (
+	runWorkerEntry = reflect.ValueOf((*Manager).runWorker).Pointer()
+	runPluginEntry = reflect.ValueOf((*Manager).runPlugin).Pointer()
+)
 
-// inCall reports whether the calling goroutine runs inside
-// (*Manager).call: plugin code that a lifecycle operation called, on that
-// operation's goroutine. A goroutine the plugin started has a stack of its
-// own, without it.
+// setLabels sets the calling goroutine's pprof labels.
+func setLabels(ctx context.Context) { pprof.SetGoroutineLabels(ctx) }
+
+// inCall reports whether the calling goroutine runs plugin code that a
+// lifecycle operation called (inside (*Manager).runPlugin). A goroutine the
+// plugin started has a stack of its own, without it.
 func inCall() bool {
 	var pcs [64]uintptr
 	n := runtime.Callers(3, pcs[:])
 	frames := runtime.CallersFrames(pcs[:n])
 	for {
 		f, more := frames.Next()
-		if f.Entry == callEntry {
+		if f.Entry == runWorkerEntry || f.Entry == runPluginEntry {
 			return true
 		}
 		if !more {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
-	"runtime/pprof"
 	"sort"
 	"time"
 
@@ -607,37 +606,48 @@ func (m *Manager) in(r *record, phase Phase, fn func() error) error {
 //
 //go:noinline
 func (m *Manager) call(r *record, bundled, isolated bool, phase Phase, fn func() error) error {
+	// A plugin whose code hung is not called again until an operator
+	// enables it.
+	if evidence, hung := m.hungEvidence(r.id); hung {
+		return fmt.Errorf("%w: not called: %s earlier", ErrHung, evidence)
+	}
 	trace := m.opts.Trace
 	if trace != nil {
 		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Isolated: isolated, Phase: phase})
 	}
-	// The goroutine runs the plugin's code with the plugin's label (and the
-	// operation's own labels), so that goroutines the plugin starts inherit
-	// it; afterwards it gets the operation's labels back, as pprof.Do does.
-	// Without operation labels (the usual case) the labelled context is made
-	// once per record.
-	restore := m.opLabels
+	// The plugin's code runs on a goroutine of its own with the plugin's
+	// label (and the operation's own labels), so that goroutines it starts
+	// inherit it, and within its deadline: one that overruns is left
+	// running and the plugin is taken as hung. Without operation labels
+	// (the usual case) the labelled context is made once per record.
 	var labelled context.Context
-	if restore == nil {
+	if m.opLabels == nil {
 		if r.labels == nil {
 			r.labels = PluginLabels(context.Background(), r.id)
 		}
-		labelled, restore = r.labels, context.Background()
+		labelled = r.labels
 	} else {
-		labelled = PluginLabels(restore, r.id)
+		labelled = PluginLabels(m.opLabels, r.id)
 	}
-	pprof.SetGoroutineLabels(labelled)
-	// The goroutine is in plugin code: a manager operation it asks for
-	// now would wait for this one, which waits for it (see reentrant).
-	m.inPluginCode.Add(1)
-	err := guard(fn)
-	m.inPluginCode.Add(-1)
-	pprof.SetGoroutineLabels(restore)
+	d := m.deadline(phase)
+	if isolated && d > 0 {
+		// The tier bounds the calls into a plugin of its own process, and
+		// kills one that overruns: its deadline comes first.
+		d += isolatedGrace
+	}
+	err, overrun := m.callInOp(labelled, d, fn)
+	if overrun {
+		err = m.hung(r, phase, d)
+	}
 	if trace != nil {
 		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Isolated: isolated, Phase: phase, Done: true})
 	}
 	return err
 }
+
+// isolatedGrace is added to the deadline of a call into a plugin whose code
+// runs in a process of its own, whose tier has deadlines of its own.
+const isolatedGrace = 5 * time.Second
 
 // dataFolder is plugin id's data folder, or empty when the host has no base
 // folder.

@@ -84,6 +84,27 @@ type Options struct {
 	Restarts       int
 	RestartWindow  time.Duration
 	RestartBackoff time.Duration
+	// Deadlines bound every call into a plugin's code that the lifecycle
+	// makes (import, check, load, the enable phases, activators, disable,
+	// unload, uninstall) and each call of CallEach (PhaseCall), by phase; a
+	// phase not in the map gets DefaultDeadline, PhaseImport
+	// DefaultImportDeadline; 0 or less means no deadline. A call that
+	// overruns is abandoned: its goroutine cannot be stopped and is left
+	// running, the plugin is listed as hung ([ErrHung]) with a gate that
+	// keeps it from running, its code is not called again (its disable
+	// callbacks included) until an operator enables it, and OnHung is
+	// called. A plugin whose code runs in a process of its own gets 5 s
+	// more: its tier's deadlines come first (and kill its process).
+	// Lifecycle operations are serialised, so another operation waits for
+	// a hung call at most its deadline, never longer. Hook handlers and
+	// helpers are called by whoever calls them, without a deadline (the
+	// process tier bounds its own).
+	Deadlines map[Phase]time.Duration
+	// OnHung, if set, is called on a goroutine of its own when a call into
+	// a plugin's code overran its deadline, so that the host can keep the
+	// plugin from running at its next start (the tentacle server
+	// quarantines it).
+	OnHung func(HungEvent)
 	// Trace, if set, is called before and after every call into plugin code
 	// made by the lifecycle (import, check, load, the enable phases,
 	// activators, disable, unload, uninstall), from the goroutine that makes
@@ -127,6 +148,7 @@ type Manager struct {
 	compat      sync.Map                  // Compat constraint -> compatResult
 	released    map[string]bool           // quarantined plugins an operator enabled
 	held        map[string]bool           // plugins found while running, waiting for an operator
+	hungs       map[string]HungEvent      // plugins whose code hung, until an operator enables them
 	timers      []*time.Timer             // pending restarts of crashed plugins
 	imports     map[string]*pendingImport // imports started ahead of a load pass; guarded by op
 	// shadowsLogged are the shadows the latest scan found, by identifier:
@@ -141,9 +163,17 @@ type Manager struct {
 
 	stateErrors atomic.Int64 // state changes the lifecycle does not allow: bugs
 
-	// inPluginCode counts the running operation's calls into plugin code
-	// under way (0 or 1, more when they nest).
+	// inPluginCode counts the calls into plugin code under way, those
+	// abandoned included.
 	inPluginCode atomic.Int32
+	abandoned    atomic.Int64 // calls into plugin code that overran and were left running
+
+	// opCtx is the running operation's context (nil outside one); only the
+	// running operation touches it. A call into plugin code is abandoned
+	// when it is done.
+	opCtx    context.Context
+	opWorker *worker     // runs the operation's calls into plugin code; nil until its first
+	opTimer  *time.Timer // the deadline of its call under way, reused
 }
 
 // InjectFactory makes a per-plugin injectable (such as a printer proxy that
@@ -177,6 +207,7 @@ func New(opts Options) (*Manager, error) {
 		subs:       make(map[int]func(Transition)),
 		released:   make(map[string]bool),
 		held:       make(map[string]bool),
+		hungs:      make(map[string]HungEvent),
 	}
 	m.view = &pluginView{m: m}
 	hookOpts := opts.Hooks
@@ -449,8 +480,11 @@ func (m *Manager) run(ctx context.Context, op func() error) error {
 	err := func() error {
 		m.op.Lock()
 		m.opLabels = labelsOnly(ctx)
+		m.opCtx = ctx
 		defer func() {
+			m.endWorker()
 			m.opLabels = nil
+			m.opCtx = nil
 			transitions = m.takeTransitions()
 			m.op.Unlock()
 		}()
@@ -477,6 +511,11 @@ func (m *Manager) loadPass(ctx context.Context) error {
 	m.startImports(ctx, ids)
 	defer m.dropImports()
 	for _, id := range ids {
+		if ctx.Err() != nil {
+			// The host is stopping: load no more.
+			errs = append(errs, fmt.Errorf("load pass: %w", ctx.Err()))
+			break
+		}
 		if err := m.load(ctx, m.get(id)); err != nil {
 			errs = append(errs, err)
 		}
@@ -495,6 +534,11 @@ func (m *Manager) Start(ctx context.Context) error {
 		m.hooks.Hold()
 		defer m.hooks.Release()
 		for _, id := range m.ids(func(r *record) bool { return r.state == StateLoaded }) {
+			if ctx.Err() != nil {
+				// The host is stopping: enable no more.
+				errs = append(errs, fmt.Errorf("start: %w", ctx.Err()))
+				break
+			}
 			errs = append(errs, m.enable(ctx, m.get(id)))
 		}
 		m.mu.Lock()

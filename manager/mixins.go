@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -263,19 +264,66 @@ type Impl[T any] struct {
 // order (OctoPrint's call_plugin). A panic or error from one plugin is
 // recovered, logged with its identifier and counted, and the others are
 // still called; the result joins the errors, each a *LifecycleError.
+//
+// Each call has the deadline of PhaseCall (Options.Deadlines): one that
+// overruns is abandoned, the plugin is taken as hung (as for a lifecycle
+// callback: see Options.Deadlines) and disabled without calling its code,
+// and CallEach goes on with the others. A hung plugin is skipped.
 func CallEach[T any](m *Manager, sortingContext string, fn func(plugin string, impl T) error) error {
 	var errs []error
+	name := sortingContext
+	if name == "" {
+		name = fmt.Sprintf("%v", reflect.TypeFor[T]())
+	}
 	for _, impl := range ImplementationsOf[T](m, sortingContext) {
-		if err := guard(func() error { return fn(impl.Plugin, impl.Value) }); err != nil {
-			name := sortingContext
-			if name == "" {
-				name = fmt.Sprintf("%v", reflect.TypeFor[T]())
-			}
+		if err := m.callOne(impl.Plugin, func() error { return fn(impl.Plugin, impl.Value) }); err != nil {
 			m.fault(impl.Plugin, PhaseCall, name, err)
 			errs = append(errs, &LifecycleError{Plugin: impl.Plugin, Phase: PhaseCall, Err: err})
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// callOne calls plugin id's code outside the lifecycle (CallEach) within
+// the deadline of PhaseCall; one that overruns takes the plugin as hung
+// and disables it in the background.
+func (m *Manager) callOne(id string, fn func() error) error {
+	if evidence, hung := m.hungEvidence(id); hung {
+		return fmt.Errorf("%w: not called: %s earlier", ErrHung, evidence)
+	}
+	d := m.deadline(PhaseCall)
+	err, overrun := m.runBounded(PluginLabels(context.Background(), id), d, nil, fn)
+	if !overrun {
+		return err
+	}
+	r := m.get(id)
+	if r == nil {
+		return err
+	}
+	err = m.hung(r, PhaseCall, d)
+	// Off the host's paths at once (its registrations stay until the
+	// disable), then disabled, without calling its code.
+	m.hooks.RemovePlugin(id)
+	m.mu.RLock()
+	mixins := r.mixins
+	m.mu.RUnlock()
+	m.impls.remove(id, mixins)
+	go m.disableHung(id)
+	return err
+}
+
+// disableHung disables plugin id, whose code hung outside an operation,
+// as an operation of its own (its disable callbacks are not called: they
+// fail at once, the plugin being hung).
+func (m *Manager) disableHung(id string) {
+	ctx := context.Background()
+	_ = m.run(ctx, func() error {
+		r := m.get(id)
+		if r == nil || r.state != StateEnabled {
+			return nil
+		}
+		return m.disable(ctx, r)
+	})
 }
 
 // RecordFault records a failure of plugin code that the host called outside

@@ -89,6 +89,7 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 	m.mu.Lock()
 	m.released[id] = true                       // an operator's enable lifts a quarantine,
 	delete(m.held, id)                          // lets a plugin found while running start,
+	delete(m.hungs, id)                         // calls a hung plugin's code again,
 	r.crash.recent, r.crash.gaveUp = nil, false // and gives a crashed plugin a new start
 	m.mu.Unlock()
 	m.regate(r)
@@ -125,6 +126,15 @@ func (m *Manager) enableOp(ctx context.Context, id string) (Change, error) {
 		return ch, nil
 	}
 	if err := m.enable(ctx, r); err != nil {
+		if errors.Is(err, ErrHung) && ch.Persisted {
+			// An enable that hung must not run the plugin at the next start
+			// as if it had worked: it goes back into plugins._disabled.
+			if _, perr := m.persistDisabled(id, true); perr != nil {
+				m.log.Error("could not put a plugin whose enable hung back into plugins._disabled", "plugin", id, "error", perr)
+			} else {
+				ch.Persisted = false
+			}
+		}
 		return ch, err
 	}
 	ch.Applied = true

@@ -29,6 +29,12 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := s.mgr.Start(ctx); err != nil {
 		s.log.Warn("some plugins could not be started; see tentacle plugins list", "error", err)
 	}
+	if ctx.Err() != nil {
+		// Told to stop while the plugins started: stop now, without
+		// serving (a plugin whose call was under way was abandoned).
+		s.log.Info("stopping before serving: asked to stop during the start")
+		return s.stop()
+	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.host, strconv.Itoa(s.port)))
 	if err != nil {
 		err = fmt.Errorf("server: listen: %w", err)
@@ -38,7 +44,20 @@ func (s *Server) Run(ctx context.Context) error {
 	s.ln = ln
 	s.startupCalled = true
 	s.bus.Fire(server.EventStartup, nil)
-	callEach(s, "OnStartup", server.SortStartup, func(id string, p server.Startup) { p.OnStartup(s.host, s.listenPort()) })
+	// Each OnStartup has a deadline (plugins._deadlines.call): one that
+	// overruns is abandoned and its plugin disabled, and the server serves
+	// anyway. A stop asked for meanwhile is not delayed by them.
+	started := make(chan struct{})
+	go func() {
+		defer close(started)
+		callEach(s, "OnStartup", server.SortStartup, func(id string, p server.Startup) { p.OnStartup(s.host, s.listenPort()) })
+	}()
+	select {
+	case <-started:
+	case <-ctx.Done():
+		s.log.Info("stopping before serving: asked to stop during the startup callbacks")
+		return errors.Join(s.stop(), closeListener(ln))
+	}
 
 	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
 	// Serving from the first request on: a plugin enabled by it gets its
@@ -220,4 +239,13 @@ func (s *Server) watchPlugins() {
 			}
 		})
 	}
+}
+
+// closeListener closes a listener that never served (stop closes the
+// server's, once it serves).
+func closeListener(ln net.Listener) error {
+	if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }

@@ -1,6 +1,9 @@
 package serve
 
-import "fmt"
+import (
+	"fmt"
+	"path/filepath"
+)
 
 // Safe mode reasons (OctoPrint's).
 const (
@@ -19,6 +22,11 @@ const (
 // every third-party plugin off); one that names none means safe mode.
 func (s *Server) decideSafeMode() {
 	s.marker = &startMarker{path: s.dir.marker()}
+	s.hung = &hungPlugins{path: filepath.Join(s.dir.root, hungFile)}
+	hung, err := s.hung.read()
+	if err != nil {
+		s.log.Warn("cannot read the record of hung plugins", "error", err)
+	}
 	prev, err := readMarker(s.dir.marker())
 	if err != nil {
 		s.log.Warn("cannot read the marker of the last start", "error", err)
@@ -39,6 +47,17 @@ func (s *Server) decideSafeMode() {
 		}
 	case prev != nil && !ignore:
 		s.safeMode = SafeModeIncomplete
+	}
+	if s.safeMode == "" && !ignore {
+		for _, r := range hung {
+			if s.quarantine == nil {
+				s.quarantine = make(map[string]string)
+			}
+			if _, ok := s.quarantine[r.Plugin]; !ok {
+				s.quarantine[r.Plugin] = fmt.Sprintf("it hung in the run of %s: %s", r.At.Format("2006-01-02 15:04:05 MST"), r.Evidence)
+				s.log.Warn("a plugin hung in an earlier run: quarantining it", "plugin", r.Plugin, "evidence", r.Evidence)
+			}
+		}
 	}
 	if s.safeMode != "" {
 		s.log.Warn("starting in safe mode: only bundled plugins run", "reason", s.safeMode)

@@ -89,6 +89,7 @@ type Server struct {
 	mgr      *manager.Manager
 	bus      *events.Bus
 	marker   *startMarker
+	hung     *hungPlugins // plugins whose code hung, for the next start
 	routes   *pluginRoutes
 	sockets  *socketHub
 	handler  http.Handler
@@ -319,7 +320,13 @@ func (s *Server) setupPlugins() error {
 		OnFault: s.eventFault,
 	})
 	quarantine := s.quarantine
+	deadlines, warnings := deadlines(s.store)
+	for _, w := range warnings {
+		s.log.Warn(w)
+	}
 	m, err := manager.New(manager.Options{
+		Deadlines:      deadlines,
+		OnHung:         s.onHung,
 		Origins:        s.opts.Origins,
 		BaseDir:        s.dir.root,
 		APIVersion:     tentacle.APIVersion,
@@ -364,6 +371,12 @@ func (s *Server) transition(ev manager.Transition) {
 	}[ev.Kind]
 	if name != "" {
 		s.bus.Fire(name, map[string]any{"id": ev.Plugin, "version": ev.Info.Version})
+	}
+	if ev.Kind == manager.Enabled {
+		// Enabled after it hung: no quarantine at the next start.
+		if err := s.hung.remove(ev.Plugin); err != nil {
+			s.log.Warn("cannot update the record of hung plugins", "error", err)
+		}
 	}
 }
 

@@ -350,9 +350,10 @@ func (r *Registry) Release() {
 }
 
 // Handlers returns the handlers of hook name in call order, sorted by
-// (order, plugin), or nil when it has none. The slice is a shared snapshot:
-// do not modify it. It always reflects the latest change, also while the
-// registry is held.
+// (order, plugin), or nil when it has none, each wrapped by
+// [Options.Guard] when the registry has one. The slice is a shared
+// snapshot: do not modify it. It always reflects the latest change, also
+// while the registry is held.
 func (r *Registry) Handlers(name string) []tentacle.HookEntry {
 	v, ok := r.lookup.Load(name)
 	if !ok {

@@ -32,7 +32,11 @@ type PluginManager interface {
 	// that mirrors one of the helper's plugin), as they are across a
 	// process boundary. It fails, wrapping [ErrNoHelper], when id is
 	// unknown or not enabled or has no such helper, and when the helper is
-	// not a function that fits *fnPtr's type.
+	// not a function that fits *fnPtr's type. A helper that panics (or
+	// whose process fails or overruns its deadline) does not panic in the
+	// caller: it is counted as a fault of its plugin, and the function
+	// returns zero values, and an error as its last result when its type
+	// has one.
 	Helper(id, name string, fnPtr any) error
 	// Plugin returns the metadata of plugin id.
 	Plugin(id string) (PluginInfo, bool)
@@ -91,8 +95,11 @@ type HookEntry struct {
 //	}
 //
 // Arguments and results are converted as for [PluginManager.Helper]. A
-// handler that panics (or whose process fails) panics in the caller: call
-// handlers under a recover.
+// handler from [PluginManager.Handlers] that panics (or whose process
+// fails or overruns its deadline) does not panic in the caller: the host
+// recovers it where it is called and counts it as a fault of the
+// handler's plugin, and the function returns zero values, and an error
+// describing the failure as its last result when its type has one.
 func (e HookEntry) As(fnPtr any) error {
 	if err := wire.Assign(e.Func, fnPtr); err != nil {
 		return fmt.Errorf("handler of plugin %q: %w", e.Plugin, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
 )
 
@@ -283,5 +284,60 @@ func TestHoldRelease(t *testing.T) {
 	_ = r.Add("after", name, identity, 0, false)
 	if n := len(h.Handlers()); n != len(want)+1 {
 		t.Errorf("not published at once after the holds ended: %d handlers", n)
+	}
+}
+
+// TestGuard: with Options.Guard, Registry.Handlers hands out each handler
+// as the guard wrapped it, wrapped once per registered handler (not per
+// snapshot), again once a declaration converts it; the typed hot path
+// calls the handlers as registered.
+func TestGuard(t *testing.T) {
+	type wrapped struct{ plugin, hook string }
+	var guarded []wrapped
+	r := hooks.NewRegistry(hooks.Options{Guard: func(plugin, hook string, h any) any {
+		guarded = append(guarded, wrapped{plugin, hook})
+		switch fn := h.(type) {
+		case func(string) string:
+			return func(s string) string { return "guarded " + fn(s) }
+		case Sending:
+			return Sending(func(s string) string { return "guarded " + fn(s) })
+		}
+		t.Fatalf("guard of a %T", h)
+		return nil
+	}})
+	const name = "tentacle.plugin.definer.note"
+	if err := r.Add("a", name, identity, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	call := func(e tentacle.HookEntry) string { return e.Func.(func(string) string)("x") }
+	if got := call(r.Handlers(name)[0]); got != "guarded x" {
+		t.Errorf("handler as Handlers gives it: %q, want it guarded", got)
+	}
+	if err := r.Add("b", name, identity, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	es := r.Handlers(name)
+	if len(es) != 2 || call(es[0]) != "guarded x" || call(es[1]) != "guarded x" {
+		t.Fatalf("handlers after another was added: %+v", es)
+	}
+	want := []wrapped{{"a", name}, {"b", name}}
+	if d := cmp.Diff(want, guarded, cmp.AllowUnexported(wrapped{})); d != "" {
+		t.Errorf("guard calls (-want +got):\n%s", d)
+	}
+	// A declaration converts the handlers to its type: they are wrapped
+	// again, and the typed dispatch calls them unwrapped.
+	guarded = nil
+	h := hooks.MustDeclare[Sending](r, hooks.Spec{Name: name})
+	var typed []string
+	h.Call(func(hd hooks.Handler[Sending]) { typed = append(typed, hd.Fn("x")) })
+	if d := cmp.Diff([]string{"x", "x"}, typed); d != "" {
+		t.Errorf("typed dispatch (-want +got):\n%s", d)
+	}
+	es = r.Handlers(name)
+	if len(es) != 2 || len(guarded) != 2 {
+		t.Fatalf("after the declaration: %d handlers, %d guard calls; want 2 and 2", len(es), len(guarded))
+	}
+	if got := es[0].Func.(Sending)("x"); got != "guarded x" {
+		t.Errorf("a converted handler as Handlers gives it: %q, want it guarded", got)
 	}
 }

@@ -18,6 +18,7 @@ type Registry struct {
 	prefix         string
 	restartNeeding []string
 	onFault        func(plugin, hook string, recovered any)
+	guard          func(plugin, hook string, handler any) any
 
 	lookup sync.Map // hook name -> *hookState, for lock-free reads
 
@@ -39,6 +40,7 @@ func NewRegistry(opts Options) *Registry {
 		prefix:         prefix,
 		restartNeeding: slices.Clone(opts.RestartNeeding),
 		onFault:        opts.OnFault,
+		guard:          opts.Guard,
 		hooks:          make(map[string]*hookState),
 		plugins:        make(map[string]map[string]struct{}),
 	}
@@ -97,7 +99,7 @@ func (r *Registry) declareLocked(spec Spec) (*hookState, error) {
 			fns[i] = fn
 		}
 		for i, e := range hs.entries {
-			e.fn = fns[i]
+			e.fn, e.guarded = fns[i], nil
 		}
 		converted = true
 	}
@@ -311,7 +313,7 @@ func (r *Registry) changedLocked(hs *hookState) {
 // publishLocked tidies hs and publishes both of its views.
 func (r *Registry) publishLocked(hs *hookState) {
 	hs.tidy()
-	hs.buildUntyped()
+	hs.buildUntyped(r.guard)
 	if hs.typed != nil {
 		hs.typed.publish(hs.entries)
 	}
@@ -348,9 +350,10 @@ func (r *Registry) Release() {
 }
 
 // Handlers returns the handlers of hook name in call order, sorted by
-// (order, plugin), or nil when it has none. The slice is a shared snapshot:
-// do not modify it. It always reflects the latest change, also while the
-// registry is held.
+// (order, plugin), or nil when it has none, each wrapped by
+// [Options.Guard] when the registry has one. The slice is a shared
+// snapshot: do not modify it. It always reflects the latest change, also
+// while the registry is held.
 func (r *Registry) Handlers(name string) []tentacle.HookEntry {
 	v, ok := r.lookup.Load(name)
 	if !ok {
@@ -366,7 +369,7 @@ func (r *Registry) Handlers(name string) []tentacle.HookEntry {
 		return snap.list
 	}
 	hs.tidy()
-	return hs.buildUntyped().list
+	return hs.buildUntyped(r.guard).list
 }
 
 // Names returns the names of the hooks that are declared or have handlers,

@@ -54,6 +54,13 @@ type Options struct {
 	// hook's name and the recovered value. It runs on the dispatching
 	// goroutine, so it should be quick.
 	OnFault func(plugin, hook string, recovered any)
+	// Guard, when not nil, wraps each handler as [Registry.Handlers] hands
+	// it out (the handlers a plugin calls itself, through
+	// [tentacle.HookEntry.As]), once per registered handler: it returns a
+	// function of the handler's own type that recovers a failure of the
+	// handler, as a manager does to count it against the handler's plugin.
+	// [Hook.Call] and [Hook.Handlers] call the handlers as registered.
+	Guard func(plugin, hook string, handler any) any
 }
 
 // Errors returned by [Registry.Add], [Registry.Validate] and

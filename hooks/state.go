@@ -19,6 +19,7 @@ type entry struct {
 	order    int  // effective order
 	source   OrderFrom
 	fn       any // converted to the declared type, when there is one
+	guarded  any // fn wrapped by the registry's guard, made on first use
 	dead     bool
 }
 
@@ -118,13 +119,21 @@ func (hs *hookState) remove(plugin string, lazy bool) bool {
 	return true
 }
 
-// buildUntyped publishes a new untyped snapshot of the (tidy) entries.
-func (hs *hookState) buildUntyped() *untypedSnapshot {
+// buildUntyped publishes a new untyped snapshot of the (tidy) entries,
+// each handler wrapped by guard when it is not nil.
+func (hs *hookState) buildUntyped(guard func(plugin, hook string, handler any) any) *untypedSnapshot {
 	snap := emptySnapshot
 	if len(hs.entries) > 0 {
 		list := make([]tentacle.HookEntry, len(hs.entries))
 		for i, e := range hs.entries {
-			list[i] = tentacle.HookEntry{Plugin: e.plugin, Order: e.order, Func: e.fn}
+			fn := e.fn
+			if guard != nil {
+				if e.guarded == nil {
+					e.guarded = guard(e.plugin, hs.name, e.fn)
+				}
+				fn = e.guarded
+			}
+			list[i] = tentacle.HookEntry{Plugin: e.plugin, Order: e.order, Func: fn}
 		}
 		snap = &untypedSnapshot{list: list}
 	}

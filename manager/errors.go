@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime/debug"
 
+	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -112,11 +113,23 @@ func (e *PanicError) Unwrap() error {
 	return err
 }
 
-// recovered turns a recovered value into a *PanicError. An interpreter
-// panics with a reflect.Value wrapping the real value; unwrap it.
-func recovered(r any) *PanicError {
+// recovered turns a value recovered from plugin code into the error that
+// describes the failure: a *PanicError, with the stack, for a panic (of a
+// process plugin's code, recovered in its process: its value); for a call
+// into a plugin's process that failed although its code did not panic (a
+// *wire.CallError: it overran its deadline, the process was gone), that
+// failure. An interpreter panics with a reflect.Value wrapping the real
+// value; unwrap it.
+func recovered(r any) error {
 	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
 		r = v.Interface()
+	}
+	var ce *wire.CallError
+	if err, ok := r.(error); ok && errors.As(err, &ce) {
+		return ce.Err
+	}
+	if rp, ok := r.(*wire.RemotePanic); ok {
+		r = rp.Value
 	}
 	return &PanicError{Value: r, Stack: debug.Stack()}
 }

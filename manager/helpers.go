@@ -3,36 +3,64 @@ package manager
 import (
 	"fmt"
 	"reflect"
+
+	"github.com/tentacle-go/tentacle/internal/wire"
 )
 
-var errorType = reflect.TypeFor[error]()
+var (
+	errorType      = reflect.TypeFor[error]()
+	remoteFuncType = reflect.TypeFor[wire.RemoteFunc]()
+)
 
-// guardHelper wraps a helper function so that a panic in it is recovered,
+// guardHelper wraps a helper function so that a failure in it is recovered,
 // logged and counted against the plugin that exported it, instead of
-// crashing the plugin that called it. The wrapper returns zero values, and
-// the recovered panic as the last result when that is an error. Values that
-// are not functions are returned as they are.
+// crashing the plugin that called it (see guardFunc). Values that are not
+// functions are returned as they are.
 func (m *Manager) guardHelper(id, name string, h any) any {
-	v := reflect.ValueOf(h)
+	return m.guardFunc(id, PhaseCall, "helper "+name, h)
+}
+
+// guardHandler wraps plugin id's handler of hook as the hook registry hands
+// it out to plugins (hooks.Options.Guard), as guardHelper does a helper.
+func (m *Manager) guardHandler(id, hook string, h any) any {
+	return m.guardFunc(id, PhaseHook, hook, h)
+}
+
+// guardFunc wraps fn, a function of plugin id that other code calls (a
+// helper, a hook handler), so that a failure in it (a panic, or the
+// failure of a call into its process: overrun, process gone) is recovered
+// at the function's boundary, logged and counted against id in phase with
+// what, instead of unwinding into its caller's code and being charged to
+// the caller. The wrapper has fn's type and returns zero values, and, when
+// fn's last result is an error, a *LifecycleError describing the failure;
+// for a process plugin's untyped function (a wire.RemoteFunc) that error
+// is a *wire.Recovered, so that the typed function the caller made of it
+// returns zero values rather than panicking. Values that are not
+// functions are returned as they are.
+func (m *Manager) guardFunc(id string, phase Phase, what string, fn any) any {
+	v := reflect.ValueOf(fn)
 	if !v.IsValid() || v.Kind() != reflect.Func || v.IsNil() {
-		return h
+		return fn
 	}
 	t := v.Type()
-	what := fmt.Sprintf("helper %s", name)
 	return reflect.MakeFunc(t, func(args []reflect.Value) (results []reflect.Value) {
 		defer func() {
 			r := recover()
 			if r == nil {
 				return
 			}
-			pe := recovered(r)
-			m.fault(id, PhaseCall, what, pe)
+			cause := recovered(r)
+			m.fault(id, phase, what, cause)
 			results = make([]reflect.Value, t.NumOut())
 			for i := range results {
 				results[i] = reflect.Zero(t.Out(i))
 			}
 			if n := t.NumOut(); n > 0 && t.Out(n-1) == errorType {
-				results[n-1] = reflect.ValueOf(&LifecycleError{Plugin: id, Phase: PhaseCall, Err: fmt.Errorf("%s: %w", what, pe)})
+				var err error = &LifecycleError{Plugin: id, Phase: phase, Err: fmt.Errorf("%s: %w", what, cause)}
+				if t.ConvertibleTo(remoteFuncType) {
+					err = &wire.Recovered{Err: err}
+				}
+				results[n-1] = reflect.ValueOf(&err).Elem()
 			}
 		}()
 		if t.IsVariadic() {

@@ -75,8 +75,11 @@ type Info struct {
 	Mixins  []string `json:"mixins"`
 	Hooks   []string `json:"hooks"`
 	Helpers []string `json:"helpers"`
-	// Faults counts recovered panics and errors in its hook handlers and
-	// mixin calls; LastFault describes the latest.
+	// Faults counts the failures of its code outside the lifecycle, whoever
+	// called it (the host or another plugin): panics and errors in its hook
+	// handlers, helpers and mixin calls, their overruns in a process of its
+	// own, a crash of that process. LastFault describes the latest: its
+	// phase, what failed and why.
 	Faults    int64  `json:"faults"`
 	LastFault string `json:"last_fault,omitempty"`
 	// Shadowed lists plugins of the same identifier that later origins

@@ -57,7 +57,9 @@ type Options struct {
 	Settings *settings.Store
 	// Hooks configures the hook registry plugins' handlers go into (see
 	// [Manager.Hooks]; the host declares its hooks there). Its OnFault, if
-	// set, is called after the manager has logged and counted the fault.
+	// set, is called after the manager has logged and counted the fault;
+	// its Guard is replaced by the manager's own, which counts a failure of
+	// a handler that a plugin calls against the handler's plugin.
 	Hooks hooks.Options
 	// Mixins are the host's own mixins, detected on every implementation
 	// besides those of package tentacle ([tentacle.Mixins]). Each is
@@ -217,6 +219,7 @@ func New(opts Options) (*Manager, error) {
 			opts.Hooks.OnFault(plugin, hook, r)
 		}
 	}
+	hookOpts.Guard = m.guardHandler // the handlers plugins call themselves
 	m.hooks = hooks.NewRegistry(hookOpts)
 	seen := make(map[reflect.Type]bool)
 	for _, mx := range append(tentacle.Mixins(), opts.Mixins...) {

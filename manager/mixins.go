@@ -333,6 +333,17 @@ func (m *Manager) RecordFault(plugin, what string, err error) {
 	m.fault(plugin, PhaseCall, what, err)
 }
 
+// RecordPanic records, as RecordFault does, a panic the host recovered
+// from plugin code it called outside the lifecycle; r is the recovered
+// value. The fault is recorded as the manager records its own: a
+// *PanicError that says, for a source plugin, where in the plugin's own
+// code the panic happened, or, for a call into a plugin's process that
+// failed without its code panicking (it overran its deadline, the process
+// was gone), that failure.
+func (m *Manager) RecordPanic(plugin, what string, r any) {
+	m.fault(plugin, PhaseCall, what, recovered(r))
+}
+
 // fault records a failure of plugin code outside the lifecycle (a hook
 // handler, a mixin call): logged with the plugin's identifier and counted.
 func (m *Manager) fault(id string, phase Phase, what string, err error) {

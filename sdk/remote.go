@@ -242,7 +242,10 @@ func callHelper(hc pluginpb.HostClient, plugin, helper, hook string, args []any)
 		return nil, err
 	}
 	if resp.Panic != "" {
-		return nil, &wire.RemotePanic{Value: resp.Panic}
+		// The function failed (it panicked, its process overran or was
+		// gone), and the host recorded that against its plugin: the caller
+		// gets the failure as its error result, or zero values.
+		return nil, &wire.Recovered{Err: &wire.RemoteError{Message: resp.Panic}}
 	}
 	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Status: int(resp.ErrorStatus)}.Raw()
 }

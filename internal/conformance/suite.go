@@ -65,6 +65,11 @@ type Properties struct {
 	// messenger), not the host's other Go values, which are nil there. nil:
 	// every injectable reaches it.
 	Injectables []string
+	// HookDeadline is how long the tier lets one call of a handler of
+	// [HookSlow] take before it abandons the call (the adapter sets it, as
+	// an operator sets a hook's deadline). Zero: the tier abandons no call,
+	// which runs to its end.
+	HookDeadline time.Duration
 }
 
 // reaches reports whether the host's injectable name reaches the plugins
@@ -124,6 +129,14 @@ const (
 	HookOrdered  = "conformance.ordered"
 	HookObsolete = "conformance.obsolete"
 	HookRestart  = "conformance.restart.thing"
+)
+
+// Hooks the definer fixture defines for itself (no host declares them) and
+// whose handlers it calls; the faulty fixture handles them.
+const (
+	HookNote    = "tentacle.plugin.definer.note"    // func(string) string
+	HookChecked = "tentacle.plugin.definer.checked" // func(string) (string, error)
+	HookSlow    = "tentacle.plugin.definer.slow"    // func(duration string) string: sleeps that long
 )
 
 // The suite's own mixins, declared as any host declares its mixins: once,

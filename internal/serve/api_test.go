@@ -160,6 +160,39 @@ func TestWrongKeyChangesNothing(t *testing.T) {
 	}
 }
 
+// boomer is a source plugin whose command panics.
+const boomer = `package boomer
+
+import "github.com/tentacle-go/tentacle"
+
+type B struct{ tentacle.Base }
+
+func (*B) APICommands() map[string][]string { return map[string][]string{"boom": nil} }
+
+func (*B) OnAPICommand(command string, data map[string]any) (any, error) {
+	panic("boom on purpose")
+}
+
+var Plugin = tentacle.Definition{Name: "Boomer", Version: "1.0.0", Implementation: &B{}}
+`
+
+// A fault of a plugin's SimpleAPI is recorded as the manager records a
+// panic: for a source plugin, with where in its own file it happened.
+func TestPluginFaultLocated(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "plugins"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "plugins", "boomer.go"), boomer)
+	h := start(t, setup{dir: dir, folder: true})
+	apiCase{method: "POST", path: "/api/plugin/boomer", key: "good", body: map[string]any{"command": "boom"}, wantStatus: 500, wantError: "boomer"}.run(t, h)
+	in := pluginInfo(t, h, "boomer")
+	if in.Faults != 1 || !strings.Contains(in.LastFault, "call OnAPICommand boom: panic: boom on purpose at ") ||
+		!strings.Contains(in.LastFault, "boomer.go:") {
+		t.Errorf("boomer: faults %d, last %q; want 1, the command's panic with its file and line", in.Faults, in.LastFault)
+	}
+}
+
 func TestPluginFaultsAreCounted(t *testing.T) {
 	h := start(t, setup{})
 	for _, c := range []apiCase{

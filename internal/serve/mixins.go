@@ -2,7 +2,6 @@ package serve
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
@@ -21,7 +20,7 @@ const pluginSubscriber = "plugin:"
 // eventFault counts a panic of a plugin's OnEvent against the plugin.
 func (s *Server) eventFault(sub string, ev events.Event, r any) {
 	if id, ok := cutPrefix(sub, pluginSubscriber); ok {
-		s.mgr.RecordFault(id, "OnEvent "+ev.Name, fmt.Errorf("panic: %v", r))
+		s.mgr.RecordPanic(id, "OnEvent "+ev.Name, r)
 		return
 	}
 	s.log.Error("event subscriber panicked", "subscriber", sub, "event", ev.Name, "panic", r)
@@ -118,7 +117,7 @@ func (s *Server) background(fn func()) {
 func (s *Server) guarded(id, what string, fn func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.mgr.RecordFault(id, what, fmt.Errorf("panic: %v", r))
+			s.mgr.RecordPanic(id, what, r)
 			ok = false
 		}
 	}()

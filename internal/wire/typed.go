@@ -10,12 +10,14 @@ var remoteFuncType = reflect.TypeFor[RemoteFunc]()
 // Typed returns a remote function as a function of type F: a process
 // plugin's helper as a host hands it out (a RemoteFunc), or another
 // plugin's helper as a process plugin gets it (sdk.RemoteHelper). F's
-// arguments are sent as JSON and its results decoded from the answer; an
-// error the helper returned, or the failure of the call (the process is
-// gone, the call overran its deadline, the helper panicked), is F's final
-// error result when it has one, and a panic otherwise, as the remote
-// function's own. A value already of type F is returned as it is. Typed
-// reports false when fn is neither, or F is not a func type.
+// arguments are sent as JSON and its results decoded from the answer. An
+// error the function returned is F's final error result when it has one,
+// and a panic otherwise. A failure of the function that the host recovered
+// and recorded as a fault of its plugin (a [Recovered]: it panicked,
+// overran its deadline, or its process was gone) is not the caller's: it
+// is F's final error result when it has one, and F returns zero values
+// otherwise, never panicking. A value already of type F is returned as it
+// is. Typed reports false when fn is neither, or F is not a func type.
 //
 //	add, ok := wire.Typed[func(int, int) (int, error)](helpers["add"])
 func Typed[F any](fn any) (F, bool) {
@@ -47,6 +49,9 @@ func TypedAs(fn any, typ reflect.Type) (any, bool) {
 			in[i] = a.Interface()
 		}
 		raw, err := rf(in...)
+		if rec, ok := asRecovered(err); ok {
+			return recoveredResults(typ, outTypes, hasErr, rec)
+		}
 		if err != nil && !hasErr {
 			panic(err)
 		}

@@ -89,3 +89,29 @@ func ExampleTyped() {
 	fmt.Println(n, err)
 	// Output: 42 <nil>
 }
+
+// TestTypedRecovered: a failure the host recovered and recorded as the
+// function's plugin's fault (a *wire.Recovered) is not the caller's: the
+// typed function returns it, unwrapped, as its error result, and zero
+// values without one, never panicking.
+func TestTypedRecovered(t *testing.T) {
+	cause := errors.New("plugin \"b\": hook: panic: boom")
+	rf := wire.RemoteFunc(func(args ...any) ([]json.RawMessage, error) {
+		return nil, &wire.Recovered{Err: cause}
+	})
+	withErr, _ := wire.Typed[func(int) (int, error)](rf)
+	if n, err := withErr(1); n != 0 || err != cause {
+		t.Errorf("with an error result: %d, %v; want 0 and the recovered failure", n, err)
+	}
+	without, _ := wire.Typed[func(int) (string, int)](rf)
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("without an error result: panicked with %v", r)
+			}
+		}()
+		if s, n := without(1); s != "" || n != 0 {
+			t.Errorf("without an error result: %q, %d; want zero values", s, n)
+		}
+	}()
+}

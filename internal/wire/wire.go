@@ -390,10 +390,10 @@ func (e *RemotePanic) Error() string { return "panic: " + e.Value }
 // arguments as JSON and turns what invoke returns into t's results. An
 // error the remote code returned becomes the final error result (a
 // *RemoteError) when t has one. A failure (the call could not be made, it
-// timed out, the remote code panicked) panics with the failure, as the
-// code would have panicked in process: the host recovers it where it calls
-// plugin code (hooks.Hook.Call, the manager), skips the handler and counts
-// the fault.
+// timed out, the remote code panicked) panics with the failure (a
+// *CallError, or a *RemotePanic), as the code would have panicked in
+// process: the host recovers it where it calls plugin code
+// (hooks.Hook.Call, the manager), skips the handler and counts the fault.
 func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.Value {
 	_, outTypes, hasErr := Split(t)
 	return reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
@@ -404,7 +404,7 @@ func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.
 		res, err := invoke(data)
 		switch {
 		case err != nil:
-			panic(err)
+			panic(&CallError{Err: err})
 		case res.Panicked != "":
 			panic(&RemotePanic{Value: res.Panicked})
 		}

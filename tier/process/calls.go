@@ -13,10 +13,11 @@ import (
 
 // remoteFunc is a helper or an untyped hook handler of the plugin. Like
 // the functions of wire.MakeFunc, it panics when the call fails (the
-// process is gone, the call overran its deadline, the plugin's code
-// panicked), as the code would have panicked in process: the host recovers
-// it where it calls plugin code (the manager's guard of helpers, the hook
-// dispatch), which counts the fault against the plugin.
+// process is gone, the call overran its deadline: a *wire.CallError; the
+// plugin's code panicked: a *wire.RemotePanic), as the code would have
+// panicked in process: the host recovers it where it calls plugin code
+// (the manager's guard of helpers and of the handlers plugins call, the
+// hook dispatch), which counts the fault against the plugin.
 func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, timeout time.Duration) wire.RemoteFunc {
 	return func(args ...any) ([]json.RawMessage, error) {
 		b, err := json.Marshal(wire.FloatsMarked(args))
@@ -25,7 +26,7 @@ func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, time
 		}
 		res, err := in.call(kind, name, timeout, b)
 		if err != nil {
-			panic(err)
+			panic(&wire.CallError{Err: err})
 		}
 		if res.Panicked != "" {
 			panic(&wire.RemotePanic{Value: res.Panicked})

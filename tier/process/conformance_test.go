@@ -65,14 +65,19 @@ func (processTier) Name() string { return tier.ProcessTier }
 
 // Properties implements conformance.Describer: the plugins run in
 // processes of their own, and of the host's injectables only those whose
-// methods can cross reach them (the event bus and the messenger).
+// methods can cross reach them (the event bus and the messenger); a call of
+// a handler of conformance.HookSlow is abandoned after slowHookDeadline.
 func (processTier) Properties() conformance.Properties {
 	return conformance.Properties{
 		OwnProcess:         true,
 		UnloadWhenDisabled: true,
 		Injectables:        []string{server.InjectEventBus, server.InjectMessages},
+		HookDeadline:       slowHookDeadline,
 	}
 }
+
+// slowHookDeadline is the deadline of conformance.HookSlow's handlers.
+const slowHookDeadline = 250 * time.Millisecond
 
 // fixturePackages is a packages folder source that knows its folder, so that the
 // rescan tests can change what it provides and the suite can look for the
@@ -101,12 +106,13 @@ func (processTier) Origin(t testing.TB, fixtures ...string) tier.Origin {
 }
 
 // fixtureOptions are the tier's options for the suite: the host's side of the
-// probe and a hook deadline the suite
-// does not test (the default 250 ms is too short for many processes under
-// the race detector on a small machine).
+// probe, a hook deadline the suite does not test (the default 250 ms is too
+// short for many processes under the race detector on a small machine),
+// and the deadline of conformance.HookSlow, which it does.
 func fixtureOptions() process.Options {
 	return process.Options{
-		HookTimeout: 10 * time.Second,
+		HookTimeout:  10 * time.Second,
+		HookTimeouts: map[string]time.Duration{conformance.HookSlow: slowHookDeadline},
 		Functions: map[string]func(json.RawMessage) (any, error){
 			"probe." + probe.OpRecord: func(args json.RawMessage) (any, error) {
 				plugin, what, err := twoStrings(args)

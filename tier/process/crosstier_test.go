@@ -34,7 +34,12 @@ type Greeter struct{ tentacle.Base }
 
 var impl = &Greeter{}
 
-func greet(name string) string { return "hello " + name + " from source" }
+func greet(name string) string {
+	if name == "" {
+		panic("the greeter greets no one")
+	}
+	return "hello " + name + " from source"
+}
 
 // quadruple calls the process plugin's helper twice.
 func quadruple(n int) (int, error) {
@@ -150,6 +155,31 @@ func TestCrossTierCalls(t *testing.T) {
 	}
 	if got, err := quadruple(5); got != 20 || err != nil {
 		t.Errorf("quadruple(5) = %d, %v", got, err)
+	}
+
+	// A panic in another tier's code that a plugin calls is the fault of
+	// that code's plugin: the caller gets the zero value and goes on.
+	faults := func(id string) (int64, string) {
+		in, _ := m.Info(id)
+		return in.Faults, in.LastFault
+	}
+	if got, err := greetAll(""); err != nil || !slices.Equal(got, []string{""}) {
+		t.Errorf("greetAll() with the source handler panicking = %q, %v; want the zero value", got, err)
+	}
+	if n, last := faults("greeter"); n != 1 || !strings.Contains(last, "hook tentacle.plugin.crosstier.greet: panic: the greeter greets no one") {
+		t.Errorf("greeter: %d faults, last %q; want its handler's panic", n, last)
+	}
+	if n, last := faults("crosstier"); n != 0 {
+		t.Errorf("crosstier: %d faults, last %q; want none", n, last)
+	}
+	if got, err := quadruple(-1); got != 0 || err != nil {
+		t.Errorf("quadruple(-1) with the process helper panicking = %d, %v; want 0 (double(0) of the zero value)", got, err)
+	}
+	if n, last := faults("crosstier"); n != 1 || !strings.Contains(last, "call helper double: panic: crosstier doubles no negative number") {
+		t.Errorf("crosstier: %d faults, last %q; want its helper's panic", n, last)
+	}
+	if n, last := faults("greeter"); n != 1 {
+		t.Errorf("greeter: %d faults, last %q; want only its handler's", n, last)
 	}
 }
 

@@ -69,6 +69,49 @@ func testHookOverrun(t *testing.T, direct bool) {
 	}
 }
 
+// TestHelperOverrun: a helper that overruns its deadline is a fault of
+// its plugin, counted as an overrun: its caller gets the zero value, or,
+// as the final result of a function type that has one, an error saying
+// so, never a panic; the plugin keeps running.
+func TestHelperOverrun(t *testing.T) {
+	h := newHost(t, hostConfig{plugins: map[string]string{"tool": "tool"}, proc: process.Options{CallTimeout: 2 * time.Second}})
+	pid := h.pid("tool")
+	pm := h.m.PluginManager()
+	var nap func(string) string
+	if err := pm.Helper("tool", "nap", &nap); err != nil {
+		t.Fatal(err)
+	}
+	got := "unset"
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("a helper that overran panicked in its caller: %v", r)
+			}
+		}()
+		got = nap("1h")
+	}()
+	if got != "" {
+		t.Errorf("a helper that overran returned %q, want the zero value", got)
+	}
+	var napErr func(string) (string, error)
+	if err := pm.Helper("tool", "nap", &napErr); err != nil {
+		t.Fatal(err)
+	}
+	res, err := napErr("1h")
+	var le *manager.LifecycleError
+	if res != "" || !errors.Is(err, process.ErrOverrun) || !errors.As(err, &le) || le.Plugin != "tool" {
+		t.Errorf("nap(1h) = %q, %v; want a *manager.LifecycleError of tool's wrapping process.ErrOverrun", res, err)
+	}
+	in := h.info("tool")
+	if in.Process.Overruns != 2 || in.Faults != 2 || !strings.Contains(in.LastFault, "call helper nap: ") ||
+		!strings.Contains(in.LastFault, "overran its deadline of 2s") || strings.Contains(in.LastFault, "panic") {
+		t.Errorf("overruns %d, faults %d, last fault %q; want both overruns counted as faults of the helper", in.Process.Overruns, in.Faults, in.LastFault)
+	}
+	if !in.Enabled || in.Process.PID != pid {
+		t.Errorf("after the overruns: enabled %v, process %+v; want still running as %d", in.Enabled, in.Process, pid)
+	}
+}
+
 // TestHookTimeouts: each hook's deadline is the one HookTimeouts (the
 // operator) gives it, or the budget the host declared for it, or
 // HookTimeout.

@@ -124,8 +124,22 @@ func (h hostService) Manager(_ context.Context, req *pluginpb.ManagerRequest) (*
 }
 
 // CallHelper calls another plugin's helper, or its handler of a hook
-// (req.Hook), for the plugin.
-func (h hostService) CallHelper(_ context.Context, req *pluginpb.HelperRequest) (*pluginpb.CallResponse, error) {
+// (req.Hook), for the plugin. The helpers and handlers the plugin manager
+// hands out are guarded: a failure in one (a panic, a call into its
+// plugin's process that overran or found it gone) is recovered there and
+// counted against its own plugin, and comes back here as zero values, with
+// the error as the final result of a function that has one, or, from
+// another process plugin's function, as a *wire.Recovered, which the
+// answer carries as its panic: the calling plugin's side returns it as
+// its error result, and zero values without one, as a plugin of any tier
+// gets them. A panic that reaches this far anyway (a bug, not the calling
+// plugin's) fails the call instead of taking the host down.
+func (h hostService) CallHelper(_ context.Context, req *pluginpb.HelperRequest) (resp *pluginpb.CallResponse, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			resp, err = nil, fmt.Errorf("call of %s: %v", helperName(req), r)
+		}
+	}()
 	c, err := h.context()
 	if err != nil {
 		return nil, err
@@ -139,7 +153,7 @@ func (h hostService) CallHelper(_ context.Context, req *pluginpb.HelperRequest) 
 		if err := wire.Unmarshal(req.ArgsJson, &args); err != nil {
 			return nil, err
 		}
-		return remoteResponse(rf(args...)), nil
+		return remoteResponse(rf(args...))
 	}
 	v := reflect.ValueOf(fn)
 	if v.Kind() != reflect.Func {
@@ -151,6 +165,14 @@ func (h hostService) CallHelper(_ context.Context, req *pluginpb.HelperRequest) 
 		return nil, err
 	}
 	return callResponse(res), nil
+}
+
+// helperName names what a HelperRequest calls, for errors.
+func helperName(req *pluginpb.HelperRequest) string {
+	if req.Hook != "" {
+		return fmt.Sprintf("plugin %q's handler of hook %q", req.Plugin, req.Hook)
+	}
+	return fmt.Sprintf("helper %q of plugin %q", req.Helper, req.Plugin)
 }
 
 // target finds the helper or the hook handler a HelperRequest names.
@@ -171,18 +193,26 @@ func target(pm tentacle.PluginManager, req *pluginpb.HelperRequest) (any, error)
 }
 
 // remoteResponse is the answer of a call of another process plugin's
-// function.
-func remoteResponse(out []json.RawMessage, err error) *pluginpb.CallResponse {
+// function: its results, the error it returned, or its failure, which the
+// manager's guard recovered and recorded against that plugin (a
+// *wire.Recovered), as the answer's panic. Any other error (its arguments
+// did not encode) fails the call.
+func remoteResponse(out []json.RawMessage, err error) (*pluginpb.CallResponse, error) {
 	resp := &pluginpb.CallResponse{}
-	resp.ResultsJson, _ = json.Marshal(out)
+	var rec *wire.Recovered
 	var re *wire.RemoteError
 	switch {
+	case errors.As(err, &rec):
+		resp.Panic = rec.Err.Error()
+		return resp, nil
 	case errors.As(err, &re):
 		resp.Error, resp.HasError, resp.ErrorStatus = re.Message, true, int32(re.Status)
 	case err != nil:
-		resp.Panic = err.Error()
+		return nil, err
 	}
-	return resp
+	var merr error
+	resp.ResultsJson, merr = json.Marshal(out)
+	return resp, merr
 }
 
 // callResponse is the answer of a call made here.

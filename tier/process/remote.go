@@ -86,12 +86,12 @@ func (c mixinCaller) decode(raw json.RawMessage, out any) error {
 }
 
 // remoteErr turns a call's outcome into the error of a function that
-// returns only an error; a remote panic panics here too, so that the
-// manager records it as a panic.
+// returns only an error; a failed call (a *wire.CallError) and a remote
+// panic panic here too, so that the manager records them as a fault.
 func remoteErr(res wire.Result, err error) error {
 	switch {
 	case err != nil:
-		panic(err)
+		panic(&wire.CallError{Err: err})
 	case res.Panicked != "":
 		panic(&wire.RemotePanic{Value: res.Panicked})
 	}

@@ -36,8 +36,13 @@ func greetAll(name string) ([]string, error) {
 	return out, nil
 }
 
-// double is a helper for others.
-func double(n int) int { return 2 * n }
+// double is a helper for others; it panics for a negative number.
+func double(n int) int {
+	if n < 0 {
+		panic("crosstier doubles no negative number")
+	}
+	return 2 * n
+}
 
 // askWeather calls the weather example's describe helper.
 func askWeather() (string, error) {

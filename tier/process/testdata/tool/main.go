@@ -59,6 +59,8 @@ var helpers = tentacle.Helpers{
 	"crash": func(msg string) { later(func() { panic(msg) }) },
 	// explode panics in the call.
 	"explode": func() int { panic("kaboom") },
+	// nap sleeps as long as its argument says (a duration).
+	"nap": sleep,
 	// relay calls another plugin's helper through the host, as a typed
 	// function of one or two arguments, and returns its result.
 	"relay": func(plugin, helper string, args []any) (any, error) {

@@ -28,11 +28,14 @@ type Definition struct {
 	// Bundled plugins are not checked.
 	Compat string
 
-	// Permissions lists the restricted packages a plugin run from source
-	// needs: "unsafe", "syscall", "os/exec". They are given only when the
-	// operator also allows it (plugins._allowUnsafe in the configuration);
-	// otherwise the plugin fails to load, saying so. Ignored for compiled
-	// plugins.
+	// Permissions lists what a plugin run from source needs beyond the
+	// source tier's allow-list of the standard library: "unsafe" (memory
+	// by address), "syscall" (system calls), "os/exec" (running programs;
+	// it includes "process") and "process" (changing the server's process:
+	// os.Exit, signals, the environment, the working directory, runtime
+	// settings). They are given only when the operator also allows it
+	// (plugins._allowUnsafe in the configuration); otherwise the plugin
+	// fails to load, saying so. Ignored for compiled plugins.
 	Permissions []string
 
 	// Hidden hides a bundled plugin from the Plugin Manager and stops it from

@@ -20,10 +20,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/tier"
@@ -41,6 +43,42 @@ type Options struct {
 type source struct {
 	dir  string
 	opts Options
+
+	hostOnce sync.Once
+	host     *hostTables
+}
+
+// hostTables are the host packages plugins import (the host API and
+// Options.Symbols), with read-only package variables.
+type hostTables struct {
+	exports []exports
+	vars    map[string]map[string]bool // import path -> its package variables
+	names   map[string]string          // import path -> package name
+}
+
+// hostExports returns the host packages, made once per source.
+func (s *source) hostExports() *hostTables {
+	s.hostOnce.Do(func() {
+		sb := theSandbox()
+		h := &hostTables{exports: []exports{sb.host}, vars: map[string]map[string]bool{}, names: map[string]string{}}
+		for p, v := range sb.hostVars {
+			h.vars[p] = v
+		}
+		for _, ex := range s.opts.Symbols {
+			ro, vars := readOnlyExports(ex)
+			h.exports = append(h.exports, ro)
+			for p, v := range vars {
+				h.vars[p] = v
+			}
+		}
+		for _, ex := range h.exports {
+			for key := range ex {
+				h.names[path.Dir(key)] = path.Base(key)
+			}
+		}
+		s.host = h
+	})
+	return s.host
 }
 
 // New returns the source of the plugins folder dir. A folder that does not
@@ -140,7 +178,15 @@ func goFiles(dir string) []string {
 
 // candidate reads and parses a plugin's files into its candidate.
 func (s *source) candidate(e *entry) tier.Candidate {
-	c := tier.Candidate{
+	c, _, _ := s.parse(e)
+	return c
+}
+
+// parse reads and parses a plugin's files into its candidate, and returns
+// the parsed package and definition too (nil when the candidate cannot be
+// loaded).
+func (s *source) parse(e *entry) (c tier.Candidate, _ *pkg, _ *definition) {
+	c = tier.Candidate{
 		ID:       e.id,
 		Origin:   tier.OriginFolder,
 		Tier:     tier.SourceTier,
@@ -154,12 +200,12 @@ func (s *source) candidate(e *entry) tier.Candidate {
 	}
 	if !tentacle.ValidIdentifier(e.id) {
 		c.Invalid = fmt.Errorf("invalid identifier %q: rename %s to [a-z0-9_]+", e.id, filepath.Base(e.location))
-		return c
+		return c, nil, nil
 	}
 	srcs, err := readFiles(e.files)
 	if err != nil {
 		c.Invalid = err
-		return c
+		return c, nil, nil
 	}
 	// The digest is of the files as they are, parsable or not, so that a
 	// rescan notices a file that stops (or starts) parsing.
@@ -172,16 +218,16 @@ func (s *source) candidate(e *entry) tier.Candidate {
 	pkg, err := parsePackage(e.files, srcs)
 	if err != nil {
 		c.Invalid = err
-		return c
+		return c, nil, nil
 	}
 	def, err := findDefinition(pkg)
 	switch {
 	case err != nil:
 		c.Invalid = err
-		return c
+		return c, nil, nil
 	case def == nil:
 		c.NotAPlugin = true
-		return c
+		return c, nil, nil
 	}
 	c.Metadata = def.metadata
 	d := declaration(pkg, def, append([]map[string]map[string]reflect.Value{symbols.Symbols}, s.opts.Symbols...))
@@ -190,7 +236,7 @@ func (s *source) candidate(e *entry) tier.Candidate {
 	remove := func() error { return os.RemoveAll(e.location) }
 	c.Remove = remove
 	c.Load = func(ctx context.Context, env tier.Env) (tier.Instance, error) {
-		return load(ctx, e.id, pkg, def, env, s.opts)
+		return load(ctx, s, e.id, pkg, def, env)
 	}
-	return c
+	return c, pkg, def
 }

@@ -5,19 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
-	"github.com/traefik/yaegi/stdlib/syscall"
-	"github.com/traefik/yaegi/stdlib/unrestricted"
-	"github.com/traefik/yaegi/stdlib/unsafe"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/tier"
-	"github.com/tentacle-go/tentacle/tier/source/symbols"
 )
 
 // instance is a source plugin loaded in an interpreter of its own.
@@ -37,49 +32,30 @@ type instance struct {
 
 var _ tier.Instance = (*instance)(nil)
 
-// load runs a plugin: a new interpreter with the standard library, the host
-// API and what the plugin is allowed, the plugin's package imported (its
-// init functions run), its Definition and mixin functions fetched once.
-func load(ctx context.Context, id string, p *pkg, def *definition, env tier.Env, opts Options) (inst tier.Instance, err error) {
-	if err := checkPermissions(def, env.AllowUnsafe); err != nil {
+// load runs a plugin: its source checked against the allow-list
+// (allow.go), then a new interpreter with the standard library as the
+// allow-list and the plugin's permissions give it, the host API, the
+// plugin's package imported (its init functions run), its Definition and
+// mixin functions fetched once.
+func load(ctx context.Context, s *source, id string, p *pkg, def *definition, env tier.Env) (inst tier.Instance, err error) {
+	if len(def.metadata.Permissions) > 0 && !env.AllowUnsafe {
+		return nil, fmt.Errorf("asks for %s, which the operator has not allowed (add it to plugins._allowUnsafe)", strings.Join(def.metadata.Permissions, ", "))
+	}
+	sb := theSandbox()
+	g := granted(def.metadata.Permissions)
+	host := s.hostExports()
+	if err := firstRefusal(sb.refusals(p, g, host.vars, host.names)); err != nil {
 		return nil, err
 	}
 	if err := unsupported(p); err != nil {
 		return nil, err
 	}
-	exports := []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols}
-	exports = append(exports, opts.Symbols...)
-	available := func(pkgPath string) bool {
-		for _, ex := range exports {
-			for key := range ex {
-				if strings.HasPrefix(key, pkgPath+"/") && !strings.Contains(key[len(pkgPath)+1:], "/") {
-					return true
-				}
-			}
-		}
-		return false
-	}
+	available := func(pkgPath string) bool { return sb.available(pkgPath, g, host.exports) }
 	fs, funcs := def.sources(p, id, env.Mixins, available)
 	out := newOutputLog(env.Logger, p.files)
 	i := interp.New(interp.Options{GoPath: ".", SourcecodeFilesystem: fs, Stdout: out, Stderr: out})
-	for _, ex := range exports {
-		if err := i.Use(ex); err != nil {
-			return nil, fmt.Errorf("register host symbols: %w", err)
-		}
-	}
-	for _, perm := range def.metadata.Permissions {
-		var err error
-		switch perm {
-		case "unsafe":
-			err = i.Use(unsafe.Symbols)
-		case "syscall":
-			err = i.Use(syscall.Symbols)
-		case "os/exec":
-			err = i.Use(unrestricted.Symbols)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("register %s: %w", perm, err)
-		}
+	if err := sb.use(i, g, host.exports, out, importsAny(p, genericPackages)); err != nil {
+		return nil, err
 	}
 	in := &instance{id: id, interp: i, as: make(map[reflect.Type]reflect.Value), out: out, literalImpl: def.impl != nil}
 	if _, err := in.eval(ctx, fmt.Sprintf("import plugin %q", importPath(id))); err != nil {
@@ -128,28 +104,28 @@ func load(ctx context.Context, id string, p *pkg, def *definition, env tier.Env,
 	return in, nil
 }
 
-// checkPermissions refuses a plugin that imports a restricted package it
-// does not declare, or declares one the operator does not allow.
-func checkPermissions(def *definition, allowed bool) error {
-	declared := make(map[string]bool)
-	for _, p := range def.metadata.Permissions {
-		declared[p] = true
+// firstRefusal returns the first of a plugin's refusals as its load
+// error, saying how many more there are; nil if there are none.
+func firstRefusal(rs []refusal) error {
+	switch len(rs) {
+	case 0:
+		return nil
+	case 1:
+		return rs[0]
 	}
-	var undeclared []string
-	for _, imp := range def.imports {
-		if !declared[imp] {
-			undeclared = append(undeclared, imp)
+	return fmt.Errorf("%w (and %d more: tentacle plugins lint lists them)", rs[0], len(rs)-1)
+}
+
+// importsAny reports whether a file of the plugin imports one of paths.
+func importsAny(p *pkg, paths map[string]bool) bool {
+	for _, f := range p.files {
+		for _, imp := range f.ast.Imports {
+			if ip, err := strconv.Unquote(imp.Path.Value); err == nil && paths[ip] {
+				return true
+			}
 		}
 	}
-	if len(undeclared) > 0 {
-		sort.Strings(undeclared)
-		return fmt.Errorf("imports %s without permission: declare Permissions: []string{%q} in its Definition, and have the operator allow it (plugins._allowUnsafe)",
-			strings.Join(undeclared, ", "), undeclared[0])
-	}
-	if len(def.metadata.Permissions) > 0 && !allowed {
-		return fmt.Errorf("asks for %s, which the operator has not allowed (add it to plugins._allowUnsafe)", strings.Join(def.metadata.Permissions, ", "))
-	}
-	return nil
+	return false
 }
 
 // eval evaluates src in the plugin's interpreter, turning the interpreter's

@@ -64,8 +64,10 @@ func (r Report) OK() bool {
 // in a throw-away interpreter and reports everything wrong with it: files
 // that do not parse or type-check, Go the interpreter cannot run, a missing
 // or malformed Plugin definition, missing metadata, an unparsable Compat,
-// restricted packages, unknown hooks and handlers of the wrong type. Its
-// init functions and Load run, as at a real load; nothing is enabled.
+// every use of a package or symbol the allow-list holds back (allow.go)
+// that its permissions do not grant, unknown hooks and handlers of the
+// wrong type. Its init functions and Load run, as at a real load (unless
+// it uses what the allow-list refuses it); nothing is enabled.
 func Lint(ctx context.Context, path string, opts LintOptions) Report {
 	abs, _ := filepath.Abs(path)
 	r := Report{Path: abs, ID: strings.TrimSuffix(filepath.Base(abs), ".go"), Mixins: []string{}, Hooks: []string{}}
@@ -96,7 +98,7 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 		e.files = []string{abs}
 	}
 	src := &source{dir: filepath.Dir(abs), opts: Options{Symbols: opts.Symbols}}
-	c := src.candidate(e)
+	c, parsed, _ := src.parse(e)
 	for _, w := range c.Warnings {
 		warnf("%s", w)
 	}
@@ -134,6 +136,15 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 	}
 	if len(md.Permissions) > 0 {
 		warnf("asks for %s: it runs only where the operator allows it (plugins._allowUnsafe)", strings.Join(md.Permissions, ", "))
+	}
+	// Every use of what the allow-list holds back, each with its line (a
+	// load stops at the first).
+	host := src.hostExports()
+	if refused := theSandbox().refusals(parsed, granted(md.Permissions), host.vars, host.names); len(refused) > 0 {
+		for _, use := range refused {
+			errf("%v", use)
+		}
+		return r
 	}
 
 	mixins := append(tentacle.Mixins(), opts.Mixins...)

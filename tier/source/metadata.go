@@ -15,9 +15,6 @@ import (
 // tentaclePath is the import path of the author API.
 const tentaclePath = "github.com/tentacle-go/tentacle"
 
-// restricted are the packages a plugin gets only with permission.
-var restricted = map[string]bool{"unsafe": true, "syscall": true, "os/exec": true}
-
 // srcFile is one parsed file of a plugin.
 type srcFile struct {
 	path string
@@ -77,7 +74,6 @@ type definition struct {
 	pointer  bool          // Plugin is &tentacle.Definition{...}
 	impl     ast.Expr      // the Implementation value, if any
 	metadata tier.Metadata // the constant fields
-	imports  []string      // restricted packages the plugin imports
 	warnings []string
 }
 
@@ -159,21 +155,13 @@ func findDefinition(p *pkg) (*definition, error) {
 				return nil, fmt.Errorf("%s: Permissions must be a literal list of strings", p.fset.Position(kv.Value.Pos()))
 			}
 			for _, perm := range perms {
-				if !restricted[perm] {
-					return nil, fmt.Errorf("%s: unknown permission %q (known: unsafe, syscall, os/exec)", p.fset.Position(kv.Value.Pos()), perm)
+				if !contains(permissions, perm) {
+					return nil, fmt.Errorf("%s: unknown permission %q (known: %s)", p.fset.Position(kv.Value.Pos()), perm, strings.Join(permissions, ", "))
 				}
 			}
 			m.Permissions = perms
 		case "Implementation":
 			def.impl = kv.Value
-		}
-	}
-	for _, f := range p.files {
-		for _, imp := range f.ast.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			if restricted[path] {
-				def.imports = append(def.imports, path)
-			}
 		}
 	}
 	return def, nil

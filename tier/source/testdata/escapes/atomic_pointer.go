@@ -1,0 +1,11 @@
+package escape
+
+import (
+	"sync/atomic"
+
+	"github.com/tentacle-go/tentacle"
+)
+
+var f = atomic.LoadPointer
+
+var Plugin = tentacle.Definition{}

@@ -1,0 +1,11 @@
+package escape
+
+import (
+	"os"
+
+	"github.com/tentacle-go/tentacle"
+)
+
+func move() error { return os.Chdir("/") }
+
+var Plugin = tentacle.Definition{}

@@ -112,21 +112,24 @@ func validated(keys []string, value any) (any, error) {
 
 // check reports the first problem of the normalised value v, at path,
 // which sits depth keys below the root: an *InvalidValueError, or nil.
-// Maps are walked in key order, so that the problem reported is always the
-// same one.
+// A value with a problem is walked again with maps in key order, so that
+// the problem reported is always the same one.
 func check(v any, path string, depth int) error {
 	c := checker{root: path}
 	if c.value(v, path, depth) {
 		return nil
 	}
+	c = checker{root: path, sorted: true}
+	c.value(v, path, depth)
 	return c.err
 }
 
 // checker walks a value for check, adding up its size.
 type checker struct {
-	root string // the path of the value checked, where its size is reported
-	size int
-	err  *InvalidValueError
+	root   string // the path of the value checked, where its size is reported
+	sorted bool   // walk maps in key order
+	size   int
+	err    *InvalidValueError
 }
 
 // fail records the problem at path and returns false.
@@ -163,18 +166,21 @@ func (c *checker) value(v any, path string, depth int) bool {
 			}
 		}
 	case map[string]any:
+		if !c.sorted {
+			for k, e := range x {
+				if !c.entry(k, e, path, depth) {
+					return false
+				}
+			}
+			break
+		}
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			p := childPath(path, k)
-			if reason := badString(k); reason != "" {
-				return c.fail(p, "key %s", reason)
-			}
-			c.size += len(k)
-			if !c.value(x[k], p, depth+1) {
+			if !c.entry(k, x[k], path, depth) {
 				return false
 			}
 		}
@@ -189,6 +195,17 @@ func (c *checker) value(v any, path string, depth int) bool {
 		return c.fail(c.root, "larger than %d bytes", MaxValueBytes)
 	}
 	return true
+}
+
+// entry checks the entry k: e of a map at path, which sits depth keys
+// below the root.
+func (c *checker) entry(k string, e any, path string, depth int) bool {
+	p := childPath(path, k)
+	if reason := badString(k); reason != "" {
+		return c.fail(p, "key %s", reason)
+	}
+	c.size += len(k)
+	return c.value(e, p, depth+1)
 }
 
 // badString says what is wrong with a string or key, or "" when nothing.

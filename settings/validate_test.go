@@ -251,3 +251,14 @@ func TestRemoveStaleTemporaryFiles(t *testing.T) {
 		t.Errorf("missing folder: %v, %v", removed, err)
 	}
 }
+
+// Of several bad values, the first in key order is reported, every time.
+func TestValidateReportsTheFirstProblem(t *testing.T) {
+	v := map[string]any{"z": math.NaN(), "m": map[string]any{"b": math.Inf(1), "a": "\xff"}, "c": 1, "d": 2, "e": 3}
+	for range 20 {
+		var ie *InvalidValueError
+		if err := Validate("plugins.p", v); !errors.As(err, &ie) || ie.Path != "plugins.p.m.a" {
+			t.Fatalf("Validate: %v, want the problem at plugins.p.m.a", err)
+		}
+	}
+}

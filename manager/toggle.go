@@ -255,8 +255,15 @@ func (m *Manager) regate(r *record) {
 }
 
 // persistDisabled adds id to (or removes it from) plugins._disabled and saves
-// the configuration. It reports whether the list changed.
+// the configuration. It reports whether the list changed. A read-only
+// configuration (settings.ErrReadOnly: config.yaml did not parse) is an
+// error even when the list seems right: its real list is unknown, so the
+// toggle could not outlast this run and must not be reported as made or
+// pending.
 func (m *Manager) persistDisabled(id string, disabled bool) (bool, error) {
+	if err := m.settings.Writable(); err != nil {
+		return false, fmt.Errorf("record in plugins._disabled: %w", err)
+	}
 	current := stringSet(m.settings.Get("plugins._disabled"))
 	if current[id] == disabled {
 		return false, nil

@@ -24,7 +24,11 @@
 //
 // Values are normalised to a small model so that comparisons and YAML round
 // trips are stable: int, float64, string, bool, nil, map[string]any and
-// []any (see [Store.Set]).
+// []any (see [Store.Set]). The store takes only what YAML and JSON both
+// represent faithfully, within limits (see [Validate]): a write of anything
+// else fails with an [ErrInvalidValue], and a settings file that holds such
+// a value is read without it ([Store.Ignored]). [RemoveStaleTemporaryFiles]
+// removes what saves killed half way left behind.
 //
 // A plugin sees its own subtree through a [PluginSettings], which
 // implements [tentacle.Settings]:

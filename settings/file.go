@@ -136,7 +136,7 @@ func writeAtomic(path string, data []byte) (err error) {
 	if fi, serr := os.Stat(target); serr == nil {
 		mode = fi.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(filepath.Base(target))+"*")
 	if err != nil {
 		return fmt.Errorf("create temporary file: %w", err)
 	}
@@ -175,6 +175,54 @@ func writeAtomic(path string, data []byte) (err error) {
 		return fmt.Errorf("sync directory: %w", err)
 	}
 	return nil
+}
+
+// tempPrefix is how the names of the temporary files of a save of the file
+// named base start; os.CreateTemp adds decimal digits.
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// RemoveStaleTemporaryFiles removes the temporary files that saves of the
+// settings file at path left behind when the process died between writing
+// one and renaming it over the file (a kill -9 during a save): the regular
+// files named .<name>.tmp-<digits> in the file's folder (that of the file a
+// symbolic link at path points to), where <name> is the file's name, and
+// nothing else. It returns the paths it removed; a missing folder is not an
+// error.
+//
+// Call it only when no other process can be saving the same file, since
+// such a save's temporary file is removed too: the tentacle server calls it
+// at start, holding its base directory's lock. Open does not call it.
+func RemoveStaleTemporaryFiles(path string) ([]string, error) {
+	target := path
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		target = real
+	}
+	dir, prefix := filepath.Dir(target), tempPrefix(filepath.Base(target))
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("settings: remove temporary files: %w", err)
+	}
+	var removed []string
+	var errs []error
+	for _, e := range entries {
+		digits, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, p)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return removed, fmt.Errorf("settings: remove temporary files: %w", err)
+	}
+	return removed, nil
 }
 
 // syncDir flushes a directory entry change (the rename) to disk. Systems

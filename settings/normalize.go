@@ -20,25 +20,6 @@ const (
 	fromFile
 )
 
-// unsupportedError reports a value normalize cannot convert.
-type unsupportedError struct {
-	path string
-	typ  string
-	why  string
-}
-
-func (e *unsupportedError) Error() string {
-	where := e.path
-	if where == "" {
-		where = "the root"
-	}
-	msg := fmt.Sprintf("unsupported value of type %s at %q", e.typ, where)
-	if e.why != "" {
-		msg += ": " + e.why
-	}
-	return msg
-}
-
 // normalize converts v into the settings value model, recursively:
 //
 //   - every integer kind becomes int (an unsigned value that does not fit is
@@ -51,8 +32,8 @@ func (e *unsupportedError) Error() string {
 //   - slices and arrays become []any (a nil slice becomes an empty one).
 //
 // Anything else (structs, pointers, funcs, channels, complex numbers, maps
-// with other keys) is unsupported: an error in strict mode, kept as is
-// otherwise. path is the dotted path of v, used in errors.
+// with other keys) is unsupported: an *InvalidValueError in strict mode,
+// kept as is otherwise. path is the dotted path of v, used in errors.
 func normalize(v any, path string, mode normMode) (any, error) {
 	switch x := v.(type) {
 	case nil, string, bool, int, float64:
@@ -86,7 +67,11 @@ func normalizeReflect(v any, path string, mode normMode) (any, error) {
 	rv := reflect.ValueOf(v)
 	unsupported := func(why string) (any, error) {
 		if mode == strict {
-			return nil, &unsupportedError{path: path, typ: rv.Type().String(), why: why}
+			reason := "unsupported type " + rv.Type().String()
+			if why != "" {
+				reason += ": " + why
+			}
+			return nil, &InvalidValueError{Path: path, Reason: reason}
 		}
 		return v, nil
 	}

@@ -76,12 +76,12 @@ func TestNormalizeUnsupported(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := normalize(tt.in, "p", strict)
-			var ue *unsupportedError
-			if !errors.As(err, &ue) {
-				t.Fatalf("normalize error = %v, want *unsupportedError", err)
+			var ue *InvalidValueError
+			if !errors.As(err, &ue) || !errors.Is(err, ErrInvalidValue) {
+				t.Fatalf("normalize error = %v, want an *InvalidValueError", err)
 			}
-			if ue.path != tt.wantPath || ue.typ != tt.wantType {
-				t.Errorf("error at %q of type %q, want %q of %q", ue.path, ue.typ, tt.wantPath, tt.wantType)
+			if ue.Path != tt.wantPath || !strings.HasPrefix(ue.Reason, "unsupported type "+tt.wantType) {
+				t.Errorf("error at %q: %q, want %q of %q", ue.Path, ue.Reason, tt.wantPath, tt.wantType)
 			}
 			if !strings.Contains(err.Error(), tt.wantType) || !strings.Contains(err.Error(), tt.wantPath) {
 				t.Errorf("error %q does not name the type and path", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -77,49 +78,118 @@ type notMappingError struct{ line int }
 func (e *notMappingError) Error() string { return errNotMapping.Error() }
 
 // parseConfig decodes a settings file. An empty document, or one holding
-// only null, is an empty map.
-func parseConfig(path string, data []byte) (map[string]any, *ParseError) {
-	m, err := decodeDocument(data)
+// only null, is an empty map. Values the store does not take (see
+// Validate) are left out of the map and returned as ignored, with their
+// lines.
+func parseConfig(path string, data []byte) (m map[string]any, ignored []InvalidValueError, _ *ParseError) {
+	m, top, err := decodeDocument(data)
 	if err == nil {
-		return m, nil
+		dropInvalid(m, nil, func(keys []string) int { return nodeLine(top, keys) }, &ignored)
+		return m, ignored, nil
 	}
 	if nm, ok := errors.AsType[*notMappingError](err); ok {
-		return nil, &ParseError{Path: path, Line: nm.line, Err: errNotMapping}
+		return nil, nil, &ParseError{Path: path, Line: nm.line, Err: errNotMapping}
 	}
 	line, msg := locateLine(data, err)
-	return nil, &ParseError{Path: path, Line: line, Err: &messageError{msg: msg, err: err}}
+	return nil, nil, &ParseError{Path: path, Line: line, Err: &messageError{msg: msg, err: err}}
 }
 
 // decodeDocument decodes the first YAML document of data into a normalised
-// map. Scalar mapping keys are read as strings ("1: x" has the key "1") and
-// timestamps stay strings, so that values round-trip unchanged.
-func decodeDocument(data []byte) (map[string]any, error) {
+// map, and returns its top node (nil for an empty document). Scalar mapping
+// keys are read as strings ("1: x" has the key "1") and timestamps stay
+// strings, so that values round-trip unchanged.
+func decodeDocument(data []byte) (map[string]any, *yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(doc.Content) == 0 {
-		return map[string]any{}, nil
+		return map[string]any{}, nil, nil
 	}
 	top := doc.Content[0]
 	switch {
 	case top.Kind == yaml.MappingNode:
 	case top.Kind == yaml.ScalarNode && top.Tag == "!!null":
-		return map[string]any{}, nil
+		return map[string]any{}, nil, nil
 	default:
-		return nil, &notMappingError{line: max(top.Line, 1)}
+		return nil, nil, &notMappingError{line: max(top.Line, 1)}
 	}
 	retag(top)
 	var v any
 	if err := top.Decode(&v); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	n, _ := normalize(v, "", fromFile)
 	m, ok := n.(map[string]any)
 	if !ok {
-		return nil, &notMappingError{line: max(top.Line, 1)}
+		return nil, nil, &notMappingError{line: max(top.Line, 1)}
 	}
-	return m, nil
+	return m, top, nil
+}
+
+// dropInvalid removes from m, the map at keys, every entry the store does
+// not take (see Validate), appending each to ignored in path order. Maps
+// are entered, so that only the bad entries inside them go (an entry too
+// deep goes, its parent stays); any other value (a list included) is kept
+// or dropped whole. line gives the line of a path in the file.
+func dropInvalid(m map[string]any, keys []string, line func([]string) int, ignored *[]InvalidValueError) {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		ks := append(keys[:len(keys):len(keys)], k)
+		var err error
+		if reason := badString(k); reason != "" {
+			err = &InvalidValueError{Path: joinPath(ks), Reason: "key " + reason}
+		} else if sub, ok := m[k].(map[string]any); ok && len(ks) <= MaxDepth {
+			dropInvalid(sub, ks, line, ignored)
+			continue
+		} else {
+			err = check(m[k], joinPath(ks), len(ks))
+		}
+		if ie, ok := err.(*InvalidValueError); ok {
+			delete(m, k)
+			ie.Line = line(ks)
+			*ignored = append(*ignored, *ie)
+		}
+	}
+}
+
+// nodeLine returns the line of the entry at keys (map keys and list
+// indexes) below the mapping node top, or 0 when it cannot be found (in a
+// merged mapping, say).
+func nodeLine(top *yaml.Node, keys []string) int {
+	n, line := top, 0
+	for _, k := range keys {
+		for n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n == nil {
+			return 0
+		}
+		var next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := len(n.Content) - 2; i >= 0; i -= 2 { // the last of duplicates wins
+				if kn := n.Content[i]; kn.Kind == yaml.ScalarNode && kn.Value == k && kn.Tag != "!!merge" {
+					next, line = n.Content[i+1], kn.Line
+					break
+				}
+			}
+		case yaml.SequenceNode:
+			if i, err := strconv.Atoi(k); err == nil && i >= 0 && i < len(n.Content) {
+				next = n.Content[i]
+				line = next.Line
+			}
+		}
+		if next == nil {
+			return 0
+		}
+		n = next
+	}
+	return line
 }
 
 // retag makes scalar mapping keys (other than the merge key "<<") and
@@ -187,7 +257,7 @@ func locateLine(data []byte, err error) (int, string) {
 	}
 	ends := lineEnds(data)
 	failsAt := func(k int) bool {
-		_, perr := decodeDocument(data[:ends[k-1]])
+		_, _, perr := decodeDocument(data[:ends[k-1]])
 		if perr == nil {
 			return false
 		}

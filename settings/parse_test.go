@@ -207,7 +207,6 @@ empty: {}
 		"1":       "one",
 		"true":    "yes-key",
 		"when":    "2001-12-14",
-		"big":     uint64(18446744073709551615),
 		"base":    map[string]any{"x": 1},
 		"derived": map[string]any{"x": 1, "y": 2},
 		"list":    []any{1, 2.5, "s", nil},
@@ -219,6 +218,11 @@ empty: {}
 	}
 	if s.Dirty() {
 		t.Error("freshly opened store is dirty")
+	}
+	// An integer beyond the range settings keep is left out, and reported.
+	ignored := s.Ignored()
+	if len(ignored) != 1 || ignored[0].Path != "big" || ignored[0].Line != 5 || !strings.Contains(ignored[0].Reason, "18446744073709551615") {
+		t.Errorf("Ignored() = %+v, want big at line 5", ignored)
 	}
 }
 

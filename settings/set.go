@@ -26,6 +26,12 @@ import "fmt"
 // (structs, pointers, funcs, channels, maps with other keys) is an error
 // naming the path and the type. Integers and floats are different values:
 // 1 does not equal 1.0.
+//
+// Then value is checked (see [Validate]): a value that YAML and JSON cannot
+// both represent faithfully (NaN, infinities, integers beyond
+// ±MaxSafeInteger, strings that are not UTF-8) or beyond the limits
+// (MaxDepth, MaxStringBytes, MaxValueBytes) is refused with an error
+// wrapping ErrInvalidValue that names the path, and nothing is stored.
 func (s *Store) Set(path string, value any) error {
 	keys, err := parsePath(path)
 	if err != nil {
@@ -52,7 +58,7 @@ func (s *Store) set(keys []string, value any) error {
 	if s.parseErr != nil {
 		return readOnlyError("set", path, s.parseErr)
 	}
-	v, err := normalize(value, path, strict)
+	v, err := validated(keys, value)
 	if err != nil {
 		return fmt.Errorf("settings: set: %w", err)
 	}

@@ -27,13 +27,14 @@ type Store struct {
 	overlays []overlay      // oldest first
 	plugins  map[string]any // {"plugins": {id: defaults}} (empty without any): one layer for every plugin's defaults, changed in place
 	host     map[string]any
-	layers   []map[string]any // user, then lower: rebuilt by relayer
-	lower    []map[string]any // every layer below the user layer, highest first
-	dirty    bool             // the user layer changed since the last load or save
-	gen      uint64           // counts changes of the user layer
-	view     uint64           // counts changes of any layer: what Get returns may have changed
-	writes   int              // files written by Save, for tests
-	parseErr *ParseError      // set when the file did not parse: the store is read-only
+	layers   []map[string]any    // user, then lower: rebuilt by relayer
+	lower    []map[string]any    // every layer below the user layer, highest first
+	dirty    bool                // the user layer changed since the last load or save
+	gen      uint64              // counts changes of the user layer
+	view     uint64              // counts changes of any layer: what Get returns may have changed
+	writes   int                 // files written by Save, for tests
+	parseErr *ParseError         // set when the file did not parse: the store is read-only
+	ignored  []InvalidValueError // values of the file that Open left out
 }
 
 // overlay is one named overlay layer.
@@ -75,6 +76,14 @@ func New(hostDefaults map[string]any) *Store {
 // Only the first YAML document of the file is read. Scalar keys are read
 // as strings (the key "1" of "1: x"), and so are timestamps, so that values
 // round-trip unchanged.
+//
+// A value of the file that Set would refuse (see Validate), written by
+// hand or by an older version, never reaches a reader: Open leaves it out
+// of the user layer, so that its path reads as its default, and reports it
+// in Ignored. Opening does not make the store dirty, so the file keeps the
+// value until the next Save that has something to write, which writes the
+// file without it. Maps are entered, so that only their bad entries are
+// left out; any other value, a list included, is left out whole.
 func Open(path string, hostDefaults map[string]any) (*Store, error) {
 	data, err := readConfig(path)
 	if err != nil {
@@ -85,7 +94,7 @@ func Open(path string, hostDefaults map[string]any) (*Store, error) {
 	if len(data) == 0 {
 		return s, nil
 	}
-	user, perr := parseConfig(path, data)
+	user, ignored, perr := parseConfig(path, data)
 	if perr != nil {
 		s.parseErr = perr
 		return s, perr
@@ -93,7 +102,29 @@ func Open(path string, hostDefaults map[string]any) (*Store, error) {
 	for k, v := range user {
 		s.user[k] = v
 	}
+	s.ignored = ignored
 	return s, nil
+}
+
+// Ignored returns the values of the settings file that Open left out
+// because the store does not take them (see Open and Validate), in path
+// order, each with its line in the file when known. They stay listed for
+// the life of the store, also after a Save has written the file without
+// them.
+func (s *Store) Ignored() []InvalidValueError {
+	return slices.Clone(s.ignored)
+}
+
+// Writable returns nil when the store's writes can succeed, and otherwise
+// the error that Set, Remove and Save return: a store whose file did not
+// parse is read-only, and the error wraps ErrReadOnly and the *ParseError.
+// A caller that must not report a change as made when it cannot be saved
+// (an enable recorded in the configuration) asks first.
+func (s *Store) Writable() error {
+	if s.parseErr != nil {
+		return readOnlyError("write", "", s.parseErr)
+	}
+	return nil
 }
 
 // Path returns the path of the settings file, or "" for a store made by

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
@@ -70,10 +71,18 @@ func (env *offline) close() {
 }
 
 // warnConfig tells, on stderr, that config.yaml did not parse and defaults
-// are shown instead. Read-only commands go on after it.
+// are shown instead, or which of its values settings cannot take and
+// ignore. Read-only commands go on after it.
 func (o *options) warnConfig(env *offline) {
 	if env.configErr != nil {
 		fmt.Fprintf(o.stderr, "tentacle: warning: %v (showing defaults; the file is left as it is)\n", env.configErr)
+	}
+	for _, iv := range env.store.Ignored() {
+		where := env.store.Path()
+		if iv.Line > 0 {
+			where += ":" + strconv.Itoa(iv.Line)
+		}
+		fmt.Fprintf(o.stderr, "tentacle: warning: %s: %s is ignored: %s (its default applies; the next save of config.yaml leaves it out)\n", where, iv.Path, iv.Reason)
 	}
 }
 

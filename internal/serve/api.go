@@ -55,13 +55,31 @@ type ServerInfo struct {
 	// their code was running when the last start did not complete.
 	Quarantined []bundled.Quarantine `json:"quarantined"`
 	// ConfigError says why config.yaml is not used, or null.
-	ConfigError *string   `json:"config_error"`
-	Started     time.Time `json:"started"`
+	ConfigError *string `json:"config_error"`
+	// ConfigIgnored lists the values of config.yaml that settings cannot
+	// take, left out when it was read (settings.Store.Ignored).
+	ConfigIgnored []IgnoredSetting `json:"config_ignored"`
+	Started       time.Time        `json:"started"`
+}
+
+// IgnoredSetting is a value of config.yaml that settings cannot take
+// (settings.InvalidValueError): it reads as its default, and the next save
+// of config.yaml leaves it out.
+type IgnoredSetting struct {
+	// Path is the dotted path of the bad value (of an element, for a list
+	// left out whole).
+	Path string `json:"path"`
+	// Line is its line in config.yaml, or 0 when unknown.
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
 }
 
 // Info returns what GET /api/server answers.
 func (s *Server) Info() ServerInfo {
-	info := ServerInfo{Version: Version, Instance: s.instance, Quarantined: []bundled.Quarantine{}, Started: s.started}
+	info := ServerInfo{Version: Version, Instance: s.instance, Quarantined: []bundled.Quarantine{}, ConfigIgnored: []IgnoredSetting{}, Started: s.started}
+	for _, iv := range s.store.Ignored() {
+		info.ConfigIgnored = append(info.ConfigIgnored, IgnoredSetting{Path: iv.Path, Line: iv.Line, Reason: iv.Reason})
+	}
 	if s.safeMode != "" {
 		reason := s.safeMode
 		info.SafeMode = &reason

@@ -61,7 +61,7 @@ type setup struct {
 
 // harness is a running test server and a client for it.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *serve.Server
 	dir     string
 	url     string
@@ -78,7 +78,7 @@ type harness struct {
 
 // start starts a server as su says, waits until it serves and stops it
 // when the test ends, failing the test if Run returns an error.
-func start(t *testing.T, su setup) *harness {
+func start(t testing.TB, su setup) *harness {
 	t.Helper()
 	if su.dir == "" {
 		su.dir = t.TempDir()
@@ -233,7 +233,7 @@ func (h *harness) path(elem ...string) string {
 // calls returns the lines of demo's calls.log.
 func (h *harness) calls() []string { return readCalls(h.t, h.dir) }
 
-func readCalls(t *testing.T, dir string) []string {
+func readCalls(t testing.TB, dir string) []string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "data", demo.ID, "calls.log"))
 	if errors.Is(err, os.ErrNotExist) {
@@ -257,14 +257,14 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func readFile(t *testing.T, path string) []byte {
+func readFile(t testing.TB, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -274,7 +274,7 @@ func readFile(t *testing.T, path string) []byte {
 }
 
 // readConfig reads config.yaml of a base directory.
-func readConfig(t *testing.T, dir string) map[string]any {
+func readConfig(t testing.TB, dir string) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := yaml.Unmarshal(readFile(t, filepath.Join(dir, "config.yaml")), &m); err != nil {

@@ -46,7 +46,14 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		}
 		return false
 	}
-	if dec.More() {
+	// Anything but white space after the value is refused: dec.More alone
+	// misses a stray closing bracket ({"a": 1}}).
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", maxBody))
+			return false
+		}
 		writeError(w, http.StatusBadRequest, "the body holds more than one JSON value")
 		return false
 	}

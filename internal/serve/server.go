@@ -116,6 +116,7 @@ type Server struct {
 	stopWatch     context.CancelFunc // ends the plugins folder watcher
 
 	settingsMu sync.Mutex // serialises POST /api/settings
+	badViews   sync.Map   // plugin and path of settings GET shows as null, logged once
 }
 
 // New prepares a server: it creates the base directory layout, opens the
@@ -282,9 +283,20 @@ func (s *Server) Close() {
 	s.stopOnce.Do(s.release)
 }
 
-// openSettings reads config.yaml. A file that does not parse is kept as it
-// is and the server runs in safe mode on defaults.
+// openSettings reads config.yaml, after removing the temporary files of
+// saves that a killed server left beside it (the base directory's lock is
+// held: no other server is saving). A file that does not parse is kept as
+// it is and the server runs in safe mode on defaults. Values of the file
+// that the store does not take are left out and logged, and
+// GET /api/server lists them.
 func (s *Server) openSettings() error {
+	removed, err := settings.RemoveStaleTemporaryFiles(s.dir.config())
+	for _, p := range removed {
+		s.log.Info("removed the temporary file of a save that did not complete", "file", p)
+	}
+	if err != nil {
+		s.log.Warn("cannot remove the temporary files of saves that did not complete", "error", err)
+	}
 	store, err := settings.Open(s.dir.config(), map[string]any{
 		"server": map[string]any{"host": DefaultHost, "port": DefaultPort},
 	})
@@ -295,6 +307,10 @@ func (s *Server) openSettings() error {
 		s.log.Error("config.yaml does not parse; running in safe mode on defaults and leaving the file as it is", "error", perr)
 	case err != nil:
 		return fmt.Errorf("server: %w", err)
+	}
+	for _, iv := range store.Ignored() {
+		s.log.Warn("config.yaml holds a value that settings cannot take: it is ignored (its default applies), and the next save of config.yaml leaves it out",
+			"path", iv.Path, "line", iv.Line, "reason", iv.Reason)
 	}
 	s.store = store
 	s.host = s.opts.Host

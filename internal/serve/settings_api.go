@@ -1,11 +1,14 @@
 package serve
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tentacle-go/tentacle"
@@ -91,6 +94,13 @@ func (s *Server) view(admin bool) SettingsView {
 		}
 		data := s.store.Plugin(sp.id).All()
 		delete(data, configVersionKey)
+		for _, p := range unencodable(data, "") {
+			// Only a plugin's defaults or overlay can hold one: the store
+			// refuses them. Shown as null, so that the answer is one.
+			if _, seen := s.badViews.LoadOrStore(sp.id+"\x00"+p, true); !seen {
+				s.log.Warn("a setting cannot be shown as JSON and reads as null", "plugin", sp.id, "path", p)
+			}
+		}
 		for _, paths := range sp.restricted {
 			for _, p := range paths {
 				if sp.hidden(p, admin) {
@@ -101,6 +111,50 @@ func (s *Server) view(admin bool) SettingsView {
 		v.Plugins[sp.id] = data
 	}
 	return v
+}
+
+// unencodable replaces, in place, the values of m that JSON cannot carry
+// (NaN, infinities, types encoding/json refuses) with nil, and returns
+// their paths.
+func unencodable(m map[string]any, prefix string) []string {
+	var bad []string
+	var fix func(v any, path string) (any, bool)
+	fix = func(v any, path string) (any, bool) {
+		switch x := v.(type) {
+		case nil, bool, int, string:
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, false
+			}
+		case map[string]any:
+			for k, e := range x {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				if n, ok := fix(e, p); !ok {
+					x[k] = n
+					bad = append(bad, p)
+				}
+			}
+		case []any:
+			for i, e := range x {
+				p := path + "." + strconv.Itoa(i)
+				if n, ok := fix(e, p); !ok {
+					x[i] = n
+					bad = append(bad, p)
+				}
+			}
+		default:
+			if _, err := json.Marshal(v); err != nil {
+				return nil, false
+			}
+		}
+		return v, true
+	}
+	fix(m, prefix)
+	sort.Strings(bad)
+	return bad
 }
 
 // blank sets the value at path to nil where it exists.
@@ -137,7 +191,6 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &body) {
 		return
 	}
-	body, _ = normalizeJSON(body).(map[string]any)
 	for k := range body {
 		if k != "plugins" {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("only plugin settings can be changed here, not %q", k))
@@ -173,6 +226,11 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("settings of plugin %q must be an object", id))
 			return
 		}
+		if err := checkNumbers(change, ""); err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("plugin %q: %v", id, err))
+			return
+		}
+		normalizeJSON(change)
 		if err := s.checkSettings(sp, change); err != nil {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("plugin %q: %v", id, err))
 			return
@@ -233,6 +291,11 @@ func (s *Server) applySettings(ids []string, changes map[string]any) error {
 }
 
 func (s *Server) settingsFailed(w http.ResponseWriter, err error) {
+	if errors.Is(err, settings.ErrInvalidValue) {
+		// checkSettings validates every value first; this is a safety net.
+		writeError(w, http.StatusBadRequest, "settings cannot be changed: "+err.Error())
+		return
+	}
 	if errors.Is(err, settings.ErrReadOnly) {
 		writeError(w, http.StatusConflict, "settings cannot be changed: "+err.Error())
 		return
@@ -282,6 +345,19 @@ func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 	if err != nil {
 		return err
 	}
+	// What config.yaml and JSON cannot both hold is refused before anything
+	// is stored (and before the plugin's validator sees it).
+	prefix := "plugins." + sp.id
+	if err := settings.Validate(prefix, change); err != nil {
+		if ie, ok := errors.AsType[*settings.InvalidValueError](err); ok {
+			rel := strings.TrimPrefix(strings.TrimPrefix(ie.Path, prefix), ".")
+			if rel == "" {
+				return errors.New(ie.Reason)
+			}
+			return fmt.Errorf("%s: %s", rel, ie.Reason)
+		}
+		return err
+	}
 	if sp.validator == nil {
 		return nil
 	}
@@ -295,6 +371,49 @@ func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 		return errors.New("its settings validator failed")
 	}
 	return verr
+}
+
+// checkNumbers refuses the numbers of a JSON body (json.Number, from a
+// UseNumber decoder) that settings cannot hold as they were written: a
+// whole number beyond ±settings.MaxSafeInteger (2^53-1), and a number
+// beyond the range of a float64 (1e400), which would become infinite. It
+// names the first one's path in key order.
+func checkNumbers(v any, path string) error {
+	switch v := v.(type) {
+	case json.Number:
+		s := v.String()
+		if !strings.ContainsAny(s, ".eE") {
+			if i, err := strconv.ParseInt(s, 10, 64); err != nil || i > settings.MaxSafeInteger || i < -settings.MaxSafeInteger {
+				return fmt.Errorf("%s: the integer %.40s is beyond ±%d (2^53-1), the integers settings keep (store it as a string)", path, s, settings.MaxSafeInteger)
+			}
+			return nil
+		}
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return fmt.Errorf("%s: the number %.40s is beyond the range of a 64-bit float", path, s)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if err := checkNumbers(v[k], p); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if err := checkNumbers(e, path+"."+strconv.Itoa(i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // walk calls fn for every leaf (and every map, before its contents) of m.

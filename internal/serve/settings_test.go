@@ -150,6 +150,8 @@ func TestPostSettingsRefused(t *testing.T) {
 		{name: "server settings", key: "good", body: map[string]any{"server": map[string]any{"port": 1}}, wantStatus: 400, wantError: `"server"`},
 		{name: "api key", key: "good", body: map[string]any{"plugins": map[string]any{}, "api": map[string]any{"key": "x"}}, wantStatus: 400, wantError: `"api"`},
 		{name: "invalid json", key: "good", body: `{"plugins": {`, wantStatus: 400, wantError: "JSON"},
+		{name: "stray closing brace", key: "good", body: `{"plugins": {"demo": {"greeting": "Hi"}}}}`, wantStatus: 400, wantError: "more than one JSON value"},
+		{name: "two values", key: "good", body: `{"plugins": {"demo": {"greeting": "Hi"}}} {}`, wantStatus: 400, wantError: "more than one JSON value"},
 		{name: "not json", key: "good", body: "plugins=1", contentType: "text/plain", wantStatus: 415},
 	} {
 		t.Run(c.name, func(t *testing.T) {

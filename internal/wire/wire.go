@@ -197,12 +197,19 @@ func (r Result) Error() error {
 	return &RemoteError{Message: r.Err, Status: r.Status}
 }
 
+// maxWhole is the largest whole number WholeNumbers makes an int: 2^53-1,
+// beyond which a float64 no longer holds every integer (and the settings
+// store takes no integer).
+const maxWhole = 1<<53 - 1
+
 // WholeNumbers turns the whole float64 numbers JSON decodes into ints, in
-// place through maps and slices, as the settings store keeps them.
+// place through maps and slices, as the settings store keeps them. Only
+// those within ±(2^53-1) are turned: a larger whole number is a float64
+// that JSON may have rounded, and stays one.
 func WholeNumbers(v any) any {
 	switch v := v.(type) {
 	case float64:
-		if v == float64(int(v)) {
+		if v >= -maxWhole && v <= maxWhole && v == math.Trunc(v) {
 			return int(v)
 		}
 	case map[string]any:

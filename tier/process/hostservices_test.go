@@ -8,6 +8,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/sdk"
+	"github.com/tentacle-go/tentacle/settings"
 )
 
 // TestHostServices: what a process plugin asks of the host reaches it, over
@@ -47,6 +48,18 @@ func TestHostServices(t *testing.T) {
 			}
 			if b, err := os.ReadFile(filepath.Join(h.dir, "config.yaml")); err != nil || !strings.Contains(string(b), "colour: red") {
 				t.Errorf("config.yaml after the plugin's Save: %q, %v", b, err)
+			}
+			// The host's store checks what a process plugin stores, as any
+			// other: too deep a value is refused, naming the path.
+			var deep any = 1
+			for range settings.MaxDepth {
+				deep = map[string]any{"a": deep}
+			}
+			if _, err := h.call("tool", "remember", "deep", deep); err == nil || !strings.Contains(err.Error(), `invalid value at "plugins.tool.deep.a.a`) {
+				t.Errorf("remember a value too deep: %v; want the store's refusal", err)
+			}
+			if h.store.Has("plugins.tool.deep") {
+				t.Error("the value too deep was stored")
 			}
 			if err := h.store.Set("plugins.tool.colour", "blue"); err != nil {
 				t.Fatal(err)

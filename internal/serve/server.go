@@ -175,9 +175,11 @@ func New(opts Options) (*Server, error) {
 // (<basedir>/plugins, Go source run by the interpreter), the installed
 // packages (<basedir>/packages, executables run as processes). The
 // configuration (st, which may be nil) sets the process tier, see
-// [ProcessOptions]; log (nil: none) gets its warnings.
+// [ProcessOptions]; log (nil: none) gets its warnings. The plugin
+// processes' sockets go in <basedir>/.run (see process.Options.SocketDir).
 func DefaultOrigins(basedir string, st *settings.Store, log *slog.Logger) []tier.Origin {
 	popts, warnings := ProcessOptions(st)
+	popts.SocketDir = filepath.Join(basedir, SocketDir)
 	if log != nil {
 		for _, w := range warnings {
 			log.Warn("config.yaml: " + w)

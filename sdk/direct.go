@@ -22,12 +22,20 @@ import (
 // tests of that path).
 const DirectCallsEnv = "TENTACLE_PLUGIN_DIRECT_CALLS"
 
-// directCalls serves the plugin's calls on a unix socket in a temporary
-// folder only this user can enter: the host's fast path for hook handlers
-// and helpers (see pluginpb.Description.direct_calls). Each connection
-// carries one call at a time.
+// socketDirEnv names the folder the host gave the process for its unix
+// sockets: go-plugin's variable, which go-plugin's side of the plugin reads
+// too. The host owns the folder and removes it once the process has
+// stopped, however it stopped.
+const socketDirEnv = "PLUGIN_UNIX_SOCKET_DIR"
+
+// directCalls serves the plugin's calls on a unix socket that only this
+// user can reach: the host's fast path for hook handlers and helpers (see
+// pluginpb.Description.direct_calls). Each connection carries one call at
+// a time. The socket is in the folder the host gave the process
+// (socketDirEnv); a host too old to give one gets it in a folder of its own
+// under the temporary folder.
 type directCalls struct {
-	dir  string
+	dir  string // the folder of its own, "" in the host's
 	ln   net.Listener
 	once sync.Once
 }
@@ -38,18 +46,26 @@ func listenDirect(s *server) *directCalls {
 	if os.Getenv(DirectCallsEnv) == "off" {
 		return nil
 	}
-	dir, err := os.MkdirTemp("", "tentacle-plugin-") // mode 0700
-	if err != nil {
-		newLogger().Warn("no direct calls: every call goes over gRPC", "error", err)
-		return nil
+	var d *directCalls
+	if dir := os.Getenv(socketDirEnv); dir != "" {
+		if ln, err := net.Listen("unix", filepath.Join(dir, "calls")); err == nil {
+			d = &directCalls{ln: ln} // the listener removes the socket when closed
+		}
 	}
-	ln, err := net.Listen("unix", filepath.Join(dir, "calls"))
-	if err != nil {
-		_ = os.RemoveAll(dir)
-		newLogger().Warn("no direct calls: every call goes over gRPC", "error", err)
-		return nil
+	if d == nil {
+		dir, err := os.MkdirTemp("", "tentacle-plugin-") // mode 0700
+		if err != nil {
+			newLogger().Warn("no direct calls: every call goes over gRPC", "error", err)
+			return nil
+		}
+		ln, err := net.Listen("unix", filepath.Join(dir, "calls"))
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			newLogger().Warn("no direct calls: every call goes over gRPC", "error", err)
+			return nil
+		}
+		d = &directCalls{dir: dir, ln: ln}
 	}
-	d := &directCalls{dir: dir, ln: ln}
 	go d.accept(s)
 	return d
 }
@@ -78,14 +94,17 @@ func (d *directCalls) accept(s *server) {
 	}
 }
 
-// close stops listening and removes the socket's folder.
+// close stops listening and removes the socket, and its folder if it has
+// one of its own.
 func (d *directCalls) close() {
 	if d == nil {
 		return
 	}
 	d.once.Do(func() {
 		_ = d.ln.Close()
-		_ = os.RemoveAll(d.dir)
+		if d.dir != "" {
+			_ = os.RemoveAll(d.dir)
+		}
 	})
 }
 

@@ -26,9 +26,12 @@ layout on first start: the HTTP API, the event bus and socket, and every
 plugin. It stops cleanly on SIGINT or SIGTERM (Ctrl-C).
 
 The address is --host and --port, else server.host and server.port from
-config.yaml, else 127.0.0.1:5000. On first start an API key is made, kept in
-config.yaml (api.key) and printed once; every request that changes something
-must carry it (header X-Api-Key).
+config.yaml, else 127.0.0.1:5000. Requests must name the server in their
+Host header: localhost, an IP address, the listening host, or a name in
+server.allowedHosts or --allowed-host (a defence against DNS rebinding).
+On first start an API key is made, kept in config.yaml (api.key) and
+printed once; every request that changes something must carry it (header
+X-Api-Key).
 
 Safe mode (only bundled plugins run) is used with --safe-mode, after
 "tentacle safemode", when config.yaml does not parse, and when the previous
@@ -71,6 +74,7 @@ A second SIGINT or SIGTERM during the stop ends the process at once.`),
 	cmd.Flags().StringVar(&opts.Host, "host", "", "address to listen on (default server.host, 127.0.0.1)")
 	cmd.Flags().IntVar(&opts.Port, "port", 0, "port to listen on (default server.port, 5000)")
 	cmd.Flags().BoolVar(&opts.SafeMode, "safe-mode", false, "run only bundled plugins")
+	cmd.Flags().StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "a host name to answer to besides server.allowedHosts (repeatable; \"*\": any)")
 	return cmd
 }
 

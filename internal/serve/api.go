@@ -11,8 +11,9 @@ import (
 	"github.com/tentacle-go/tentacle/server/bundled"
 )
 
-// routesHandler is the server's HTTP surface. A request with a wrong API
-// key is answered 403 before it is routed (see rejectWrongKey).
+// routesHandler is the server's HTTP surface. A request for a host the
+// server does not answer to (see hostCheck), then one with a wrong API key
+// (see rejectWrongKey), is answered 403 before it is routed.
 func (s *Server) routesHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/version", s.apiVersion)
@@ -30,7 +31,7 @@ func (s *Server) routesHandler() http.Handler {
 	})
 	mux.HandleFunc("/plugin/{id}/", s.routes.servePlugin)
 	mux.HandleFunc("GET /{$}", s.index)
-	return s.rejectWrongKey(mux)
+	return s.checkHost(s.rejectWrongKey(mux))
 }
 
 // VersionInfo is the answer of GET /api/version.

@@ -56,6 +56,12 @@ type RunInfo struct {
 
 func (d basedir) runFile() string { return filepath.Join(d.root, RunFile) }
 
+// SocketDir is the folder, in the base directory, of the unix sockets of
+// the plugin processes (process.Options.SocketDir): made while plugin
+// processes run, removed when the last one stops; what a server that was
+// killed left in it is removed at the next start.
+const SocketDir = ".run"
+
 // startRecord is what the marker file of an incomplete start holds: when
 // the start began and which plugin's code was running, if any.
 type startRecord struct {

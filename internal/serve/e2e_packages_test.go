@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
 	proctier "github.com/tentacle-go/tentacle/tier/process"
 )
@@ -159,4 +160,93 @@ func TestPackagesEndToEnd(t *testing.T) {
 	eventually(t, "the removed plugin gone", func() bool { return listLine() == "" })
 	eventually(t, "its process to end", func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) })
 	p.stop(syscall.SIGTERM)
+}
+
+// names lists the names in dir; nil when it does not exist.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, de := range des {
+		out = append(out, de.Name())
+	}
+	return out
+}
+
+// TestPackagesEndToEndSockets: the server's plugin processes keep their
+// unix sockets in <basedir>/.run, none in the temporary folder; a server
+// killed with SIGKILL leaves them there, and its next start removes them;
+// a stop leaves nothing in either.
+func TestPackagesEndToEndSockets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the tentacle command and a plugin executable")
+	}
+	bin := buildHost(t)
+	exe := buildPackaged(t, "1.0.0")
+	short := func() string { // t.TempDir's paths are too long for sockets
+		dir, err := os.MkdirTemp("", "tsk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = os.RemoveAll(dir) })
+		return dir
+	}
+	dir, tmp := short(), short()
+	installByHand(t, dir, exe, "1.0.0")
+	t.Setenv("TMPDIR", tmp) // the server's and its plugins'
+	run := filepath.Join(dir, serve.SocketDir)
+	start := func() (*process, *harness, float64) {
+		p := runServer(t, bin, dir, freePort(t))
+		p.waitServing()
+		key, _ := dig(readConfig(t, dir), "api.key")
+		h := &harness{t: t, url: p.url, key: key.(string), client: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: deadline}}
+		var pid float64
+		var last response
+		defer func() {
+			if t.Failed() {
+				t.Logf("last answer: %d %s\nserver output:\n%s", last.status, last.body, p.stderr)
+			}
+		}()
+		eventually(t, "the plugin to answer", func() bool {
+			var out map[string]any
+			last = h.do("POST", "/api/plugin/packaged", h.key, map[string]any{"command": "pid"})
+			if last.status == http.StatusOK && json.Unmarshal(last.body, &out) == nil {
+				pid, _ = out["pid"].(float64)
+			}
+			return pid > 0
+		})
+		return p, h, pid
+	}
+
+	p, _, pid := start()
+	first := names(t, run)
+	if len(first) != 1 || !strings.HasPrefix(first[0], "tentacle-run-") {
+		t.Fatalf("%s while the server runs: %q, want its folder", run, first)
+	}
+	if got := names(t, tmp); len(got) != 0 {
+		t.Errorf("in the temporary folder while the server runs: %q", got)
+	}
+	// Killed once the start is complete: a start cut short would make the
+	// next one run in safe mode, without the plugin.
+	eventually(t, "the start complete", func() bool { return strings.Contains(p.stderr.String(), "startup complete") })
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.wait()
+	eventually(t, "the plugin process to end with the server", func() bool { return errors.Is(syscall.Kill(int(pid), 0), syscall.ESRCH) })
+
+	p, _, _ = start()
+	if got := names(t, run); len(got) != 1 || got[0] == first[0] {
+		t.Errorf("%s at the next start: %q, want its own folder alone (the killed server's was %s)", run, got, first[0])
+	}
+	p.stop(syscall.SIGTERM)
+	if exists(run) {
+		t.Errorf("%s left after the stop: %q", run, names(t, run))
+	}
+	if got := names(t, tmp); len(got) != 0 {
+		t.Errorf("in the temporary folder after the stop: %q", got)
+	}
 }

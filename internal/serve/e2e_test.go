@@ -298,3 +298,34 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf(".incomplete_startup left after the third, clean, start")
 	}
 }
+
+// A stop that has to cut off a request still in progress (after the 10 s
+// the stop gives requests) ends with exit status 1 and says why, as the
+// server's guide documents; the stop itself completes.
+func TestEndToEndForcedStopExitStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the tentacle command, and waits for its stop's 10 s")
+	}
+	t.Parallel() // most of it is waiting
+	bin := buildHost(t)
+	dir := filepath.Join(t.TempDir(), "base")
+	p := runServer(t, bin, dir, freePort(t))
+	p.waitServing()
+	ended := waitRequest(t, p.url)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err := p.wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Errorf("exit after a stop that cut off a request: %v, want exit status 1\n%s", err, p.stderr)
+	}
+	if out := p.stderr.String(); !strings.Contains(out, "tentacle: stop serving: context deadline exceeded") ||
+		!strings.Contains(out, "requests still running; closing their connections") {
+		t.Errorf("stderr does not say the stop cut off a request:\n%s", out)
+	}
+	<-ended
+	if exists(filepath.Join(dir, serve.RunFile)) {
+		t.Errorf("%s left after the stop", serve.RunFile)
+	}
+}

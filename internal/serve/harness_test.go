@@ -57,6 +57,8 @@ type setup struct {
 	shutdownTimeout time.Duration
 	// folder adds the plugins folder (<basedir>/plugins) as a source.
 	folder bool
+	// allowedHosts is Options.AllowedHosts (--allowed-host).
+	allowedHosts []string
 }
 
 // harness is a running test server and a client for it.
@@ -107,6 +109,7 @@ func start(t testing.TB, su setup) *harness {
 		Origins:         sources,
 		Console:         console,
 		ShutdownTimeout: cmp.Or(su.shutdownTimeout, deadline),
+		AllowedHosts:    su.allowedHosts,
 	})
 	if err != nil {
 		t.Fatalf("serve.New: %v", err)
@@ -173,7 +176,8 @@ func (r response) errorMessage() string {
 
 // do sends a request with the API key key ("" for none). body is nil, a
 // string sent as it is, or a value sent as JSON; both get the content type
-// application/json unless header sets one.
+// application/json unless header sets one. A "Host" in header is sent as
+// the request's Host header.
 func (h *harness) do(method, path, key string, body any, header ...string) response {
 	h.t.Helper()
 	var rd io.Reader
@@ -199,6 +203,10 @@ func (h *harness) do(method, path, key string, body any, header ...string) respo
 		req.Header.Set("X-Api-Key", key)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if http.CanonicalHeaderKey(header[i]) == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := h.client.Do(req)

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -270,5 +272,53 @@ func TestStuckShutdownCallbackIsBounded(t *testing.T) {
 	}
 	if !bytes.Contains(readFile(t, h.path("logs/tentacle.log")), []byte("Shutdown callbacks still running")) {
 		t.Error("the log does not say the stop went on without the stuck callback")
+	}
+}
+
+// waitRequest starts GET /plugin/demo/wait, which the server holds until it
+// cuts it off, and returns once the request is in progress; the channel
+// gets the error that ended its answer.
+func waitRequest(t *testing.T, url string) <-chan error {
+	t.Helper()
+	client := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(client.CloseIdleConnections)
+	resp, err := client.Get(url + "/plugin/demo/wait")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, len("waiting\n"))
+	if _, err := io.ReadFull(resp.Body, line); err != nil || string(line) != "waiting\n" {
+		t.Fatalf("GET /plugin/demo/wait: %q, %v", line, err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		ended <- err
+	}()
+	return ended
+}
+
+// A request still in progress when the stop's time for requests runs out
+// is cut off, and the stop fails once it is done (the command's exit
+// status 1, as documented); the rest of the stop still happens.
+func TestStopCuttingOffRequestsFails(t *testing.T) {
+	h := start(t, setup{shutdownTimeout: 200 * time.Millisecond})
+	ended := waitRequest(t, h.url)
+	err := h.stop()
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "stop serving") {
+		t.Errorf("stop: %v, want stop serving: context deadline exceeded", err)
+	}
+	h.runErr = nil // checked: not the cleanup's failure
+	select {
+	case <-ended:
+	case <-time.After(deadline):
+		t.Fatal("the request was not cut off")
+	}
+	if calls := h.calls(); !slices.Contains(calls, "shutdown") {
+		t.Errorf("calls.log %q, want the stop to go on to demo's shutdown", calls)
+	}
+	if exists(h.path(serve.RunFile)) {
+		t.Errorf("%s left after the stop", serve.RunFile)
 	}
 }

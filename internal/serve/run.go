@@ -151,9 +151,11 @@ func (s *Server) stop() error {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			if err := s.http.Shutdown(ctx); err != nil {
 				// Requests still running: cut them off, as with any step
-				// that overruns its time.
+				// that overruns its time, and fail the stop once it is
+				// done (the exit status says a client lost an answer).
 				s.log.Warn("requests still running; closing their connections", "timeout", timeout)
 				_ = s.http.Close()
+				errs = append(errs, fmt.Errorf("stop serving: %w", err))
 			}
 			cancel()
 		}

@@ -58,6 +58,9 @@ type Options struct {
 	// free port (tests).
 	Host string
 	Port int
+	// AllowedHosts are names the server answers to besides those of
+	// server.allowedHosts (--allowed-host); see hostCheck.
+	AllowedHosts []string
 	// SafeMode starts in safe mode (--safe-mode): only bundled plugins run.
 	SafeMode bool
 	// Origins are where plugins come from; default DefaultOrigins, followed by
@@ -97,6 +100,7 @@ type Server struct {
 	apiKey     string
 	host       string
 	port       int
+	hosts      hostCheck         // the Host headers the server answers to
 	safeMode   string            // reason, "" when not in safe mode
 	quarantine map[string]string // plugin -> evidence
 	configErr  error             // config.yaml did not parse
@@ -158,6 +162,7 @@ func New(opts Options) (*Server, error) {
 		s.release()
 		return nil, err
 	}
+	s.setupHostCheck()
 	s.decideSafeMode()
 	if err := s.setupPlugins(); err != nil {
 		s.release()
@@ -172,9 +177,11 @@ func New(opts Options) (*Server, error) {
 // (<basedir>/plugins, Go source run by the interpreter), the installed
 // packages (<basedir>/packages, executables run as processes). The
 // configuration (st, which may be nil) sets the process tier, see
-// [ProcessOptions]; log (nil: none) gets its warnings.
+// [ProcessOptions]; log (nil: none) gets its warnings. The plugin
+// processes' sockets go in <basedir>/.run (see process.Options.SocketDir).
 func DefaultOrigins(basedir string, st *settings.Store, log *slog.Logger) []tier.Origin {
 	popts, warnings := ProcessOptions(st)
+	popts.SocketDir = filepath.Join(basedir, SocketDir)
 	if log != nil {
 		for _, w := range warnings {
 			log.Warn("config.yaml: " + w)
@@ -326,6 +333,18 @@ func (s *Server) openSettings() error {
 		s.port = store.GetInt("server.port")
 	}
 	return nil
+}
+
+// setupHostCheck reads which Host headers the server answers to.
+func (s *Server) setupHostCheck() {
+	hosts, warnings := newHostCheck(s.store.Get(allowedHostsPath), s.opts.AllowedHosts, s.host)
+	for _, w := range warnings {
+		s.log.Warn(w)
+	}
+	if hosts.off {
+		s.log.Warn("the Host header is not checked (" + allowedHostsPath + " has \"*\"): a web page using DNS rebinding can reach the server")
+	}
+	s.hosts = hosts
 }
 
 // setupPlugins makes the event bus and the plugin manager with the server's

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,12 +34,22 @@ type proc struct {
 	host   *hostDirect
 	desc   *pluginpb.Description
 	exited chan struct{} // closed when the process has exited
+
+	// sockets is the folder of the process's unix sockets (go-plugin's,
+	// the direct calls both ways), in the host's folder from runs.
+	sockets  string
+	runs     *runDirs
+	runDir   string // what runs.acquire gave
+	finished sync.Once
 }
 
 // startProcess checks the executable against its SHA-256, starts it,
 // completes go-plugin's handshake, serves the host's services to it and
 // asks it to describe itself.
-func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc pluginpb.HostServer, mixins []*pluginpb.MixinDecl, startTimeout time.Duration) (*proc, error) {
+//
+// The process's unix sockets go into a folder of its own in the host's
+// folder from runs, removed once it has stopped.
+func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc pluginpb.HostServer, mixins []*pluginpb.MixinDecl, startTimeout time.Duration, runs *runDirs) (*proc, error) {
 	cmd, started, err := verifiedCommand(exe, sha)
 	if err != nil {
 		return nil, err
@@ -46,10 +57,12 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	defer started() // the process has its own descriptor of the file by then
 	cmd.Dir = filepath.Dir(exe)
 	dieWithHost(cmd)
-	client := plugin.NewClient(&plugin.ClientConfig{
+	p := &proc{cmd: cmd, exited: make(chan struct{}), runs: runs, runDir: runs.acquire()}
+	p.client = plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  transport.Handshake,
 		Plugins:          map[string]plugin.Plugin{transport.PluginName: &transport.GRPCPlugin{}},
-		Cmd:              cmd,
+		RunnerFunc:       runnerFunc(cmd, func(dir string) { p.sockets = dir }),
+		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: p.runDir},
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           hclog.NewNullLogger(),
 		Stderr:           out,
@@ -57,15 +70,17 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 		SyncStderr:       out,
 		StartTimeout:     startTimeout,
 	})
-	p := &proc{client: client, cmd: cmd, exited: make(chan struct{})}
+	client := p.client
 	fail := func(err error) (*proc, error) {
 		p.closeDirect()
 		client.Kill()
+		p.finish()
 		return nil, err
 	}
 	rpcClient, err := client.Client()
 	if err != nil {
 		client.Kill() // waits for the process to end, and its output
+		p.finish()
 		return nil, fmt.Errorf("start %s: %w", exe, startError(err, cmd, startTimeout))
 	}
 	raw, err := rpcClient.Dispense(transport.PluginName)
@@ -77,7 +92,7 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 		return fail(fmt.Errorf("start %s: the process serves no tentacle plugin", exe))
 	}
 	p.rpc = rc
-	p.host = listenHostDirect(hostSvc)
+	p.host = listenHostDirect(hostSvc, p.sockets)
 	go p.watch()
 	brokerID := rc.Broker.NextId()
 	go rc.Broker.AcceptAndServe(brokerID, func(opts []grpc.ServerOption) *grpc.Server {
@@ -146,7 +161,20 @@ func (p *proc) watch() {
 		time.Sleep(50 * time.Millisecond)
 	}
 	p.closeDirect()
+	p.finish()
 	close(p.exited)
+}
+
+// finish removes the process's socket folder once it has ended (go-plugin
+// removes it only when the host stops the process), and gives the host's
+// folder back.
+func (p *proc) finish() {
+	p.finished.Do(func() {
+		if p.sockets != "" {
+			_ = os.RemoveAll(p.sockets)
+		}
+		p.runs.release(p.runDir)
+	})
 }
 
 // closeDirect closes the direct calls both ways.
@@ -204,6 +232,7 @@ func (p *proc) kill() {
 func (p *proc) stop() {
 	p.closeDirect()
 	p.client.Kill()
+	p.finish()
 }
 
 // errNotRunning is the failure of a call to a plugin whose process is not

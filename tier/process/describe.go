@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tentacle-go/tentacle"
@@ -38,7 +39,7 @@ func Describe(ctx context.Context, exe string, timeout time.Duration, mixins ...
 		return nil, err
 	}
 	out := &output{log: discard}
-	d, err := describe(ctx, "", exe, sha, out, timeout, mixins)
+	d, err := describe(ctx, "", exe, sha, out, timeout, mixins, describeRuns())
 	if err != nil {
 		if last := out.lines(); len(last) > 0 {
 			err = fmt.Errorf("%w; its last output:\n  %s", err, strings.Join(last, "\n  "))
@@ -51,12 +52,16 @@ func Describe(ctx context.Context, exe string, timeout time.Duration, mixins ...
 		Compat: md.Compat, SHA256: sha, Declares: describedDeclares(d, mixins)}, nil
 }
 
+// describeRuns is the socket folder of Describe's runs: the temporary
+// folder's.
+var describeRuns = sync.OnceValue(func() *runDirs { return newRunDirs("") })
+
 // describe starts exe (checked against sha) as plugin id, sends it mixins
 // to match, takes its description and stops it, all within timeout.
-func describe(ctx context.Context, id, exe, sha string, out *output, timeout time.Duration, mixins []tentacle.Mixin) (*pluginpb.Description, error) {
+func describe(ctx context.Context, id, exe, sha string, out *output, timeout time.Duration, mixins []tentacle.Mixin, runs *runDirs) (*pluginpb.Description, error) {
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	p, err := startProcess(dctx, id, exe, sha, out, hostService{}, mixinDecls(mixins), timeout)
+	p, err := startProcess(dctx, id, exe, sha, out, hostService{}, mixinDecls(mixins), timeout, runs)
 	if err != nil {
 		return nil, err
 	}

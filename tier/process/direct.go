@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -37,10 +36,9 @@ func callDirect(conns *transport.Conns, req *pluginpb.CallRequest, timeout time.
 }
 
 // hostDirect answers a plugin process's Host calls directly
-// (pluginpb.DescribeRequest.direct_host), on a unix socket in a folder of
-// its own under the temporary folder, which only this user can enter.
+// (pluginpb.DescribeRequest.direct_host), on a unix socket in the process's
+// socket folder, which only this user can enter.
 type hostDirect struct {
-	dir string
 	ln  net.Listener
 	svc pluginpb.HostServer
 
@@ -51,19 +49,18 @@ type hostDirect struct {
 	closed bool
 }
 
-// listenHostDirect starts answering svc's calls directly, or returns nil
-// when it cannot (the plugin then calls over gRPC alone).
-func listenHostDirect(svc pluginpb.HostServer) *hostDirect {
-	dir, err := os.MkdirTemp("", "tentacle-host-") // mode 0700
-	if err != nil {
+// listenHostDirect starts answering svc's calls directly on a socket in
+// folder dir (the process's socket folder), or returns nil when it cannot
+// (the plugin then calls over gRPC alone).
+func listenHostDirect(svc pluginpb.HostServer, dir string) *hostDirect {
+	if dir == "" {
 		return nil
 	}
 	ln, err := net.Listen("unix", filepath.Join(dir, "host"))
 	if err != nil {
-		_ = os.RemoveAll(dir)
 		return nil
 	}
-	h := &hostDirect{dir: dir, ln: ln, svc: svc, conns: map[net.Conn]bool{}}
+	h := &hostDirect{ln: ln, svc: svc, conns: map[net.Conn]bool{}}
 	go h.accept()
 	return h
 }
@@ -134,8 +131,7 @@ func (h *hostDirect) handle(m proto.Message) proto.Message {
 // connected reports whether the plugin has made its Host calls here.
 func (h *hostDirect) connected() bool { return h != nil && h.used.Load() }
 
-// close stops answering, closes the connections and removes the socket's
-// folder.
+// close stops answering, closes the connections and removes the socket.
 func (h *hostDirect) close() {
 	if h == nil {
 		return
@@ -153,5 +149,4 @@ func (h *hostDirect) close() {
 	for c := range conns {
 		_ = c.Close()
 	}
-	_ = os.RemoveAll(h.dir)
 }

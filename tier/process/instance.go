@@ -56,7 +56,7 @@ func (in *instance) UnloadsWhenDisabled() {}
 // load starts the plugin's process and builds its Definition from what it
 // describes: its functions, hook handlers and helpers are proxies that call
 // into the process.
-func load(ctx context.Context, id, exe, sha string, env tier.Env, opts *Options) (tier.Instance, error) {
+func load(ctx context.Context, id, exe, sha string, env tier.Env, opts *Options, runs *runDirs) (tier.Instance, error) {
 	log := env.Logger
 	if log == nil {
 		log = slog.Default()
@@ -71,7 +71,7 @@ func load(ctx context.Context, id, exe, sha string, env tier.Env, opts *Options)
 	var p *proc
 	var err error
 	unlabelled(func() {
-		p, err = startProcess(ctx, id, exe, sha, in.out, hostService{in: in}, mixinDecls(env.Mixins), opts.StartTimeout)
+		p, err = startProcess(ctx, id, exe, sha, in.out, hostService{in: in}, mixinDecls(env.Mixins), opts.StartTimeout, runs)
 	})
 	if err != nil {
 		if lines := in.out.lines(); len(lines) > 0 {

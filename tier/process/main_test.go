@@ -525,7 +525,8 @@ func helperHost() int {
 // helperHostProc is a running helper host.
 type helperHostProc struct {
 	cmd        *exec.Cmd
-	closeStdin func() // asks it to stop
+	closeStdin func()        // asks it to stop
+	done       chan struct{} // closed once it has exited
 }
 
 // startHelperHost starts the test binary as a host of the plugins in pkgs
@@ -590,5 +591,5 @@ func startHelperHost(t *testing.T, pkgs string, plugins int) (*helperHostProc, [
 	if len(pids) < plugins {
 		t.Fatalf("helper host: %d plugin pids, want %d", len(pids), plugins)
 	}
-	return &helperHostProc{cmd: cmd, closeStdin: func() { stdin.Close() }}, pids
+	return &helperHostProc{cmd: cmd, closeStdin: func() { stdin.Close() }, done: done}, pids
 }

@@ -40,6 +40,21 @@ type Options struct {
 	// Functions are what plugins may call by name with sdk.Invoke: the
 	// arguments come as a JSON array, the result goes back as JSON.
 	Functions map[string]func(args json.RawMessage) (any, error)
+	// SocketDir is the folder for the unix sockets of plugin processes
+	// (go-plugin's, and those of the direct calls both ways); default the
+	// temporary folder (os.TempDir). The tier keeps them in a folder of
+	// its own there, tentacle-run-<random> (mode 0700), made when the
+	// first process starts and removed with everything in it once the last
+	// one has stopped; each process gets a folder in it, which it learns
+	// from PLUGIN_UNIX_SOCKET_DIR, removed when it stops. While it exists
+	// the folder is locked, so that New can tell the folders of hosts that
+	// no longer run (killed, say) from those in use, and removes them;
+	// nothing else in SocketDir is touched. SocketDir itself is made when
+	// needed and removed when left empty. A folder too deep for unix
+	// socket paths (104 bytes on macOS and the BSDs, 108 on Linux, with
+	// 60 for the names below it) gives way to the temporary folder, or
+	// /tmp.
+	SocketDir string
 }
 
 func (o *Options) defaults() {

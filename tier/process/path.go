@@ -69,7 +69,7 @@ func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candida
 			return c
 		}
 		sha = got
-		d, err := describe(ctx, id, exe, sha, &output{log: discard}, s.opts.DescribeTimeout, nil)
+		d, err := describe(ctx, id, exe, sha, &output{log: discard}, s.opts.DescribeTimeout, nil, s.runs)
 		if err != nil {
 			c.Invalid = err
 			return c
@@ -79,9 +79,9 @@ func (s *source) pathCandidate(ctx context.Context, id, exe string) tier.Candida
 		c.Warnings = append(c.Warnings, "no manifest: described by running it once")
 	}
 	c.Digest = sha
-	opts := s.opts
+	opts, runs := s.opts, s.runs
 	c.Load = func(ctx context.Context, env tier.Env) (tier.Instance, error) {
-		return load(ctx, id, exe, sha, env, opts)
+		return load(ctx, id, exe, sha, env, opts, runs)
 	}
 	return c
 }

@@ -25,15 +25,17 @@ import (
 type source struct {
 	dir  string
 	opts *Options
+	runs *runDirs // the socket folder
 }
 
 // New returns the source of the packages folder dir: <dir>/<id>/ with
 // plugin.yaml and the executable it names. A folder that does not exist is
 // an empty one. A package folder without plugin.yaml is listed as not a
-// plugin.
+// plugin. New removes the socket folders that hosts no longer running
+// left in Options.SocketDir.
 func New(dir string, opts Options) tier.Origin {
 	opts.defaults()
-	return &source{dir: dir, opts: &opts}
+	return &source{dir: dir, opts: &opts, runs: newRunDirs(opts.SocketDir)}
 }
 
 func (s *source) Name() string { return tier.OriginPackage }
@@ -109,9 +111,9 @@ func (s *source) packaged(name, dir string) tier.Candidate {
 		return c
 	}
 	c.Remove = func() error { return os.RemoveAll(dir) }
-	sha, opts := m.SHA256, s.opts
+	sha, opts, runs := m.SHA256, s.opts, s.runs
 	c.Load = func(ctx context.Context, env tier.Env) (tier.Instance, error) {
-		return load(ctx, name, exe, sha, env, opts)
+		return load(ctx, name, exe, sha, env, opts, runs)
 	}
 	return c
 }

@@ -138,6 +138,13 @@ func (d *Demo) Handler() http.Handler {
 	mux.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello from demo") })
 	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
 	mux.HandleFunc("GET /panic", func(w http.ResponseWriter, r *http.Request) { panic("blueprint panic on purpose") })
+	// wait answers a first line at once, then holds the request until the
+	// server cuts it off (a request still in progress at stop).
+	mux.HandleFunc("GET /wait", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "waiting")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
 	return mux
 }
 

@@ -35,6 +35,7 @@ func FuzzPostSettings(f *testing.F) {
 	handler, store, config := h.srv.Handler(), h.srv.Settings(), h.path("config.yaml")
 	serve := func(method, key, body string) (int, []byte) {
 		req := httptest.NewRequest(method, "/api/settings", strings.NewReader(body))
+		req.Host = "localhost" // the server answers only to names it knows
 		req.Header.Set("Content-Type", "application/json")
 		if key != "" {
 			req.Header.Set("X-Api-Key", key)

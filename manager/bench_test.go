@@ -107,12 +107,13 @@ var benchLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // newBenchManager returns an unstarted manager over defs with an in-memory
 // settings store and benchHook declared, and the typed hook.
-func newBenchManager(tb testing.TB, defs map[string]*tentacle.Definition) (*manager.Manager, *hooks.Hook[benchLineHook]) {
+func newBenchManager(tb testing.TB, defs map[string]*tentacle.Definition, deadlines map[manager.Phase]time.Duration) (*manager.Manager, *hooks.Hook[benchLineHook]) {
 	m, err := manager.New(manager.Options{
-		Origins:  []tier.Origin{tier.Definitions("bench", false, defs)},
-		Settings: settings.New(nil),
-		Mixins:   []tentacle.Mixin{{Type: reflect.TypeFor[benchStartup]()}},
-		Logger:   benchLogger,
+		Origins:   []tier.Origin{tier.Definitions("bench", false, defs)},
+		Settings:  settings.New(nil),
+		Mixins:    []tentacle.Mixin{{Type: reflect.TypeFor[benchStartup]()}},
+		Logger:    benchLogger,
+		Deadlines: deadlines,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -124,10 +125,24 @@ func newBenchManager(tb testing.TB, defs map[string]*tentacle.Definition) (*mana
 	return m, h
 }
 
+// noDeadlines sets no deadline for any lifecycle call of the benchmarks'
+// plugins: the calls run on the operation's goroutine, without the handoff
+// to a worker that a deadline costs.
+var noDeadlines = map[manager.Phase]time.Duration{
+	manager.PhaseImport: 0, manager.PhaseCheck: 0, manager.PhaseLoad: 0,
+	manager.PhaseEnable: 0, manager.PhaseInject: 0, manager.PhaseInitialize: 0,
+	manager.PhaseMigrate: 0, manager.PhaseEnabled: 0, manager.PhaseDisable: 0,
+	manager.PhaseUnload: 0,
+}
+
 // startBench starts a manager over defs and checks that every plugin is
-// enabled with its handler registered.
-func startBench(tb testing.TB, defs map[string]*tentacle.Definition) (*manager.Manager, *hooks.Hook[benchLineHook]) {
-	m, h := newBenchManager(tb, defs)
+// enabled with its handler registered; deadlines as Options.Deadlines.
+func startBench(tb testing.TB, defs map[string]*tentacle.Definition, deadlines ...map[manager.Phase]time.Duration) (*manager.Manager, *hooks.Hook[benchLineHook]) {
+	var d map[manager.Phase]time.Duration
+	if len(deadlines) > 0 {
+		d = deadlines[0]
+	}
+	m, h := newBenchManager(tb, defs, d)
 	if err := m.Start(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -191,7 +206,7 @@ func BenchmarkLoadEnable(b *testing.B) {
 				bytes0, allocs0 := ms.TotalAlloc, ms.Mallocs
 				b.StartTimer()
 
-				m, h := newBenchManager(b, defs)
+				m, h := newBenchManager(b, defs, nil)
 				if err := m.Start(context.Background()); err != nil {
 					b.Fatal(err)
 				}
@@ -243,7 +258,9 @@ func BenchmarkShutdown(b *testing.B) {
 // runtime, in a started manager that has 10 or 100 other plugins enabled.
 // Both persist plugins._disabled to the settings store (in memory, so Save
 // writes nothing). ns/op is the whole cycle; disable-ns and enable-ns split
-// it.
+// it. The cycle-nodeadlines sub-benchmarks set no deadline for the
+// plugins' lifecycle calls, which then run without the handoff to the
+// operation's worker: the difference is the price of the deadlines.
 //
 // The store-calls sub-benchmarks replay, on the same store, only the
 // settings calls a cycle makes to persist and re-read the plugin
@@ -255,27 +272,32 @@ func BenchmarkToggle(b *testing.B) {
 		id := fmt.Sprintf("bench_%04d", others/2) // one in the middle
 		ctx := context.Background()
 
-		b.Run(fmt.Sprintf("cycle/others=%d", others), func(b *testing.B) {
-			m, h := startBench(b, defs)
-			defer shutdownBench(b, m)
-			checkToggleSeen(b, m, h, id)
-			b.ReportAllocs()
-			var disableNs, enableNs time.Duration
-			for b.Loop() {
-				t0 := time.Now()
-				if _, err := m.Disable(ctx, id); err != nil {
-					b.Fatal(err)
+		for _, variant := range []struct {
+			name      string
+			deadlines map[manager.Phase]time.Duration
+		}{{"cycle", nil}, {"cycle-nodeadlines", noDeadlines}} {
+			b.Run(fmt.Sprintf("%s/others=%d", variant.name, others), func(b *testing.B) {
+				m, h := startBench(b, defs, variant.deadlines)
+				defer shutdownBench(b, m)
+				checkToggleSeen(b, m, h, id)
+				b.ReportAllocs()
+				var disableNs, enableNs time.Duration
+				for b.Loop() {
+					t0 := time.Now()
+					if _, err := m.Disable(ctx, id); err != nil {
+						b.Fatal(err)
+					}
+					t1 := time.Now()
+					if _, err := m.Enable(ctx, id); err != nil {
+						b.Fatal(err)
+					}
+					disableNs += t1.Sub(t0)
+					enableNs += time.Since(t1)
 				}
-				t1 := time.Now()
-				if _, err := m.Enable(ctx, id); err != nil {
-					b.Fatal(err)
-				}
-				disableNs += t1.Sub(t0)
-				enableNs += time.Since(t1)
-			}
-			b.ReportMetric(float64(disableNs.Nanoseconds())/float64(b.N), "disable-ns")
-			b.ReportMetric(float64(enableNs.Nanoseconds())/float64(b.N), "enable-ns")
-		})
+				b.ReportMetric(float64(disableNs.Nanoseconds())/float64(b.N), "disable-ns")
+				b.ReportMetric(float64(enableNs.Nanoseconds())/float64(b.N), "enable-ns")
+			})
+		}
 
 		b.Run(fmt.Sprintf("store-calls/others=%d", others), func(b *testing.B) {
 			m, _ := startBench(b, defs)

@@ -72,10 +72,11 @@ func (m *Manager) runBounded(labels context.Context, d time.Duration, done <-cha
 	}
 }
 
-// worker is the goroutine on which an operation's calls into plugin code
-// run, one after another: made at the operation's first call, ended with
-// it, and replaced when a call overruns (the stuck one is abandoned and
-// ends when the call returns, if ever).
+// worker is the goroutine on which the operations' calls into plugin code
+// run, one after another: made at the first call, kept between operations
+// (a goroutine made per operation cost more than the rest of a toggle),
+// ended by Shutdown, and replaced when a call overruns (the stuck one is
+// abandoned and ends when the call returns, if ever).
 type worker struct {
 	calls  chan workerCall
 	result chan error
@@ -83,13 +84,13 @@ type worker struct {
 
 type workerCall struct {
 	labels context.Context
-	fn     func() error
+	c      *stepCall
 }
 
-// callInOp runs fn, plugin code, on the running operation's worker, within
-// d (0: no deadline) and until the operation's context is done; see
-// runBounded for the results. Only the running operation calls it.
-func (m *Manager) callInOp(labels context.Context, d time.Duration, fn func() error) (err error, overrun bool) {
+// callInOp makes c's steps on the worker, within each plugin step's
+// deadline (d is the shortest; 0 for none) and until the operation's context is done;
+// see runBounded for the results. Only the running operation calls it.
+func (m *Manager) callInOp(labels context.Context, c *stepCall, d time.Duration) (err error, overrun bool) {
 	var done <-chan struct{}
 	if m.opCtx != nil {
 		done = m.opCtx.Done()
@@ -104,7 +105,9 @@ func (m *Manager) callInOp(labels context.Context, d time.Duration, fn func() er
 		go m.runWorker(w)
 	}
 	m.inPluginCode.Add(1)
-	w.calls <- workerCall{labels: labels, fn: fn}
+	w.calls <- workerCall{labels: labels, c: c}
+	// The timer is set for the shortest deadline of the steps and, when it
+	// fires, asks how long the step under way has left.
 	var timeout <-chan time.Time
 	if d > 0 {
 		if m.opTimer == nil {
@@ -115,13 +118,29 @@ func (m *Manager) callInOp(labels context.Context, d time.Duration, fn func() er
 		defer m.opTimer.Stop()
 		timeout = m.opTimer.C
 	}
-	select {
-	case err := <-w.result:
-		return err, false
-	case <-timeout:
-		err, overrun = ErrHung, true
-	case <-done:
-		err = errAbandoned
+	for {
+		select {
+		case err := <-w.result:
+			return err, false
+		case <-timeout:
+			if more := c.expired(); more > 0 {
+				m.opTimer.Reset(more)
+				continue
+			}
+			err, overrun = ErrHung, true
+		case <-done:
+			// The host is stopping: abandon the call once no host step
+			// is under way (one ends soon).
+			for !c.state.CompareAndSwap(callRunning, callAbandoned) {
+				select {
+				case err := <-w.result:
+					return err, false
+				case <-time.After(time.Millisecond):
+				}
+			}
+			err = errAbandoned
+		}
+		break
 	}
 	// The worker is stuck in the plugin's code: leave it, and make a new
 	// one for the operation's next call.
@@ -130,8 +149,8 @@ func (m *Manager) callInOp(labels context.Context, d time.Duration, fn func() er
 	return err, overrun
 }
 
-// endWorker ends the running operation's worker; only the running
-// operation calls it, at its end.
+// endWorker ends the worker; only the running operation calls it: Shutdown,
+// at its end.
 func (m *Manager) endWorker() {
 	if m.opWorker != nil {
 		close(m.opWorker.calls)
@@ -146,9 +165,9 @@ func (m *Manager) endWorker() {
 //
 //go:noinline
 func (m *Manager) runWorker(w *worker) {
-	for c := range w.calls {
-		setLabels(c.labels)
-		err := guard(c.fn)
+	for call := range w.calls {
+		setLabels(call.labels)
+		err := guard(call.c.run)
 		setLabels(context.Background())
 		m.inPluginCode.Add(-1)
 		w.result <- err

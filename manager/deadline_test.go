@@ -212,3 +212,100 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// slowSteps is a plugin whose settings defaults block while block is open
+// (when block is set) and whose Initialize and OnPluginEnabled each take
+// pause, counting what was called.
+type slowSteps struct {
+	tentacle.Base
+	block   chan struct{}
+	pause   time.Duration
+	mu      sync.Mutex
+	enabled int
+}
+
+func (p *slowSteps) SettingsDefaults() map[string]any {
+	if p.block != nil {
+		<-p.block
+	}
+	return map[string]any{"key": "default"}
+}
+
+func (p *slowSteps) Initialize() error { time.Sleep(p.pause); return nil }
+
+func (p *slowSteps) OnPluginEnabled() {
+	time.Sleep(p.pause)
+	p.mu.Lock()
+	p.enabled++
+	p.mu.Unlock()
+}
+
+func (p *slowSteps) enabledCalls() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.enabled
+}
+
+var (
+	_ tentacle.SettingsPlugin = (*slowSteps)(nil)
+	_ tentacle.Initializer    = (*slowSteps)(nil)
+	_ tentacle.EnableListener = (*slowSteps)(nil)
+)
+
+func slowStepsHost(t *testing.T, p *slowSteps, deadlines map[manager.Phase]time.Duration) *manager.Manager {
+	t.Helper()
+	m, err := manager.New(manager.Options{
+		Origins:   []tier.Origin{tier.Definitions("test", false, map[string]*tentacle.Definition{"slow": {Name: "slow", Implementation: p}})},
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Deadlines: deadlines,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestOverrunEndsTheSteps: the enable's calls into the plugin and the
+// host's work between them run as one call on the worker; once a call
+// overran, none of the rest runs, even when the stuck call returns later:
+// its settings defaults are not registered and OnPluginEnabled is not
+// called.
+func TestOverrunEndsTheSteps(t *testing.T) {
+	p := &slowSteps{block: make(chan struct{})}
+	m := slowStepsHost(t, p, map[manager.Phase]time.Duration{manager.PhaseInject: 50 * time.Millisecond})
+	defer func() { _ = m.Shutdown(context.Background()) }()
+	within(t, 5*time.Second, "Start", func() {
+		if err := m.Start(context.Background()); !errors.Is(err, manager.ErrHung) {
+			t.Errorf("Start: %v, want ErrHung", err)
+		}
+	})
+	if in, _ := m.Info("slow"); in.Error == nil || in.Error.Phase != manager.PhaseInject {
+		t.Fatalf("slow: error %+v, want hung in inject", in.Error)
+	}
+	close(p.block) // the stuck call returns
+	time.Sleep(50 * time.Millisecond)
+	if v := m.Settings().Get("plugins.slow.key"); v != nil {
+		t.Errorf("plugins.slow.key = %v after the overrun: the host's work went on on the abandoned worker", v)
+	}
+	if n := p.enabledCalls(); n != 0 {
+		t.Errorf("OnPluginEnabled called %d times after the overrun", n)
+	}
+}
+
+// TestStepDeadlinesEach: each call has its phase's deadline from when it
+// begins, not from the start of the calls made together: two calls that
+// each take less than their deadline pass although together they take
+// longer.
+func TestStepDeadlinesEach(t *testing.T) {
+	p := &slowSteps{pause: 150 * time.Millisecond}
+	m := slowStepsHost(t, p, map[manager.Phase]time.Duration{
+		manager.PhaseInitialize: 400 * time.Millisecond, manager.PhaseEnabled: 400 * time.Millisecond})
+	defer func() { _ = m.Shutdown(context.Background()) }()
+	p.pause = 250 * time.Millisecond // 500 ms together
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if in, _ := m.Info("slow"); !in.Enabled || p.enabledCalls() != 1 {
+		t.Errorf("slow: enabled %v, OnPluginEnabled called %d times; want enabled, once", in.Enabled, p.enabledCalls())
+	}
+}

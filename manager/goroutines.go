@@ -178,9 +178,11 @@ func unquotePrefix(s string) (value, rest string, err error) {
 	return value, s[len(q):], nil
 }
 
-// The entries of (*Manager).runWorker and (*Manager).runPlugin, the
-// goroutines that run calls into plugin code.
+// The entries of (*Manager).callSteps, which runs calls into plugin code
+// that need no deadline on its own goroutine, and of (*Manager).runWorker
+// and (*Manager).runPlugin, the goroutines that run the others.
 var (
+	callEntry      = reflect.ValueOf((*Manager).callSteps).Pointer()
 	runWorkerEntry = reflect.ValueOf((*Manager).runWorker).Pointer()
 	runPluginEntry = reflect.ValueOf((*Manager).runPlugin).Pointer()
 )
@@ -197,7 +199,7 @@ func inCall() bool {
 	frames := runtime.CallersFrames(pcs[:n])
 	for {
 		f, more := frames.Next()
-		if f.Entry == runWorkerEntry || f.Entry == runPluginEntry {
+		if f.Entry == callEntry || f.Entry == runWorkerEntry || f.Entry == runPluginEntry {
 			return true
 		}
 		if !more {

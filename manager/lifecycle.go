@@ -109,7 +109,10 @@ func (m *Manager) loadCode(ctx context.Context, r *record, cand *tier.Candidate,
 	}
 	imported := m.takeImport(id, cand)
 	var inst tier.Instance
-	err := m.call(r, cand.Bundled, isolated, PhaseImport, func() (err error) {
+	// A compiled-in plugin's import runs none of its code (its Check and
+	// Load come next): it needs no deadline.
+	bounded := !isolated && cand.Tier != tier.BuiltinTier
+	err := m.callPlugin(r, cand.Bundled, isolated, bounded, PhaseImport, func() (err error) {
 		if imported != nil {
 			inst, err = imported.wait()
 			return err
@@ -236,30 +239,24 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 		return m.enableFailed(t, PhaseRegister, err)
 	}
 
-	// 3. Inject: settings defaults, context, injectables.
-	if err := m.inject(t); err != nil {
-		return m.enableFailed(t, PhaseInject, err)
-	}
-
-	// 4. Initialize.
+	// 3. Inject: settings defaults, context, injectables; 4. Initialize;
+	// 5. settings migration; 6. OnPluginEnabled. The plugin's calls come
+	// back to back, with the host's work between them, in one call.
+	steps := m.injectSteps(t)
 	if init, ok := r.mixins[typeInitializer].(tentacle.Initializer); ok {
-		if err := m.in(r, PhaseInitialize, init.Initialize); err != nil {
-			return m.enableFailed(t, PhaseInitialize, err)
-		}
+		steps = append(steps, step{phase: PhaseInitialize, fn: init.Initialize})
 	}
-
-	// 5. Settings migration.
-	if err := m.migrate(r); err != nil {
-		return m.enableFailed(t, PhaseMigrate, err)
-	}
-
-	// 6. OnPluginEnabled.
+	steps = append(steps, m.migrateSteps(r)...)
 	if l, ok := r.mixins[typeEnableListener].(tentacle.EnableListener); ok {
-		if err := m.in(r, PhaseEnabled, func() error { l.OnPluginEnabled(); return nil }); err != nil {
-			return m.enableFailed(t, PhaseEnabled, err)
-		}
+		steps = append(steps,
+			step{phase: PhaseEnabled, fn: func() error { l.OnPluginEnabled(); return nil }},
+			hostStep(PhaseEnabled, func() error { t.enabledNotified = true; return nil }))
+	} else {
+		t.enabledNotified = true
 	}
-	t.enabledNotified = true
+	if phase, err := m.inSteps(r, steps...); err != nil {
+		return m.enableFailed(t, phase, err)
+	}
 
 	// 7. The host's activators.
 	m.mu.RLock()
@@ -343,18 +340,33 @@ func unwrapHook(v any) (fn any, order int, hasOrder bool) {
 
 func overlayKey(id string) string { return "plugin:" + id }
 
-func (m *Manager) inject(t *teardown) error {
+// injectSteps are the steps that register the plugin's settings defaults,
+// make its context and hand it to the plugin's implementation.
+func (m *Manager) injectSteps(t *teardown) []step {
 	r := t.r
 	id := r.id
+	steps := make([]step, 0, 8)
 	if sp, ok := r.mixins[typeSettingsPlugin].(tentacle.SettingsPlugin); ok {
 		var defaults map[string]any
-		if err := m.in(r, PhaseInject, func() error { defaults = sp.SettingsDefaults(); return nil }); err != nil {
-			return fmt.Errorf("settings defaults: %w", err)
-		}
-		m.settings.SetPluginDefaults(id, defaults)
-		t.push("settings defaults", func() error { m.settings.RemovePluginDefaults(id); return nil })
+		steps = append(steps,
+			step{phase: PhaseInject, fn: func() error { defaults = sp.SettingsDefaults(); return nil }},
+			hostStep(PhaseInject, func() error {
+				m.settings.SetPluginDefaults(id, defaults)
+				t.push("settings defaults", func() error { m.settings.RemovePluginDefaults(id); return nil })
+				return nil
+			}))
 	}
+	var c *tentacle.Context
+	return append(steps,
+		hostStep(PhaseInject, func() (err error) { c, err = m.makeContext(t); return err }),
+		step{phase: PhaseInject, fn: func() error { _, err := r.inst.Inject(c); return err }})
+}
 
+// makeContext makes the plugin's context with its injectables, to be
+// handed to its implementation.
+func (m *Manager) makeContext(t *teardown) (*tentacle.Context, error) {
+	r := t.r
+	id := r.id
 	info := r.info()
 	m.mu.RLock()
 	injected := make(map[string]any, len(m.injected)+len(m.factories))
@@ -372,7 +384,7 @@ func (m *Manager) inject(t *teardown) error {
 		f := factories[name]
 		var v any
 		if err := guard(func() (err error) { v, err = f(info); return err }); err != nil {
-			return fmt.Errorf("injectable %q: %w", name, err)
+			return nil, fmt.Errorf("injectable %q: %w", name, err)
 		}
 		injected[name] = v
 	}
@@ -401,43 +413,47 @@ func (m *Manager) inject(t *teardown) error {
 		m.mu.Unlock()
 		return nil
 	})
-	return m.in(r, PhaseInject, func() error {
-		_, err := r.inst.Inject(c)
-		return err
-	})
+	return c, nil
 }
 
-// migrate runs a SettingsMigrator's migration when the stored settings
-// version is older than the plugin's.
-func (m *Manager) migrate(r *record) error {
+// migrateSteps are the steps that run a SettingsMigrator's migration when
+// the stored settings version is older than the plugin's, and store the
+// new version.
+func (m *Manager) migrateSteps(r *record) []step {
 	sm, ok := r.mixins[typeSettingsMigrator].(tentacle.SettingsMigrator)
 	if !ok {
 		return nil
 	}
-	var target int
-	if err := guard(func() error { target = sm.SettingsVersion(); return nil }); err != nil {
-		return err
-	}
 	path := "plugins." + r.id + "._config_version"
-	current := m.settings.GetInt(path)
-	if current >= target {
-		return nil
+	var target, current int
+	return []step{
+		{phase: PhaseMigrate, fn: func() error { target = sm.SettingsVersion(); return nil }},
+		hostStep(PhaseMigrate, func() error { current = m.settings.GetInt(path); return nil }),
+		{phase: PhaseMigrate, fn: func() error {
+			if current >= target {
+				return nil
+			}
+			return sm.OnSettingsMigrate(target, current)
+		}},
+		hostStep(PhaseMigrate, func() error {
+			if current >= target {
+				return nil
+			}
+			if err := m.settings.Set(path, target); errors.Is(err, settings.ErrReadOnly) {
+				// The configuration did not parse: run on, migrating again
+				// next time.
+				m.log.Warn("settings version not stored: the configuration is read-only", "plugin", r.id, "error", err)
+				return nil
+			} else if err != nil {
+				return fmt.Errorf("store settings version %d: %w", target, err)
+			}
+			if err := m.settings.Save(); err != nil {
+				m.log.Warn("settings version not saved", "plugin", r.id, "error", err)
+			}
+			m.log.Info("plugin settings migrated", "plugin", r.id, "from", current, "to", target)
+			return nil
+		}),
 	}
-	if err := m.in(r, PhaseMigrate, func() error { return sm.OnSettingsMigrate(target, current) }); err != nil {
-		return err
-	}
-	if err := m.settings.Set(path, target); errors.Is(err, settings.ErrReadOnly) {
-		// The configuration did not parse: run on, migrating again next time.
-		m.log.Warn("settings version not stored: the configuration is read-only", "plugin", r.id, "error", err)
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("store settings version %d: %w", target, err)
-	}
-	if err := m.settings.Save(); err != nil {
-		m.log.Warn("settings version not saved", "plugin", r.id, "error", err)
-	}
-	m.log.Info("plugin settings migrated", "plugin", r.id, "from", current, "to", target)
-	return nil
 }
 
 // teardown undoes an enable: Definition.Disable, OnPluginDisabled, then every
@@ -593,61 +609,6 @@ type TraceEvent struct {
 	Phase    Phase
 	Done     bool
 }
-
-// in calls plugin code for phase, guarded against panics and traced, with
-// the plugin's goroutine label set (see [GoroutineLabel]).
-func (m *Manager) in(r *record, phase Phase, fn func() error) error {
-	return locate(m.call(r, r.cand.Bundled, m.isolated(r.originIndex), phase, fn), r.inst)
-}
-
-// call is in for code that is not (yet) the record's: bundled is its
-// candidate's. Only the running operation calls it. It is never inlined:
-// reentrant looks for it on the stack.
-//
-//go:noinline
-func (m *Manager) call(r *record, bundled, isolated bool, phase Phase, fn func() error) error {
-	// A plugin whose code hung is not called again until an operator
-	// enables it.
-	if evidence, hung := m.hungEvidence(r.id); hung {
-		return fmt.Errorf("%w: not called: %s earlier", ErrHung, evidence)
-	}
-	trace := m.opts.Trace
-	if trace != nil {
-		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Isolated: isolated, Phase: phase})
-	}
-	// The plugin's code runs on a goroutine of its own with the plugin's
-	// label (and the operation's own labels), so that goroutines it starts
-	// inherit it, and within its deadline: one that overruns is left
-	// running and the plugin is taken as hung. Without operation labels
-	// (the usual case) the labelled context is made once per record.
-	var labelled context.Context
-	if m.opLabels == nil {
-		if r.labels == nil {
-			r.labels = PluginLabels(context.Background(), r.id)
-		}
-		labelled = r.labels
-	} else {
-		labelled = PluginLabels(m.opLabels, r.id)
-	}
-	d := m.deadline(phase)
-	if isolated && d > 0 {
-		// The tier bounds the calls into a plugin of its own process, and
-		// kills one that overruns: its deadline comes first.
-		d += isolatedGrace
-	}
-	err, overrun := m.callInOp(labelled, d, fn)
-	if overrun {
-		err = m.hung(r, phase, d)
-	}
-	if trace != nil {
-		trace(TraceEvent{Plugin: r.id, Bundled: bundled, Isolated: isolated, Phase: phase, Done: true})
-	}
-	return err
-}
-
-// isolatedGrace is added to the deadline of a call into a plugin whose code
-// runs in a process of its own, whose tier has deadlines of its own.
-const isolatedGrace = 5 * time.Second
 
 // dataFolder is plugin id's data folder, or empty when the host has no base
 // folder.

@@ -95,12 +95,17 @@ type Options struct {
 	// running, the plugin is listed as hung ([ErrHung]) with a gate that
 	// keeps it from running, its code is not called again (its disable
 	// callbacks included) until an operator enables it, and OnHung is
-	// called. A plugin whose code runs in a process of its own gets 5 s
-	// more: its tier's deadlines come first (and kill its process).
-	// Lifecycle operations are serialised, so another operation waits for
-	// a hung call at most its deadline, never longer. Hook handlers and
-	// helpers are called by whoever calls them, without a deadline (the
-	// process tier bounds its own).
+	// called. Lifecycle operations are serialised, so another operation
+	// waits for a hung call at most its deadline, never longer. A call
+	// with a deadline runs on a worker goroutine while the operation
+	// waits for it (a handoff that costs a few microseconds); a call
+	// without one runs on the operation's own goroutine, unless the
+	// operation's context can be cancelled (a stop then abandons the call
+	// as an overrun would, without taking the plugin as hung). A plugin whose
+	// code runs in a process of its own is bounded by its tier instead,
+	// which kills the process when a lifecycle call overruns. Hook
+	// handlers and helpers are called by whoever calls them, without a
+	// deadline (the process tier bounds its own).
 	Deadlines map[Phase]time.Duration
 	// OnHung, if set, is called on a goroutine of its own when a call into
 	// a plugin's code overran its deadline, so that the host can keep the
@@ -174,7 +179,7 @@ type Manager struct {
 	// running operation touches it. A call into plugin code is abandoned
 	// when it is done.
 	opCtx    context.Context
-	opWorker *worker     // runs the operation's calls into plugin code; nil until its first
+	opWorker *worker     // runs the operations' calls into plugin code; nil until the first, and after Shutdown
 	opTimer  *time.Timer // the deadline of its call under way, reused
 }
 
@@ -485,7 +490,6 @@ func (m *Manager) run(ctx context.Context, op func() error) error {
 		m.opLabels = labelsOnly(ctx)
 		m.opCtx = ctx
 		defer func() {
-			m.endWorker()
 			m.opLabels = nil
 			m.opCtx = nil
 			transitions = m.takeTransitions()
@@ -565,6 +569,7 @@ func (m *Manager) Started() bool {
 func (m *Manager) Shutdown(ctx context.Context) error {
 	m.stopTimers()
 	return m.run(ctx, func() error {
+		defer m.endWorker()
 		var errs []error
 		enabled := m.ids(func(r *record) bool { return r.state == StateEnabled })
 		sort.SliceStable(enabled, func(i, j int) bool { return m.get(enabled[i]).enabled.seq > m.get(enabled[j]).enabled.seq })

@@ -50,6 +50,7 @@ var _ tier.Isolating = (*source)(nil)
 // plugin runs (except, with PathDiscovery, PATH executables without a
 // manifest, for a bounded describe run).
 func (s *source) Scan(ctx context.Context) ([]tier.Candidate, error) {
+	_ = tier.CleanRemovals(s.dir) // what an interrupted uninstall left; hidden from the scan anyway
 	var out []tier.Candidate
 	des, err := os.ReadDir(s.dir)
 	if err != nil && !os.IsNotExist(err) {
@@ -110,7 +111,7 @@ func (s *source) packaged(name, dir string) tier.Candidate {
 		c.Invalid = fmt.Errorf("executable %s is missing", exe)
 		return c
 	}
-	c.Remove = func() error { return os.RemoveAll(dir) }
+	c.Remove = func() error { return tier.RemoveAll(dir) }
 	sha, opts, runs := m.SHA256, s.opts, s.runs
 	c.Load = func(ctx context.Context, env tier.Env) (tier.Instance, error) {
 		return load(ctx, name, exe, sha, env, opts, runs)

@@ -100,8 +100,10 @@ type entry struct {
 // Scan lists the plugins of the folder, sorted by identifier. Ignored:
 // names starting with "_" or ".", test files and anything that is not Go.
 // When <id>.go and <id>/ both exist, the folder wins and the file is
-// reported in a warning.
+// reported in a warning. What an interrupted uninstall left
+// ([tier.RemoveAll]) is deleted first.
 func (s *source) Scan(context.Context) ([]tier.Candidate, error) {
+	_ = tier.CleanRemovals(s.dir) // a leftover is hidden from the scan anyway
 	des, err := os.ReadDir(s.dir)
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -233,8 +235,8 @@ func (s *source) parse(e *entry) (c tier.Candidate, _ *pkg, _ *definition) {
 	d := declaration(pkg, def, append([]map[string]map[string]reflect.Value{symbols.Symbols}, s.opts.Symbols...))
 	c.Declares = func() *tier.Declaration { return d }
 	c.Warnings = append(c.Warnings, def.warnings...)
-	remove := func() error { return os.RemoveAll(e.location) }
-	c.Remove = remove
+	location := e.location
+	c.Remove = func() error { return tier.RemoveAll(location) }
 	c.Load = func(ctx context.Context, env tier.Env) (tier.Instance, error) {
 		return load(ctx, s, e.id, pkg, def, env)
 	}

@@ -86,6 +86,15 @@ func (e *APIError) Error() string { return e.Message }
 // HTTPStatus returns the status to send.
 func (e *APIError) HTTPStatus() int { return e.Status }
 
+// Response is a SimpleAPI or APIGetter result sent with a success status
+// of its own, as OctoPrint's (body, status) return: Body as JSON with
+// Status (200 to 299), such as 202 Accepted. A plugin in a process of its
+// own cannot send one: its results are sent with 200.
+type Response struct {
+	Status int
+	Body   any
+}
+
 // Blueprint is implemented by plugins that serve their own routes under
 // /plugin/<id>/ (BlueprintPlugin). The handler sees paths with that prefix
 // removed ("/plugin/hello/greet" arrives as "/greet"). Requests that change

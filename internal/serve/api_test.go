@@ -84,6 +84,7 @@ func TestSimpleAPI(t *testing.T) {
 		{name: "unknown plugin post", method: "POST", path: "/api/plugin/nope", key: "good", body: greet, wantStatus: 404, wantError: `"nope"`},
 		{name: "api error status", method: "POST", path: "/api/plugin/demo", key: "good", body: map[string]any{"command": "fail"}, wantStatus: 409, wantBody: map[string]any{"error": "cannot do that now"}},
 		{name: "result not JSON", method: "POST", path: "/api/plugin/demo", key: "good", body: map[string]any{"command": "unencodable"}, wantStatus: 500, wantError: "cannot be encoded as JSON"},
+		{name: "result with its status", method: "POST", path: "/api/plugin/demo", key: "good", body: map[string]any{"command": "accepted"}, wantStatus: 202, wantBody: map[string]any{"queued": true}},
 		{name: "nil result", method: "POST", path: "/api/plugin/demo", key: "good", body: map[string]any{"command": "nothing"}, wantStatus: 204},
 		{name: "not json", method: "POST", path: "/api/plugin/demo", key: "good", body: "command=greet", contentType: "application/x-www-form-urlencoded", wantStatus: 415, wantError: "JSON"},
 		{name: "invalid json", method: "POST", path: "/api/plugin/demo", key: "good", body: `{"command": `, wantStatus: 400, wantError: "not valid JSON"},

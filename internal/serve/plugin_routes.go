@@ -182,7 +182,7 @@ func (pr *pluginRoutes) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // answer calls a plugin's API function and sends its result: JSON, 204 for
-// nil, the status of an error with an HTTPStatus() int method (such as a
+// nil, a *server.Response's own status, the status of an error with an HTTPStatus() int method (such as a
 // *server.APIError) between 400 and 599, 500 for other errors and panics.
 func (pr *pluginRoutes) answer(w http.ResponseWriter, id, what string, fn func() (any, error)) {
 	var res any
@@ -200,6 +200,10 @@ func (pr *pluginRoutes) answer(w http.ResponseWriter, id, what string, fn func()
 	case res == nil:
 		w.WriteHeader(http.StatusNoContent)
 	default:
+		if r, ok := res.(*server.Response); ok && r.Status >= 200 && r.Status < 300 {
+			writeJSON(w, r.Status, r.Body)
+			return
+		}
 		writeJSON(w, http.StatusOK, res)
 	}
 }

@@ -45,6 +45,7 @@ func init() {
 		"EventBus":             reflect.ValueOf((*server.EventBus)(nil)),
 		"EventHandler":         reflect.ValueOf((*server.EventHandler)(nil)),
 		"Messenger":            reflect.ValueOf((*server.Messenger)(nil)),
+		"Response":             reflect.ValueOf((*server.Response)(nil)),
 		"SettingsRestricted":   reflect.ValueOf((*server.SettingsRestricted)(nil)),
 		"SettingsValidator":    reflect.ValueOf((*server.SettingsValidator)(nil)),
 		"Shutdown":             reflect.ValueOf((*server.Shutdown)(nil)),

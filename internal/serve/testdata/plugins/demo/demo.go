@@ -84,7 +84,7 @@ func (d *Demo) Events() []string {
 }
 
 func (d *Demo) APICommands() map[string][]string {
-	return map[string][]string{"greet": {"name"}, "fail": nil, "panic": nil, "fire": {"event"}, "nothing": nil, "unencodable": nil, "types": nil}
+	return map[string][]string{"greet": {"name"}, "fail": nil, "panic": nil, "fire": {"event"}, "nothing": nil, "accepted": nil, "unencodable": nil, "types": nil}
 }
 
 func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
@@ -103,6 +103,8 @@ func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
 		return map[string]any{"ch": make(chan int)}, nil
 	case "nothing":
 		return nil, nil
+	case "accepted":
+		return &server.Response{Status: http.StatusAccepted, Body: map[string]any{"queued": true}}, nil
 	case "types":
 		return types(data), nil
 	}

@@ -201,6 +201,10 @@ func (m *Manager) evaluateGates(r *record, cfg pluginConfig) gateResult {
 	}
 	if reason, blocked := m.blocked(r.id, c.Metadata.Version, cfg.blocklist); blocked {
 		g.refuse(&g.blocklisted, true, reason)
+	} else if m.opts.Blocked != nil && !c.Bundled {
+		if reason, blocked := m.opts.Blocked(r.id, c.Metadata.Version); blocked {
+			g.refuse(&g.blocklisted, true, reason)
+		}
 	}
 	if !c.Bundled && !cfg.forcedCompatible[r.id] && c.Metadata.Compat != "" {
 		if reason, ok := m.compatible(c.Metadata.Compat); !ok {

@@ -73,6 +73,12 @@ type Options struct {
 	// Blocklist lists plugins that must never run, in addition to the
 	// configuration's plugins._blocklist.
 	Blocklist []BlockEntry
+	// Blocked, if set, is asked at discovery (Start, and a rescan that
+	// finds a plugin) for every plugin that is not bundled: one it blocks
+	// is listed blocklisted with its reason and does not run, as one the
+	// Blocklist names (the tentacle server asks its plugin repository's
+	// blocklist). It must be quick and safe to call from any goroutine.
+	Blocked func(id, version string) (reason string, blocked bool)
 	// Quarantine keeps plugins from running for this run only, by
 	// identifier, with the evidence shown in listings (a host quarantines
 	// the plugin whose callback was running when its last start did not

@@ -117,6 +117,9 @@ func parseSpecifier(spec, bare string) (*semver.Constraints, error) {
 			groups = append(groups, strings.TrimSpace(group))
 			continue
 		}
+		if rest := strings.Trim(clauseRE.ReplaceAllString(group, ""), " \t,"); rest != "" {
+			return nil, fmt.Errorf("version specifier %q: cannot read %q", spec, rest)
+		}
 		var clauses []string
 		for _, m := range clauseRE.FindAllStringSubmatch(group, -1) {
 			c, err := translateClause(m[1], m[2], bare)

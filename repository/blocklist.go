@@ -46,14 +46,7 @@ type blocklistFields BlocklistEntry
 // type go to Extra. A versions field of the wrong type is therefore read
 // as absent, which blocks every version: the blocklist fails closed.
 func (b *BlocklistEntry) UnmarshalJSON(data []byte) error {
-	var f blocklistFields
-	extra, err := decodeObject(data, &f)
-	if err != nil {
-		return err
-	}
-	*b = BlocklistEntry(f)
-	b.Extra = extra
-	return nil
+	return decodeObject(data, (*blocklistFields)(b))
 }
 
 // MarshalJSON encodes the fields, then Extra.
@@ -66,19 +59,7 @@ func (b BlocklistEntry) MarshalJSON() ([]byte, error) {
 // that is not an object, or has no plugin, is skipped and counted in
 // skipped, as OctoPrint does.
 func ParseBlocklist(data []byte) (entries []BlocklistEntry, skipped int, err error) {
-	var raws []json.RawMessage
-	if err := decodeList(data, &raws); err != nil {
-		return nil, 0, err
-	}
-	for _, raw := range raws {
-		var e BlocklistEntry
-		if !isObject(raw) || json.Unmarshal(raw, &e) != nil || e.Plugin == "" {
-			skipped++
-			continue
-		}
-		entries = append(entries, e)
-	}
-	return entries, skipped, nil
+	return parseList(data, func(e BlocklistEntry) bool { return e.Plugin != "" })
 }
 
 // blocks reports whether the entry blocks version (empty when the plugin

@@ -70,7 +70,7 @@ type Entry struct {
 	SHA256 string `json:"sha256,omitempty"`
 	// Archives are per-platform archives by "<goos>_<goarch>"
 	// ("linux_arm64").
-	Archives map[string]Archive `json:"archives,omitempty"`
+	Archives map[string]Archive `json:"archives,omitzero"`
 
 	// Extra holds the keys of the index's object that Entry does not
 	// know, or whose value had another type than Entry's field, verbatim.
@@ -156,13 +156,9 @@ type (
 // of the wrong type go to Extra. Attributes become a list, with
 // "abandoned" added when Abandoned is set, as OctoPrint serves them.
 func (e *Entry) UnmarshalJSON(b []byte) error {
-	var f entryFields
-	extra, err := decodeObject(b, &f)
-	if err != nil {
+	if err := decodeObject(b, (*entryFields)(e)); err != nil {
 		return err
 	}
-	*e = Entry(f)
-	e.Extra = extra
 	if e.Attributes == nil {
 		e.Attributes = []string{}
 	}
@@ -183,14 +179,7 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes leniently, as [Entry.UnmarshalJSON].
 func (c *Compatibility) UnmarshalJSON(b []byte) error {
-	var f compatibilityFields
-	extra, err := decodeObject(b, &f)
-	if err != nil {
-		return err
-	}
-	*c = Compatibility(f)
-	c.Extra = extra
-	return nil
+	return decodeObject(b, (*compatibilityFields)(c))
 }
 
 // MarshalJSON encodes the fields, then Extra.
@@ -200,14 +189,7 @@ func (c Compatibility) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes leniently, as [Entry.UnmarshalJSON].
 func (a *Archive) UnmarshalJSON(b []byte) error {
-	var f archiveFields
-	extra, err := decodeObject(b, &f)
-	if err != nil {
-		return err
-	}
-	*a = Archive(f)
-	a.Extra = extra
-	return nil
+	return decodeObject(b, (*archiveFields)(a))
 }
 
 // MarshalJSON encodes the fields, then Extra.

@@ -47,11 +47,8 @@ func TestFailureKeepsCache(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, c, dir := newFakeServer(t), newClock(), t.TempDir()
-			opts := srv.options(dir, c)
-			opts.NoticesURL, opts.BlocklistURL = "", ""
-			opts.MaxSize = 1024 * 1024
-			r := open(t, opts)
+			dir := t.TempDir()
+			srv, c, r := indexOnly(t, dir, response{})
 			refresh(t, r, false)
 			cached, _ := os.ReadFile(filepath.Join(dir, IndexFile))
 
@@ -139,12 +136,8 @@ func TestStartContextStops(t *testing.T) {
 // the same time share one request.
 func TestConcurrentRefreshSharesFetch(t *testing.T) {
 	const callers = 8
-	srv, c := newFakeServer(t), newClock()
 	release := make(chan struct{})
-	srv.set("/plugins.json", response{gate: release})
-	opts := srv.options(t.TempDir(), c)
-	opts.NoticesURL, opts.BlocklistURL = "", ""
-	r := open(t, opts)
+	srv, _, r := indexOnly(t, t.TempDir(), response{gate: release})
 	joined := make(chan string, callers)
 	r.onJoin = func(list string) { joined <- list }
 
@@ -153,9 +146,13 @@ func TestConcurrentRefreshSharesFetch(t *testing.T) {
 	for i := range callers {
 		wg.Go(func() { errs[i] = r.Refresh(context.Background(), true) })
 	}
-	<-srv.arrived // one request under way...
-	for range callers - 1 {
-		<-joined // ...and every other caller waiting for it
+	// Each caller either sends a request or joins one under way; wait
+	// until every caller has done one or the other.
+	for range callers {
+		select {
+		case <-srv.arrived:
+		case <-joined:
+		}
 	}
 	close(release)
 	wg.Wait()
@@ -175,12 +172,8 @@ func TestConcurrentRefreshSharesFetch(t *testing.T) {
 // TestCallerStopsWaiting: a caller whose context ends returns, and the
 // fetch it started still completes and is recorded.
 func TestCallerStopsWaiting(t *testing.T) {
-	srv, c := newFakeServer(t), newClock()
 	release := make(chan struct{})
-	srv.set("/plugins.json", response{gate: release})
-	opts := srv.options(t.TempDir(), c)
-	opts.NoticesURL, opts.BlocklistURL = "", ""
-	r := open(t, opts)
+	srv, _, r := indexOnly(t, t.TempDir(), response{gate: release})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- r.Refresh(ctx, true) }()
@@ -202,10 +195,7 @@ func TestCallerStopsWaiting(t *testing.T) {
 // TestBackgroundRetriesAfterRest: the background loop fetches stale lists,
 // and after a failure waits before trying that list again.
 func TestBackgroundRetriesAfterRest(t *testing.T) {
-	srv, c := newFakeServer(t), newClock()
-	opts := srv.options(t.TempDir(), c)
-	opts.NoticesURL, opts.BlocklistURL = "", ""
-	r := open(t, opts)
+	srv, c, r := indexOnly(t, t.TempDir(), response{})
 	srv.set("/plugins.json", response{status: 500})
 	steps := []struct {
 		advance time.Duration
@@ -239,10 +229,7 @@ func TestBackgroundRetriesAfterRest(t *testing.T) {
 // TestBackgroundLoopTicks: Start's goroutine looks for stale lists again
 // and again.
 func TestBackgroundLoopTicks(t *testing.T) {
-	srv, c := newFakeServer(t), newClock()
-	opts := srv.options(t.TempDir(), c)
-	opts.NoticesURL, opts.BlocklistURL = "", ""
-	r := open(t, opts)
+	srv, c, r := indexOnly(t, t.TempDir(), response{})
 	r.checkEvery = time.Millisecond
 	r.Start(context.Background())
 	<-srv.arrived

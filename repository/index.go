@@ -48,20 +48,26 @@ type Index struct {
 // drops what is not an object). Entries keep what they do not know (see
 // [Entry]); their IsCompatible is what data says, not computed.
 func ParseIndex(data []byte) (entries []Entry, skipped int, err error) {
+	return parseList(data, func(e Entry) bool { return e.ID != "" })
+}
+
+// parseList decodes data, a JSON list, keeping the elements that are
+// objects, decode into T and are valid; it counts the others.
+func parseList[T any](data []byte, valid func(T) bool) (items []T, skipped int, err error) {
 	var raws []json.RawMessage
 	if err := decodeList(data, &raws); err != nil {
 		return nil, 0, err
 	}
-	entries = make([]Entry, 0, len(raws))
+	items = make([]T, 0, len(raws))
 	for _, raw := range raws {
-		var e Entry
-		if !isObject(raw) || json.Unmarshal(raw, &e) != nil || e.ID == "" {
+		var it T
+		if !isObject(raw) || json.Unmarshal(raw, &it) != nil || !valid(it) {
 			skipped++
 			continue
 		}
-		entries = append(entries, e)
+		items = append(items, it)
 	}
-	return entries, skipped, nil
+	return items, skipped, nil
 }
 
 // decodeList decodes data, which must be a JSON list.

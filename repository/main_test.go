@@ -148,6 +148,18 @@ func (s *fakeServer) options(dir string, c *clock) Options {
 	}
 }
 
+// indexOnly returns a fake server, a clock and a Repository of the
+// server's index alone (notices and blocklist off), cached in dir, with
+// the index answered as resp.
+func indexOnly(t *testing.T, dir string, resp response) (*fakeServer, *clock, *Repository) {
+	t.Helper()
+	srv, c := newFakeServer(t), newClock()
+	srv.set("/plugins.json", resp)
+	opts := srv.options(dir, c)
+	opts.NoticesURL, opts.BlocklistURL = "", ""
+	return srv, c, open(t, opts)
+}
+
 // open makes a Repository that the test stops at its end.
 func open(t *testing.T, opts Options) *Repository {
 	t.Helper()

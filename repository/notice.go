@@ -53,22 +53,16 @@ type noticeFields Notice
 // UnmarshalJSON decodes leniently (unknown keys and values of the wrong
 // type go to Extra) and parses Date when it can.
 func (n *Notice) UnmarshalJSON(b []byte) error {
-	var f noticeFields
-	extra, err := decodeObject(b, &f)
-	if err != nil {
+	if err := decodeObject(b, (*noticeFields)(n)); err != nil {
 		return err
 	}
-	*n = Notice(f)
-	n.Extra = extra
 	n.time, _ = parseNoticeDate(n.Date)
 	return nil
 }
 
 // MarshalJSON encodes the fields, then Extra.
 func (n Notice) MarshalJSON() ([]byte, error) {
-	f := noticeFields(n)
-	f.time = time.Time{}
-	return encodeObject(f, n.Extra)
+	return encodeObject(noticeFields(n), n.Extra)
 }
 
 // Time returns Date parsed; the zero time when it does not parse (a list
@@ -113,20 +107,7 @@ func parseNoticeDate(s string) (time.Time, error) {
 // OctoPrint does, and counted in skipped; so is an element that is not an
 // object.
 func ParseNotices(data []byte) (notices []Notice, skipped int, err error) {
-	var raws []json.RawMessage
-	if err := decodeList(data, &raws); err != nil {
-		return nil, 0, err
-	}
-	for _, raw := range raws {
-		var n Notice
-		if !isObject(raw) || json.Unmarshal(raw, &n) != nil ||
-			n.Plugin == "" || n.Text == "" || n.time.IsZero() {
-			skipped++
-			continue
-		}
-		notices = append(notices, n)
-	}
-	return notices, skipped, nil
+	return parseList(data, func(n Notice) bool { return n.Plugin != "" && n.Text != "" && !n.time.IsZero() })
 }
 
 // relevant reports whether notice n concerns an installed plugin of

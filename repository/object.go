@@ -24,19 +24,21 @@ import (
 //     compact and HTML-escaped, as encoding/json writes them, so that
 //     decoding what was encoded gives the same bytes back.
 
-// decodeObject decodes the JSON object data into the struct v points to,
-// key by key, and returns the keys it could not put into a field. JSON
-// null decodes to nothing (the zero value), as encoding/json does; any
-// other JSON value that is not an object is an error.
-func decodeObject(data []byte, v any) (map[string]json.RawMessage, error) {
+// decodeObject decodes the JSON object data into the struct v points to
+// (a type without UnmarshalJSON), key by key, after setting it to its zero
+// value; the keys it could not put into a field go to its field Extra.
+// JSON null decodes to the zero value, as encoding/json does; any other
+// JSON value that is not an object is an error.
+func decodeObject(data []byte, v any) error {
+	rv := reflect.ValueOf(v).Elem()
+	rv.SetZero()
 	if string(bytes.TrimSpace(data)) == "null" {
-		return nil, nil
+		return nil
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, err
+		return err
 	}
-	rv := reflect.ValueOf(v).Elem()
 	fields := fieldsOf(rv.Type())
 	var extra map[string]json.RawMessage
 	for k, raw := range m {
@@ -56,7 +58,8 @@ func decodeObject(data []byte, v any) (map[string]json.RawMessage, error) {
 		}
 		extra[k] = canonical(raw)
 	}
-	return extra, nil
+	rv.FieldByName("Extra").Set(reflect.ValueOf(extra))
+	return nil
 }
 
 // encodeObject encodes the struct v (a type without MarshalJSON) and

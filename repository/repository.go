@@ -196,32 +196,31 @@ func (r *Repository) now() time.Time { return r.opts.Now() }
 
 func (r *Repository) parseNotices(b []byte) (map[string][]Notice, error) {
 	notices, skipped, err := ParseNotices(b)
-	if err != nil {
-		return nil, err
-	}
-	if skipped > 0 {
-		r.log.Warn("skipped notices without plugin, text or a valid date", "count", skipped)
-	}
-	byPlugin := make(map[string][]Notice)
-	for _, n := range notices {
-		byPlugin[n.Plugin] = append(byPlugin[n.Plugin], n)
-	}
-	return byPlugin, nil
+	return byPlugin(r, "notices without plugin, text or a valid date", notices, skipped, err,
+		func(n Notice) string { return n.Plugin })
 }
 
 func (r *Repository) parseBlocklist(b []byte) (map[string][]BlocklistEntry, error) {
 	entries, skipped, err := ParseBlocklist(b)
+	return byPlugin(r, "blocklist entries without plugin", entries, skipped, err,
+		func(e BlocklistEntry) string { return e.Plugin })
+}
+
+// byPlugin groups a parsed list's items by plugin, after logging how many
+// were skipped.
+func byPlugin[T any](r *Repository, skippedWhat string, items []T, skipped int, err error,
+	plugin func(T) string) (map[string][]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	if skipped > 0 {
-		r.log.Warn("skipped blocklist entries without plugin", "count", skipped)
+		r.log.Warn("skipped "+skippedWhat, "count", skipped)
 	}
-	byPlugin := make(map[string][]BlocklistEntry)
-	for _, e := range entries {
-		byPlugin[e.Plugin] = append(byPlugin[e.Plugin], e)
+	out := make(map[string][]T)
+	for _, it := range items {
+		out[plugin(it)] = append(out[plugin(it)], it)
 	}
-	return byPlugin, nil
+	return out, nil
 }
 
 // Start refreshes the stale lists in the background and returns at once;

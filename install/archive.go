@@ -96,7 +96,9 @@ func into(dest string, lim Limits, fill func(*extractor) error) (n int, err erro
 	if err == nil {
 		err = hit(fpUnpackDone)
 	}
-	err = errors.Join(err, root.Close())
+	if cerr := root.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		os.RemoveAll(dest)
 		return 0, err

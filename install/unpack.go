@@ -93,11 +93,11 @@ func (x *extractor) claim(raw string, dir bool) (string, error) {
 		}
 		x.kinds[key[:i]] = true
 	}
-	if x.given[key] {
-		return "", fail(ErrUnsafe, "entry %q is a duplicate", raw)
-	}
 	if isDir, ok := x.kinds[key]; ok && isDir != dir {
 		return "", fail(ErrUnsafe, "entry %q is a file and a folder", raw)
+	}
+	if x.given[key] {
+		return "", fail(ErrUnsafe, "entry %q is a duplicate", raw)
 	}
 	x.given[key], x.kinds[key] = true, dir
 	return name, nil
@@ -149,7 +149,10 @@ func (x *extractor) file(raw string, mode fs.FileMode, r io.Reader) error {
 	case err == nil:
 		err = f.Chmod(perm) // whatever the umask made of it
 	}
-	return errors.Join(err, f.Close())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // mkdirs makes folder name and its parents, each 0755.

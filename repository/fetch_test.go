@@ -125,7 +125,7 @@ func TestStartContextStops(t *testing.T) {
 	r.Start(ctx)
 	<-srv.arrived
 	cancel()
-	r.Stop() // waits for what the cancellation ended
+	<-r.ctx.Done() // Stop ran (it cancels r.ctx)
 	if err := r.Refresh(context.Background(), false); !errors.Is(err, ErrStopped) {
 		t.Errorf("Refresh after the context ended: %v, want ErrStopped", err)
 	}

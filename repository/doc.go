@@ -56,6 +56,35 @@
 // translates to semver; their octoversions, OctoPrint versions there, are
 // checked against the host's API version here.
 //
+// # The JSON it reads and serves
+//
+// The index is a list of entries; an [Entry] encodes as the index's object
+// with OctoPrint's additions, which is what OctoPrint's Plugin Manager
+// answers GET /plugin/pluginmanager/repository with, inside
+// {"repository": {"available": ..., "plugins": [...]}} ([Index], which
+// adds fetched, stale, error and error_at):
+//
+//	{"id": "weather", "title": "Weather", "description": "...",
+//	 "archive": "https://.../weather-1.2.0.tar.gz", "author": "...",
+//	 "homepage": "...", "page": "...", "published": "2025-03-01 00:00:00 +0000",
+//	 "license": "AGPLv3", "abandoned": false,
+//	 "compatibility": {"octoprint": [], "os": ["posix"], "tentacle": "^1.0"},
+//	 "github": {...}, "stats": {...}, "privacypolicy": false,
+//	 "attributes": [], "follow_dependency_links": false,
+//	 "no_build_isolation": false,
+//	 "is_compatible": {"octoprint": true, "os": true, "python": true},
+//	 "tier": "source", "version": "1.2.0", "sha256": "4f2d...",
+//	 "archives": {"linux_arm64": {"url": "...", "sha256": "..."}}}
+//
+// The notices are a list of [Notice] ({plugin, text, date, link,
+// pluginversions or versions, octoversions, important}); OctoPrint sends
+// those that concern an installed plugin with its entry in GET
+// /plugin/pluginmanager/plugins as "notifications", each {"key": id,
+// "date": seconds since the epoch ([Notice.Time]), "text", "link" (null
+// when none), "versions" ([Notice.AffectedVersions]), "important"}. The
+// blocklist is a list of [BlocklistEntry] ({plugin, pluginversions,
+// versions, octoversions, pythonversions, reason}).
+//
 //	repo, err := repository.New(repository.Options{
 //		CacheDir:     filepath.Join(basedir, "data", "pluginmanager"),
 //		IndexURL:     "https://plugins.example.org/plugins.json",

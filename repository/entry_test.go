@@ -1,6 +1,7 @@
 package repository
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -49,48 +50,6 @@ func TestArchiveFor(t *testing.T) {
 		if url != tc.url || sha != tc.sha || ok != tc.ok {
 			t.Errorf("%s: ArchiveFor(%s, %s) = %q, %q, %v; want %q, %q, %v",
 				tc.name, tc.goos, tc.goarch, url, sha, ok, tc.url, tc.sha, tc.ok)
-		}
-	}
-}
-
-func TestCompatibleWith(t *testing.T) {
-	tests := []struct {
-		name   string
-		compat Compatibility
-		api    string
-		goos   string
-		want   IsCompatible
-	}{
-		{"nothing stated", Compatibility{}, "1.0.0", "linux", IsCompatible{true, true, true}},
-		{"tentacle constraint met", Compatibility{Tentacle: "^1.0"}, "1.4.2", "linux", IsCompatible{true, true, true}},
-		{"tentacle constraint not met", Compatibility{Tentacle: ">=2.0"}, "1.4.2", "linux", IsCompatible{false, true, true}},
-		{"tentacle range", Compatibility{Tentacle: ">=1.0, <1.4"}, "1.4.0", "linux", IsCompatible{false, true, true}},
-		{"tentacle or", Compatibility{Tentacle: "<1.0 || >=1.4"}, "1.4.0", "linux", IsCompatible{true, true, true}},
-		{"invalid tentacle constraint", Compatibility{Tentacle: "soon"}, "1.0.0", "linux", IsCompatible{false, true, true}},
-		{"API version not semver", Compatibility{Tentacle: "^1.0"}, "dev", "linux", IsCompatible{false, true, true}},
-		{"octoprint versions not checked", Compatibility{OctoPrint: []string{">=9.0"}}, "1.0.0", "linux", IsCompatible{true, true, true}},
-		{"python never checked", Compatibility{Python: ">=2.7,<3"}, "1.0.0", "linux", IsCompatible{true, true, true}},
-		{"empty os list", Compatibility{OS: []string{}}, "1.0.0", "windows", IsCompatible{true, true, true}},
-		{"os listed", Compatibility{OS: []string{"linux", "windows"}}, "1.0.0", "windows", IsCompatible{true, true, true}},
-		{"os not listed", Compatibility{OS: []string{"linux", "windows"}}, "1.0.0", "darwin", IsCompatible{true, false, true}},
-		{"macos is darwin", Compatibility{OS: []string{"macos"}}, "1.0.0", "darwin", IsCompatible{true, true, true}},
-		{"darwin by its GOOS", Compatibility{OS: []string{"Darwin"}}, "1.0.0", "darwin", IsCompatible{true, true, true}},
-		{"posix has macos", Compatibility{OS: []string{"posix"}}, "1.0.0", "darwin", IsCompatible{true, true, true}},
-		{"posix has freebsd", Compatibility{OS: []string{"posix"}}, "1.0.0", "freebsd", IsCompatible{true, true, true}},
-		{"posix has no windows", Compatibility{OS: []string{"posix"}}, "1.0.0", "windows", IsCompatible{true, false, true}},
-		{"nix has linux", Compatibility{OS: []string{"nix"}}, "1.0.0", "linux", IsCompatible{true, true, true}},
-		{"nix has no macos", Compatibility{OS: []string{"nix"}}, "1.0.0", "darwin", IsCompatible{true, false, true}},
-		{"excluded", Compatibility{OS: []string{"!windows"}}, "1.0.0", "windows", IsCompatible{true, false, true}},
-		{"not excluded", Compatibility{OS: []string{"!windows"}}, "1.0.0", "linux", IsCompatible{true, true, true}},
-		{"group excluded", Compatibility{OS: []string{"!posix"}}, "1.0.0", "linux", IsCompatible{true, false, true}},
-		{"listed and excluded", Compatibility{OS: []string{"posix", "!macos"}}, "1.0.0", "darwin", IsCompatible{true, false, true}},
-		{"other system", Compatibility{OS: []string{"linux"}}, "1.0.0", "openbsd", IsCompatible{true, false, true}},
-		{"everything wrong", Compatibility{OS: []string{"windows"}, Tentacle: "<1"}, "1.0.0", "linux", IsCompatible{false, false, true}},
-	}
-	for _, tc := range tests {
-		e := Entry{Compatibility: tc.compat}
-		if got := e.CompatibleWith(tc.api, tc.goos); got != tc.want {
-			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
 }
@@ -206,4 +165,44 @@ func TestWrongTypesKept(t *testing.T) {
 			t.Errorf("%s: written back as %v, came as %v", k, got[k], v)
 		}
 	}
+}
+
+// FuzzParseIndex: whatever ParseIndex accepts, encoding its entries and
+// parsing them again gives the same entries, and encoding those gives the
+// same bytes: decode → encode → decode is stable, so serving an index
+// loses and invents nothing. The seed corpus is in
+// testdata/fuzz/FuzzParseIndex, with the fixture added here.
+func FuzzParseIndex(f *testing.F) {
+	fixture, err := os.ReadFile(filepath.Join("testdata", IndexFile))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(fixture)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		entries, _, err := ParseIndex(data)
+		if err != nil {
+			return
+		}
+		enc, err := json.Marshal(entries)
+		if err != nil {
+			t.Fatalf("encoding parsed entries: %v", err)
+		}
+		again, skipped, err := ParseIndex(enc)
+		if err != nil {
+			t.Fatalf("parsing encoded entries: %v\n%s", err, enc)
+		}
+		if skipped != 0 {
+			t.Fatalf("%d encoded entries skipped\n%s", skipped, enc)
+		}
+		if !reflect.DeepEqual(entries, again) {
+			t.Fatalf("decode → encode → decode differs\nfirst:  %#v\nsecond: %#v\nencoded: %s", entries, again, enc)
+		}
+		enc2, err := json.Marshal(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(enc, enc2) {
+			t.Fatalf("encoding is not stable\nfirst:  %s\nsecond: %s", enc, enc2)
+		}
+	})
 }

@@ -53,8 +53,12 @@ func TestFailureKeepsCache(t *testing.T) {
 			cached, _ := os.ReadFile(filepath.Join(dir, IndexFile))
 
 			// The handler of the slow server blocks until the test ends;
-			// the fetch's timeout ends the wait.
-			r.opts.Timeout = 50 * time.Millisecond
+			// the fetch's timeout ends the wait. (Only there: a short
+			// timeout could end the other cases' fetches on a busy
+			// machine.)
+			if tc.resp.hang {
+				r.opts.Timeout = 50 * time.Millisecond
+			}
 			r.opts.MaxSize = 1024
 			srv.set("/plugins.json", tc.resp)
 			c.Advance(time.Hour)
@@ -82,7 +86,7 @@ func TestFailureKeepsCache(t *testing.T) {
 
 			// The next success clears the error.
 			srv.set("/plugins.json", response{})
-			r.opts.MaxSize = DefaultMaxSize
+			r.opts.MaxSize, r.opts.Timeout = DefaultMaxSize, DefaultTimeout
 			refresh(t, r, true)
 			if ix := r.Index(); ix.Error != "" || !ix.ErrorAt.IsZero() {
 				t.Errorf("after a success: error %q at %v", ix.Error, ix.ErrorAt)
@@ -125,7 +129,7 @@ func TestStartContextStops(t *testing.T) {
 	r.Start(ctx)
 	<-srv.arrived
 	cancel()
-	r.Stop() // waits for what the cancellation ended
+	<-r.ctx.Done() // Stop ran (it cancels r.ctx)
 	if err := r.Refresh(context.Background(), false); !errors.Is(err, ErrStopped) {
 		t.Errorf("Refresh after the context ended: %v, want ErrStopped", err)
 	}

@@ -308,3 +308,20 @@ func TestSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveFailure: a list fetched but not saved is used, and the error
+// says so.
+func TestSaveFailure(t *testing.T) {
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, r := indexOnly(t, notADir, response{})
+	if err := r.Refresh(context.Background(), false); err != nil {
+		t.Fatalf("Refresh: %v (a failed save is no failed fetch)", err)
+	}
+	ix := r.Index()
+	if !ix.Available || !strings.HasPrefix(ix.Error, "save index: create cache directory") || ix.ErrorAt.IsZero() {
+		t.Errorf("after a failed save: available %v, error %q at %v", ix.Available, ix.Error, ix.ErrorAt)
+	}
+}

@@ -135,19 +135,23 @@ func (r *remote) do(ctx context.Context, method, path string, body, out any) err
 }
 
 func (r *remote) list(ctx context.Context) ([]manager.Info, error) {
-	var v struct{ Plugins []manager.Info }
-	err := r.do(ctx, http.MethodGet, "/plugin/pluginmanager/plugins", nil, &v)
-	return v.Plugins, err
+	var v struct{ Plugins []entry }
+	err := r.do(ctx, http.MethodGet, "/plugin/pluginmanager/plugins?all=true", nil, &v)
+	out := make([]manager.Info, len(v.Plugins))
+	for i, e := range v.Plugins {
+		out[i] = e.info()
+	}
+	return out, err
 }
 
 func (r *remote) info(ctx context.Context, id string) (manager.Info, bool, error) {
-	var v struct{ Plugin manager.Info }
+	var v struct{ Plugin entry }
 	err := r.do(ctx, http.MethodGet, "/plugin/pluginmanager/plugins/"+url.PathEscape(id), nil, &v)
 	var re *remoteError
 	if errors.As(err, &re) && re.status == http.StatusNotFound {
 		return manager.Info{}, false, nil
 	}
-	return v.Plugin, err == nil, err
+	return v.Plugin.info(), err == nil, err
 }
 
 func (r *remote) toggle(ctx context.Context, id string, enable bool) (manager.Change, manager.Info, error) {
@@ -155,8 +159,16 @@ func (r *remote) toggle(ctx context.Context, id string, enable bool) (manager.Ch
 	if enable {
 		command = "enable"
 	}
+	var res result
+	err := r.do(ctx, http.MethodPost, "/api/plugin/pluginmanager", map[string]any{"command": command, "plugin": id}, &res)
 	var ch manager.Change
-	err := r.do(ctx, http.MethodPost, "/api/plugin/pluginmanager", map[string]any{"command": command, "plugin": id}, &ch)
+	if res.Change != nil {
+		ch = *res.Change
+	}
+	if err == nil && !res.Result && res.Reason != nil {
+		// The plugin's own code failed, answered as OctoPrint does.
+		err = errors.New(*res.Reason)
+	}
 	var re *remoteError
 	if errors.As(err, &re) && re.status == http.StatusNotFound {
 		return ch, manager.Info{}, fmt.Errorf("%s%s", re.message, unknownHint)
@@ -186,3 +198,26 @@ func (r *remote) hooks(ctx context.Context, name string) (map[string][]hooks.Exp
 
 // unknownHint is appended to unknown-plugin errors.
 const unknownHint = ` ("tentacle plugins list" shows the known ones)`
+
+// entry is a plugin as the Plugin Manager lists it: manager.Info with
+// OctoPrint's fields beside (disabling_discouraged is false or a string
+// there). The command line does not import the Plugin Manager plugin,
+// which would register it.
+type entry struct {
+	manager.Info
+	DisablingDiscouraged any `json:"disabling_discouraged"`
+}
+
+// info returns the entry as manager.Info.
+func (e entry) info() manager.Info {
+	in := e.Info
+	in.DisablingDiscouraged, _ = e.DisablingDiscouraged.(string)
+	return in
+}
+
+// result is the Plugin Manager's answer to a command.
+type result struct {
+	Result bool            `json:"result"`
+	Reason *string         `json:"reason"`
+	Change *manager.Change `json:"change"`
+}

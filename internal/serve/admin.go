@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"os"
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
@@ -39,7 +40,20 @@ func (a admin) ExplainHook(name string) ([]hooks.Explanation, bool) {
 	return ex, true
 }
 
+func (a admin) Uninstall(ctx context.Context, id string) (manager.Change, error) {
+	return a.s.mgr.Uninstall(ctx, id)
+}
+
 func (a admin) Orphans() []manager.Orphan { return a.s.mgr.Orphans() }
+
+func (a admin) Cleanup(id string) error { return a.s.mgr.Cleanup(id) }
+
+func (a admin) BaseDir() string { return a.s.dir.root }
+
+func (a admin) Executable() string {
+	exe, _ := os.Executable()
+	return exe
+}
 
 func (a admin) SafeMode() string { return a.s.safeMode }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/plugins/pluginmanager"
 )
 
 // apiCase is one request and what its answer must be.
@@ -262,11 +263,14 @@ func toggle(t *testing.T, h *harness, command, id string) manager.Change {
 	if r.status != http.StatusOK {
 		t.Fatalf("%s %s: %d %s", command, id, r.status, r.body)
 	}
-	var ch manager.Change
-	if err := json.Unmarshal(r.body, &ch); err != nil {
+	var res pluginmanager.Result
+	if err := json.Unmarshal(r.body, &res); err != nil {
 		t.Fatal(err)
 	}
-	return ch
+	if !res.Result || res.Change == nil {
+		t.Fatalf("%s %s: %s", command, id, r.body)
+	}
+	return *res.Change
 }
 
 func TestRoutesMountedLive(t *testing.T) {

@@ -23,16 +23,16 @@ import (
 func listing(t *testing.T, h *harness) pluginmanager.Listing {
 	t.Helper()
 	var l pluginmanager.Listing
-	h.getJSON("/plugin/pluginmanager/plugins", &l)
+	h.getJSON("/plugin/pluginmanager/plugins?all=true", &l)
 	return l
 }
 
 // pluginInfo returns one plugin's entry from the Plugin Manager.
 func pluginInfo(t *testing.T, h *harness, id string) manager.Info {
 	t.Helper()
-	var v struct{ Plugin manager.Info }
+	var v struct{ Plugin pluginmanager.Entry }
 	h.getJSON("/plugin/pluginmanager/plugins/"+id, &v)
-	return v.Plugin
+	return v.Plugin.Info
 }
 
 // demoInfo is demo's listing entry while it runs without faults.
@@ -56,26 +56,31 @@ func TestPluginManagerListing(t *testing.T) {
 	}
 	var raw struct {
 		Plugins     []map[string]json.RawMessage
-		SafeMode    *string `json:"safe_mode"`
+		SafeMode    bool    `json:"safe_mode"`
+		Reason      *string `json:"safe_mode_reason"`
 		Quarantined []any
 	}
 	if err := json.Unmarshal(r.body, &raw); err != nil {
 		t.Fatal(err)
 	}
-	if raw.SafeMode != nil || raw.Quarantined == nil || len(raw.Quarantined) != 0 {
-		t.Errorf("safe_mode %v, quarantined %#v; want null and []", raw.SafeMode, raw.Quarantined)
+	if raw.SafeMode || raw.Reason != nil || raw.Quarantined == nil || len(raw.Quarantined) != 0 {
+		t.Errorf("safe_mode %v (%v), quarantined %#v; want false, null and []", raw.SafeMode, raw.Reason, raw.Quarantined)
 	}
-	// Every field of manager.Info that is not omitted when empty is there.
+	// As OctoPrint's, the listing leaves the hidden bundled Plugin Manager
+	// out.
+	if len(raw.Plugins) != 1 {
+		t.Fatalf("listed %d plugins; want demo only", len(raw.Plugins))
+	}
+	// Every field of manager.Info that is not omitted when empty is there,
+	// with OctoPrint's that Info lacks.
 	var keys []string
-	for _, p := range raw.Plugins {
-		if string(p["key"]) == `"demo"` {
-			for k := range p {
-				keys = append(keys, k)
-			}
-		}
+	for k := range raw.Plugins[0] {
+		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if diff := cmp.Diff(jsonFields(reflect.TypeFor[manager.Info]()), keys); diff != "" {
+	want := append(jsonFields(reflect.TypeFor[manager.Info]()), "attributes", "notifications", "python")
+	sort.Strings(want)
+	if diff := cmp.Diff(want, keys); diff != "" {
 		t.Errorf("fields of demo's entry (-want +got):\n%s", diff)
 	}
 
@@ -87,11 +92,11 @@ func TestPluginManagerListing(t *testing.T) {
 	if diff := cmp.Diff([]string{"demo", "pluginmanager"}, ids); diff != "" {
 		t.Errorf("listed plugins (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(demoInfo, l.Plugins[0], cmpopts.IgnoreFields(manager.Info{}, "Location")); diff != "" {
+	if diff := cmp.Diff(demoInfo, l.Plugins[0].Info, cmpopts.IgnoreFields(manager.Info{}, "Location")); diff != "" {
 		t.Errorf("demo's entry (-want +got):\n%s", diff)
 	}
 	pm := l.Plugins[1]
-	if !pm.Bundled || !pm.Hidden || !pm.Enabled || pm.DisablingDiscouraged == "" {
+	if !pm.Bundled || !pm.Hidden || !pm.Enabled || pm.DisablingDiscouraged == false {
 		t.Errorf("pluginmanager entry: %+v; want bundled, hidden, enabled, disabling discouraged", pm)
 	}
 	if diff := cmp.Diff(demoInfo, pluginInfo(t, h, "demo"), cmpopts.IgnoreFields(manager.Info{}, "Location")); diff != "" {
@@ -135,9 +140,13 @@ func TestPluginManagerEndpoints(t *testing.T) {
 		{name: "enable itself", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "enable", "plugin": "pluginmanager"}, wantStatus: 400},
 		{name: "no plugin", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "disable"}, wantStatus: 400, wantError: `"plugin"`},
 		{name: "plugin not a string", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "disable", "plugin": 7}, wantStatus: 404},
-		{name: "unknown command", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "install", "plugin": "x"}, wantStatus: 404, wantError: `"install"`},
-		{name: "enable enabled", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "enable", "plugin": "demo"}, wantStatus: 200,
-			wantBody: map[string]any{"plugin": "demo", "action": "enable", "persisted": false, "applied": false, "pending": false, "cancelled": false, "needs_restart": false, "needs_reload": false}},
+		{name: "unknown command", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "dance", "plugin": "x"}, wantStatus: 404, wantError: `"dance"`},
+		{name: "install without a source", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "install"}, wantStatus: 400, wantError: `"url"`},
+		{name: "uninstall itself", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "uninstall", "plugin": "pluginmanager"}, wantStatus: 403, wantError: "Plugin Manager"},
+		{name: "uninstall bundled", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "uninstall", "plugin": "demo"}, wantStatus: 403, wantError: "cannot be uninstalled"},
+		{name: "uninstall unknown", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "uninstall", "plugin": "nope"}, wantStatus: 404, wantError: "nope"},
+		{name: "cleanup loaded", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "cleanup", "plugin": "demo"}, wantStatus: 409, wantError: "loaded"},
+		{name: "queue empty", method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "clear_queued_installs"}, wantStatus: 202, wantBody: map[string]any{"queued_installs": []any{}}},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, h) })
 	}

@@ -78,6 +78,9 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Info("startup complete")
 	})
 	s.watchPlugins()
+	if s.repo != nil {
+		s.repo.Start(s.life) // fetches what is stale in the background
+	}
 
 	var runErr error
 	select {
@@ -138,6 +141,7 @@ func (s *Server) stop() error {
 	s.stopOnce.Do(func() {
 		timeout := s.opts.ShutdownTimeout
 		s.log.Info("stopping")
+		s.endLife() // an install under way is abandoned and rolled back
 		if s.startupCalled {
 			// Only plugins that were told of the start hear of the stop.
 			s.bus.Fire(server.EventShutdown, nil)
@@ -178,6 +182,12 @@ func (s *Server) stop() error {
 			s.log.Warn("events left undelivered", "error", err)
 		}
 		cancel()
+		if s.ops != nil && !waitTimeout(s.ops.Wait, timeout) {
+			s.log.Warn("an install is still running; stopping without it")
+		}
+		if s.repo != nil {
+			s.repo.Stop()
+		}
 		var shutdownErr error
 		if !waitTimeout(func() { shutdownErr = s.mgr.Shutdown(context.Background()) }, timeout) {
 			s.log.Warn("plugins still stopping; leaving them behind", "timeout", timeout)

@@ -69,8 +69,8 @@ func TestSafeMode(t *testing.T) {
 				t.Errorf("/api/server safemode (-want +got):\n%s", diff)
 			}
 			l := listing(t, h)
-			if diff := cmp.Diff(strPtr(c.reason), l.SafeMode); diff != "" {
-				t.Errorf("listing safe_mode (-want +got):\n%s", diff)
+			if diff := cmp.Diff(strPtr(c.reason), l.SafeModeReason); diff != "" || !l.SafeMode {
+				t.Errorf("listing safe_mode %v, safe_mode_reason (-want +got):\n%s", l.SafeMode, diff)
 			}
 			for _, in := range l.Plugins {
 				if in.Bundled != in.Enabled || in.SafeModeVictim == in.Bundled {

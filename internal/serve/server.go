@@ -31,7 +31,9 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/events"
+	"github.com/tentacle-go/tentacle/internal/pluginops"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/repository"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/server/bundled"
 	"github.com/tentacle-go/tentacle/settings"
@@ -96,6 +98,12 @@ type Server struct {
 	routes   *pluginRoutes
 	sockets  *socketHub
 	handler  http.Handler
+	repo     *repository.Repository // nil when it could not be opened
+	ops      *pluginops.Ops         // installs
+	// life ends when the stop begins: work that outlives a request (an
+	// install) ends with it.
+	life    context.Context
+	endLife context.CancelFunc
 
 	apiKey     string
 	host       string
@@ -139,6 +147,7 @@ func New(opts Options) (*Server, error) {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
 	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8)}
+	s.life, s.endLife = context.WithCancel(context.Background())
 	dir, err := makeBaseDir(opts.BaseDir)
 	if err != nil {
 		return nil, err
@@ -164,7 +173,12 @@ func New(opts Options) (*Server, error) {
 	}
 	s.setupHostCheck()
 	s.decideSafeMode()
+	s.setupRepository()
 	if err := s.setupPlugins(); err != nil {
+		s.release()
+		return nil, err
+	}
+	if err := s.setupOps(); err != nil {
 		s.release()
 		return nil, err
 	}
@@ -359,7 +373,12 @@ func (s *Server) setupPlugins() error {
 	for _, w := range warnings {
 		s.log.Warn(w)
 	}
+	var blocked func(id, version string) (string, bool)
+	if s.repo != nil {
+		blocked = s.repo.Blocked
+	}
 	m, err := manager.New(manager.Options{
+		Blocked:        blocked,
 		Deadlines:      deadlines,
 		OnHung:         s.onHung,
 		Origins:        s.opts.Origins,

@@ -1,28 +1,31 @@
 // Package pluginmanager is the bundled Plugin Manager of the tentacle
-// server: OctoPrint's pluginmanager plugin, at its paths. It lists plugins
-// and hooks and enables and disables plugins; installing and uninstalling
-// come later. It is hidden and cannot be disabled.
+// server: OctoPrint's pluginmanager plugin, at its paths and in its
+// shapes, so that OctoPrint's own client works with it. It lists plugins,
+// installs them from a URL, an upload, a local path or the plugin
+// repository, uninstalls them, enables and disables them, lists and
+// cleans up what uninstalled plugins left, and shows the repository. It is
+// hidden and cannot be disabled or uninstalled.
 //
-//	GET  /plugin/pluginmanager/plugins          every plugin, with the server's safe mode and quarantine
-//	GET  /plugin/pluginmanager/plugins/<id>     one plugin
-//	GET  /plugin/pluginmanager/hooks            every hook's handlers in call order, with the reasons
-//	GET  /plugin/pluginmanager/hooks/<name>     one hook's
-//	GET  /plugin/pluginmanager/orphans          settings and data of plugins no longer installed
-//	POST /api/plugin/pluginmanager              {"command": "enable"|"disable", "plugin": "<id>"}
+//	GET  /plugin/pluginmanager/plugins[?refresh=true]  every plugin but the hidden bundled ones, with the host's facts (?all=true: every plugin)
+//	GET  /plugin/pluginmanager/plugins/versions        {id: version} of the enabled plugins
+//	GET  /plugin/pluginmanager/plugins/<id>            one plugin
+//	GET  /plugin/pluginmanager/orphans                 what uninstalled plugins left (orphan_data)
+//	GET  /plugin/pluginmanager/repository[?refresh=true]  the plugin repository's index
+//	GET  /plugin/pluginmanager/export                  the installed plugins as a list to install elsewhere
+//	POST /plugin/pluginmanager/upload_file             install an uploaded file (multipart, "file")
+//	GET  /plugin/pluginmanager/hooks[/<name>]          every hook's handlers in call order, with the reasons
+//	POST /api/plugin/pluginmanager                     install, uninstall, enable, disable, cleanup, cleanup_all, refresh_repository
 package pluginmanager
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/internal/httpjson"
-	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/server/bundled"
-	"github.com/tentacle-go/tentacle/settings"
 )
 
 // ID is the plugin's identifier.
@@ -32,7 +35,7 @@ const ID = "pluginmanager"
 var Plugin = tentacle.Definition{
 	Name:                 "Plugin Manager",
 	Version:              "1.0.0",
-	Description:          "Lists, enables and disables plugins.",
+	Description:          "Installs, uninstalls, enables and disables plugins.",
 	Author:               "The Tentacle Authors",
 	License:              "Apache-2.0",
 	Hidden:               true,
@@ -43,7 +46,10 @@ var Plugin = tentacle.Definition{
 func init() { tentacle.Register(ID, &Plugin) }
 
 // Implementation is the Plugin Manager's implementation.
-type Implementation struct{ tentacle.Base }
+type Implementation struct {
+	tentacle.Base
+	installs installs
+}
 
 var (
 	_ server.SimpleAPI = (*Implementation)(nil)
@@ -59,30 +65,38 @@ func (p *Implementation) admin() (bundled.Admin, error) {
 	return a, nil
 }
 
-// Listing is the answer of GET /plugin/pluginmanager/plugins.
-type Listing struct {
-	Plugins     []manager.Info       `json:"plugins"`
-	SafeMode    *string              `json:"safe_mode"`
-	Quarantined []bundled.Quarantine `json:"quarantined"`
-}
-
 // Handler implements server.Blueprint.
 func (p *Implementation) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /plugins", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
-		l := Listing{Plugins: a.Plugins(), Quarantined: a.Quarantined()}
-		if reason := a.SafeMode(); reason != "" {
-			l.SafeMode = &reason
+	mux.HandleFunc("GET /plugins", p.json(func(a bundled.Admin, r *http.Request) (any, error) {
+		return p.listing(a, r.URL.Query().Get("all") == "true"), nil
+	}))
+	mux.HandleFunc("GET /plugins/versions", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
+		out := make(map[string]string)
+		for _, in := range a.Plugins() {
+			if in.Enabled {
+				out[in.Key] = in.Version
+			}
 		}
-		return l, nil
+		return out, nil
 	}))
 	mux.HandleFunc("GET /plugins/{id}", p.json(func(a bundled.Admin, r *http.Request) (any, error) {
 		in, ok := a.Plugin(r.PathValue("id"))
 		if !ok {
 			return nil, &server.APIError{Status: http.StatusNotFound, Message: "unknown plugin " + quote(r.PathValue("id"))}
 		}
-		return map[string]any{"plugin": in}, nil
+		return map[string]any{"plugin": entryOf(in, p.repo(a))}, nil
 	}))
+	mux.HandleFunc("GET /orphans", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
+		orphans := a.Orphans()
+		data := make(map[string]orphanData, len(orphans))
+		for _, o := range orphans {
+			data[o.Plugin] = orphanData{Settings: o.Settings, Data: o.Data, Disabled: o.Disabled}
+		}
+		return map[string]any{"orphan_data": data, "orphans": orphans}, nil
+	}))
+	mux.HandleFunc("GET /repository", p.json(p.getRepository))
+	mux.HandleFunc("GET /export", p.export)
 	mux.HandleFunc("GET /hooks", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
 		out := make(map[string][]hooks.Explanation)
 		for _, name := range a.HookNames() {
@@ -98,13 +112,68 @@ func (p *Implementation) Handler() http.Handler {
 		}
 		return map[string]any{"hooks": map[string][]hooks.Explanation{name: ex}}, nil
 	}))
+	p.installRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, http.StatusNotFound, "the Plugin Manager has nothing at "+r.Method+" "+r.URL.Path)
 	})
-	mux.HandleFunc("GET /orphans", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
-		return map[string]any{"orphans": a.Orphans()}, nil
-	}))
 	return mux
+}
+
+// orphanData is what a plugin that is not installed left, as OctoPrint
+// lists it under orphan_data.
+type orphanData struct {
+	Settings bool `json:"settings"`
+	Data     bool `json:"data"`
+	Disabled bool `json:"disabled"`
+}
+
+// listing returns the answer of GET /plugins: every plugin but the hidden
+// bundled ones and those plugins.pluginmanager.hidden names, as OctoPrint
+// lists them; all lists every plugin (Tentacle's ?all=true).
+func (p *Implementation) listing(a bundled.Admin, all bool) Listing {
+	hidden := make(map[string]bool)
+	if !all {
+		for _, id := range p.hiddenSetting() {
+			hidden[id] = true
+		}
+	}
+	repo := p.repo(a)
+	l := Listing{
+		Plugins:             []Entry{},
+		OS:                  osName(),
+		OctoPrint:           tentacle.APIVersion,
+		Pip:                 Pip{Available: true, Version: tentacle.APIVersion, InstallDir: a.BaseDir(), Python: a.Executable()},
+		SupportedExtensions: supported,
+		Quarantined:         []bundled.Quarantine{},
+	}
+	for _, in := range a.Plugins() {
+		if !all && (hidden[in.Key] || (in.Bundled && in.Hidden)) {
+			continue
+		}
+		l.Plugins = append(l.Plugins, entryOf(in, repo))
+	}
+	if reason := a.SafeMode(); reason != "" {
+		l.SafeMode, l.SafeModeReason = true, &reason
+	}
+	l.Quarantined = append(l.Quarantined, a.Quarantined()...)
+	l.Online = repo != nil && repo.online()
+	return l
+}
+
+// hiddenSetting returns plugins.pluginmanager.hidden: plugins the listing
+// leaves out.
+func (p *Implementation) hiddenSetting() []string {
+	var out []string
+	if st := p.Settings(); st != nil {
+		if list, ok := st.Get("hidden").([]any); ok {
+			for _, v := range list {
+				if id, ok := v.(string); ok {
+					out = append(out, id)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // json adapts an answer function to an http.HandlerFunc.
@@ -125,45 +194,6 @@ func (p *Implementation) json(fn func(bundled.Admin, *http.Request) (any, error)
 			httpjson.Write(w, http.StatusOK, res)
 		}
 	}
-}
-
-// APICommands implements server.SimpleAPI.
-func (p *Implementation) APICommands() map[string][]string {
-	return map[string][]string{"enable": {"plugin"}, "disable": {"plugin"}}
-}
-
-// OnAPICommand implements server.SimpleAPI: enable and disable answer the
-// change made (manager.Change).
-func (p *Implementation) OnAPICommand(command string, data map[string]any) (any, error) {
-	a, err := p.admin()
-	if err != nil {
-		return nil, err
-	}
-	id, _ := data["plugin"].(string)
-	var ch manager.Change
-	switch command {
-	case "enable":
-		ch, err = a.Enable(context.Background(), id)
-	case "disable":
-		ch, err = a.Disable(context.Background(), id)
-	}
-	if err != nil {
-		return nil, &server.APIError{Status: statusOf(err), Message: err.Error()}
-	}
-	return ch, nil
-}
-
-// statusOf maps a lifecycle error to an HTTP status.
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, manager.ErrUnknownPlugin):
-		return http.StatusNotFound
-	case errors.Is(err, manager.ErrNotToggleable):
-		return http.StatusBadRequest
-	case errors.Is(err, manager.ErrGated), errors.Is(err, settings.ErrReadOnly):
-		return http.StatusConflict
-	}
-	return http.StatusInternalServerError
 }
 
 func quote(s string) string { return `"` + s + `"` }

@@ -11,6 +11,7 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/repository"
 )
 
 // InjectAdmin is the name under which the server injects an [Admin] into
@@ -41,8 +42,27 @@ type Admin interface {
 	// where each order comes from; false when the hook is neither declared
 	// nor handled.
 	ExplainHook(name string) ([]hooks.Explanation, bool)
+	// Uninstall uninstalls a plugin as an operator does
+	// ([manager.Manager.Uninstall]): its files are removed crash-safely.
+	Uninstall(ctx context.Context, id string) (manager.Change, error)
 	// Orphans returns what plugins that are no longer installed left.
 	Orphans() []manager.Orphan
+	// Cleanup removes what plugin id, which is not installed, left: its
+	// settings, its data folder and its entry in plugins._disabled
+	// ([manager.Manager.Cleanup]).
+	Cleanup(id string) error
+	// Install installs a plugin as the Plugin Manager does: one at a
+	// time (a second one fails with install.ErrBusy), atomically, a new
+	// plugin enabled unless it needs a restart. log receives progress
+	// lines by stream ("message", "stdout", "stderr").
+	Install(ctx context.Context, req InstallRequest, log func(stream, line string)) (Installed, error)
+	// Repository returns the plugin repository (index, notices,
+	// blocklist), or nil when the server has none.
+	Repository() *repository.Repository
+	// BaseDir returns the server's base directory.
+	BaseDir() string
+	// Executable returns the path of the server's executable.
+	Executable() string
 	// SafeMode returns why the server runs in safe mode, or "".
 	SafeMode() string
 	// Quarantined returns the plugins kept from running this time, sorted
@@ -63,4 +83,57 @@ type Quarantine struct {
 func AdminOf(p any) Admin {
 	a, _ := tentacle.InjectedFrom(p, InjectAdmin).(Admin)
 	return a
+}
+
+// InstallRequest says what to install, as OctoPrint's install command does (url,
+// reinstall, force, from_repo), with Tentacle's path, plugin and sha256.
+type InstallRequest struct {
+	// URL is an http(s) URL of a plugin file, folder archive or package.
+	URL string `json:"url,omitempty"`
+	// Path is a local file or folder; Name the original name of an
+	// uploaded file at Path.
+	Path string `json:"path,omitempty"`
+	Name string `json:"name,omitempty"`
+	// RepositoryID installs the repository's entry of that identifier.
+	RepositoryID string `json:"repository_id,omitempty"`
+	// SHA256 is the file's expected digest (hex); taken from the
+	// repository when the URL is an entry's archive.
+	SHA256 string `json:"sha256,omitempty"`
+	// Reinstall names the installed plugin the install replaces; the
+	// installed plugin must have that identifier.
+	Reinstall string `json:"reinstall,omitempty"`
+	// Force replaces whatever is installed and skips the host's
+	// compatibility and blocklist checks (never the safety checks).
+	Force bool `json:"force,omitempty"`
+	// FromRepo: the URL was taken from the repository (reported in the
+	// install event).
+	FromRepo bool `json:"from_repo,omitempty"`
+}
+
+// Source returns what the request installs from, and its type: "url" or
+// "path", as OctoPrint reports them.
+func (r InstallRequest) Source() (source, sourceType string) {
+	switch {
+	case r.URL != "":
+		return r.URL, "url"
+	case r.Path != "":
+		return r.Path, "path"
+	}
+	return "repository:" + r.RepositoryID, "repository"
+}
+
+// Installed is what an install did.
+type Installed struct {
+	Plugin  string `json:"plugin"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Kind    string `json:"kind"` // "source" or "package"
+	// Path is where the plugin was installed, relative to the base
+	// directory.
+	Path string `json:"path"`
+	// Replaced: a plugin of that identifier was installed before.
+	Replaced bool `json:"replaced"`
+	// Change is the enable of a new plugin or the reload of a replaced
+	// one: whether it runs now or after a restart.
+	Change manager.Change `json:"change"`
 }

@@ -1,0 +1,195 @@
+package serve_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tentacle-go/tentacle/plugins/pluginmanager"
+)
+
+// watchedZip is a source plugin archive: watched/watched.go at version v
+// (see watched in watch_test.go); broken makes it fail to compile.
+func watchedZip(t *testing.T, v string, broken bool) []byte {
+	t.Helper()
+	src := fmt.Sprintf(watched, v, v)
+	if broken {
+		src += "\nfunc broken() { undefined() }\n"
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("watched/watched.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(w, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// files serves archives by path.
+func files(t *testing.T, byPath map[string][]byte) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, ok := byPath[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// installWait installs through the Plugin Manager's command, waiting for
+// the result (Tentacle's "wait").
+func installWait(t *testing.T, h *harness, body map[string]any) pluginmanager.Result {
+	t.Helper()
+	body["command"], body["wait"] = "install", true
+	r := h.do("POST", "/api/plugin/pluginmanager", h.key, body)
+	if r.status != http.StatusOK {
+		t.Fatalf("install %v: %d %s", body, r.status, r.body)
+	}
+	var res pluginmanager.Result
+	if err := json.Unmarshal(r.body, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// version asks the installed watched plugin its version.
+func version(h *harness) string {
+	r := h.do("POST", "/api/plugin/watched", h.key, map[string]any{"command": "version"})
+	var v struct{ Version string }
+	_ = json.Unmarshal(r.body, &v)
+	return v.Version
+}
+
+// Install from a URL, reinstall a newer version, fail to reinstall a broken
+// one (the installed version keeps running, its files untouched), uninstall
+// (its settings become orphans), clean up.
+func TestInstallLifecycle(t *testing.T) {
+	h := start(t, setup{folder: true, config: "plugins:\n  watched:\n    note: kept\n"})
+	srv := files(t, map[string][]byte{
+		"/watched-1.zip":      watchedZip(t, "1.0.0", false),
+		"/watched-2.zip":      watchedZip(t, "2.0.0", false),
+		"/watched-broken.zip": watchedZip(t, "3.0.0", true),
+	})
+
+	res := installWait(t, h, map[string]any{"url": srv.URL + "/watched-1.zip"})
+	if !res.Result || res.Installed == nil || res.Installed.Path != "plugins/watched" || res.SourceType != "url" {
+		t.Fatalf("install: %+v", res)
+	}
+	if v := version(h); v != "1.0.0" {
+		t.Fatalf("installed plugin answers %q", v)
+	}
+	if in := pluginInfo(t, h, "watched"); !in.Enabled || in.Tier != "source" {
+		t.Errorf("after install: %+v", in)
+	}
+
+	// Again without reinstall: refused, nothing changes.
+	if res := installWait(t, h, map[string]any{"url": srv.URL + "/watched-2.zip"}); res.Result || res.Status != http.StatusConflict {
+		t.Errorf("second install without reinstall: %+v", res)
+	}
+	res = installWait(t, h, map[string]any{"url": srv.URL + "/watched-2.zip", "plugin": "watched"})
+	if !res.Result || res.WasReinstalled == nil || !*res.WasReinstalled {
+		t.Fatalf("reinstall: %+v", res)
+	}
+	eventually(t, "version 2 running", func() bool { return version(h) == "2.0.0" })
+
+	before := string(readFile(t, h.path("plugins/watched/watched.go")))
+	res = installWait(t, h, map[string]any{"url": srv.URL + "/watched-broken.zip", "plugin": "watched"})
+	if res.Result || res.Reason == nil {
+		t.Fatalf("broken reinstall: %+v", res)
+	}
+	if v := version(h); v != "2.0.0" {
+		t.Errorf("after a failed reinstall the plugin answers %q; want the installed 2.0.0", v)
+	}
+	if after := string(readFile(t, h.path("plugins/watched/watched.go"))); after != before {
+		t.Error("a failed reinstall changed the installed files")
+	}
+
+	r := h.do("POST", "/api/plugin/pluginmanager", h.key, map[string]any{"command": "uninstall", "plugin": "watched"})
+	if r.status != http.StatusOK {
+		t.Fatalf("uninstall: %d %s", r.status, r.body)
+	}
+	if _, err := os.Stat(h.path("plugins/watched")); !os.IsNotExist(err) {
+		t.Errorf("plugin files after uninstall: %v", err)
+	}
+	var orphans struct {
+		OrphanData map[string]map[string]bool `json:"orphan_data"`
+	}
+	h.getJSON("/plugin/pluginmanager/orphans", &orphans)
+	if !orphans.OrphanData["watched"]["settings"] {
+		t.Errorf("orphans after uninstall: %+v", orphans)
+	}
+	if r := h.do("POST", "/api/plugin/pluginmanager", h.key, map[string]any{"command": "cleanup", "plugin": "watched"}); r.status != http.StatusOK || !bytes.Contains(r.body, []byte(`"result": true`)) {
+		t.Errorf("cleanup: %d %s", r.status, r.body)
+	}
+	orphans.OrphanData = nil // decoded afresh, not merged
+	h.getJSON("/plugin/pluginmanager/orphans", &orphans)
+	if _, ok := orphans.OrphanData["watched"]; ok {
+		t.Errorf("orphans after cleanup: %+v", orphans)
+	}
+	if strings.Contains(string(readFile(t, h.path("config.yaml"))), "note: kept") {
+		t.Error("cleanup left the plugin's settings in config.yaml")
+	}
+}
+
+// An upload of a single .go file installs a plugin named after the file;
+// one with another extension is refused before anything is written.
+func TestInstallUpload(t *testing.T) {
+	h := start(t, setup{folder: true})
+	upload := func(name, content string, wait bool) (int, []byte) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", name)
+		io.WriteString(fw, content)
+		if wait {
+			mw.WriteField("wait", "true")
+		}
+		mw.Close()
+		req, _ := http.NewRequest("POST", h.url+"/plugin/pluginmanager/upload_file", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("X-Api-Key", h.key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, data
+	}
+	if status, body := upload("watched.exe", "x", true); status != http.StatusBadRequest {
+		t.Errorf("upload of a .exe: %d %s", status, body)
+	}
+	status, body := upload("watched.go", fmt.Sprintf(watched, "1.0.0", "1.0.0"), true)
+	var res pluginmanager.Result
+	if err := json.Unmarshal(body, &res); status != http.StatusOK || err != nil || !res.Result {
+		t.Fatalf("upload: %d %s", status, body)
+	}
+	if res.Installed.Path != "plugins/watched.go" || version(h) != "1.0.0" {
+		t.Errorf("installed %+v, answers %q", res.Installed, version(h))
+	}
+	// Uploads are kept only while they install.
+	if des, _ := os.ReadDir(h.path(".install")); len(des) != 0 {
+		t.Errorf("left in the staging folder: %v", des)
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, ".install")); err == nil {
+		t.Log("staging folder kept (empty)")
+	}
+}

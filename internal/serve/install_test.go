@@ -3,6 +3,8 @@ package serve_test
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -192,4 +194,116 @@ func TestInstallUpload(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(h.dir, ".install")); err == nil {
 		t.Log("staging folder kept (empty)")
 	}
+}
+
+// failing is a source plugin that passes lint but whose Initialize fails.
+const failing = `package failing
+
+import (
+	"errors"
+
+	"github.com/tentacle-go/tentacle"
+)
+
+type F struct{ tentacle.Base }
+
+func (f *F) Initialize() error { return errors.New("no printer attached") }
+
+var _ tentacle.Initializer = (*F)(nil)
+
+var Plugin = tentacle.Definition{Name: "Failing", Version: "1.0.0", Implementation: &F{}}
+`
+
+// A new plugin whose code fails to enable is taken out again: nothing of
+// it stays in the plugins folder, and the result names the phase.
+func TestInstallFailedEnableTakenOut(t *testing.T) {
+	h := start(t, setup{folder: true})
+	srv := files(t, map[string][]byte{"/failing.go": []byte(failing)})
+	res := installWait(t, h, map[string]any{"url": srv.URL + "/failing.go"})
+	if res.Result || res.Reason == nil || !strings.Contains(*res.Reason, "no printer attached") {
+		t.Fatalf("install of a failing plugin: %+v", res)
+	}
+	if des, _ := os.ReadDir(h.path("plugins")); len(des) != 0 {
+		t.Errorf("left in the plugins folder: %v", des)
+	}
+	if _, ok := listingHas(t, h, "failing"); ok {
+		t.Error("the failing plugin is still listed")
+	}
+}
+
+// listingHas returns plugin id's entry from the full listing.
+func listingHas(t *testing.T, h *harness, id string) (pluginmanager.Entry, bool) {
+	for _, e := range listing(t, h).Plugins {
+		if e.Key == id {
+			return e, true
+		}
+	}
+	return pluginmanager.Entry{}, false
+}
+
+// The repository, served by a test server: its index is listed, a plugin
+// installs by its identifier with the index's SHA-256 checked, and its
+// notices show in the installed plugin's entry.
+func TestInstallFromRepository(t *testing.T) {
+	good := watchedZip(t, "1.0.0", false)
+	var srvURL string
+	index := func() []byte {
+		return []byte(fmt.Sprintf(`[
+ {"id": "watched", "title": "Watched", "description": "Answers its version", "author": "T", "homepage": "",
+  "archive": %q, "sha256": %q, "tier": "source", "version": "1.0.0", "attributes": ["free"]},
+ {"id": "lying", "title": "Lying", "archive": %q, "sha256": "%064d", "tier": "source", "version": "1.0.0"},
+ {"id": "octoprint_only", "title": "A Python plugin", "archive": "https://example.com/x.zip"}
+]`, srvURL+"/watched.zip", sum(good), srvURL+"/watched.zip", 0))
+	}
+	notices := []byte(`[{"plugin": "watched", "text": "Version 1.0.0 answers slowly", "date": "2026-12-01 10:00:00 +0000", "pluginversions": ["<=1.0.0"], "important": true}]`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/plugins.json":
+			w.Write(index())
+		case "/notices.json":
+			w.Write(notices)
+		case "/watched.zip":
+			w.Write(good)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	srvURL = srv.URL
+	h := start(t, setup{folder: true, config: fmt.Sprintf("plugins:\n  pluginmanager:\n    repository: %s/plugins.json\n    notices: %s/notices.json\n", srv.URL, srv.URL)})
+
+	var repo struct {
+		Repository struct {
+			Available bool
+			Plugins   []struct{ ID, Tier string }
+		}
+	}
+	h.getJSON("/plugin/pluginmanager/repository?refresh=true", &repo)
+	if !repo.Repository.Available || len(repo.Repository.Plugins) != 3 {
+		t.Fatalf("repository: %+v", repo)
+	}
+	if res := installWait(t, h, map[string]any{"repository_id": "lying"}); res.Result || !strings.Contains(*res.Reason, "SHA-256") {
+		t.Errorf("install of an entry whose archive does not match its sha256: %+v", res.Reason)
+	}
+	if res := installWait(t, h, map[string]any{"repository_id": "octoprint_only"}); res.Result {
+		t.Errorf("install of an entry without a tier: %+v", res)
+	}
+	res := installWait(t, h, map[string]any{"repository_id": "watched"})
+	if !res.Result || version(h) != "1.0.0" {
+		t.Fatalf("install from the repository: %+v", res)
+	}
+	var one struct{ Plugin pluginmanager.Entry }
+	h.getJSON("/plugin/pluginmanager/plugins/watched?refresh=true", &one)
+	n := one.Plugin.Notifications
+	if len(n) != 1 || n[0].Text != "Version 1.0.0 answers slowly" || !n[0].Important || n[0].Date == 0 {
+		t.Errorf("notifications: %+v", n)
+	}
+	if len(one.Plugin.Attributes) != 1 || one.Plugin.Attributes[0] != "free" {
+		t.Errorf("attributes: %v", one.Plugin.Attributes)
+	}
+}
+
+func sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

@@ -69,6 +69,9 @@ func (p *Implementation) admin() (bundled.Admin, error) {
 func (p *Implementation) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /plugins", p.json(func(a bundled.Admin, r *http.Request) (any, error) {
+		if repo := a.Repository(); repo != nil && r.URL.Query().Get("refresh") == "true" {
+			_ = repo.Refresh(r.Context(), true) // a failure shows in the repository's answer
+		}
 		return p.listing(a, r.URL.Query().Get("all") == "true"), nil
 	}))
 	mux.HandleFunc("GET /plugins/versions", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {

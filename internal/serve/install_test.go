@@ -307,3 +307,72 @@ func sum(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// One install at a time: while one downloads, another gets 409 and
+// changes nothing; the first then completes and reports its result on the
+// socket.
+func TestInstallOneAtATime(t *testing.T) {
+	release := make(chan struct{})
+	requested := make(chan struct{}, 1)
+	zipped := watchedZip(t, "1.0.0", false)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requested <- struct{}{}
+		<-release
+		w.Write(zipped)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	h := start(t, setup{folder: true})
+	sock := dial(t, h)
+	r := h.do("POST", "/api/plugin/pluginmanager", h.key, map[string]any{"command": "install", "url": srv.URL + "/watched.zip"})
+	if r.status != http.StatusOK || !bytes.Contains(r.body, []byte(`"in_progress": true`)) {
+		t.Fatalf("first install: %d %s", r.status, r.body)
+	}
+	<-requested
+	r = h.do("POST", "/api/plugin/pluginmanager", h.key, map[string]any{"command": "install", "url": srv.URL + "/other.zip"})
+	if r.status != http.StatusConflict {
+		t.Errorf("second install while one runs: %d %s", r.status, r.body)
+	}
+	close(release)
+	isPM := func(typ string) func(v map[string]any) bool {
+		return func(v map[string]any) bool {
+			data, _ := v["data"].(map[string]any)
+			return v["plugin"] == "pluginmanager" && data["type"] == typ
+		}
+	}
+	checkShape(t, "loglines.json", mustJSON(t, sock.next(t, "plugin", isPM("loglines"))["data"]))
+	checkShape(t, "install_result.json", mustJSON(t, sock.next(t, "plugin", isPM("result"))["data"]))
+	if version(h) != "1.0.0" {
+		t.Error("the first install did not complete")
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A transaction that a killed server left in the staging folder is dealt
+// with at the next start, before plugins are scanned.
+func TestStartRecoversInstalls(t *testing.T) {
+	dir := t.TempDir()
+	// A download that never reached the place step: no journal.
+	if err := os.MkdirAll(filepath.Join(dir, ".install", "txn-killed"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, ".install", "txn-killed", "hello.zip"), "partial")
+	h := start(t, setup{dir: dir, folder: true})
+	if _, err := os.Stat(h.path(".install", "txn-killed")); !os.IsNotExist(err) {
+		t.Errorf("the interrupted transaction is still there: %v", err)
+	}
+}

@@ -348,6 +348,10 @@ func TestInstallOneAtATime(t *testing.T) {
 	}
 	checkShape(t, "loglines.json", mustJSON(t, sock.next(t, "plugin", isPM("loglines"))["data"]))
 	checkShape(t, "install_result.json", mustJSON(t, sock.next(t, "plugin", isPM("result"))["data"]))
+	ev := sock.next(t, "event", func(v map[string]any) bool { return v["type"] == "plugin_pluginmanager_install_plugin" })
+	if payload, _ := ev["payload"].(map[string]any); payload["id"] != "watched" || payload["version"] != "1.0.0" || payload["source_type"] != "url" {
+		t.Errorf("install event: %v", ev)
+	}
 	if version(h) != "1.0.0" {
 		t.Error("the first install did not complete")
 	}
@@ -374,5 +378,49 @@ func TestStartRecoversInstalls(t *testing.T) {
 	h := start(t, setup{dir: dir, folder: true})
 	if _, err := os.Stat(h.path(".install", "txn-killed")); !os.IsNotExist(err) {
 		t.Errorf("the interrupted transaction is still there: %v", err)
+	}
+}
+
+// A repository that does not answer keeps nothing waiting: the server
+// starts and serves, and says the repository is unavailable and why.
+func TestRepositoryUnreachableAtStart(t *testing.T) {
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(hang) })
+	h := start(t, setup{config: "plugins:\n  pluginmanager:\n    repository: " + srv.URL + "/plugins.json\n"})
+	var repo struct {
+		Repository struct {
+			Available bool
+			Error     string
+		}
+	}
+	h.getJSON("/plugin/pluginmanager/repository", &repo)
+	if repo.Repository.Available || repo.Repository.Error == "" {
+		t.Errorf("repository while its server hangs: %+v", repo)
+	}
+	var l pluginmanager.Listing
+	h.getJSON("/plugin/pluginmanager/plugins", &l)
+	if l.Online {
+		t.Error("listing says online")
+	}
+}
+
+// A local folder of Go source installs by its path, as plugins/<id>/.
+func TestInstallLocalFolder(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "watched")
+	writeFile(t, filepath.Join(src, "watched.go"), fmt.Sprintf(watched, "1.0.0", "1.0.0"))
+	h := start(t, setup{folder: true})
+	res := installWait(t, h, map[string]any{"path": src})
+	if !res.Result || res.Installed.Path != "plugins/watched" || res.SourceType != "path" || version(h) != "1.0.0" {
+		t.Fatalf("install of a folder: %+v", res)
+	}
+	if _, err := os.Stat(filepath.Join(src, "watched.go")); err != nil {
+		t.Errorf("the source folder was changed: %v", err)
 	}
 }

@@ -414,6 +414,9 @@ func TestRepositoryUnreachableAtStart(t *testing.T) {
 // A local folder of Go source installs by its path, as plugins/<id>/.
 func TestInstallLocalFolder(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "watched")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	writeFile(t, filepath.Join(src, "watched.go"), fmt.Sprintf(watched, "1.0.0", "1.0.0"))
 	h := start(t, setup{folder: true})
 	res := installWait(t, h, map[string]any{"path": src})

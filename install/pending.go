@@ -81,11 +81,7 @@ func (p *Pending) place() error {
 	}
 	j := &journal{Op: "install", Plugin: p.ID}
 	for _, r := range replaces {
-		old := t.oldPath(r)
-		if err := os.MkdirAll(filepath.Dir(t.path(old)), 0o755); err != nil {
-			return err
-		}
-		j.Moves = append(j.Moves, move{From: r, To: old})
+		j.Moves = append(j.Moves, move{From: r, To: t.oldPath(r)})
 	}
 	j.Moves = append(j.Moves, move{From: p.from, To: p.target})
 	parent := path.Dir(p.target)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Folders of a transaction, besides the journal's files.
@@ -79,6 +80,8 @@ func (in *Installer) prepare(ctx context.Context, src Source, mode Mode) (_ *Pen
 		err = serr
 	} else if fi.IsDir() {
 		folder, err = filepath.Abs(src.Path)
+	} else if !fi.Mode().IsRegular() {
+		err = fail(ErrInvalid, "%s is not a file or folder", src.Path)
 	} else {
 		file, err = in.copyIn(s.t, src.Path, src.Name)
 	}
@@ -102,7 +105,7 @@ func (in *Installer) prepare(ctx context.Context, src Source, mode Mode) (_ *Pen
 			return nil, s.errAt(StepValidate, err)
 		}
 		in.logf("Copying %s", folder)
-		n, err := copyFolder(ctx, folder, unpacked, in.opts.Limits)
+		n, err := copyFolder(ctx, folder, s.id, unpacked, in.opts.Limits)
 		if err != nil {
 			return nil, s.errAt(StepUnpack, err)
 		}
@@ -228,7 +231,9 @@ func (s *preparing) finish(ctx context.Context, p *Pending) (*Pending, error) {
 	if err := hit(fpCheck); err != nil {
 		return nil, s.errAt(StepValidate, err)
 	}
-	if err := s.in.opts.Check(ctx, &p.Staged); err != nil {
+	staged := p.Staged // a copy: what Check does to it changes nothing
+	staged.Replaces = slices.Clone(p.Replaces)
+	if err := s.in.opts.Check(ctx, &staged); err != nil {
 		return nil, s.errAt(StepValidate, err)
 	}
 	if err := ctx.Err(); err != nil {

@@ -51,7 +51,7 @@ func TestInstallSources(t *testing.T) {
 	pkgDir := filepath.Join(src, "pkg")
 	writeFile(t, pkgDir, "plugin.yaml", []byte(manifest("pkg", "2.0.0", sum(exe))))
 	writeFile(t, pkgDir, "tentacle-plugin-pkg", exe) // 0644: made 0755
-	linkDir := filepath.Join(src, "links", "hello") // a link to the folder, named after the plugin
+	linkDir := filepath.Join(src, "links", "hello")  // a link to the folder, named after the plugin
 	writeDir(t, filepath.Dir(linkDir))
 	if err := os.Symlink(helloDir, linkDir); err != nil {
 		t.Fatal(err)

@@ -228,3 +228,28 @@ func TestCheck(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 }
+
+// A Check that panics leaves neither the installer busy nor anything in
+// the base directory.
+func TestCheckPanics(t *testing.T) {
+	panics := true
+	in, _ := newInstaller(t, Options{Check: func(context.Context, *Staged) error {
+		if panics {
+			panic("the host's bug")
+		}
+		return nil
+	}})
+	before := snapshot(t, in.opts.BaseDir)
+	path := writeFile(t, t.TempDir(), "hello.go", []byte(helloSource(t, "1.0.0")))
+	func() {
+		defer func() {
+			if r := recover(); r != "the host's bug" {
+				t.Errorf("recovered %v", r)
+			}
+		}()
+		_, _ = in.Install(context.Background(), Source{Path: path}, Mode{})
+	}()
+	sameTree(t, in.opts.BaseDir, before, "after a panic in Check")
+	panics = false
+	mustInstall(t, in, Source{Path: path}, Mode{})
+}

@@ -41,12 +41,16 @@ func unpack(ctx context.Context, src string, f format, dest string, lim Limits) 
 	})
 }
 
-// copyFolder copies the folder src, as an entry named after it and its
-// files below, into dest, a folder it makes, as unpack does an archive's
-// entries: what is not a file or folder (a link) is refused, and the
-// limits but the ratio apply. It returns how many entries it copied.
-func copyFolder(ctx context.Context, src, dest string, lim Limits) (int, error) {
-	base := filepath.Base(src)
+// copyFolder copies the folder src (a link to one is followed), as an
+// entry named name and its files below, into dest, a folder it makes, as
+// unpack does an archive's entries: what is not a file or folder (a link)
+// is refused, and the limits but the ratio apply. It returns how many
+// entries it copied.
+func copyFolder(ctx context.Context, src, name, dest string, lim Limits) (int, error) {
+	src, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return 0, err
+	}
 	return into(dest, lim, func(x *extractor) error {
 		return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -59,10 +63,10 @@ func copyFolder(ctx context.Context, src, dest string, lim Limits) (int, error) 
 			if err != nil {
 				return err
 			}
-			name := base + "/" + filepath.ToSlash(rel)
+			entry := name + "/" + filepath.ToSlash(rel)
 			switch {
 			case d.IsDir():
-				return x.dir(name)
+				return x.dir(entry)
 			case d.Type().IsRegular():
 				f, err := os.Open(path)
 				if err != nil {
@@ -73,7 +77,7 @@ func copyFolder(ctx context.Context, src, dest string, lim Limits) (int, error) 
 				if err != nil {
 					return err
 				}
-				return x.file(name, fi.Mode(), f)
+				return x.file(entry, fi.Mode(), f)
 			}
 			return fail(ErrUnsafe, "%s is %s", path, describeType(d.Type()))
 		})

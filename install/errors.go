@@ -78,6 +78,8 @@ type Error struct {
 	Err error
 }
 
+// Error returns `install "<plugin>": <step>: <cause>`, with the input in
+// place of the plugin while it is not known.
 func (e *Error) Error() string {
 	s := "install"
 	switch {

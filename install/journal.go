@@ -142,9 +142,15 @@ func (t *txn) readJournal() (*journal, error) {
 	return &j, nil
 }
 
-// apply makes move m and flushes both folders.
+// apply makes move m and flushes both folders. A folder of the
+// transaction's that the destination needs is made first.
 func (t *txn) apply(m move) error {
 	from, to := t.path(m.From), t.path(m.To)
+	if strings.HasPrefix(to, t.dir+string(filepath.Separator)) {
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+	}
 	if err := os.Rename(from, to); err != nil {
 		return err
 	}

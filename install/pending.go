@@ -49,8 +49,10 @@ func (p *Pending) errAt(err error) error {
 //
 // A plugin installed since Prepare without Mode.Reinstall or Force is
 // ErrInstalled. On any error the moves made are undone and the staging
-// folder removed: the base directory is as before, and the Pending ends.
-// A crash from here on is undone by Recover, until Commit.
+// folder removed: the base directory is as before, and the Pending ends
+// (should an undo fail too, the error says so, and Recover finishes it).
+// A crash from here on is undone by Recover, until Commit. Place updates
+// Replaces to what it replaced.
 func (p *Pending) Place() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -81,11 +83,7 @@ func (p *Pending) place() error {
 	}
 	j := &journal{Op: "install", Plugin: p.ID}
 	for _, r := range replaces {
-		old := t.oldPath(r)
-		if err := os.MkdirAll(filepath.Dir(t.path(old)), 0o755); err != nil {
-			return err
-		}
-		j.Moves = append(j.Moves, move{From: r, To: old})
+		j.Moves = append(j.Moves, move{From: r, To: t.oldPath(r)})
 	}
 	j.Moves = append(j.Moves, move{From: p.from, To: p.target})
 	parent := path.Dir(p.target)

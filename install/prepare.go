@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Folders of a transaction, besides the journal's files.
@@ -21,16 +22,16 @@ const (
 // the plugin (once known) and the step, with nothing left in the base
 // directory. While the Pending is open, another Prepare or Install of this
 // Installer fails with ErrBusy at once.
-func (in *Installer) Prepare(ctx context.Context, src Source, mode Mode) (*Pending, error) {
+func (in *Installer) Prepare(ctx context.Context, src Source, mode Mode) (p *Pending, err error) {
 	if !in.acquire() {
 		return nil, &Error{Source: describe(src), Err: ErrBusy}
 	}
-	p, err := in.prepare(ctx, src, mode)
-	if err != nil {
-		in.release()
-		return nil, err
-	}
-	return p, nil
+	defer func() {
+		if p == nil { // an error, or a panic of Check
+			in.release()
+		}
+	}()
+	return in.prepare(ctx, src, mode)
 }
 
 // preparing is the state of a Prepare: what errors name.
@@ -46,7 +47,7 @@ func (s *preparing) errAt(step Step, err error) error {
 	return &Error{Plugin: s.id, Source: describe(s.src), Step: step, Err: err}
 }
 
-func (in *Installer) prepare(ctx context.Context, src Source, mode Mode) (_ *Pending, err error) {
+func (in *Installer) prepare(ctx context.Context, src Source, mode Mode) (p *Pending, err error) {
 	s := &preparing{in: in, src: src, mode: mode}
 	switch {
 	case (src.URL == "") == (src.Path == ""):
@@ -63,7 +64,7 @@ func (in *Installer) prepare(ctx context.Context, src Source, mode Mode) (_ *Pen
 		return nil, s.errAt(StepDownload, err)
 	}
 	defer func() {
-		if err != nil {
+		if p == nil { // an error, or a panic of Check
 			if ferr := s.t.finish(); ferr != nil {
 				in.logf("Could not remove the staging folder %s (%v): Recover removes it at the next start", s.t.dir, ferr)
 			}
@@ -79,6 +80,8 @@ func (in *Installer) prepare(ctx context.Context, src Source, mode Mode) (_ *Pen
 		err = serr
 	} else if fi.IsDir() {
 		folder, err = filepath.Abs(src.Path)
+	} else if !fi.Mode().IsRegular() {
+		err = fail(ErrInvalid, "%s is not a file or folder", src.Path)
 	} else {
 		file, err = in.copyIn(s.t, src.Path, src.Name)
 	}
@@ -102,7 +105,7 @@ func (in *Installer) prepare(ctx context.Context, src Source, mode Mode) (_ *Pen
 			return nil, s.errAt(StepValidate, err)
 		}
 		in.logf("Copying %s", folder)
-		n, err := copyFolder(ctx, folder, unpacked, in.opts.Limits)
+		n, err := copyFolder(ctx, folder, s.id, unpacked, in.opts.Limits)
 		if err != nil {
 			return nil, s.errAt(StepUnpack, err)
 		}
@@ -228,7 +231,9 @@ func (s *preparing) finish(ctx context.Context, p *Pending) (*Pending, error) {
 	if err := hit(fpCheck); err != nil {
 		return nil, s.errAt(StepValidate, err)
 	}
-	if err := s.in.opts.Check(ctx, &p.Staged); err != nil {
+	staged := p.Staged // a copy: what Check does to it changes nothing
+	staged.Replaces = slices.Clone(p.Replaces)
+	if err := s.in.opts.Check(ctx, &staged); err != nil {
 		return nil, s.errAt(StepValidate, err)
 	}
 	if err := ctx.Err(); err != nil {

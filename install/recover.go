@@ -83,7 +83,7 @@ func Remove(baseDir, path string) error {
 	}
 	rel, err := filepath.Rel(base, filepath.Clean(abs))
 	switch {
-	case err != nil, !filepath.IsLocal(rel):
+	case err != nil, rel == ".", !filepath.IsLocal(rel):
 		return fmt.Errorf("remove %s: not inside the base directory %s", path, base)
 	case rel == StagingDir || strings.HasPrefix(rel, StagingDir+string(filepath.Separator)):
 		return fmt.Errorf("remove %s: the staging folder is not a plugin's", path)
@@ -103,9 +103,6 @@ func remove(base, rel string) (err error) {
 		return err
 	}
 	j := &journal{Op: "remove", Moves: []move{{From: rel, To: t.oldPath(rel)}}, Forward: true}
-	if err := os.MkdirAll(filepath.Dir(t.path(j.Moves[0].To)), 0o755); err != nil {
-		return errors.Join(err, t.finish())
-	}
 	if err := t.writeJournal(j); err != nil {
 		return errors.Join(err, t.finish())
 	}

@@ -51,6 +51,11 @@ func TestInstallSources(t *testing.T) {
 	pkgDir := filepath.Join(src, "pkg")
 	writeFile(t, pkgDir, "plugin.yaml", []byte(manifest("pkg", "2.0.0", sum(exe))))
 	writeFile(t, pkgDir, "tentacle-plugin-pkg", exe) // 0644: made 0755
+	linkDir := filepath.Join(src, "links", "hello")  // a link to the folder, named after the plugin
+	writeDir(t, filepath.Dir(linkDir))
+	if err := os.Symlink(helloDir, linkDir); err != nil {
+		t.Fatal(err)
+	}
 	multiDir := filepath.Join(src, "multi", "pkg")
 	writeFile(t, multiDir, here+"/tentacle-plugin-pkg", exe)
 	writeFile(t, multiDir, "plugin.yaml", []byte(manifest("pkg", "3.0.0", sum(exe))))
@@ -97,6 +102,7 @@ func TestInstallSources(t *testing.T) {
 		{"single .go file", Source{Path: filepath.Join(src, "hello.go")}, "hello", KindSource, "1.0.0", "plugins/hello.go",
 			map[string]string{"plugins/hello.go": "file -rw-r--r--"}},
 		{"source folder", Source{Path: helloDir}, "hello", KindSource, "1.0.0", "plugins/hello", helloFiles},
+		{"link to a source folder", Source{Path: linkDir}, "hello", KindSource, "1.0.0", "plugins/hello", helloFiles},
 		{"zip", Source{Path: filepath.Join(src, "hello.zip")}, "hello", KindSource, "1.0.0", "plugins/hello", helloFiles},
 		{"tar.gz", Source{Path: filepath.Join(src, "hello.tar.gz")}, "hello", KindSource, "1.0.0", "plugins/hello", helloFiles},
 		{"tgz with ./", Source{Path: filepath.Join(src, "hello.tgz")}, "hello", KindSource, "1.0.0", "plugins/hello", helloFiles},

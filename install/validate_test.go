@@ -28,6 +28,12 @@ func TestValidateRefusals(t *testing.T) {
 	folder := filepath.Join(src, "hello")
 	writeFile(t, folder, "hello.go", []byte(helloSource(t, "1.0.0")))
 
+	linked := filepath.Join(src, "linked")
+	writeFile(t, linked, "linked.go", []byte(helloSource(t, "1.0.0")))
+	if err := os.Symlink("/etc/passwd", filepath.Join(linked, "passwd")); err != nil {
+		t.Fatal(err)
+	}
+
 	cases := []struct {
 		name string
 		file string // written with data; "" for src as it is
@@ -44,6 +50,8 @@ func TestValidateRefusals(t *testing.T) {
 		{"nothing to install", "", nil, Source{}, StepDownload, ErrInvalid, "give either a URL or a path"},
 		{"two things to install", "", nil, Source{Path: folder, URL: "http://example.com/x.zip"}, StepDownload, ErrInvalid, "give either a URL or a path"},
 		{"missing file", "", nil, Source{Path: filepath.Join(src, "nope.zip")}, StepDownload, os.ErrNotExist, "no such file"},
+		{"a named pipe", "", nil, Source{Path: fifo(t, filepath.Join(src, "pipe.zip"))}, StepDownload, ErrInvalid, "pipe.zip is not a file or folder"},
+		{"a folder with a link", "", nil, Source{Path: linked}, StepUnpack, ErrUnsafe, "linked/passwd is a symbolic link"},
 		{"unknown type", "notes.txt", []byte("just some notes"), Source{}, StepUnpack, ErrInvalid, "cannot tell what notes.txt is"},
 		{"executable for windows", "p.tgz", pkg("p", manifest("p", "1.0.0", sum(windows)), windows), Source{}, StepValidate, ErrPlatform,
 			"tentacle-plugin-p is built for windows/amd64, this machine is " + runtime.GOOS + "/" + runtime.GOARCH},
@@ -210,4 +218,38 @@ func TestCheck(t *testing.T) {
 	if seen.ID != "" {
 		t.Errorf("Check ran with Force: %+v", seen)
 	}
+
+	// What Check does to the Staged it is given changes nothing.
+	in, _ = newInstaller(t, Options{BaseDir: in.opts.BaseDir, Check: func(_ context.Context, s *Staged) error {
+		s.ID, s.Replaces[0] = "evil", "config.yaml"
+		return nil
+	}})
+	if res := mustInstall(t, in, Source{Path: path}, Mode{Reinstall: true}); res.ID != "hello" || res.Path != filepath.Join("plugins", "hello") {
+		t.Errorf("result %+v", res)
+	}
+}
+
+// A Check that panics leaves neither the installer busy nor anything in
+// the base directory.
+func TestCheckPanics(t *testing.T) {
+	panics := true
+	in, _ := newInstaller(t, Options{Check: func(context.Context, *Staged) error {
+		if panics {
+			panic("the host's bug")
+		}
+		return nil
+	}})
+	before := snapshot(t, in.opts.BaseDir)
+	path := writeFile(t, t.TempDir(), "hello.go", []byte(helloSource(t, "1.0.0")))
+	func() {
+		defer func() {
+			if r := recover(); r != "the host's bug" {
+				t.Errorf("recovered %v", r)
+			}
+		}()
+		_, _ = in.Install(context.Background(), Source{Path: path}, Mode{})
+	}()
+	sameTree(t, in.opts.BaseDir, before, "after a panic in Check")
+	panics = false
+	mustInstall(t, in, Source{Path: path}, Mode{})
 }

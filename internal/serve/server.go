@@ -95,6 +95,7 @@ type Server struct {
 	hung     *hungPlugins // plugins whose code hung, for the next start
 	routes   *pluginRoutes
 	sockets  *socketHub
+	sessions *loginSessions // login sessions for the socket's auth
 	handler  http.Handler
 
 	apiKey     string
@@ -138,7 +139,7 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
-	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8)}
+	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8), sessions: newLoginSessions()}
 	dir, err := makeBaseDir(opts.BaseDir)
 	if err != nil {
 		return nil, err

@@ -42,13 +42,13 @@ func newSocketHub(s *Server) *socketHub {
 // before it authenticates (GET /api/socket) or not (SockJS, as OctoPrint).
 func (h *socketHub) serve(conn socketConn, remote string, open bool) {
 	c := newSocketClient(h, conn, remote, open)
+	// The connected message goes first, before any event or plugin message.
+	c.queueValue(map[string]any{"connected": h.s.connectedPayload()})
 	if !h.add(c) {
 		conn.Close(closeGoingAway, "server stopping")
 		return
 	}
 	defer h.running.Done()
-	// The connected message goes first, before any event.
-	c.queueValue(map[string]any{"connected": h.s.connectedPayload()})
 	id := "socket:" + strconv.FormatInt(h.next.Add(1), 10)
 	sub, err := h.s.bus.Subscribe(id, c.event)
 	if err != nil {

@@ -80,7 +80,7 @@ func (c *socketClient) write(ctx context.Context) (code int, reason string) {
 	for {
 		select {
 		case <-ctx.Done():
-			return int(1000), ""
+			return closeNormal, ""
 		case <-c.done:
 			return c.code, c.why
 		case msg := <-c.send:

@@ -31,6 +31,7 @@ const writeTimeout = 5 * time.Second
 
 // Close codes the server ends a connection with.
 const (
+	closeNormal    = int(websocket.StatusNormalClosure) // the client went away
 	closeGoingAway = int(websocket.StatusGoingAway)     // the server stops
 	closeTooSlow   = int(websocket.StatusTryAgainLater) // the client fell behind
 	closeInternal  = int(websocket.StatusInternalError) // the server cannot serve it

@@ -95,10 +95,10 @@ type Server struct {
 	hung     *hungPlugins // plugins whose code hung, for the next start
 	routes   *pluginRoutes
 	sockets  *socketHub
-	sessions *loginSessions // login sessions for the socket's auth
 	handler  http.Handler
 
 	apiKey     string
+	sessions   *loginSessions // login sessions, for the socket's auth
 	host       string
 	port       int
 	hosts      hostCheck         // the Host headers the server answers to
@@ -139,7 +139,7 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
-	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8), sessions: newLoginSessions()}
+	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8)}
 	dir, err := makeBaseDir(opts.BaseDir)
 	if err != nil {
 		return nil, err
@@ -390,6 +390,7 @@ func (s *Server) setupPlugins() error {
 	})
 	s.routes = newPluginRoutes(s)
 	s.sockets = newSocketHub(s)
+	s.sessions = newLoginSessions()
 	m.AddActivator(s.routes)
 	m.AddActivator(&eventActivator{s: s})
 	m.AddActivator(startupActivator{s})

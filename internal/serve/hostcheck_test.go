@@ -1,13 +1,10 @@
 package serve_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/coder/websocket"
 )
 
 // hostPaths are requests of every kind the server answers: its API, the
@@ -43,20 +40,7 @@ func (h *harness) hostRequest(method, path, key, host string) response {
 // of the answer to the upgrade (101 when it was accepted).
 func dialHost(t *testing.T, h *harness, host string) int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
-	defer cancel()
-	conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(h.url, "http")+"/api/socket",
-		&websocket.DialOptions{HTTPClient: h.client, Host: host})
-	if err == nil {
-		conn.Close(websocket.StatusNormalClosure, "")
-	}
-	if resp == nil {
-		t.Fatalf("dial /api/socket with Host %s: %v", host, err)
-	}
-	if resp.Body != nil {
-		resp.Body.Close()
-	}
-	return resp.StatusCode
+	return dialStatus(t, h, "/api/socket", host, "")
 }
 
 // TestHostHeaderChecked: the server answers only requests whose Host

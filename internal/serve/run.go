@@ -151,6 +151,10 @@ func (s *Server) stop() error {
 				s.log.Warn("Shutdown callbacks still running; stopping without them", "timeout", timeout)
 			}
 		}
+		// Socket clients first: a SockJS client's streaming or polling
+		// request is a request in progress that would otherwise hold the
+		// stop up until it timed out.
+		s.sockets.closeAll()
 		if s.http != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			if err := s.http.Shutdown(ctx); err != nil {
@@ -163,7 +167,6 @@ func (s *Server) stop() error {
 			}
 			cancel()
 		}
-		s.sockets.closeAll()
 		s.serving.Store(false)
 		s.bgMu.Lock()
 		s.bgClosed = true

@@ -106,6 +106,7 @@ type Server struct {
 	endLife context.CancelFunc
 
 	apiKey     string
+	sessions   *loginSessions // login sessions, for the socket's auth
 	host       string
 	port       int
 	hosts      hostCheck         // the Host headers the server answers to
@@ -408,6 +409,7 @@ func (s *Server) setupPlugins() error {
 	})
 	s.routes = newPluginRoutes(s)
 	s.sockets = newSocketHub(s)
+	s.sessions = newLoginSessions()
 	m.AddActivator(s.routes)
 	m.AddActivator(&eventActivator{s: s})
 	m.AddActivator(startupActivator{s})

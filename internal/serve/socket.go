@@ -3,26 +3,25 @@ package serve
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
-
-	"github.com/tentacle-go/tentacle/events"
 	"github.com/tentacle-go/tentacle/server"
 )
 
-// socketHub pushes events and plugin messages to the browser clients
-// connected to GET /api/socket (OctoPrint's push socket). Messages are JSON
-// objects with one key:
+// socketHub pushes events and plugin messages to the clients of the push
+// socket, OctoPrint's: SockJS at /sockjs (and its raw websocket
+// /sockjs/websocket), and Tentacle's plain websocket GET /api/socket.
+// Whatever the transport, messages are JSON objects with one key:
 //
-//	{"connected": {"version": "...", "safemode": null}}
+//	{"connected": {"version": "...", ...}}
 //	{"event": {"type": "PluginEnabled", "payload": {...}}}
 //	{"plugin": {"plugin": "hello", "data": ...}}
+//	{"reauthRequired": {"reason": "stale"}}
 //
+// and clients send auth, throttle and subscribe messages (socketClient).
 // Each client has its own bounded queue; a client that cannot keep up is
 // disconnected rather than slowing anything down.
 type socketHub struct {
@@ -34,107 +33,73 @@ type socketHub struct {
 	running sync.WaitGroup // serve calls in progress
 }
 
-type socketClient struct {
-	conn   *websocket.Conn
-	send   chan []byte
-	done   chan struct{}
-	once   sync.Once
-	remote string
-}
-
-// clientQueue is how many messages may wait for one client.
-const clientQueue = 256
-
 func newSocketHub(s *Server) *socketHub {
 	return &socketHub{s: s, clients: make(map[*socketClient]struct{})}
 }
 
-// serve upgrades a request to a socket and pushes to it until it closes.
-func (h *socketHub) serve(w http.ResponseWriter, r *http.Request) {
-	conn, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return // Accept has answered
-	}
-	c := &socketClient{conn: conn, send: make(chan []byte, clientQueue), done: make(chan struct{}), remote: r.RemoteAddr}
+// serve runs one connection until it ends. remote is the client's
+// address; open says whether the client gets events and plugin messages
+// before it authenticates (GET /api/socket) or not (SockJS, as OctoPrint).
+func (h *socketHub) serve(conn socketConn, remote string, open bool) {
+	c := newSocketClient(h, conn, remote, open)
+	// The connected message goes first, before any event or plugin message.
+	c.queueValue(map[string]any{"connected": h.s.connectedPayload()})
 	if !h.add(c) {
-		conn.Close(websocket.StatusGoingAway, "server stopping")
+		conn.Close(closeGoingAway, "server stopping")
 		return
 	}
 	defer h.running.Done()
-	// The connected message goes first, before any event.
-	h.push(c, map[string]any{"connected": map[string]any{"version": Version, "safemode": h.s.Info().SafeMode}})
 	id := "socket:" + strconv.FormatInt(h.next.Add(1), 10)
-	sub, err := h.s.bus.Subscribe(id, func(ev events.Event) {
-		h.push(c, map[string]any{"event": map[string]any{"type": ev.Name, "payload": ev.Payload}})
-	})
+	sub, err := h.s.bus.Subscribe(id, c.event)
 	if err != nil {
 		h.remove(c)
-		conn.Close(websocket.StatusInternalError, "cannot subscribe")
+		conn.Close(closeInternal, "cannot subscribe to events")
 		return
 	}
-	h.s.bus.Fire(server.EventClientOpened, map[string]any{"remoteAddress": c.remote})
+	h.s.bus.Fire(server.EventClientOpened, map[string]any{"remoteAddress": remote})
 
-	ctx := conn.CloseRead(r.Context())
-	h.write(ctx, c)
-
-	closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
-	_ = sub.Close(closeCtx)
+	ctx, cancel := context.WithCancel(context.Background())
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		defer cancel() // the client went away: stop writing too
+		c.read(ctx)
+	}()
+	code, reason := c.write(ctx)
+	conn.Close(code, reason)
 	cancel()
+	<-read
+
+	closeCtx, cancelClose := context.WithTimeout(context.Background(), time.Second)
+	_ = sub.Close(closeCtx)
+	cancelClose()
 	h.remove(c)
-	h.s.bus.Fire(server.EventClientClosed, map[string]any{"remoteAddress": c.remote})
+	c.logout()
+	h.s.bus.Fire(server.EventClientClosed, map[string]any{"remoteAddress": remote})
 }
 
-// write sends queued messages until the client or the hub goes away.
-func (h *socketHub) write(ctx context.Context, c *socketClient) {
-	defer c.conn.CloseNow()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.done:
-			c.conn.Close(websocket.StatusGoingAway, "server stopping")
-			return
-		case msg := <-c.send:
-			wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			err := c.conn.Write(wctx, websocket.MessageText, msg)
-			cancel()
-			if err != nil {
-				return
-			}
-		}
-	}
-}
-
-// push queues a message for one client; a client whose queue is full is
-// disconnected.
-func (h *socketHub) push(c *socketClient, v any) {
-	msg, err := json.Marshal(v)
+// plugin sends a plugin's message to every client that may have it.
+func (h *socketHub) plugin(id string, data any) {
+	msg, err := json.Marshal(map[string]any{"plugin": map[string]any{"plugin": id, "data": data}})
 	if err != nil {
-		h.s.log.Warn("cannot encode a socket message", "error", err)
+		h.s.log.Warn("cannot encode a plugin message for the socket", "plugin", id, "error", err)
 		return
 	}
-	select {
-	case c.send <- msg:
-	default:
-		h.s.log.Warn("socket client too slow; disconnecting it", "remote", c.remote)
-		c.stop()
+	for _, c := range h.list() {
+		c.plugin(id, msg)
 	}
 }
 
-// broadcast queues a message for every client.
-func (h *socketHub) broadcast(v any) {
+// list returns the connected clients.
+func (h *socketHub) list() []*socketClient {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	clients := make([]*socketClient, 0, len(h.clients))
 	for c := range h.clients {
 		clients = append(clients, c)
 	}
-	h.mu.Unlock()
-	for _, c := range clients {
-		h.push(c, v)
-	}
+	return clients
 }
-
-func (c *socketClient) stop() { c.once.Do(func() { close(c.done) }) }
 
 func (h *socketHub) add(c *socketClient) bool {
 	h.mu.Lock()
@@ -154,12 +119,12 @@ func (h *socketHub) remove(c *socketClient) {
 }
 
 // closeAll disconnects every client, refuses new ones and waits (a little)
-// for their handlers to end.
+// for their handlers to end. It may be called more than once.
 func (h *socketHub) closeAll() {
 	h.mu.Lock()
 	h.closed = true
 	for c := range h.clients {
-		c.stop()
+		c.stop(closeGoingAway, "server stopping")
 	}
 	h.mu.Unlock()
 	if !waitTimeout(h.running.Wait, 2*time.Second) {
@@ -173,6 +138,8 @@ type messenger struct {
 	plugin string
 }
 
-func (m messenger) SendPluginMessage(data any) {
-	m.hub.broadcast(map[string]any{"plugin": map[string]any{"plugin": m.plugin, "data": data}})
-}
+// SendPluginMessage sends data to the socket's clients as
+// {"plugin": {"plugin": <id>, "data": data}}: to those that authenticated
+// (and the plain websocket's), and, for those that did not yet, keeps it
+// until they do (OctoPrint's backlog of 100 messages).
+func (m messenger) SendPluginMessage(data any) { m.hub.plugin(m.plugin, data) }

@@ -19,23 +19,26 @@ import (
 // What the server does to running plugins therefore happens at its next
 // start, and the changes say so.
 
-func (env *offline) install(ctx context.Context, req bundled.InstallRequest, p *progress) (bundled.Installed, error) {
+func (env *offline) install(ctx context.Context, req bundled.InstallRequest, p *progress) (out bundled.Installed, err error) {
 	if env.configErr != nil {
 		source, _ := req.Source()
-		return bundled.Installed{}, fmt.Errorf("install %s: %w", source, env.unparsable())
+		return out, fmt.Errorf("install %s: %w", source, env.unparsable())
 	}
+	_, statErr := os.Stat(env.basedir)
 	if err := env.makeBaseDir(); err != nil {
 		return bundled.Installed{}, err
 	}
 	ops, err := serve.NewOps(env.basedir, env.mgr, env.repo)
-	if err != nil {
-		return bundled.Installed{}, err
+	if err == nil {
+		out, err = ops.Install(ctx, req, pluginops.Report{
+			Log:      func(_, line string) { p.step(line) },
+			Progress: p.download,
+		})
 	}
-	out, err := ops.Install(ctx, req, pluginops.Report{
-		Log:      func(_, line string) { p.step(line) },
-		Progress: p.download,
-	})
 	if err != nil {
+		if statErr != nil {
+			os.Remove(env.basedir) // made for this install, and still empty
+		}
 		return out, err
 	}
 	out.Change = atNextStart(out.Change)

@@ -121,7 +121,7 @@ func (p *progress) clear() {
 
 // newBar returns a bar of max bytes (-1: a spinner) described by what.
 func (p *progress) newBar(max int64, what string) *progressbar.ProgressBar {
-	return progressbar.NewOptions64(max,
+	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(shorten(what)),
 		progressbar.OptionSetWidth(30),
@@ -129,7 +129,11 @@ func (p *progress) newBar(max int64, what string) *progressbar.ProgressBar {
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetSpinnerChangeInterval(0), // turned by spin
 		progressbar.OptionSetRenderBlankState(true),
-	)
+	}
+	if max != -1 {
+		opts = append(opts, progressbar.OptionShowCount()) // "1.0/4.0 MB"
+	}
+	return progressbar.NewOptions64(max, opts...)
 }
 
 // shorten keeps a description to one short line.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/repository"
+	"github.com/tentacle-go/tentacle/server/bundled"
 )
 
 // backend is where the plugins commands act: a running server (remote) or
@@ -20,6 +22,26 @@ type backend interface {
 	// hooks returns the handlers of every hook (name ""), or of one, in
 	// call order with the reasons.
 	hooks(ctx context.Context, name string) (map[string][]hooks.Explanation, error)
+
+	// The Plugin Manager's operations (offline_manage.go,
+	// remote_manage.go).
+
+	// install installs a plugin as the Plugin Manager does, showing its
+	// progress on p; its error names the plugin (once known) and the step.
+	install(ctx context.Context, req bundled.InstallRequest, p *progress) (bundled.Installed, error)
+	// uninstall uninstalls plugin id as the Plugin Manager does; its
+	// settings and data are kept.
+	uninstall(ctx context.Context, id string) (manager.Change, error)
+	// orphans lists what plugins that are not installed left behind.
+	orphans(ctx context.Context) ([]manager.Orphan, error)
+	// cleanup removes what plugin id, which is not installed, left.
+	cleanup(ctx context.Context, id string) error
+	// cleanupAll removes what every plugin that is not installed left and
+	// returns those cleaned up, with the first failure.
+	cleanupAll(ctx context.Context) ([]string, error)
+	// repository returns the plugin repository's index; refresh fetches
+	// it (and the notices and blocklist) first.
+	repository(ctx context.Context, refresh bool) (repository.Index, error)
 	close()
 }
 
@@ -46,6 +68,17 @@ func (o *options) openWarn(ctx context.Context, warn bool) (backend, error) {
 		o.warnConfig(env)
 	}
 	return env, nil
+}
+
+// with opens the backend of a command (see openWarn), runs fn on it and
+// closes it.
+func (o *options) with(ctx context.Context, warn bool, fn func(backend) error) error {
+	b, err := o.openWarn(ctx, warn)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	return fn(b)
 }
 
 func (env *offline) list(context.Context) ([]manager.Info, error) { return env.mgr.List(), nil }

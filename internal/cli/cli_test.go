@@ -14,6 +14,10 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/cli"
+
+	// The Plugin Manager, bundled as in the tentacle command: the server
+	// the scripts start takes the plugins commands through it.
+	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
 )
 
 // update rewrites the expected output in the scripts from what the commands
@@ -98,8 +102,13 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"lsdir":    lsdir,
-			"filemode": filemode,
+			"lsdir":       lsdir,
+			"filemode":    filemode,
+			"fileserver":  fileserver,
+			"envsubst":    envsubst,
+			"archive":     archive,
+			"waitserving": waitserving,
+			"twin":        twin,
 		},
 		Setup: func(env *testscript.Env) error {
 			// The default base directory, ~/.tentacle, is inside the
@@ -169,6 +178,26 @@ func TestExitStatus(t *testing.T) {
 		{in("plugins", "pack"), 2},
 		{in("plugins", "pack", filepath.Join(dir, "nothing")), 1},
 		{[]string{"plugins", "list", "--basedir"}, 2},
+		// The Plugin Manager's commands; a failed install leaves no base
+		// directory behind either.
+		{in("plugins", "install"), 2},
+		{in("plugins", "install", "a", "b"), 2},
+		{in("plugins", "install", "https://example.com/w.zip", "--reinstall"), 2},
+		{in("plugins", "install", "w.go", "--reinstall=Not-An-ID"), 2},
+		{in("plugins", "install", "nosuch"), 1},
+		{in("plugins", "install", filepath.Join(dir, "nothing.zip")), 1},
+		{in("plugins", "uninstall"), 2},
+		{in("plugins", "uninstall", "nosuch"), 1},
+		{in("plugins", "uninstall", "hello"), 1},
+		{in("plugins", "orphans"), 0},
+		{in("plugins", "orphans", "x"), 2},
+		{in("plugins", "cleanup"), 2},
+		{in("plugins", "cleanup", "x", "--all"), 2},
+		{in("plugins", "cleanup", "nosuch"), 0},
+		{in("plugins", "cleanup", "--all"), 0},
+		{in("plugins", "cleanup", "hello"), 1},
+		{in("plugins", "repository"), 1},
+		{in("plugins", "repository", "a", "b"), 2},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/repository"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
@@ -24,12 +25,19 @@ type offline struct {
 	// configErr is set when config.yaml does not parse: listing works on
 	// defaults, changes are refused and the file is never written.
 	configErr *settings.ParseError
+	// repo is the plugin repository as the server would open it, from its
+	// cache: its blocklist gates the plugins, installs resolve identifiers
+	// in its index. nil when it cannot be opened (repoErr says why).
+	repo    *repository.Repository
+	repoErr error
 }
 
-// openOffline opens the base directory's configuration and plugins. It
-// creates nothing: a base directory that does not exist yet is an empty one.
-// A config.yaml that does not parse is not an error here; the caller decides
-// (see warnConfig and mutable).
+// openOffline opens the base directory's configuration, plugin repository
+// and plugins, as the server's start does: an install or uninstall that a
+// crash interrupted is first finished or rolled back, and the repository's
+// blocklist gates the plugins. It creates nothing: a base directory that
+// does not exist yet is an empty one. A config.yaml that does not parse is
+// not an error here; the caller decides (see warnConfig and mutable).
 func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	dir, err := o.baseDir()
 	if err != nil {
@@ -42,7 +50,15 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	}
 	env.store = store
 	log := newLogger(o.stderr)
+	if err := serve.RecoverInstalls(dir); err != nil {
+		fmt.Fprintf(o.stderr, "tentacle: warning: an interrupted install could not be recovered: %v\n", err)
+	}
+	var blocked func(id, version string) (string, bool)
+	if env.repo, env.repoErr = serve.OpenRepository(dir, store, slog.New(slog.DiscardHandler)); env.repoErr == nil {
+		blocked = env.repo.Blocked
+	}
 	opts := manager.Options{
+		Blocked:  blocked,
 		Origins:  o.sources(dir, store, log),
 		Mixins:   server.Mixins(),
 		BaseDir:  dir,
@@ -68,6 +84,9 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 // close unloads the plugins that were loaded to list them.
 func (env *offline) close() {
 	_ = env.mgr.Shutdown(context.Background())
+	if env.repo != nil {
+		env.repo.Stop()
+	}
 }
 
 // warnConfig tells, on stderr, that config.yaml did not parse and defaults
@@ -95,7 +114,7 @@ func (env *offline) mutable(id string, phase manager.Phase) error {
 	return &manager.LifecycleError{
 		Plugin: id,
 		Phase:  phase,
-		Err:    fmt.Errorf("config.yaml is left unchanged because it does not parse: %w (fix the file and try again)", env.configErr),
+		Err:    env.unparsable(),
 	}
 }
 

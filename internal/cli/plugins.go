@@ -20,16 +20,19 @@ import (
 func newPluginsCommand(o *options) *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:   "plugins",
-		Short: "List, inspect, enable and disable plugins; write, check and pack new ones",
+		Short: "List, inspect, enable, disable, install and uninstall plugins; write, check and pack new ones",
 		Long: strings.TrimSpace(`
-List, inspect, enable and disable the plugins of the base directory.
+List, inspect, enable and disable the plugins of the base directory; install
+and uninstall them, clean up what uninstalled ones left and search the
+plugin repository, as the Plugin Manager does.
 
 When a tentacle server of the base directory is running (it names itself in
 the base directory's .server.json), the commands go through it, with the API
 key from config.yaml, and act at once. Otherwise (or with --offline) they
 work on the base directory itself: enable and disable record the change in
-config.yaml (plugins._disabled) and it takes effect when the server next
-starts. The output is the same either way.
+config.yaml (plugins._disabled), an installed plugin is put in place, and
+the change takes effect when the server next starts. The output is the same
+either way.
 
 For plugin authors, new writes a plugin skeleton, lint checks a source
 plugin before it goes into a plugins folder, and pack builds a process
@@ -120,8 +123,9 @@ files and need neither a base directory nor a server.`),
 	}
 	hooksCmd.Flags().BoolVar(&hooksJSON, "json", false, "print JSON")
 
-	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd, o.lintCommand(),
-		o.newCommand(), o.packCommand())
+	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd,
+		o.installCommand(), o.uninstallCommand(), o.orphansCommand(), o.cleanupCommand(), o.repositoryCommand(),
+		o.lintCommand(), o.newCommand(), o.packCommand())
 	return cmd
 }
 
@@ -207,7 +211,10 @@ func writeHooks(w io.Writer, hs map[string][]hooks.Explanation) {
 
 // describeChange says in a sentence what an enable or disable did.
 func describeChange(ch manager.Change) string {
-	past := ch.Action + "d"
+	past := ch.Action + "ed"
+	if strings.HasSuffix(ch.Action, "e") {
+		past = ch.Action + "d"
+	}
 	switch {
 	case ch.Cancelled:
 		return fmt.Sprintf("%s: pending change cancelled; it stays as it is", ch.Plugin)

@@ -120,10 +120,12 @@ type options struct {
 	extra   []tier.Origin
 	stdout  io.Writer
 	stderr  io.Writer
+	// tty: stderr is a terminal, where installs show their progress.
+	tty bool
 }
 
 func newRoot(stdout, stderr io.Writer, extra []tier.Origin) *cobra.Command {
-	o := &options{stdout: stdout, stderr: stderr, extra: extra}
+	o := &options{stdout: stdout, stderr: stderr, extra: extra, tty: isTerminal(stderr)}
 	root := group(&cobra.Command{
 		Use:   "tentacle",
 		Short: "Tentacle: OctoPrint's plugin system in Go, and a host built on it",

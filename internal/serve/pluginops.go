@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"time"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/install"
 	"github.com/tentacle-go/tentacle/internal/pluginops"
+	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/repository"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/server/bundled"
@@ -38,8 +40,9 @@ func RecoverInstalls(basedir string) error { return install.Recover(basedir) }
 
 // OpenRepository returns the plugin repository of a base directory as its
 // configuration (st) says: cached in <basedir>/data/pluginmanager, read
-// from the cache without any network access.
-func OpenRepository(basedir string, st *settings.Store) (*repository.Repository, error) {
+// from the cache without any network access. It logs to log (nil:
+// slog.Default()).
+func OpenRepository(basedir string, st *settings.Store, log *slog.Logger) (*repository.Repository, error) {
 	minutes := func(key string, def int) time.Duration {
 		if st == nil || !st.Has(key) {
 			return time.Duration(def) * time.Minute
@@ -61,6 +64,7 @@ func OpenRepository(basedir string, st *settings.Store) (*repository.Repository,
 		NoticesTTL:   minutes(keyNoticesTTL, 360),
 		BlocklistTTL: minutes(keyBlocklistTTL, 1440),
 		APIVersion:   tentacle.APIVersion,
+		Logger:       log,
 	})
 }
 
@@ -88,7 +92,7 @@ func (s *Server) setupRepository() {
 	if err := RecoverInstalls(s.dir.root); err != nil {
 		s.log.Warn("an interrupted install could not be recovered", "error", err)
 	}
-	repo, err := OpenRepository(s.dir.root, s.store)
+	repo, err := OpenRepository(s.dir.root, s.store, s.log)
 	if err != nil {
 		s.log.Warn("plugin repository unavailable", "error", err)
 		return
@@ -98,26 +102,36 @@ func (s *Server) setupRepository() {
 
 // setupOps makes the Plugin Manager's operations on the manager.
 func (s *Server) setupOps() error {
-	reserved := func(id string) string {
-		if id == bundledManagerID {
-			return "the Plugin Manager cannot be replaced"
-		}
-		if in, ok := s.mgr.Info(id); ok && in.Bundled {
-			return "a bundled plugin has that identifier"
-		}
-		return ""
-	}
-	lint := source.LintOptions{Mixins: server.Mixins(), Hooks: s.mgr.Hooks(), APIVersion: tentacle.APIVersion}
-	ops, err := pluginops.New(pluginops.Options{
-		Manager:    s.mgr,
-		Install:    InstallOptions(s.dir.root, reserved, lint, s.repo),
-		Repository: s.repo,
-	})
+	ops, err := NewOps(s.dir.root, s.mgr, s.repo)
 	if err != nil {
 		return fmt.Errorf("server: plugin installs: %w", err)
 	}
 	s.ops = ops
 	return nil
+}
+
+// NewOps returns the Plugin Manager's operations on m, the manager of the
+// plugins of basedir, configured as the server configures its own: the
+// identifiers of bundled plugins (and the Plugin Manager's) are reserved,
+// source plugins are linted against the server's mixins and m's hooks, and
+// repo's blocklist (when repo is not nil) refuses what it blocks. The
+// command line uses it on a base directory offline.
+func NewOps(basedir string, m *manager.Manager, repo *repository.Repository) (*pluginops.Ops, error) {
+	reserved := func(id string) string {
+		if id == bundledManagerID {
+			return "the Plugin Manager cannot be replaced"
+		}
+		if in, ok := m.Info(id); ok && in.Bundled {
+			return "a bundled plugin has that identifier"
+		}
+		return ""
+	}
+	lint := source.LintOptions{Mixins: server.Mixins(), Hooks: m.Hooks(), APIVersion: tentacle.APIVersion}
+	return pluginops.New(pluginops.Options{
+		Manager:    m,
+		Install:    InstallOptions(basedir, reserved, lint, repo),
+		Repository: repo,
+	})
 }
 
 // bundledManagerID is the bundled Plugin Manager's identifier.

@@ -234,9 +234,13 @@ func (p *Pending) discard() {
 	p.end()
 }
 
+// Path returns where the plugin goes (or went) on Place, relative to the
+// base directory: plugins/<id>.go, plugins/<id> or packages/<id>.
+func (p *Pending) Path() string { return filepath.FromSlash(p.target) }
+
 func (p *Pending) result() Result {
 	return Result{ID: p.ID, Name: p.Name, Version: p.Version, Kind: p.Kind,
-		Path: filepath.FromSlash(p.target), Replaced: len(p.Replaces) > 0}
+		Path: p.Path(), Replaced: len(p.Replaces) > 0}
 }
 
 // syncTree flushes the file or folder at root, and everything in it, to

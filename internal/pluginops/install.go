@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -26,8 +25,6 @@ type Ops struct {
 	installer    *install.Installer
 	repo         *repository.Repository
 	goos, goarch string
-
-	baseDir string
 
 	busy   sync.Mutex // held by the install under way
 	mu     sync.Mutex
@@ -56,7 +53,7 @@ type Report struct {
 // New returns the operations on o.Manager, with an installer for
 // o.Install.BaseDir.
 func New(o Options) (*Ops, error) {
-	ops := &Ops{mgr: o.Manager, repo: o.Repository, baseDir: o.Install.BaseDir, goos: o.Install.GOOS, goarch: o.Install.GOARCH}
+	ops := &Ops{mgr: o.Manager, repo: o.Repository, goos: o.Install.GOOS, goarch: o.Install.GOARCH}
 	if ops.goos == "" {
 		ops.goos, ops.goarch = runtime.GOOS, runtime.GOARCH
 	}
@@ -104,7 +101,7 @@ func (r Report) log(stream, line string) {
 // OctoPrint's Plugin Manager names them).
 func (o *Ops) Install(ctx context.Context, req bundled.InstallRequest, rep Report) (bundled.Installed, error) {
 	if !o.busy.TryLock() {
-		return bundled.Installed{}, &install.Error{Step: install.StepDownload, Err: install.ErrBusy}
+		return bundled.Installed{}, &install.Error{Err: install.ErrBusy}
 	}
 	defer o.busy.Unlock()
 	o.mu.Lock()
@@ -152,7 +149,7 @@ func (o *Ops) Install(ctx context.Context, req bundled.InstallRequest, rep Repor
 		log("stderr", err.Error())
 	}
 	out.Change = ch
-	out.Path = o.placedPath(pend)
+	out.Path = filepath.ToSlash(pend.Path())
 	log("stdout", fmt.Sprintf("Installed %s %s", id, pend.Version))
 	return out, nil
 }
@@ -186,11 +183,7 @@ func (o *Ops) takeUp(ctx context.Context, id string, existed bool, before manage
 	if in.Enabled {
 		return manager.Change{Plugin: id, Action: "enable", Applied: true}, nil
 	}
-	ch, err := o.mgr.Enable(ctx, id)
-	if err != nil {
-		return ch, err
-	}
-	return ch, nil
+	return o.mgr.Enable(ctx, id)
 }
 
 // source turns a request into the installer's source, resolving a
@@ -232,15 +225,3 @@ func (o *Ops) source(req bundled.InstallRequest) (install.Source, error) {
 // ErrNotInRepository: an install by identifier names a plugin the
 // repository does not list.
 var ErrNotInRepository = errors.New("not in the plugin repository")
-
-// placedPath returns where a placed install went, relative to the base
-// directory, as install.Result.Path says it.
-func (o *Ops) placedPath(p *install.Pending) string {
-	if p.Kind == install.KindPackage {
-		return "packages/" + p.ID
-	}
-	if _, err := os.Stat(filepath.Join(o.baseDir, "plugins", p.ID+".go")); err == nil {
-		return "plugins/" + p.ID + ".go"
-	}
-	return "plugins/" + p.ID
-}

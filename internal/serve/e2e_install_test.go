@@ -73,16 +73,7 @@ func TestPackageInstallEndToEnd(t *testing.T) {
 		"/packaged-2.tar.gz": packageArchive(t, v2, "2.0.0", runtime.GOOS+"_"+runtime.GOARCH),
 	})
 	dir := t.TempDir()
-	p := runServer(t, bin, dir, freePort(t))
-	p.waitServing()
-	key, _ := dig(readConfig(t, dir), "api.key")
-	h := &harness{t: t, url: p.url, key: key.(string), client: &http.Client{Transport: &http.Transport{}, Timeout: deadline}}
-	defer h.client.CloseIdleConnections()
-	defer func() {
-		if t.Failed() {
-			t.Logf("server output:\n%s", p.stderr)
-		}
-	}()
+	p, h := serveCommand(t, bin, dir)
 	install := func(body map[string]any) pluginmanager.Result {
 		t.Helper()
 		body["command"], body["wait"] = "install", true

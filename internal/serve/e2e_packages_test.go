@@ -59,6 +59,24 @@ func installByHand(t *testing.T, dir, exe, version string) {
 	put(proctier.ManifestFile, []byte("id: packaged\nname: Packaged\nversion: "+version+"\nsha256: "+sum+"\n"), 0o644)
 }
 
+// serveCommand runs the tentacle command bin on base directory dir until
+// it serves, and returns it with a client that has its API key; the
+// server's output is logged when the test fails.
+func serveCommand(t *testing.T, bin, dir string) (*process, *harness) {
+	t.Helper()
+	p := runServer(t, bin, dir, freePort(t))
+	p.waitServing()
+	key, _ := dig(readConfig(t, dir), "api.key")
+	h := &harness{t: t, url: p.url, key: key.(string), client: &http.Client{Transport: &http.Transport{}, Timeout: deadline}}
+	t.Cleanup(func() {
+		h.client.CloseIdleConnections()
+		if t.Failed() {
+			t.Logf("server output:\n%s", p.stderr)
+		}
+	})
+	return p, h
+}
+
 // TestPackagesEndToEnd runs the tentacle command with a plugin installed
 // by hand into <basedir>/packages while it runs: found and enabled without
 // a restart, listed with its process by the command line, restarted after
@@ -72,16 +90,7 @@ func TestPackagesEndToEnd(t *testing.T) {
 	v1, v2 := buildPackaged(t, "1.0.0"), buildPackaged(t, "2.0.0")
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "config.yaml"), "plugins:\n  _autoEnable: true\n")
-	p := runServer(t, bin, dir, freePort(t))
-	p.waitServing()
-	key, _ := dig(readConfig(t, dir), "api.key")
-	h := &harness{t: t, url: p.url, key: key.(string), client: &http.Client{Transport: &http.Transport{}, Timeout: deadline}}
-	defer h.client.CloseIdleConnections()
-	defer func() {
-		if t.Failed() {
-			t.Logf("server output:\n%s", p.stderr)
-		}
-	}()
+	p, h := serveCommand(t, bin, dir)
 	command := func(cmd string) map[string]any {
 		resp := h.do("POST", "/api/plugin/packaged", h.key, map[string]any{"command": cmd})
 		var out map[string]any

@@ -199,7 +199,7 @@ func statusOfInstall(err error) int {
 
 // saveUpload copies an upload into the base directory's staging folder.
 func saveUpload(base string, r io.Reader) (string, error) {
-	dir := filepath.Join(base, ".install")
+	dir := filepath.Join(base, install.StagingDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}

@@ -424,3 +424,89 @@ func TestInstallLocalFolder(t *testing.T) {
 		t.Errorf("the source folder was changed: %v", err)
 	}
 }
+
+// sticky is a restart-needing source plugin that remembers whether it was
+// told of its pending uninstall.
+const sticky = `package sticky
+
+import "github.com/tentacle-go/tentacle"
+
+type S struct {
+	tentacle.Base
+	told bool
+}
+
+func (*S) RestartNeedingPlugin()        {}
+func (s *S) OnPluginPendingUninstall() { s.told = true }
+
+func (s *S) APICommands() map[string][]string { return map[string][]string{"told": nil} }
+
+func (s *S) OnAPICommand(_ string, _ map[string]any) (any, error) {
+	return map[string]any{"told": s.told}, nil
+}
+
+var Plugin = tentacle.Definition{Name: "Sticky", Version: "1.0.0", Implementation: &S{}}
+`
+
+// Uninstalling a restart-needing plugin through the API tells it first,
+// removes its files, and leaves it running, pending uninstall, until the
+// restart; after the restart it is gone and its settings are orphans.
+func TestUninstallRestartNeeding(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "config.yaml"), "plugins:\n  sticky:\n    note: kept\n")
+	if err := os.MkdirAll(filepath.Join(dir, "plugins"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "plugins", "sticky.go"), sticky)
+	h := start(t, setup{dir: dir, folder: true})
+	if in := pluginInfo(t, h, "sticky"); !in.Enabled || len(in.RestartNeeding) == 0 {
+		t.Fatalf("before: %+v %+v", in, in.Error)
+	}
+
+	r := h.do("POST", "/api/plugin/pluginmanager", h.key, map[string]any{"command": "uninstall", "plugin": "sticky", "cleanup": true})
+	if r.status != http.StatusOK {
+		t.Fatalf("uninstall: %d %s", r.status, r.body)
+	}
+	var res struct {
+		Result       bool
+		NeedsRestart bool `json:"needs_restart"`
+		Plugin       pluginmanager.Entry
+	}
+	if err := json.Unmarshal(r.body, &res); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Result || !res.NeedsRestart || !res.Plugin.PendingUninstall {
+		t.Fatalf("uninstall result: %s", r.body)
+	}
+	told := h.do("POST", "/api/plugin/sticky", h.key, map[string]any{"command": "told"})
+	if told.status != http.StatusOK || !bytes.Contains(told.body, []byte(`"told": true`)) {
+		t.Errorf("the plugin, still running until the restart, answers %d %s; want told", told.status, told.body)
+	}
+	if in := pluginInfo(t, h, "sticky"); !in.PendingUninstall || !in.Enabled {
+		t.Errorf("listed after uninstall: %+v", in)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plugins", "sticky.go")); !os.IsNotExist(err) {
+		t.Errorf("plugin file after uninstall: %v", err)
+	}
+	// A second uninstall changes nothing and says so.
+	if r := h.do("POST", "/api/plugin/pluginmanager", h.key, map[string]any{"command": "uninstall", "plugin": "sticky"}); r.status != http.StatusOK || !bytes.Contains(r.body, []byte(`"needs_restart": true`)) {
+		t.Errorf("second uninstall: %d %s", r.status, r.body)
+	}
+	if err := h.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The cleanup asked for waits for the restart: the settings are kept
+	// until the operator cleans up the orphan.
+	h = start(t, setup{dir: dir, folder: true})
+	if _, ok := listingHas(t, h, "sticky"); ok {
+		t.Error("the plugin is listed after the restart")
+	}
+	var orphans struct {
+		OrphanData map[string]map[string]bool `json:"orphan_data"`
+	}
+	h.getJSON("/plugin/pluginmanager/orphans", &orphans)
+	if !orphans.OrphanData["sticky"]["settings"] {
+		t.Errorf("orphans after the restart: %+v", orphans)
+	}
+}

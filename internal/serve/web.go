@@ -1,0 +1,32 @@
+package serve
+
+import (
+	"net/http"
+
+	"github.com/tentacle-go/tentacle/internal/web"
+)
+
+// setupPage makes the web page served at /.
+func (s *Server) setupPage() error {
+	p, err := web.New(web.Options{
+		Admin:   admin{s},
+		Version: Version,
+		Viewer:  s.viewer,
+		Assets:  s.routes.assetURLs,
+		Logger:  s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.page = p
+	return nil
+}
+
+// viewer is who a request to the web page comes from: with the API key,
+// an administrator; otherwise a guest.
+func (s *Server) viewer(r *http.Request) web.Viewer {
+	if s.hasKey(r) {
+		return web.Viewer{Name: apiUser, Admin: true}
+	}
+	return web.Viewer{}
+}

@@ -34,7 +34,7 @@ type pluginsView struct {
 type pluginView struct {
 	manager.Info
 	Notices []repository.Notice
-	// CanToggle: the operator may enable or disable it from here.
+	// CanToggle: the page offers to enable or disable it.
 	CanToggle bool
 	// CanUninstall: it is installed (not bundled) and managable.
 	CanUninstall bool
@@ -55,7 +55,10 @@ func (p *Page) pluginsView(r *http.Request) any {
 		if q != "" && !matches(q, in.Key, in.Name, in.Author, in.Description) {
 			continue
 		}
-		pv := pluginView{Info: in, CanToggle: in.Managable && !in.Blocklisted && !in.Incompatible,
+		pv := pluginView{Info: in,
+			// As OctoPrint's Plugin Manager: a plugin may always be
+			// disabled, and enabled unless a gate keeps it off.
+			CanToggle:    in.Enabled || (!in.SafeModeVictim && !in.Blocklisted && !in.Incompatible),
 			CanUninstall: in.Managable && !in.Bundled && !in.PendingUninstall}
 		if repo != nil && in.Enabled {
 			pv.Notices = repo.Notices(in.Key, in.Version)
@@ -156,10 +159,13 @@ func (p *Page) repositoryView(r *http.Request) any {
 		return v
 	}
 	v.Index = repo.Index()
+	safeMode := p.opts.Admin.SafeMode() != ""
 	for _, e := range repo.Search(v.Query) {
 		re := repositoryEntry{Entry: e, Installable: true}
 		_, re.Installed = p.opts.Admin.Plugin(e.ID)
 		switch {
+		case safeMode:
+			re.Installable, re.Why = false, "the server runs in safe mode"
 		case e.Tier == "":
 			re.Installable, re.Why = false, "an OctoPrint (Python) plugin"
 		case e.IsDisabled():

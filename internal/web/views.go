@@ -32,7 +32,9 @@ type pluginsView struct {
 
 // pluginView is one plugin's card.
 type pluginView struct {
-	manager.Info
+	// In is the plugin's listing entry (a named field, not an embedded
+	// one: templates find a promoted field by a slow reflective search).
+	In      manager.Info
 	Notices []repository.Notice
 	// CanToggle: the page offers to enable or disable it.
 	CanToggle bool
@@ -55,7 +57,7 @@ func (p *Page) pluginsView(r *http.Request) any {
 		if q != "" && !matches(q, in.Key, in.Name, in.Author, in.Description) {
 			continue
 		}
-		pv := pluginView{Info: in,
+		pv := pluginView{In: in,
 			// As OctoPrint's Plugin Manager: a plugin may always be
 			// disabled, and enabled unless a gate keeps it off.
 			CanToggle:    in.Enabled || (!in.SafeModeVictim && !in.Blocklisted && !in.Incompatible),
@@ -143,7 +145,7 @@ type repositoryView struct {
 
 // repositoryEntry is an entry of the repository as the page offers it.
 type repositoryEntry struct {
-	repository.Entry
+	E         repository.Entry
 	Installed bool
 	// Installable: this host can install it (a Tentacle plugin, compatible,
 	// not switched off); otherwise Why says why not.
@@ -161,7 +163,7 @@ func (p *Page) repositoryView(r *http.Request) any {
 	v.Index = repo.Index()
 	safeMode := p.opts.Admin.SafeMode() != ""
 	for _, e := range repo.Search(v.Query) {
-		re := repositoryEntry{Entry: e, Installable: true}
+		re := repositoryEntry{E: e, Installable: true}
 		_, re.Installed = p.opts.Admin.Plugin(e.ID)
 		switch {
 		case safeMode:

@@ -21,7 +21,7 @@ import (
 
 // chromium returns the path of a Chromium or Chrome executable: the one
 // TENTACLE_CHROMIUM names, or the first found on PATH.
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("TENTACLE_CHROMIUM"); p != "" {
 		return p
@@ -40,7 +40,7 @@ func chromium(t *testing.T) string {
 
 // browser starts a headless Chromium for the test and returns a context
 // for its first tab. Every tab and the browser end with the test.
-func browser(t *testing.T) context.Context {
+func browser(t testing.TB) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -80,7 +80,7 @@ func tab(t *testing.T, first context.Context) context.Context {
 
 // run runs browser actions, bounded by the harness's deadline, and fails
 // the test with a screenshot of the page kept in the test's log folder.
-func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+func run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
@@ -159,6 +159,9 @@ func TestBrowserPluginManager(t *testing.T) {
 
 	// demo brings its own JS and CSS: toggling it needs a page reload,
 	// which every open page is told.
+	for _, ctx := range []context.Context{first, second} {
+		run(t, ctx, "no reload banner yet", chromedp.WaitNotVisible(chromedp.CSS("#reload-banner")))
+	}
 	run(t, first, "disable demo",
 		chromedp.Click(chromedp.CSS(`#plugin-demo [data-toggle]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#plugin-demo [aria-checked="false"]`)),

@@ -84,7 +84,7 @@ func flags(in manager.Info) []string {
 		{in.Quarantined, "quarantined"},
 		{in.Blocklisted, "blocklisted"},
 		{in.Incompatible, "incompatible"},
-		{in.ForcedDisabled, "disabled by configuration"},
+		{in.ForcedDisabled && !in.PendingDisable, "disabled by configuration"},
 		{in.PendingEnable, "enabled after a restart"},
 		{in.PendingDisable, "disabled after a restart"},
 		{in.PendingInstall, "installed, active after a restart"},
@@ -161,6 +161,10 @@ func (p *Page) repositoryView(r *http.Request) any {
 		return v
 	}
 	v.Index = repo.Index()
+	if !v.Index.Available && v.Index.Error == repository.ReasonNotConfigured {
+		v.Configured = false
+		return v
+	}
 	safeMode := p.opts.Admin.SafeMode() != ""
 	for _, e := range repo.Search(v.Query) {
 		re := repositoryEntry{E: e, Installable: true}

@@ -171,8 +171,16 @@ func TestRepositoryStates(t *testing.T) {
 			t.Errorf("not installed: %d, lacks %q: %s", code, want, body)
 		}
 	}
-	if _, body := get(t, &fakeAdmin{}, admin, "/ui/repository"); !strings.Contains(body, "No plugin repository is configured.") {
+	if _, body := get(t, &fakeAdmin{}, admin, "/ui/repository"); !strings.Contains(body, "No plugin repository is configured") {
 		t.Errorf("no repository: %s", body)
+	}
+	off, err := repository.New(repository.Options{}) // no index URL
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(off.Stop)
+	if _, body := get(t, &fakeAdmin{repo: off}, admin, "/ui/repository"); !strings.Contains(body, "No plugin repository is configured") {
+		t.Errorf("repository without an index URL: %s", body)
 	}
 	down, err := repository.New(repository.Options{IndexURL: "http://127.0.0.1:1/plugins.json"})
 	if err != nil {

@@ -69,3 +69,24 @@ func TestBrowserScreens(t *testing.T) {
 		t.Error("the page is wider than a phone's screen (390 px)")
 	}
 }
+
+// BenchmarkBrowserPageLoad loads the Plugin Manager page in headless
+// Chromium over loopback until its plugin list is shown and its socket is
+// open, and reports the navigation's time to an interactive page
+// (domInteractive) and to the load event.
+func BenchmarkBrowserPageLoad(b *testing.B) {
+	h := start(b, setup{})
+	ctx := browser(b)
+	run(b, ctx, "sign in", asAdmin(h))
+	var interactive, loaded float64
+	for b.Loop() {
+		var timing []float64
+		run(b, ctx, "load the page", chromedp.Navigate(h.url+"/"),
+			chromedp.WaitVisible(chromedp.CSS("#plugin-demo")), waitSocket(),
+			into(chromedp.Evaluate[[]float64](`(e => [e.domInteractive, e.loadEventEnd])(performance.getEntriesByType("navigation")[0])`), &timing))
+		interactive += timing[0]
+		loaded += timing[1]
+	}
+	b.ReportMetric(interactive/float64(b.N), "ms-interactive/op")
+	b.ReportMetric(loaded/float64(b.N), "ms-loaded/op")
+}

@@ -179,3 +179,46 @@ func TestBrowserPluginManager(t *testing.T) {
 		t.Errorf("the plugin's file after the uninstall: %v", err)
 	}
 }
+
+// Installing from the plugin repository in the browser: search narrows
+// the list, Install installs the entry (its SHA-256 checked), the
+// repository's notice shows on the installed plugin's card, and an entry
+// the host cannot install says why instead of offering the button.
+func TestBrowserRepository(t *testing.T) {
+	archive := watchedZip(t, "1.0.0", false)
+	srv := files(t, map[string][]byte{"/watched.zip": archive})
+	index := fmt.Sprintf(`[
+ {"id": "watched", "title": "Watched", "description": "Answers its version", "author": "T",
+  "archive": %q, "sha256": %q, "tier": "source", "version": "1.0.0"},
+ {"id": "octoprint_only", "title": "A Python plugin", "description": "For OctoPrint", "archive": "https://example.com/x.zip"}
+]`, srv.URL+"/watched.zip", sum(archive))
+	notices := `[{"plugin": "watched", "text": "Version 1.0.0 answers slowly", "date": "2026-12-01 10:00:00 +0000", "versions": ["1.0.0"]}]`
+	lists := files(t, map[string][]byte{"/plugins.json": []byte(index), "/notices.json": []byte(notices)})
+	h := start(t, setup{folder: true, config: fmt.Sprintf("plugins:\n  pluginmanager:\n    repository: %s/plugins.json\n    notices: %s/notices.json\n", lists.URL, lists.URL)})
+	h.getJSON("/plugin/pluginmanager/repository?refresh=true", &struct{}{})
+
+	ctx := browser(t)
+	run(t, ctx, "open the page", asAdmin(h), chromedp.Navigate(h.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-repository-plugin="octoprint_only"]`)), waitSocket())
+	var why string
+	run(t, ctx, "search", chromedp.SendKeys(chromedp.CSS("#repo-search"), "version"),
+		chromedp.WaitNotPresent(chromedp.CSS(`[data-repository-plugin="octoprint_only"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-install-repository="watched"]`)))
+	run(t, ctx, "install from the repository",
+		chromedp.Click(chromedp.CSS(`[data-install-repository="watched"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#plugin-watched")),
+		chromedp.WaitVisible(chromedp.CSS(`#plugin-watched .notice`)),
+		into(chromedp.Evaluate[string](`document.querySelector("#plugin-watched .notice").textContent`), &why))
+	if !strings.Contains(why, "Version 1.0.0 answers slowly") {
+		t.Errorf("notice on the card: %q", why)
+	}
+	if v := version(h); v != "1.0.0" {
+		t.Errorf("the installed plugin answers %q", v)
+	}
+	run(t, ctx, "clear the search", chromedp.Clear(chromedp.CSS("#repo-search")), chromedp.SendKeys(chromedp.CSS("#repo-search"), "python"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-repository-plugin="octoprint_only"]`)),
+		into(chromedp.Evaluate[string](`document.querySelector('[data-repository-plugin="octoprint_only"]').textContent`), &why))
+	if !strings.Contains(why, "Cannot be installed here: an OctoPrint (Python) plugin") {
+		t.Errorf("an OctoPrint plugin's entry: %q", why)
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"strings"
@@ -14,7 +15,7 @@ import (
 type pageView struct {
 	Viewer     Viewer
 	Version    string
-	CSS, JS    []string
+	UI         UI
 	Banners    any
 	Plugins    any
 	Orphans    any
@@ -190,4 +191,13 @@ func (p *Page) repositoryView(r *http.Request) any {
 // funcs are the templates' helpers.
 var funcs = template.FuncMap{
 	"join": strings.Join,
+	// json is a value as JSON text, for a form field that edits a list
+	// or an object.
+	"json": func(v any) string {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return ""
+		}
+		return string(b)
+	},
 }

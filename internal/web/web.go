@@ -48,9 +48,9 @@ type Options struct {
 	Version string
 	// Viewer returns who makes a request; nil: everybody is a guest.
 	Viewer func(r *http.Request) Viewer
-	// Assets returns the enabled plugins' JS and CSS URLs by kind ("js",
-	// "css"), included in the page; nil for none.
-	Assets func() map[string][]string
+	// UI returns what the enabled plugins bring to the page for the
+	// viewer of a request; nil for nothing.
+	UI func(r *http.Request) UI
 	// Logger receives rendering errors; default slog.Default().
 	Logger *slog.Logger
 }
@@ -100,9 +100,10 @@ func (p *Page) Register(mux *http.ServeMux) {
 func (p *Page) page(w http.ResponseWriter, r *http.Request) {
 	v := p.opts.Viewer(r)
 	data := pageView{Viewer: v, Version: p.opts.Version}
-	if p.opts.Assets != nil {
-		a := p.opts.Assets()
-		data.CSS, data.JS = a["css"], a["js"]
+	if v.Name != "" && p.opts.UI != nil {
+		// Plugins' parts of the page are for signed-in viewers: a guest
+		// sees the sign-in form alone.
+		data.UI = p.opts.UI(r)
 	}
 	if v.Admin {
 		data.Banners = p.bannersView(r)

@@ -281,3 +281,72 @@ func TestRenderFailure(t *testing.T) {
 		t.Error("New without Admin did not fail")
 	}
 }
+
+// What plugins bring to the page goes where its type says, for signed-in
+// viewers only; a template that failed shows its error in its place.
+func TestPluginUI(t *testing.T) {
+	ui := UI{
+		Version: "v1",
+		Navbar:  []Component{{Plugin: "hello", Type: "navbar", Name: "Hello", ID: "navbar_plugin_hello", HTML: `<a href="#x">Hi</a>`}},
+		Sidebar: []Component{{Plugin: "hello", Type: "sidebar", Name: "Hello panel", ID: "sidebar_plugin_hello", HTML: `<p>side</p>`}},
+		Tab: []Component{
+			{Plugin: "hello", Type: "tab", Name: "Hello tab", ID: "tab_plugin_hello", HTML: `<p>tab content</p>`},
+			{Plugin: "broken", Type: "tab", Name: "Broken", ID: "tab_plugin_broken", Error: "template: no such field"},
+		},
+		Settings: []Component{{Plugin: "hello", Type: "settings", Name: "Hello", ID: "settings_plugin_hello", HTML: `<p>own pane</p>`}},
+		Wizard:   []Component{{Plugin: "hello", Type: "wizard", Name: "Welcome", ID: "wizard_plugin_hello", HTML: `<p>step one</p>`}},
+		JS:       []string{"/plugin/hello/static/hello.js"},
+		CSS:      []string{"/plugin/hello/static/hello.css"},
+		SettingsForms: []SettingsForm{{Plugin: "weather", Name: "Weather", ID: "settings_plugin_weather", Fields: []SettingsField{
+			{Path: "city", Key: "plugins.weather.city", Label: "City", Type: FieldString, Value: `Oslo "<b>"`},
+			{Path: "units.metric", Key: "plugins.weather.units.metric", Label: "Metric", Type: FieldBool, Value: true},
+			{Path: "interval", Key: "plugins.weather.interval", Label: "Interval", Type: FieldInteger, Value: 15},
+			{Path: "stations", Key: "plugins.weather.stations", Label: "Stations", Type: FieldList, Value: []any{"a", "b"}},
+			{Path: "api_key", Key: "plugins.weather.api_key", Label: "Api key", Type: FieldString, Restricted: "admin", Hidden: true},
+		}}},
+	}
+	page := func(v Viewer) string {
+		t.Helper()
+		p, err := New(Options{Admin: &fakeAdmin{}, Viewer: func(*http.Request) Viewer { return v }, UI: func(*http.Request) UI { return ui }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		p.page(rec, httptest.NewRequest("GET", "/", nil))
+		return rec.Body.String()
+	}
+	body := page(admin)
+	for _, want := range []string{
+		`<nav aria-label="Plugins' links" id="navbar"><div id="navbar_plugin_hello-content" class="plugin-ui" data-plugin="hello"><a href="#x">Hi</a></div></nav>`,
+		`<aside class="sidebar" aria-label="Plugins' panels">`, `<h2>Hello panel</h2>`, `<p>side</p>`,
+		`role="tab" id="tab-plugins"`, `role="tab" id="tab-settings"`,
+		`<button type="button" role="tab" id="tab-tab_plugin_hello" aria-controls="tab_plugin_hello" aria-selected="false">Hello tab</button>`,
+		`<section role="tabpanel" id="tab_plugin_hello" aria-labelledby="tab-tab_plugin_hello" class="panel" hidden>`, `<p>tab content</p>`,
+		`<p class="error">Broken cannot be shown: template: no such field</p>`,
+		`<p>own pane</p>`, `<p>step one</p>`, `id="wizard-open"`,
+		`<script src="/plugin/hello/static/hello.js" defer>`, `<link rel="stylesheet" href="/plugin/hello/static/hello.css">`,
+		`<form class="panel settings-form" id="settings_plugin_weather" data-plugin="weather"`,
+		`name="plugins.weather.city" value="Oslo &#34;&lt;b&gt;&#34;"`, // escaped
+		`name="plugins.weather.units.metric" aria-describedby="err-plugins.weather.units.metric" checked>`,
+		`name="plugins.weather.interval" type="number" step="1" value="15"`,
+		"[\n  &#34;a&#34;,\n  &#34;b&#34;\n]</textarea>",
+		`name="plugins.weather.api_key" type="password" autocomplete="off" value="" aria-describedby="err-plugins.weather.api_key" disabled>`,
+		`data-ui-version="v1"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q:\n%s", want, body)
+		}
+	}
+	// A non-admin sees the plugins' parts, not the Plugin Manager.
+	body = page(Viewer{Name: "bob"})
+	if !strings.Contains(body, "<p>tab content</p>") || strings.Contains(body, `id="tab-plugins"`) || strings.Contains(body, `id="plugins"`) {
+		t.Errorf("page for a user who is no admin:\n%s", body)
+	}
+	// A guest sees none of it.
+	body = page(Viewer{})
+	for _, not := range []string{"tab content", "hello.js", "hello.css", "Hi</a>", "settings-form"} {
+		if strings.Contains(body, not) {
+			t.Errorf("guest's page has %q", not)
+		}
+	}
+}

@@ -198,6 +198,114 @@
     });
   }
 
+  // Tabs: one panel shown at a time; arrow keys move between tabs; the
+  // shown tab is kept in the address's fragment.
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  function showTab(tab, focus) {
+    for (const t of tabs) {
+      const on = t === tab;
+      t.setAttribute("aria-selected", on ? "true" : "false");
+      t.tabIndex = on ? 0 : -1;
+      const panel = document.getElementById(t.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !on;
+    }
+    if (focus) tab.focus();
+    history.replaceState(null, "", "#" + tab.id);
+  }
+  for (const t of tabs) {
+    t.addEventListener("click", () => showTab(t, false));
+    t.addEventListener("keydown", (ev) => {
+      const i = tabs.indexOf(t);
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[ev.key];
+      if (next === undefined) return;
+      ev.preventDefault();
+      showTab(tabs[(next + tabs.length) % tabs.length], true);
+    });
+  }
+  if (tabs.length) {
+    const wanted = location.hash && document.getElementById(location.hash.slice(1));
+    showTab(tabs.includes(wanted) ? wanted : tabs[0], false);
+  }
+
+  // Settings forms made from a plugin's defaults: saved through the
+  // settings API, with its errors shown by field.
+  function setPath(obj, key, value) {
+    const parts = key.split(".");
+    let o = obj;
+    for (const p of parts.slice(0, -1)) o = o[p] = o[p] || {};
+    o[parts[parts.length - 1]] = value;
+  }
+  for (const form of document.querySelectorAll("form.settings-form")) {
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const status = form.querySelector(".form-status");
+      for (const e of form.querySelectorAll(".field-error")) e.textContent = "";
+      const change = {};
+      let bad = false;
+      for (const f of form.querySelectorAll(".field")) {
+        const key = f.dataset.key;
+        const input = f.querySelector("input, textarea");
+        if (!input || input.disabled) continue;
+        let value;
+        switch (f.dataset.type) {
+          case "bool": value = input.checked; break;
+          case "integer": case "number": value = input.value === "" ? null : Number(input.value); break;
+          case "string": value = input.value; break;
+          default:
+            try { value = input.value.trim() === "" ? null : JSON.parse(input.value); } catch (e) {
+              document.getElementById("err-" + key).textContent = "not valid JSON: " + e.message;
+              bad = true;
+              continue;
+            }
+        }
+        setPath(change, key, value);
+      }
+      if (bad) { status.textContent = "Not saved: see the fields' errors."; return; }
+      try {
+        const res = await fetch("/api/settings", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+          body: JSON.stringify(change),
+        });
+        const answer = await res.json().catch(() => ({}));
+        if (!res.ok) {
+          for (const [key, msg] of Object.entries(answer.field_errors || {})) {
+            const el = document.getElementById("err-" + key);
+            if (el) el.textContent = msg;
+          }
+          status.textContent = "Not saved: " + (answer.error || res.status);
+          return;
+        }
+        status.textContent = "Saved.";
+      } catch (e) {
+        status.textContent = "Not saved: " + e.message;
+      }
+    });
+  }
+
+  // The setup wizard: its steps one at a time; shown by itself once for
+  // each set of steps.
+  const wizard = document.getElementById("wizard");
+  if (wizard) {
+    const steps = [...wizard.querySelectorAll(".wizard-step")];
+    const seenKey = "tentacle.wizard." + steps.map((s) => s.querySelector(".plugin-ui").id).join(",");
+    let at = 0;
+    const show = () => {
+      steps.forEach((s, i) => { s.hidden = i !== at; });
+      document.getElementById("wizard-back").disabled = at === 0;
+      document.getElementById("wizard-next").hidden = at === steps.length - 1;
+      document.getElementById("wizard-finish").hidden = at !== steps.length - 1;
+    };
+    document.getElementById("wizard-back").addEventListener("click", () => { at--; show(); });
+    document.getElementById("wizard-next").addEventListener("click", () => { at++; show(); });
+    document.getElementById("wizard-finish").addEventListener("click", () => {
+      localStorage.setItem(seenKey, "done");
+      wizard.close();
+    });
+    document.getElementById("wizard-open").addEventListener("click", () => { at = 0; show(); wizard.showModal(); });
+    if (!localStorage.getItem(seenKey)) { show(); wizard.showModal(); }
+  }
+
   // The push socket: OctoPrint's messages over the raw SockJS websocket.
   let pluginHash = null;
   let backoff = 500;

@@ -121,12 +121,10 @@ func (c *sockjsWebsocket) frame(ctx context.Context, frame string) error {
 	return c.c.Write(ctx, websocket.MessageText, []byte(frame))
 }
 
+// Send sends one message in a message frame, as a JSON object (see
+// messageFrame).
 func (c *sockjsWebsocket) Send(ctx context.Context, msg []byte) error {
-	quoted, err := json.Marshal(string(msg))
-	if err != nil {
-		return err
-	}
-	return c.frame(ctx, "a["+string(quoted)+"]")
+	return c.frame(ctx, string(messageFrame(msg)))
 }
 
 // Recv returns the next message the client sent. A frame is a JSON array

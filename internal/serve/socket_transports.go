@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -57,7 +58,8 @@ func (w wsConn) Close(code int, reason string) {
 
 // sockjsConn is a socketConn over a SockJS session of the SockJS library,
 // carried by one of its HTTP fallbacks (the websocket transports are
-// sockjsWebsocket and wsConn).
+// sockjsWebsocket and wsConn). The library sends each message as a JSON
+// string; sockjsObjects turns them into objects on the way out.
 type sockjsConn struct{ s sockjs.Session }
 
 func (c sockjsConn) Send(_ context.Context, msg []byte) error { return c.s.Send(string(msg)) }
@@ -119,7 +121,7 @@ func (h *socketHub) sockjsHandler() http.Handler {
 			if r.Body != nil {
 				r.Body = http.MaxBytesReader(w, r.Body, maxClientMessage)
 			}
-			sj.ServeHTTP(w, r)
+			sj.ServeHTTP(sockjsObjects{w, path.Base(r.URL.Path)}, r)
 		default:
 			writeError(w, http.StatusNotFound, "no such SockJS endpoint: "+r.URL.Path+" (JSONP and the iframe page are not offered)")
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -25,8 +26,11 @@ import (
 var sockjsWebsocketPath = regexp.MustCompile(`^/sockjs/[^/.]+/[^/.]+/websocket$`)
 
 // sockjsHeartbeat is how often SockJS's websocket transport sends its
-// heartbeat frame "h" (SockJS's default, 25 seconds).
-var sockjsHeartbeat = 25 * time.Second
+// heartbeat frame "h": SockJS's default, 25 seconds, unless a test set
+// another (atomic: connections of earlier tests may still read it).
+var sockjsHeartbeat atomic.Int64
+
+func init() { sockjsHeartbeat.Store(int64(25 * time.Second)) }
 
 // brokenFraming is the close code and reason SockJS ends a session with
 // when the client sends a frame that is not JSON.
@@ -94,7 +98,7 @@ type sockjsWebsocket struct {
 // stopHeartbeat, or until a frame cannot be sent.
 func (c *sockjsWebsocket) heartbeat() {
 	defer close(c.done)
-	t := time.NewTicker(sockjsHeartbeat)
+	t := time.NewTicker(time.Duration(sockjsHeartbeat.Load()))
 	defer t.Stop()
 	for {
 		select {

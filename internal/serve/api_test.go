@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/demo"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/plugins/pluginmanager"
 )
@@ -67,8 +69,18 @@ func (c apiCase) run(t *testing.T, h *harness) response {
 	return r
 }
 
+// poster has a simple API that answers no GET.
+type poster struct{ tentacle.Base }
+
+func (*poster) APICommands() map[string][]string { return map[string][]string{"noop": nil} }
+
+func (*poster) OnAPICommand(string, map[string]any) (any, error) { return nil, nil }
+
 func TestSimpleAPI(t *testing.T) {
-	h := start(t, setup{})
+	h := start(t, setup{plugins: map[string]*tentacle.Definition{
+		demo.ID:  demo.New(),
+		"poster": {Name: "Poster", Version: "1.0.0", Implementation: &poster{}},
+	}})
 	greet := map[string]any{"command": "greet", "name": "Ada"}
 	for _, c := range []apiCase{
 		{name: "get with query", method: "GET", path: "/api/plugin/demo?who=Ada", wantStatus: 200, wantBody: map[string]any{"hello": "Ada"}},
@@ -92,7 +104,7 @@ func TestSimpleAPI(t *testing.T) {
 		{name: "empty body", method: "POST", path: "/api/plugin/demo", key: "good", body: "", wantStatus: 400, wantError: "empty"},
 		{name: "two values", method: "POST", path: "/api/plugin/demo", key: "good", body: `{"command":"nothing"} {}`, wantStatus: 400, wantError: "more than one"},
 		{name: "not an object", method: "POST", path: "/api/plugin/demo", key: "good", body: `["greet"]`, wantStatus: 400},
-		{name: "get without getter", method: "GET", path: "/api/plugin/pluginmanager", wantStatus: 405},
+		{name: "get without getter", method: "GET", path: "/api/plugin/poster", wantStatus: 405},
 		{name: "other method", method: "PUT", path: "/api/plugin/demo", key: "good", body: greet, wantStatus: 405},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, h) })

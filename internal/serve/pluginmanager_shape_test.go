@@ -100,3 +100,30 @@ func TestPluginManagerShapes(t *testing.T) {
 	checkShape(t, "cleanup.json", post(map[string]any{"command": "cleanup", "plugin": "gone"}))
 	checkShape(t, "cleanup_all.json", post(map[string]any{"command": "cleanup_all"}))
 }
+
+// The clients of OctoPrint 1.x read everything with one GET of the simple
+// API (get, getWithRefresh, getWithoutRefresh): the listing, orphan_data
+// and the repository, each in OctoPrint's shape.
+func TestPluginManagerAPIGet(t *testing.T) {
+	dir := t.TempDir()
+	h := start(t, setup{dir: dir, config: "plugins:\n  gone:\n    x: 1\n"})
+	for _, path := range []string{"/api/plugin/pluginmanager", "/api/plugin/pluginmanager?refresh_repository=true"} {
+		r := h.do("GET", path, h.key, nil)
+		if r.status != 200 {
+			t.Fatalf("GET %s: %d %s", path, r.status, r.body)
+		}
+		for _, fixture := range []string{"plugins.json", "orphans.json", "repository.json"} {
+			checkShape(t, fixture, r.body)
+		}
+		var got struct {
+			Plugins    []struct{ Key string }
+			OrphanData map[string]struct{ Settings bool } `json:"orphan_data"`
+		}
+		if err := json.Unmarshal(r.body, &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Plugins) != 1 || got.Plugins[0].Key != demo.ID || !got.OrphanData["gone"].Settings {
+			t.Errorf("GET %s: plugins %v, orphan_data %v; want demo, and gone's settings", path, got.Plugins, got.OrphanData)
+		}
+	}
+}

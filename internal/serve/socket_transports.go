@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -55,8 +56,10 @@ func (w wsConn) Close(code int, reason string) {
 	_ = w.c.Close(websocket.StatusCode(code), reason)
 }
 
-// sockjsConn is a socketConn over a SockJS session, whichever transport
-// carries it; the raw websocket is a session without SockJS framing.
+// sockjsConn is a socketConn over a SockJS session of the SockJS library,
+// carried by one of its HTTP fallbacks (the websocket transports are
+// sockjsWebsocket and wsConn). The library sends each message as a JSON
+// string; sockjsObjects turns them into objects on the way out.
 type sockjsConn struct{ s sockjs.Session }
 
 func (c sockjsConn) Send(_ context.Context, msg []byte) error { return c.s.Send(string(msg)) }
@@ -69,19 +72,18 @@ func (c sockjsConn) Recv(ctx context.Context) ([]byte, error) {
 func (c sockjsConn) Close(code int, reason string) { _ = c.s.Close(uint32(code), reason) }
 
 // serveWebsocket upgrades GET /api/socket to a plain websocket. Browsers
-// may only open it from a page of the server itself (the websocket
-// library refuses another Origin with 403).
+// may only open it from a page of the server itself.
 func (h *socketHub) serveWebsocket(w http.ResponseWriter, r *http.Request) {
-	conn, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return // Accept has answered
+	conn, ok := acceptWebsocket(w, r)
+	if !ok {
+		return
 	}
-	conn.SetReadLimit(maxClientMessage)
 	h.serve(wsConn{conn}, r.RemoteAddr, true)
 }
 
-// maxClientMessage bounds one message a client sends on /api/socket, and
-// the body of a SockJS request (xhr_send: the messages a client sends).
+// maxClientMessage bounds one message (one frame) a client sends on a
+// websocket, and the body of a SockJS request (xhr_send: the messages a
+// client sends).
 const maxClientMessage = 64 << 10
 
 // sockjsHandler serves SockJS at /sockjs: GET /sockjs/info, the websocket
@@ -89,7 +91,8 @@ const maxClientMessage = 64 << 10
 // (xhr, xhr_streaming, eventsource, htmlfile) and the raw websocket
 // /sockjs/websocket, which carries the same messages without SockJS's
 // framing. Clients that have not authenticated get no events (see
-// socketClient).
+// socketClient). The two websocket paths are served by this package (a
+// frame is at most maxClientMessage), the rest by the SockJS library.
 //
 // Two of SockJS's transports are not offered: JSONP (jsonp, jsonp_send),
 // which lets a page of any origin read the socket, and the iframe page
@@ -100,21 +103,28 @@ const maxClientMessage = 64 << 10
 // browser keeps pages of other origins from reading them.
 func (h *socketHub) sockjsHandler() http.Handler {
 	opts := sockjs.DefaultOptions
-	opts.RawWebsocket = true
-	opts.WebsocketWriteTimeout = writeTimeout
+	// The websocket transports are served by serveSockJSWebsocket and
+	// serveRawWebsocket; Websocket stays on for /sockjs/info to offer it.
+	opts.Websocket = true
+	opts.RawWebsocket = false
 	opts.CheckOrigin = sameOrigin
 	sj := sockjs.NewHandler("/sockjs", opts, func(sess sockjs.Session) {
 		h.serve(sockjsConn{sess}, sess.Request().RemoteAddr, false)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if offeredSockJSPath(r.URL.Path) {
+		switch {
+		case r.URL.Path == "/sockjs/websocket":
+			h.serveRawWebsocket(w, r)
+		case sockjsWebsocketPath.MatchString(r.URL.Path):
+			h.serveSockJSWebsocket(w, r)
+		case offeredSockJSPath(r.URL.Path):
 			if r.Body != nil {
 				r.Body = http.MaxBytesReader(w, r.Body, maxClientMessage)
 			}
-			sj.ServeHTTP(w, r)
-			return
+			sj.ServeHTTP(sockjsObjects{w, path.Base(r.URL.Path)}, r)
+		default:
+			writeError(w, http.StatusNotFound, "no such SockJS endpoint: "+r.URL.Path+" (JSONP and the iframe page are not offered)")
 		}
-		writeError(w, http.StatusNotFound, "no such SockJS endpoint: "+r.URL.Path+" (JSONP and the iframe page are not offered)")
 	})
 }
 

@@ -17,8 +17,8 @@ import (
 // The socket's clients as tests see them: /api/socket and the raw
 // /sockjs/websocket carry one JSON message per websocket message; SockJS's
 // websocket transport frames them ("o" open, "h" heartbeat, "a[...]" an
-// array of messages, "c[code, reason]" close; a client sends arrays of
-// strings); xhr polling is plain HTTP (xhrSession).
+// array of messages, each a JSON object, "c[code, reason]" close; a client
+// sends arrays of strings); xhr polling is plain HTTP (xhrSession).
 
 // transport is one way of reaching the socket over a websocket.
 type transport struct {
@@ -109,10 +109,12 @@ func (s *socket) receive() {
 		case len(data) == 0:
 		case data[0] == 'o', data[0] == 'h':
 		case data[0] == 'a':
-			var batch []string
+			// Each message is a JSON object in the array, as OctoPrint
+			// sends it (a string would reach no handler of its client).
+			var batch []json.RawMessage
 			if json.Unmarshal(data[1:], &batch) == nil {
 				for _, m := range batch {
-					s.deliver([]byte(m))
+					s.deliver(m)
 				}
 			}
 		case data[0] == 'c':
@@ -253,17 +255,9 @@ func (x xhrSession) messages() []map[string]any {
 		if len(frame) == 0 || frame[0] != 'a' {
 			continue // a heartbeat
 		}
-		var batch []string
-		if err := json.Unmarshal(frame[1:], &batch); err != nil {
-			x.h.t.Fatalf("frame %s: %v", frame, err)
-		}
 		var out []map[string]any
-		for _, m := range batch {
-			var v map[string]any
-			if err := json.Unmarshal([]byte(m), &v); err != nil {
-				x.h.t.Fatalf("message %s: %v", m, err)
-			}
-			out = append(out, v)
+		if err := json.Unmarshal(frame[1:], &out); err != nil {
+			x.h.t.Fatalf("frame %s: %v, want an array of JSON objects", frame, err)
 		}
 		return out
 	}

@@ -14,16 +14,20 @@
 //	GET  /plugin/pluginmanager/export                  the installed plugins as a list to install elsewhere
 //	POST /plugin/pluginmanager/upload_file             install an uploaded file (multipart, "file")
 //	GET  /plugin/pluginmanager/hooks[/<name>]          every hook's handlers in call order, with the reasons
+//	GET  /api/plugin/pluginmanager                     plugins, orphans and repository in one (OctoPrint 1.x clients)
 //	POST /api/plugin/pluginmanager                     install, uninstall, enable, disable, cleanup, cleanup_all, refresh_repository
 package pluginmanager
 
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/internal/httpjson"
+	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/repository"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/server/bundled"
 )
@@ -53,6 +57,7 @@ type Implementation struct {
 
 var (
 	_ server.SimpleAPI = (*Implementation)(nil)
+	_ server.APIGetter = (*Implementation)(nil)
 	_ server.Blueprint = (*Implementation)(nil)
 )
 
@@ -92,11 +97,7 @@ func (p *Implementation) Handler() http.Handler {
 	}))
 	mux.HandleFunc("GET /orphans", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
 		orphans := a.Orphans()
-		data := make(map[string]orphanData, len(orphans))
-		for _, o := range orphans {
-			data[o.Plugin] = orphanData{Settings: o.Settings, Data: o.Data, Disabled: o.Disabled}
-		}
-		return map[string]any{"orphan_data": data, "orphans": orphans}, nil
+		return map[string]any{"orphan_data": orphanDataOf(orphans), "orphans": orphans}, nil
 	}))
 	mux.HandleFunc("GET /repository", p.json(p.getRepository))
 	mux.HandleFunc("GET /export", p.export)
@@ -128,6 +129,52 @@ type orphanData struct {
 	Settings bool `json:"settings"`
 	Data     bool `json:"data"`
 	Disabled bool `json:"disabled"`
+}
+
+// orphanDataOf returns OctoPrint's orphan_data: by plugin, what it left.
+func orphanDataOf(orphans []manager.Orphan) map[string]orphanData {
+	data := make(map[string]orphanData, len(orphans))
+	for _, o := range orphans {
+		data[o.Plugin] = orphanData{Settings: o.Settings, Data: o.Data, Disabled: o.Disabled}
+	}
+	return data
+}
+
+// everything is the answer of GET /api/plugin/pluginmanager: the
+// listing, the orphans and the repository in one.
+type everything struct {
+	Listing
+	OrphanData map[string]orphanData `json:"orphan_data"`
+	Repository repository.Index      `json:"repository"`
+}
+
+// OnAPIGet answers GET /api/plugin/pluginmanager, what the clients of
+// OctoPrint 1.x read with get, getWithRefresh and getWithoutRefresh (an
+// endpoint OctoPrint deprecated in 1.6 and removed in 2.0): the answers of
+// GET /plugins, /orphans and /repository merged. refresh_repository or
+// refresh_notices fetches the repository's lists first; refresh_orphans is
+// taken and changes nothing, orphans being found afresh each time.
+func (p *Implementation) OnAPIGet(r *http.Request) (any, error) {
+	a, err := p.admin()
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	refresh := truthy(q.Get("refresh_repository")) || truthy(q.Get("refresh_notices"))
+	return everything{
+		Listing:    p.listing(a, false),
+		OrphanData: orphanDataOf(a.Orphans()),
+		Repository: p.repositoryIndex(r, a, refresh),
+	}, nil
+}
+
+// truthy reports whether a query value is one OctoPrint takes as true.
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "yes", "y", "1":
+		return true
+	}
+	return false
 }
 
 // listing returns the answer of GET /plugins: every plugin but the hidden

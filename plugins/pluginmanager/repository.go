@@ -69,14 +69,20 @@ type repositoryAnswer struct {
 
 // getRepository answers GET /repository[?refresh=true].
 func (p *Implementation) getRepository(a bundled.Admin, r *http.Request) (any, error) {
+	return repositoryAnswer{Repository: p.repositoryIndex(r, a, r.URL.Query().Get("refresh") == "true")}, nil
+}
+
+// repositoryIndex returns the repository's index, fetched again first
+// when refresh is true.
+func (p *Implementation) repositoryIndex(r *http.Request, a bundled.Admin, refresh bool) repository.Index {
 	repo := a.Repository()
 	if repo == nil {
-		return repositoryAnswer{Repository: repository.Index{Plugins: []repository.Entry{}, Error: "no repository configured"}}, nil
+		return repository.Index{Plugins: []repository.Entry{}, Error: "no repository configured"}
 	}
-	if r.URL.Query().Get("refresh") == "true" {
+	if refresh {
 		_ = repo.Refresh(r.Context(), true) // a failure shows in the index's error
 	}
-	return repositoryAnswer{Repository: repo.Index()}, nil
+	return repo.Index()
 }
 
 // refreshRepository is the refresh_repository command: fetch the index,

@@ -96,6 +96,7 @@ type Server struct {
 	marker   *startMarker
 	hung     *hungPlugins // plugins whose code hung, for the next start
 	routes   *pluginRoutes
+	ui       *uiTemplates
 	sockets  *socketHub
 	handler  http.Handler
 	repo     *repository.Repository // nil when it could not be opened
@@ -411,6 +412,8 @@ func (s *Server) setupPlugins() error {
 	s.sockets = newSocketHub(s)
 	s.sessions = newLoginSessions()
 	m.AddActivator(s.routes)
+	s.ui = newUITemplates(s)
+	m.AddActivator(s.ui)
 	m.AddActivator(&eventActivator{s: s})
 	m.AddActivator(startupActivator{s})
 	m.Subscribe(s.transition)

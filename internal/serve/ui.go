@@ -143,7 +143,11 @@ func (u *uiTemplates) Activate(p manager.Plugin) error {
 	up.vars, _ = manager.As[server.TemplateVars](p)
 	configs := t.Templates()
 	fsys := t.TemplateFS()
-	up.entries = templateEntries(up.id, configs, fsys)
+	var errs []error
+	up.entries, errs = templateEntries(up.id, configs, fsys)
+	for _, err := range errs {
+		u.s.mgr.RecordFault(up.id, "Templates", err)
+	}
 	u.parse(up, fsys)
 	for _, e := range up.entries {
 		if e.err != nil {
@@ -176,32 +180,36 @@ func (u *uiTemplates) bump() {
 
 // templateEntries fills in the defaults of a plugin's template configs and
 // adds, for each type it lists none of, the file of that type's default
-// name when fsys has it.
-func templateEntries(id string, configs []server.TemplateConfig, fsys fs.FS) []*uiEntry {
+// name when fsys has it. A config that has no place on the page (an
+// unknown type, a bad suffix, a place another config already takes) is
+// left out, with an error that says why.
+func templateEntries(id string, configs []server.TemplateConfig, fsys fs.FS) ([]*uiEntry, []error) {
 	var out []*uiEntry
+	var errs []error
 	seen := make(map[string]bool) // element ids
 	listed := make(map[string]bool)
-	for _, c := range configs {
-		e := &uiEntry{cfg: c}
+	for i, c := range configs {
+		elementID := c.Type + "_plugin_" + id + c.Suffix
 		switch {
 		case !knownType(c.Type):
-			e.err = fmt.Errorf("config: unknown template type %q (want one of %s)", c.Type, strings.Join(server.TemplateTypes(), ", "))
+			errs = append(errs, fmt.Errorf("template config %d: unknown template type %q (want one of %s)", i, c.Type, strings.Join(server.TemplateTypes(), ", ")))
+			continue
 		case !validSuffix.MatchString(c.Suffix):
-			e.err = fmt.Errorf("config: suffix %q holds more than letters, digits, _ and -", c.Suffix)
+			errs = append(errs, fmt.Errorf("template config %d: suffix %q holds more than letters, digits, _ and -", i, c.Suffix))
+			continue
+		case seen[elementID]:
+			errs = append(errs, fmt.Errorf("template config %d: a second %s template with suffix %q", i, c.Type, c.Suffix))
+			continue
 		}
-		e.elementID = c.Type + "_plugin_" + id + c.Suffix
-		if e.err == nil && seen[e.elementID] {
-			e.err = fmt.Errorf("config: a second %s template with suffix %q", c.Type, c.Suffix)
-		}
-		seen[e.elementID] = true
+		seen[elementID] = true
 		listed[c.Type] = true
-		if e.cfg.File == "" {
-			e.cfg.File = id + "_" + c.Type + c.Suffix + ".html"
+		if c.File == "" {
+			c.File = id + "_" + c.Type + c.Suffix + ".html"
 		}
-		out = append(out, e)
+		out = append(out, &uiEntry{cfg: c, elementID: elementID})
 	}
 	if fsys == nil {
-		return out
+		return out, errs
 	}
 	for _, t := range server.TemplateTypes() {
 		file := id + "_" + t + ".html"
@@ -212,7 +220,7 @@ func templateEntries(id string, configs []server.TemplateConfig, fsys fs.FS) []*
 			out = append(out, &uiEntry{cfg: server.TemplateConfig{Type: t, File: file}, elementID: t + "_plugin_" + id})
 		}
 	}
-	return out
+	return out, errs
 }
 
 // parse reads and parses the entries' files into one template set of the
@@ -321,9 +329,6 @@ func (s *Server) executeTemplates(up *uiPlugin, admin bool, settings map[string]
 	out := make([]UIComponent, 0, len(up.entries))
 	for _, e := range up.entries {
 		c := UIComponent{Plugin: up.id, Type: e.cfg.Type, Name: cmp.Or(e.cfg.Name, up.name, up.id), ID: e.elementID}
-		if !knownType(c.Type) {
-			continue // recorded as a fault on enable; there is no place for it
-		}
 		err := e.err
 		if err == nil && varsErr != "" {
 			err = errors.New(varsErr)

@@ -49,7 +49,7 @@ type SettingsField struct {
 	// Type is one of FieldBool, FieldInteger, ...
 	Type string `json:"type"`
 	// Value is its current value as the settings API shows it to the
-	// viewer (null when Hidden); Default is its default.
+	// viewer, Default its default; both null when Hidden.
 	Value   any `json:"value"`
 	Default any `json:"default"`
 	// Restricted is the setting's restriction level
@@ -91,7 +91,7 @@ func (s *Server) settingsForms(admin bool, view map[string]map[string]any, hasPa
 				Restricted: sp.restriction(path), Hidden: sp.hidden(path, admin)}
 			f.ReadOnly = f.Restricted == server.RestrictNever || !admin
 			if f.Hidden {
-				f.Value = nil
+				f.Value, f.Default = nil, nil // a default can be a secret too
 			}
 			form.Fields = append(form.Fields, f)
 			return true

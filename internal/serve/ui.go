@@ -22,7 +22,8 @@ import (
 // UI is what the enabled plugins bring to the web page, as one viewer
 // sees it: their templates executed ([server.Template]), their scripts and
 // style sheets ([server.Asset]), and a settings form for each settings
-// plugin without a settings pane of its own. Every list is in page order.
+// plugin without a settings pane of its own. Every list is in page order,
+// and empty rather than nil.
 type UI struct {
 	// Version changes whenever a plugin that brings anything to the page
 	// (a Template or Asset plugin) is enabled, disabled or reloaded, and
@@ -291,6 +292,9 @@ func (s *Server) UI(r *http.Request) UI {
 	admin := s.hasKey(r)
 	plugins, gen := s.ui.snapshot()
 	ui := UI{Version: s.instance + "-" + strconv.FormatUint(gen, 10)}
+	for _, t := range server.TemplateTypes() {
+		*ui.list(t) = []UIComponent{}
+	}
 	settingsView := s.view(admin).Plugins
 	hasSettingsPane := make(map[string]bool)
 	for _, up := range plugins {
@@ -314,8 +318,8 @@ func (s *Server) UI(r *http.Request) UI {
 		})
 	}
 	assets := s.routes.assetURLs()
-	ui.JS, ui.CSS = assets["js"], assets["css"]
-	ui.SettingsForms = s.settingsForms(admin, settingsView, hasSettingsPane)
+	ui.JS, ui.CSS = append([]string{}, assets["js"]...), append([]string{}, assets["css"]...)
+	ui.SettingsForms = append([]SettingsForm{}, s.settingsForms(admin, settingsView, hasSettingsPane)...)
 	return ui
 }
 

@@ -20,12 +20,19 @@ type pagePlugin struct {
 	configs  []server.TemplateConfig
 	vars     func() map[string]any
 	defaults map[string]any
+	panics   bool // in Templates
 }
 
-func (p *pagePlugin) TemplateFS() fs.FS                  { return p.files }
-func (p *pagePlugin) Templates() []server.TemplateConfig { return p.configs }
-func (p *pagePlugin) TemplateVars() map[string]any       { return p.vars() }
-func (p *pagePlugin) SettingsDefaults() map[string]any   { return p.defaults }
+func (p *pagePlugin) TemplateFS() fs.FS { return p.files }
+func (p *pagePlugin) Templates() []server.TemplateConfig {
+	if p.panics {
+		panic("no templates today")
+	}
+	return p.configs
+}
+func (p *pagePlugin) TemplateVars() map[string]any     { return p.vars() }
+func (p *pagePlugin) SettingsDefaults() map[string]any { return p.defaults }
+
 func pageDef(name string, p *pagePlugin) *tentacle.Definition {
 	if p.vars == nil {
 		p.vars = func() map[string]any { return nil }
@@ -81,6 +88,7 @@ func TestTemplateFailures(t *testing.T) {
 		}),
 		"delta": pageDef("Delta", &pagePlugin{defaults: map[string]any{"on": true}}),
 		"demo":  demo.New(),
+		"eta":   pageDef("Eta", &pagePlugin{panics: true}),
 	}})
 	ui := h.srv.UI(httptest.NewRequest("GET", "/", nil))
 	req := httptest.NewRequest("GET", "/", nil)
@@ -111,6 +119,10 @@ func TestTemplateFailures(t *testing.T) {
 	}
 	if in, _ := h.srv.Manager().Info("gamma"); in.Faults == 0 || !strings.Contains(in.LastFault, "no vars today") {
 		t.Errorf("gamma's faults: %d (%s)", in.Faults, in.LastFault)
+	}
+
+	if in, _ := h.srv.Manager().Info("eta"); in.Enabled || in.Error == nil || in.Error.Phase != "templates" || !strings.Contains(in.Error.Message, "no templates today") {
+		t.Errorf("eta, whose Templates panics: %+v, want not enabled, with the panic", in)
 	}
 
 	forms := map[string]bool{}

@@ -179,7 +179,7 @@ func checkForm(t *testing.T, h *harness) {
 		{Path: "limits.max_temp", Key: "plugins.uidemo.limits.max_temp", Label: "Max temp", Type: serve.FieldInteger, Value: 250.0, Default: 250.0, ReadOnly: true},
 		{Path: "ratio", Key: "plugins.uidemo.ratio", Label: "Ratio", Type: serve.FieldNumber, Value: 0.5, Default: 0.5, ReadOnly: true},
 		{Path: "tags", Key: "plugins.uidemo.tags", Label: "Tags", Type: serve.FieldList, Value: []any{"a"}, Default: []any{"a"}, ReadOnly: true},
-		{Path: "token", Key: "plugins.uidemo.token", Label: "Token", Type: serve.FieldString, Default: "secret",
+		{Path: "token", Key: "plugins.uidemo.token", Label: "Token", Type: serve.FieldString,
 			Restricted: server.RestrictAdmin, Hidden: true, ReadOnly: true},
 	}
 	if g, w := jsonOf(t, form.Fields), jsonOf(t, want); g != w {
@@ -189,7 +189,7 @@ func checkForm(t *testing.T, h *harness) {
 		t.Errorf("form = %s %s", form.ID, form.Name)
 	}
 	for _, f := range h.getUI(h.key).SettingsForms {
-		if f.Plugin == uidemo.ID && (f.Fields[5].Value != "secret" || f.Fields[5].Hidden || f.Fields[0].ReadOnly) {
+		if f.Plugin == uidemo.ID && (f.Fields[5].Value != "secret" || f.Fields[5].Default != "secret" || f.Fields[5].Hidden || f.Fields[0].ReadOnly) {
 			t.Errorf("form as admin: %+v", f.Fields)
 		}
 	}

@@ -49,7 +49,10 @@ func TemplateTypes() []string {
 //
 // Enabling or disabling a Template plugin needs browser clients to reload
 // (needs_reload). In a process plugin, the files are read through the
-// plugin's process, as [Asset]'s are.
+// plugin's process, as [Asset]'s are. Without it, the plugin puts nothing
+// on the page but its assets, and a settings plugin gets a settings form
+// made from its defaults; so does a Template plugin without a settings
+// template.
 type Template interface {
 	TemplateFS() fs.FS
 	Templates() []TemplateConfig

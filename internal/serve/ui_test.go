@@ -12,6 +12,7 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/uidemo"
+	"github.com/tentacle-go/tentacle/plugins/pluginmanager"
 	"github.com/tentacle-go/tentacle/server"
 )
 
@@ -141,9 +142,13 @@ func TestTemplateTiers(t *testing.T) {
 
 			checkForm(t, h)
 
-			ch := toggle(t, h, "disable", uidemo.ID)
-			if !ch.NeedsReload || ch.NeedsRestart {
-				t.Errorf("disable: %+v, want needs_reload and no restart", ch)
+			r := h.do("POST", "/api/plugin/pluginmanager", h.key, map[string]any{"command": "disable", "plugin": uidemo.ID})
+			var res pluginmanager.Result
+			if err := json.Unmarshal(r.body, &res); err != nil || !res.Result || res.Change == nil {
+				t.Fatalf("disable: %d %s", r.status, r.body)
+			}
+			if ch := *res.Change; !res.NeedsRefresh || res.NeedsRestart || !ch.NeedsReload || ch.NeedsRestart {
+				t.Errorf("disable: %s, want needs_refresh (needs_reload) and no restart", r.body)
 			}
 			after := h.getUI("")
 			if after.Version == ui.Version || len(after.Tab) != 0 || len(after.SettingsForms) != 0 {

@@ -287,11 +287,13 @@ func (u *uiTemplates) snapshot() ([]*uiPlugin, uint64) {
 // UI returns what the enabled plugins bring to the web page, as the viewer
 // of r sees it: an admin (a request with the API key) sees the plugins'
 // restricted settings in their templates and forms, other viewers do not.
-// The web page calls it for each page; GET /api/ui answers it as JSON.
+// The templates were parsed when their plugins were enabled; UI executes
+// them, and calls the plugins' TemplateVars, on each call. The web page
+// calls it for each page; GET /api/ui answers it as JSON.
 func (s *Server) UI(r *http.Request) UI {
 	admin := s.hasKey(r)
 	plugins, gen := s.ui.snapshot()
-	ui := UI{Version: s.instance + "-" + strconv.FormatUint(gen, 10)}
+	ui := UI{Version: s.uiVersion(gen)}
 	for _, t := range server.TemplateTypes() {
 		*ui.list(t) = []UIComponent{}
 	}
@@ -394,6 +396,24 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 }
 
 func knownType(t string) bool { return slices.Contains(server.TemplateTypes(), t) }
+
+// UIVersion returns the version UI would answer now, without executing
+// any template: a page can check it (or GET /api/ui/version) to learn
+// that it must be reloaded.
+func (s *Server) UIVersion() string {
+	s.ui.mu.RLock()
+	defer s.ui.mu.RUnlock()
+	return s.uiVersion(s.ui.generation)
+}
+
+func (s *Server) uiVersion(generation uint64) string {
+	return s.instance + "-" + strconv.FormatUint(generation, 10)
+}
+
+// getUIVersion answers GET /api/ui/version.
+func (s *Server) getUIVersion(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"version": s.UIVersion()})
+}
 
 // getUI answers GET /api/ui.
 func (s *Server) getUI(w http.ResponseWriter, r *http.Request) {

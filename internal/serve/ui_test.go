@@ -151,6 +151,11 @@ func TestTemplateTiers(t *testing.T) {
 				t.Errorf("disable: %s, want needs_refresh (needs_reload) and no restart", r.body)
 			}
 			after := h.getUI("")
+			var v struct{ Version string }
+			h.getJSON("/api/ui/version", &v)
+			if v.Version != after.Version || h.srv.UIVersion() != after.Version {
+				t.Errorf("GET /api/ui/version: %s, UIVersion %s, want %s", v.Version, h.srv.UIVersion(), after.Version)
+			}
 			if after.Version == ui.Version || len(after.Tab) != 0 || len(after.SettingsForms) != 0 {
 				t.Errorf("after the disable: version %s (was %s), tabs %+v, forms %+v", after.Version, ui.Version, after.Tab, after.SettingsForms)
 			}

@@ -267,7 +267,11 @@ func (s *Server) ChangeSettings(plugins map[string]any) error {
 			return &SettingsError{Status: http.StatusBadRequest, Message: fmt.Sprintf("settings of plugin %q must be an object", id)}
 		}
 		if err := checkNumbers(change, ""); err != nil {
-			return &SettingsError{Status: http.StatusBadRequest, Message: fmt.Sprintf("plugin %q: %v", id, err)}
+			se := &SettingsError{Status: http.StatusBadRequest, Message: fmt.Sprintf("plugin %q: %v", id, err)}
+			if ne, ok := errors.AsType[*numberError](err); ok {
+				se.Fields = map[string]string{"plugins." + id + "." + ne.path: ne.reason}
+			}
+			return se
 		}
 		normalizeJSON(change)
 		fields, err := s.checkSettings(sp, change)
@@ -438,6 +442,11 @@ func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) (server
 	return nil, verr
 }
 
+// numberError is a number of a request that settings cannot hold.
+type numberError struct{ path, reason string }
+
+func (e *numberError) Error() string { return e.path + ": " + e.reason }
+
 // checkNumbers refuses the numbers of a JSON body (json.Number, from a
 // UseNumber decoder) that settings cannot hold as they were written: a
 // whole number beyond ±settings.MaxSafeInteger (2^53-1), and a number
@@ -449,12 +458,12 @@ func checkNumbers(v any, path string) error {
 		s := v.String()
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err != nil || i > settings.MaxSafeInteger || i < -settings.MaxSafeInteger {
-				return fmt.Errorf("%s: the integer %.40s is beyond ±%d (2^53-1), the integers settings keep (store it as a string)", path, s, settings.MaxSafeInteger)
+				return &numberError{path, fmt.Sprintf("the integer %.40s is beyond ±%d (2^53-1), the integers settings keep (store it as a string)", s, settings.MaxSafeInteger)}
 			}
 			return nil
 		}
 		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return fmt.Errorf("%s: the number %.40s is beyond the range of a 64-bit float", path, s)
+			return &numberError{path, fmt.Sprintf("the number %.40s is beyond the range of a 64-bit float", s)}
 		}
 	case map[string]any:
 		keys := make([]string, 0, len(v))

@@ -63,7 +63,8 @@ type SettingsField struct {
 }
 
 // settingsForms describes a form for each enabled settings plugin that the
-// settings API shows, is not hidden and has no settings template.
+// settings API shows, is not hidden, has no settings template and has
+// defaults.
 func (s *Server) settingsForms(admin bool, view map[string]map[string]any, hasPane map[string]bool) []SettingsForm {
 	var out []SettingsForm
 	for _, sp := range s.settingsPlugins() {
@@ -96,7 +97,9 @@ func (s *Server) settingsForms(admin bool, view map[string]map[string]any, hasPa
 			form.Fields = append(form.Fields, f)
 			return true
 		})
-		out = append(out, form)
+		if len(form.Fields) > 0 {
+			out = append(out, form)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Plugin < out[j].Plugin })
 	return out

@@ -211,6 +211,7 @@ func checkForm(t *testing.T, h *harness) {
 		{map[string]any{"colour": "black"}, map[string]string{"plugins.uidemo.colour": "is not a colour"}},
 		{map[string]any{"colour": 3, "limits": map[string]any{"max_temp": "hot", "fastMode": true}},
 			map[string]string{"plugins.uidemo.colour": "must be a string, not a number", "plugins.uidemo.limits.max_temp": "must be a number, not a string"}},
+		{map[string]any{"ratio": json.Number("1e400")}, map[string]string{"plugins.uidemo.ratio": "the number 1e400 is beyond the range of a 64-bit float"}},
 	} {
 		r := h.do("POST", "/api/settings", h.key, map[string]any{"plugins": map[string]any{uidemo.ID: tc.change}})
 		var body struct {

@@ -83,12 +83,16 @@ func (sp settingsPlugin) never(path string) bool {
 }
 
 // view builds the settings answer for a caller.
-func (s *Server) view(admin bool) SettingsView {
+func (s *Server) view(admin bool) SettingsView { return s.viewOf(s.settingsPlugins(), admin) }
+
+// viewOf builds the settings answer of the settings plugins sps for a
+// caller.
+func (s *Server) viewOf(sps []settingsPlugin, admin bool) SettingsView {
 	v := SettingsView{
 		Plugins: make(map[string]map[string]any),
 		Server:  map[string]any{"host": s.host, "port": s.listenPort()},
 	}
-	for _, sp := range s.settingsPlugins() {
+	for _, sp := range sps {
 		if sp.unknownRestrictions {
 			continue
 		}

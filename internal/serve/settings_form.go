@@ -62,12 +62,12 @@ type SettingsField struct {
 	ReadOnly bool `json:"readonly,omitempty"`
 }
 
-// settingsForms describes a form for each enabled settings plugin that the
-// settings API shows, is not hidden, has no settings template and has
+// settingsForms describes a form for each of the settings plugins sps that
+// the settings API shows (view), is not hidden, has no settings template and has
 // defaults.
-func (s *Server) settingsForms(admin bool, view map[string]map[string]any, hasPane map[string]bool) []SettingsForm {
+func (s *Server) settingsForms(sps []settingsPlugin, admin bool, view map[string]map[string]any, hasPane map[string]bool) []SettingsForm {
 	var out []SettingsForm
-	for _, sp := range s.settingsPlugins() {
+	for _, sp := range sps {
 		current, shown := view[sp.id]
 		if !shown || hasPane[sp.id] {
 			continue

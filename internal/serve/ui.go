@@ -297,7 +297,8 @@ func (s *Server) UI(r *http.Request) UI {
 	for _, t := range server.TemplateTypes() {
 		*ui.list(t) = []UIComponent{}
 	}
-	settingsView := s.view(admin).Plugins
+	sps := s.settingsPlugins()
+	settingsView := s.viewOf(sps, admin).Plugins
 	hasSettingsPane := make(map[string]bool)
 	for _, up := range plugins {
 		comps := s.executeTemplates(up, admin, settingsView[up.id])
@@ -321,7 +322,7 @@ func (s *Server) UI(r *http.Request) UI {
 	}
 	assets := s.routes.assetURLs()
 	ui.JS, ui.CSS = append([]string{}, assets["js"]...), append([]string{}, assets["css"]...)
-	ui.SettingsForms = append([]SettingsForm{}, s.settingsForms(admin, settingsView, hasSettingsPane)...)
+	ui.SettingsForms = append([]SettingsForm{}, s.settingsForms(sps, admin, settingsView, hasSettingsPane)...)
 	return ui
 }
 

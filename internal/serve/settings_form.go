@@ -62,9 +62,9 @@ type SettingsField struct {
 	ReadOnly bool `json:"readonly,omitempty"`
 }
 
-// settingsForms describes a form for each of the settings plugins sps that
-// the settings API shows (view), is not hidden, has no settings template and has
-// defaults.
+// settingsForms describes a form for each of the settings plugins sps
+// that the settings API shows (view), is not hidden, has no settings
+// template and has defaults.
 func (s *Server) settingsForms(sps []settingsPlugin, admin bool, view map[string]map[string]any, hasPane map[string]bool) []SettingsForm {
 	var out []SettingsForm
 	for _, sp := range sps {

@@ -118,6 +118,9 @@ func (o *Ops) Install(ctx context.Context, req bundled.InstallRequest, rep Repor
 		return bundled.Installed{}, err
 	}
 	source, _ := req.Source()
+	if req.Path != "" && req.Name != "" {
+		source = "the uploaded file " + req.Name // not the staging copy's path
+	}
 	log("message", "Installing plugin from "+source)
 	pend, err := o.installer.Prepare(ctx, src, install.Mode{Reinstall: req.Reinstall != "", Force: req.Force})
 	if err != nil {

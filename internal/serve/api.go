@@ -2,7 +2,6 @@ package serve
 
 import (
 	"fmt"
-	"html/template"
 	"net/http"
 	"sort"
 	"time"
@@ -38,7 +37,7 @@ func (s *Server) routesHandler() http.Handler {
 		writeError(w, http.StatusNotFound, "nothing here: "+r.Method+" "+r.URL.Path)
 	})
 	mux.HandleFunc("/plugin/{id}/", s.routes.servePlugin)
-	mux.HandleFunc("GET /{$}", s.index)
+	s.page.Register(mux)
 	return s.checkHost(s.rejectWrongKey(mux))
 }
 
@@ -139,45 +138,4 @@ func (s *Server) postServer(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no command %q", body.Command))
 	}
-}
-
-var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Tentacle</title>
-{{range .CSS}}<link rel="stylesheet" href="{{.}}">
-{{end}}</head>
-<body>
-<h1>Tentacle {{.Version}}</h1>
-{{if .SafeMode}}<p><strong>Safe mode</strong> ({{.SafeMode}}): only bundled plugins run.</p>{{end}}
-<ul id="plugins">
-{{range .Plugins}}<li>{{.Name}} {{.Version}}{{if not .Enabled}} (disabled){{end}}</li>
-{{end}}</ul>
-{{range .JS}}<script src="{{.}}"></script>
-{{end}}</body>
-</html>
-`))
-
-// index is the web page: the plugins, with every Asset plugin's CSS and JS.
-func (s *Server) index(w http.ResponseWriter, _ *http.Request) {
-	assets := s.routes.assetURLs()
-	var plugins []struct {
-		Name, Version string
-		Enabled       bool
-	}
-	for _, in := range s.mgr.List() {
-		if in.Hidden {
-			continue
-		}
-		plugins = append(plugins, struct {
-			Name, Version string
-			Enabled       bool
-		}{in.Name, in.Version, in.Enabled})
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = indexPage.Execute(w, map[string]any{
-		"Version": Version, "SafeMode": s.safeMode, "Plugins": plugins,
-		"CSS": assets["css"], "JS": assets["js"],
-	})
 }

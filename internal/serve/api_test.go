@@ -284,7 +284,7 @@ func TestRoutesMountedLive(t *testing.T) {
 		}
 		return out
 	}
-	index := func() string { return string(h.do("GET", "/", "", nil).body) }
+	index := func() string { return string(h.do("GET", "/", h.key, nil).body) }
 
 	ch := toggle(t, h, "disable", "demo")
 	if want := (manager.Change{Plugin: "demo", Action: "disable", Persisted: true, Applied: true, NeedsReload: true}); ch != want {

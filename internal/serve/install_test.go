@@ -156,13 +156,16 @@ func TestInstallLifecycle(t *testing.T) {
 // one with another extension is refused before anything is written.
 func TestInstallUpload(t *testing.T) {
 	h := start(t, setup{folder: true})
-	upload := func(name, content string, wait bool) (int, []byte) {
+	upload := func(name, content string, wait bool, fields ...string) (int, []byte) {
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
 		fw, _ := mw.CreateFormFile("file", name)
 		io.WriteString(fw, content)
 		if wait {
 			mw.WriteField("wait", "true")
+		}
+		for i := 0; i+1 < len(fields); i += 2 {
+			mw.WriteField(fields[i], fields[i+1])
 		}
 		mw.Close()
 		req, _ := http.NewRequest("POST", h.url+"/plugin/pluginmanager/upload_file", &body)
@@ -187,6 +190,15 @@ func TestInstallUpload(t *testing.T) {
 	if res.Installed.Path != "plugins/watched.go" || version(h) != "1.0.0" {
 		t.Errorf("installed %+v, answers %q", res.Installed, version(h))
 	}
+	// A second upload replaces it only when it names the plugin.
+	if status, body := upload("watched.go", fmt.Sprintf(watched, "2.0.0", "2.0.0"), true); status != http.StatusOK || !bytes.Contains(body, []byte(`"status": 409`)) {
+		t.Errorf("upload over an installed plugin: %d %s", status, body)
+	}
+	status, body = upload("watched.go", fmt.Sprintf(watched, "2.0.0", "2.0.0"), true, "plugin", "watched")
+	if status != http.StatusOK || !bytes.Contains(body, []byte(`"was_reinstalled": true`)) {
+		t.Errorf("upload replacing the plugin: %d %s", status, body)
+	}
+	eventually(t, "version 2 running", func() bool { return version(h) == "2.0.0" })
 	// Uploads are kept only while they install.
 	if des, _ := os.ReadDir(h.path(".install")); len(des) != 0 {
 		t.Errorf("left in the staging folder: %v", des)

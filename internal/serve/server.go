@@ -29,6 +29,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tentacle-go/tentacle/internal/web"
+
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/events"
 	"github.com/tentacle-go/tentacle/internal/pluginops"
@@ -98,6 +100,7 @@ type Server struct {
 	routes   *pluginRoutes
 	ui       *uiTemplates
 	sockets  *socketHub
+	page     *web.Page // the web page at /
 	handler  http.Handler
 	repo     *repository.Repository // nil when it could not be opened
 	ops      *pluginops.Ops         // installs
@@ -181,6 +184,10 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := s.setupOps(); err != nil {
+		s.release()
+		return nil, err
+	}
+	if err := s.setupPage(); err != nil {
 		s.release()
 		return nil, err
 	}

@@ -52,23 +52,45 @@ func TestServerInfoNormalStart(t *testing.T) {
 	}
 }
 
-func TestIndexPageIncludesAssets(t *testing.T) {
+// The web page includes the enabled plugins' assets and lists the plugins
+// (not the hidden Plugin Manager) to an administrator; a guest gets the
+// sign-in form alone.
+func TestIndexPage(t *testing.T) {
 	h := start(t, setup{})
-	r := h.do(http.MethodGet, "/", "", nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("GET /: %d", r.status)
-	}
-	for _, want := range []string{
-		`<script src="/plugin/demo/static/js/demo.js">`,
-		`<link rel="stylesheet" href="/plugin/demo/static/css/demo.css">`,
-		"Demo 1.0.0",
-	} {
-		if !bytes.Contains(r.body, []byte(want)) {
-			t.Errorf("GET / lacks %q:\n%s", want, r.body)
-		}
-	}
-	if bytes.Contains(r.body, []byte("Plugin Manager")) {
-		t.Errorf("GET / lists the hidden Plugin Manager:\n%s", r.body)
+	for _, tc := range []struct {
+		name      string
+		key       string
+		want, not []string
+	}{{
+		name: "admin",
+		key:  h.key,
+		want: []string{
+			`<script src="/plugin/demo/static/js/demo.js" defer>`,
+			`<link rel="stylesheet" href="/plugin/demo/static/css/demo.css">`,
+			`id="plugin-demo"`, "<h3>Demo <small>1.0.0</small></h3>",
+		},
+		not: []string{`id="plugin-pluginmanager"`, `id="signin"`},
+	}, {
+		name: "guest",
+		want: []string{`id="signin"`},
+		not:  []string{`id="plugin-demo"`, `id="plugins"`, "demo.js"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := h.do(http.MethodGet, "/", tc.key, nil)
+			if r.status != http.StatusOK {
+				t.Fatalf("GET /: %d", r.status)
+			}
+			for _, want := range tc.want {
+				if !bytes.Contains(r.body, []byte(want)) {
+					t.Errorf("GET / lacks %q:\n%s", want, r.body)
+				}
+			}
+			for _, not := range tc.not {
+				if bytes.Contains(r.body, []byte(not)) {
+					t.Errorf("GET / has %q:\n%s", not, r.body)
+				}
+			}
+		})
 	}
 }
 

@@ -81,7 +81,8 @@ func (p *Implementation) install(ctx context.Context, a bundled.Admin, data map[
 }
 
 // upload answers POST /upload_file: a multipart form with the file under
-// "file" (and OctoPrint's optional "force").
+// "file" (and OctoPrint's optional "force"; Tentacle's "plugin", the
+// installed plugin the upload replaces, and "wait").
 func (p *Implementation) upload(w http.ResponseWriter, r *http.Request) {
 	a, err := p.admin()
 	if err != nil {
@@ -112,7 +113,7 @@ func (p *Implementation) upload(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, http.StatusInternalServerError, "cannot keep the upload: "+err.Error())
 		return
 	}
-	req := bundled.InstallRequest{Path: tmp, Name: name, Force: truth(r.FormValue("force"))}
+	req := bundled.InstallRequest{Path: tmp, Name: name, Force: truth(r.FormValue("force")), Reinstall: r.FormValue("plugin")}
 	cleanup := func() { os.Remove(tmp) }
 	res, err := p.startInstall(r.Context(), a, req, truth(r.FormValue("wait")), cleanup)
 	var ae *server.APIError

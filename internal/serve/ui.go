@@ -15,76 +15,19 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tentacle-go/tentacle/internal/web"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 )
 
-// UI is what the enabled plugins bring to the web page, as one viewer
-// sees it: their templates executed ([server.Template]), their scripts and
-// style sheets ([server.Asset]), and a settings form for each settings
-// plugin without a settings pane of its own. Every list is in page order,
-// and empty rather than nil.
-type UI struct {
-	// Version changes whenever a plugin that brings anything to the page
-	// (a Template or Asset plugin) is enabled, disabled or reloaded, and
-	// with every start of the server: a page built from another version
-	// must be reloaded to be current.
-	Version string `json:"version"`
-	// The templates by type (server.TemplateNavbar, ...).
-	Navbar       []UIComponent `json:"navbar"`
-	Sidebar      []UIComponent `json:"sidebar"`
-	Tab          []UIComponent `json:"tab"`
-	Settings     []UIComponent `json:"settings"`
-	UserSettings []UIComponent `json:"usersettings"`
-	Wizard       []UIComponent `json:"wizard"`
-	About        []UIComponent `json:"about"`
-	Generic      []UIComponent `json:"generic"`
-	// JS and CSS are the URLs of the scripts and style sheets of every
-	// enabled Asset plugin, by plugin identifier.
-	JS  []string `json:"js"`
-	CSS []string `json:"css"`
-	// SettingsForms describe a form for each enabled settings plugin that
-	// has no settings template, by plugin identifier.
-	SettingsForms []SettingsForm `json:"settings_forms"`
-}
-
-// ByType returns the components of template type t (server.TemplateTab,
-// ...), nil for an unknown type.
-func (u *UI) ByType(t string) []UIComponent {
-	if p := u.list(t); p != nil {
-		return *p
-	}
-	return nil
-}
-
-func (u *UI) list(t string) *[]UIComponent {
-	return map[string]*[]UIComponent{
+// uiList returns the list of u of template type t, nil for an unknown
+// type.
+func uiList(u *web.UI, t string) *[]web.Component {
+	return map[string]*[]web.Component{
 		server.TemplateNavbar: &u.Navbar, server.TemplateSidebar: &u.Sidebar, server.TemplateTab: &u.Tab,
 		server.TemplateSettings: &u.Settings, server.TemplateUserSettings: &u.UserSettings,
 		server.TemplateWizard: &u.Wizard, server.TemplateAbout: &u.About, server.TemplateGeneric: &u.Generic,
 	}[t]
-}
-
-// UIComponent is one plugin template, executed for the viewer.
-type UIComponent struct {
-	// Plugin is the plugin's identifier.
-	Plugin string `json:"plugin"`
-	// Type is the template type (server.TemplateTab, ...).
-	Type string `json:"type"`
-	// Name is what the page shows for it: the TemplateConfig's Name, by
-	// default the plugin's name.
-	Name string `json:"name"`
-	// ID is the id of the element the page puts it in:
-	// "<type>_plugin_<plugin><suffix>" ("tab_plugin_hello"), stable across
-	// restarts.
-	ID string `json:"id"`
-	// HTML is the template's output, escaped by html/template's rules;
-	// empty when Error is set.
-	HTML template.HTML `json:"html"`
-	// Error says why the template cannot be shown (it did not parse, its
-	// execution failed), with the details for admins only; empty when it
-	// can.
-	Error string `json:"error,omitempty"`
 }
 
 // maxTemplateOutput bounds what one template may write.
@@ -284,18 +227,18 @@ func (u *uiTemplates) snapshot() ([]*uiPlugin, uint64) {
 	return out, u.generation
 }
 
-// UI returns what the enabled plugins bring to the web page, as the viewer
-// of r sees it: an admin (a request with the API key) sees the plugins'
+// UI returns what the enabled plugins bring to the web page (a web.UI: the
+// page's Options.UI), as the viewer of r sees it: an admin (a request with the API key) sees the plugins'
 // restricted settings in their templates and forms, other viewers do not.
 // The templates were parsed when their plugins were enabled; UI executes
 // them, and calls the plugins' TemplateVars, on each call. The web page
 // calls it for each page; GET /api/ui answers it as JSON.
-func (s *Server) UI(r *http.Request) UI {
+func (s *Server) UI(r *http.Request) web.UI {
 	admin := s.hasKey(r)
 	plugins, gen := s.ui.snapshot()
-	ui := UI{Version: s.uiVersion(gen)}
+	ui := web.UI{Version: s.uiVersion(gen)}
 	for _, t := range server.TemplateTypes() {
-		*ui.list(t) = []UIComponent{}
+		*uiList(&ui, t) = []web.Component{}
 	}
 	sps := s.settingsPlugins()
 	settingsView := s.viewOf(sps, admin).Plugins
@@ -303,7 +246,7 @@ func (s *Server) UI(r *http.Request) UI {
 	for _, up := range plugins {
 		comps := s.executeTemplates(up, admin, settingsView[up.id])
 		for _, c := range comps {
-			l := ui.list(c.Type)
+			l := uiList(&ui, c.Type)
 			*l = append(*l, c)
 			if c.Type == server.TemplateSettings {
 				hasSettingsPane[up.id] = true
@@ -311,7 +254,7 @@ func (s *Server) UI(r *http.Request) UI {
 		}
 	}
 	for _, t := range server.TemplateTypes() {
-		l := ui.list(t)
+		l := uiList(&ui, t)
 		sort.SliceStable(*l, func(i, j int) bool {
 			a, b := (*l)[i], (*l)[j]
 			if na, nb := strings.ToLower(a.Name), strings.ToLower(b.Name); na != nb {
@@ -322,20 +265,20 @@ func (s *Server) UI(r *http.Request) UI {
 	}
 	assets := s.routes.assetURLs()
 	ui.JS, ui.CSS = append([]string{}, assets["js"]...), append([]string{}, assets["css"]...)
-	ui.SettingsForms = append([]SettingsForm{}, s.settingsForms(sps, admin, settingsView, hasSettingsPane)...)
+	ui.SettingsForms = append([]web.SettingsForm{}, s.settingsForms(sps, admin, settingsView, hasSettingsPane)...)
 	return ui
 }
 
 // executeTemplates executes one plugin's templates for a viewer.
-func (s *Server) executeTemplates(up *uiPlugin, admin bool, settings map[string]any) []UIComponent {
+func (s *Server) executeTemplates(up *uiPlugin, admin bool, settings map[string]any) []web.Component {
 	var vars map[string]any
 	varsErr := ""
 	if up.vars != nil && !s.guarded(up.id, "TemplateVars", func() { vars = up.vars.TemplateVars() }) {
 		varsErr = "vars: TemplateVars failed"
 	}
-	out := make([]UIComponent, 0, len(up.entries))
+	out := make([]web.Component, 0, len(up.entries))
 	for _, e := range up.entries {
-		c := UIComponent{Plugin: up.id, Type: e.cfg.Type, Name: cmp.Or(e.cfg.Name, up.name, up.id), ID: e.elementID}
+		c := web.Component{Plugin: up.id, Type: e.cfg.Type, Name: cmp.Or(e.cfg.Name, up.name, up.id), ID: e.elementID}
 		err := e.err
 		if err == nil && varsErr != "" {
 			err = errors.New(varsErr)

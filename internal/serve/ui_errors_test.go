@@ -8,8 +8,8 @@ import (
 	"testing/fstest"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/demo"
+	"github.com/tentacle-go/tentacle/internal/web"
 	"github.com/tentacle-go/tentacle/server"
 )
 
@@ -50,7 +50,7 @@ func memFiles(kv ...string) fstest.MapFS {
 
 // component returns the component with element id in list, failing the
 // test when there is none.
-func component(t *testing.T, list []serve.UIComponent, id string) serve.UIComponent {
+func component(t *testing.T, list []web.Component, id string) web.Component {
 	t.Helper()
 	for _, c := range list {
 		if c.ID == id {
@@ -58,7 +58,7 @@ func component(t *testing.T, list []serve.UIComponent, id string) serve.UICompon
 		}
 	}
 	t.Fatalf("no component %s in %+v", id, list)
-	return serve.UIComponent{}
+	return web.Component{}
 }
 
 // TestTemplateFailures: each plugin's templates are a namespace of their

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/uidemo"
+	"github.com/tentacle-go/tentacle/internal/web"
 	"github.com/tentacle-go/tentacle/plugins/pluginmanager"
 	"github.com/tentacle-go/tentacle/server"
 )
@@ -61,13 +61,13 @@ func copyTemplates(t *testing.T, dir string) {
 }
 
 // getUI answers GET /api/ui with key ("" for none).
-func (h *harness) getUI(key string) serve.UI {
+func (h *harness) getUI(key string) web.UI {
 	h.t.Helper()
 	r := h.do("GET", "/api/ui", key, nil)
 	if r.status != http.StatusOK {
 		h.t.Fatalf("GET /api/ui: %d %s", r.status, r.body)
 	}
-	var ui serve.UI
+	var ui web.UI
 	if err := json.Unmarshal(r.body, &ui); err != nil {
 		h.t.Fatalf("GET /api/ui: %v: %s", err, r.body)
 	}
@@ -75,9 +75,9 @@ func (h *harness) getUI(key string) serve.UI {
 }
 
 // only returns the one component of plugin id in list.
-func only(t *testing.T, what string, list []serve.UIComponent) serve.UIComponent {
+func only(t *testing.T, what string, list []web.Component) web.Component {
 	t.Helper()
-	var out []serve.UIComponent
+	var out []web.Component
 	for _, c := range list {
 		if c.Plugin == uidemo.ID {
 			out = append(out, c)
@@ -126,7 +126,7 @@ func TestTemplateTiers(t *testing.T) {
 			contains(t, "sidebar", string(side.HTML), `<div class="extra">sidebar</div>`)
 			nav := only(t, "navbar (by its file name)", ui.Navbar)
 			contains(t, "navbar", string(nav.HTML), `<li class="nav">uidemo</li>`)
-			for _, c := range []serve.UIComponent{only(t, "wizard", ui.Wizard), only(t, "about", ui.About)} {
+			for _, c := range []web.Component{only(t, "wizard", ui.Wizard), only(t, "about", ui.About)} {
 				if c.HTML != "" || c.Error != "the plugin's template cannot be shown" {
 					t.Errorf("%s for a viewer without the key: %+v", c.Type, c)
 				}
@@ -139,6 +139,10 @@ func TestTemplateTiers(t *testing.T) {
 			if in, _ := h.srv.Manager().Info(uidemo.ID); in.Faults != 2 {
 				t.Errorf("faults = %d, want 2 (the parse, and one execution however often it fails): %s", in.Faults, in.LastFault)
 			}
+
+			page := h.do("GET", "/", h.key, nil)
+			contains(t, "the page", string(page.body), `id="tab_plugin_uidemo"`, `hi &lt;b&gt; from UI Demo 1.2.3`,
+				`id="settings_plugin_uidemo"`, `data-ui-version="`+ui.Version+`"`)
 
 			checkForm(t, h)
 
@@ -173,7 +177,7 @@ func TestTemplateTiers(t *testing.T) {
 // field.
 func checkForm(t *testing.T, h *harness) {
 	t.Helper()
-	var form *serve.SettingsForm
+	var form *web.SettingsForm
 	ui := h.getUI("")
 	for i := range ui.SettingsForms {
 		if ui.SettingsForms[i].Plugin == uidemo.ID {
@@ -183,13 +187,13 @@ func checkForm(t *testing.T, h *harness) {
 	if form == nil {
 		t.Fatalf("no settings form for uidemo: %+v", ui.SettingsForms)
 	}
-	want := []serve.SettingsField{
-		{Path: "colour", Key: "plugins.uidemo.colour", Label: "Colour", Type: serve.FieldString, Value: "red", Default: "red", ReadOnly: true},
-		{Path: "limits.fastMode", Key: "plugins.uidemo.limits.fastMode", Label: "Fast mode", Type: serve.FieldBool, Value: true, Default: true, ReadOnly: true},
-		{Path: "limits.max_temp", Key: "plugins.uidemo.limits.max_temp", Label: "Max temp", Type: serve.FieldInteger, Value: 250.0, Default: 250.0, ReadOnly: true},
-		{Path: "ratio", Key: "plugins.uidemo.ratio", Label: "Ratio", Type: serve.FieldNumber, Value: 0.5, Default: 0.5, ReadOnly: true},
-		{Path: "tags", Key: "plugins.uidemo.tags", Label: "Tags", Type: serve.FieldList, Value: []any{"a"}, Default: []any{"a"}, ReadOnly: true},
-		{Path: "token", Key: "plugins.uidemo.token", Label: "Token", Type: serve.FieldString,
+	want := []web.SettingsField{
+		{Path: "colour", Key: "plugins.uidemo.colour", Label: "Colour", Type: web.FieldString, Value: "red", Default: "red", ReadOnly: true},
+		{Path: "limits.fastMode", Key: "plugins.uidemo.limits.fastMode", Label: "Fast mode", Type: web.FieldBool, Value: true, Default: true, ReadOnly: true},
+		{Path: "limits.max_temp", Key: "plugins.uidemo.limits.max_temp", Label: "Max temp", Type: web.FieldInteger, Value: 250.0, Default: 250.0, ReadOnly: true},
+		{Path: "ratio", Key: "plugins.uidemo.ratio", Label: "Ratio", Type: web.FieldNumber, Value: 0.5, Default: 0.5, ReadOnly: true},
+		{Path: "tags", Key: "plugins.uidemo.tags", Label: "Tags", Type: web.FieldList, Value: []any{"a"}, Default: []any{"a"}, ReadOnly: true},
+		{Path: "token", Key: "plugins.uidemo.token", Label: "Token", Type: web.FieldString,
 			Restricted: server.RestrictAdmin, Hidden: true, ReadOnly: true},
 	}
 	if g, w := jsonOf(t, form.Fields), jsonOf(t, want); g != w {

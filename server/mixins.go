@@ -144,6 +144,8 @@ type SettingsRestricted interface {
 // settings API is asked to store (part of on_settings_save): data holds the
 // plugin's merged settings as they would be after the change. An error
 // rejects the whole request with 400 and its message; nothing is stored.
+// A [FieldErrors] error names the settings it refuses, which the API
+// answers by field (and a generated settings form shows beside each).
 // Without it, the server only checks that each value has the type of its
 // default.
 type SettingsValidator interface {

@@ -9,9 +9,9 @@ import (
 )
 
 // Mixins returns the server's mixins as the manager, lint and the process
-// tier read them. None needs a restart: routes, assets and event
-// subscriptions are mounted and unmounted live. Only [Asset] needs browser
-// clients to reload.
+// tier read them. None needs a restart: routes, assets, templates and
+// event subscriptions are mounted and unmounted live. [Asset] and
+// [Template] need browser clients to reload.
 func Mixins() []tentacle.Mixin {
 	return []tentacle.Mixin{
 		{Type: reflect.TypeFor[Startup](), OctoPrint: "StartupPlugin.on_startup", Lifecycle: true,
@@ -32,6 +32,10 @@ func Mixins() []tentacle.Mixin {
 			Proxy: func(tentacle.RemoteCaller) any { return unprotectedMarker{} }},
 		{Type: reflect.TypeFor[Asset](), OctoPrint: "AssetPlugin", ReloadNeeding: true,
 			Proxy: func(c tentacle.RemoteCaller) any { return assetProxy{c} }},
+		{Type: reflect.TypeFor[Template](), OctoPrint: "TemplatePlugin", ReloadNeeding: true,
+			Proxy: func(c tentacle.RemoteCaller) any { return templateProxy{c} }},
+		{Type: reflect.TypeFor[TemplateVars](), OctoPrint: "TemplatePlugin.get_template_vars",
+			Proxy: func(c tentacle.RemoteCaller) any { return templateVarsProxy{c} }},
 		{Type: reflect.TypeFor[SettingsRestricted](), OctoPrint: "SettingsPlugin.get_settings_restricted_paths",
 			Proxy: func(c tentacle.RemoteCaller) any { return settingsRestrictedProxy{c} }},
 		{Type: reflect.TypeFor[SettingsValidator](), OctoPrint: "SettingsPlugin.on_settings_save",
@@ -102,6 +106,25 @@ func (p assetProxy) Assets() (assets map[string][]string) {
 	return assets
 }
 
+type templateProxy struct{ c tentacle.RemoteCaller }
+
+func (p templateProxy) TemplateFS() (fsys fs.FS) {
+	_ = p.c.Call("TemplateFS", nil, &fsys)
+	return fsys
+}
+
+func (p templateProxy) Templates() (configs []TemplateConfig) {
+	_ = p.c.Call("Templates", nil, &configs)
+	return configs
+}
+
+type templateVarsProxy struct{ c tentacle.RemoteCaller }
+
+func (p templateVarsProxy) TemplateVars() (vars map[string]any) {
+	_ = p.c.Call("TemplateVars", nil, &vars)
+	return vars
+}
+
 type settingsRestrictedProxy struct{ c tentacle.RemoteCaller }
 
 func (p settingsRestrictedProxy) SettingsRestrictedPaths() (paths map[string][]string) {
@@ -111,6 +134,14 @@ func (p settingsRestrictedProxy) SettingsRestrictedPaths() (paths map[string][]s
 
 type settingsValidatorProxy struct{ c tentacle.RemoteCaller }
 
+// ValidateSettings rebuilds the FieldErrors the plugin returned from the
+// text they crossed as.
 func (p settingsValidatorProxy) ValidateSettings(data map[string]any) error {
-	return p.c.Call("ValidateSettings", []any{data})
+	err := p.c.Call("ValidateSettings", []any{data})
+	if err != nil {
+		if fe, ok := parseFieldErrors(err.Error()); ok {
+			return fe
+		}
+	}
+	return err
 }

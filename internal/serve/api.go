@@ -21,6 +21,8 @@ func (s *Server) routesHandler() http.Handler {
 	mux.HandleFunc("GET /api/settings", s.getSettings)
 	mux.HandleFunc("POST /api/settings", s.postSettings)
 	mux.HandleFunc("/api/plugin/{id}", s.routes.serveAPI)
+	mux.HandleFunc("GET /api/ui", s.getUI)
+	mux.HandleFunc("GET /api/ui/version", s.getUIVersion)
 	mux.HandleFunc("POST /api/login", s.postLogin)
 	mux.HandleFunc("POST /api/logout", s.postLogout)
 	mux.HandleFunc("GET /api/currentuser", s.getCurrentUser)

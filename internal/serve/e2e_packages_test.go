@@ -34,7 +34,13 @@ func buildPackaged(t *testing.T, version string) string {
 // renamed into place.
 func installByHand(t *testing.T, dir, exe, version string) {
 	t.Helper()
-	pkg := filepath.Join(dir, "packages", "packaged")
+	installPackage(t, dir, "packaged", "Packaged", exe, version)
+}
+
+// installPackage installs exe as package id, as installByHand does.
+func installPackage(t *testing.T, dir, id, name, exe, version string) {
+	t.Helper()
+	pkg := filepath.Join(dir, "packages", id)
 	if err := os.MkdirAll(pkg, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -51,12 +57,12 @@ func installByHand(t *testing.T, dir, exe, version string) {
 			t.Fatal(err)
 		}
 	}
-	put(proctier.ExecutablePrefix+"packaged", data, 0o755)
-	sum, err := proctier.FileSHA256(filepath.Join(pkg, proctier.ExecutablePrefix+"packaged"))
+	put(proctier.ExecutablePrefix+id, data, 0o755)
+	sum, err := proctier.FileSHA256(filepath.Join(pkg, proctier.ExecutablePrefix+id))
 	if err != nil {
 		t.Fatal(err)
 	}
-	put(proctier.ManifestFile, []byte("id: packaged\nname: Packaged\nversion: "+version+"\nsha256: "+sum+"\n"), 0o644)
+	put(proctier.ManifestFile, []byte("id: "+id+"\nname: "+name+"\nversion: "+version+"\nsha256: "+sum+"\n"), 0o644)
 }
 
 // serveCommand runs the tentacle command bin on base directory dir until

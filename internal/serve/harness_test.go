@@ -22,6 +22,7 @@ import (
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/demo"
 	"github.com/tentacle-go/tentacle/tier"
+	proctier "github.com/tentacle-go/tentacle/tier/process"
 	"github.com/tentacle-go/tentacle/tier/source"
 
 	// The bundled Plugin Manager, registered for tier.Bundled.
@@ -57,6 +58,8 @@ type setup struct {
 	shutdownTimeout time.Duration
 	// folder adds the plugins folder (<basedir>/plugins) as a source.
 	folder bool
+	// packages adds the packages folder (<basedir>/packages) as a source.
+	packages bool
 	// allowedHosts is Options.AllowedHosts (--allowed-host).
 	allowedHosts []string
 }
@@ -100,6 +103,9 @@ func start(t testing.TB, su setup) *harness {
 	}
 	if su.folder {
 		sources = append(sources, source.New(filepath.Join(su.dir, "plugins"), source.Options{}))
+	}
+	if su.packages {
+		sources = append(sources, proctier.New(filepath.Join(su.dir, "packages"), proctier.Options{}))
 	}
 	console := &syncBuffer{}
 	srv, err := serve.New(serve.Options{

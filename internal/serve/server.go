@@ -98,6 +98,7 @@ type Server struct {
 	marker   *startMarker
 	hung     *hungPlugins // plugins whose code hung, for the next start
 	routes   *pluginRoutes
+	ui       *uiTemplates
 	sockets  *socketHub
 	page     *web.Page // the web page at /
 	handler  http.Handler
@@ -418,6 +419,8 @@ func (s *Server) setupPlugins() error {
 	s.sockets = newSocketHub(s)
 	s.sessions = newLoginSessions()
 	m.AddActivator(s.routes)
+	s.ui = newUITemplates(s)
+	m.AddActivator(s.ui)
 	m.AddActivator(&eventActivator{s: s})
 	m.AddActivator(startupActivator{s})
 	m.Subscribe(s.transition)

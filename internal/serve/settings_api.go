@@ -83,12 +83,16 @@ func (sp settingsPlugin) never(path string) bool {
 }
 
 // view builds the settings answer for a caller.
-func (s *Server) view(admin bool) SettingsView {
+func (s *Server) view(admin bool) SettingsView { return s.viewOf(s.settingsPlugins(), admin) }
+
+// viewOf builds the settings answer of the settings plugins sps for a
+// caller.
+func (s *Server) viewOf(sps []settingsPlugin, admin bool) SettingsView {
 	v := SettingsView{
 		Plugins: make(map[string]map[string]any),
 		Server:  map[string]any{"host": s.host, "port": s.listenPort()},
 	}
-	for _, sp := range s.settingsPlugins() {
+	for _, sp := range sps {
 		if sp.unknownRestrictions {
 			continue
 		}
@@ -178,11 +182,9 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.view(s.hasKey(r)))
 }
 
-// postSettings stores plugin settings: {"plugins": {"<id>": {...}}}. Every
-// plugin's part is checked (known enabled settings plugin, no never-written
-// path, values of their default's type, the plugin's own validator) before
-// anything is stored; then only what differs from the defaults is saved,
-// atomically, and SettingsUpdated is fired.
+// postSettings stores plugin settings, {"plugins": {"<id>": {...}}},
+// with ChangeSettings; a refusal with errors by field answers them beside
+// the message, as "field_errors".
 func (s *Server) postSettings(w http.ResponseWriter, r *http.Request) {
 	if !s.authorize(w, r) {
 		return
@@ -202,6 +204,49 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `"plugins" must be an object of plugin identifiers to settings`)
 		return
 	}
+	if err := s.ChangeSettings(changes); err != nil {
+		if se, ok := errors.AsType[*SettingsError](err); ok {
+			if len(se.Fields) > 0 {
+				writeJSON(w, se.Status, settingsErrorBody{Error: se.Message, FieldErrors: se.Fields})
+				return
+			}
+			writeError(w, se.Status, se.Message)
+			return
+		}
+		s.settingsFailed(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(true))
+}
+
+// settingsErrorBody is the answer to a refused POST /api/settings with
+// errors by field.
+type settingsErrorBody struct {
+	Error       string            `json:"error"`
+	FieldErrors map[string]string `json:"field_errors"`
+}
+
+// SettingsError is why [Server.ChangeSettings] refused a change: the HTTP
+// status and message POST /api/settings answers, and the errors by field,
+// keyed by dotted path from the root of the request's body
+// ("plugins.<id>.<path>").
+type SettingsError struct {
+	Status  int
+	Message string
+	Fields  map[string]string
+}
+
+func (e *SettingsError) Error() string { return e.Message }
+
+// ChangeSettings changes plugin settings as POST /api/settings does, for a
+// caller that may (an admin): plugins maps identifiers to their changes,
+// objects of JSON values (json.Number, float64 or int numbers). Every
+// plugin's part is checked (known enabled settings plugin, no never-written
+// path, values of their default's type, the plugin's own validator) before
+// anything is stored; then only what differs from the defaults is saved,
+// atomically, and SettingsUpdated is fired. A refused change is a
+// *SettingsError; any other error says why storing failed.
+func (s *Server) ChangeSettings(plugins map[string]any) error {
 	// One change at a time: checked against, and applied to, the settings
 	// no other request is changing.
 	s.settingsMu.Lock()
@@ -210,38 +255,51 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request) {
 	for _, sp := range s.settingsPlugins() {
 		known[sp.id] = sp
 	}
-	ids := make([]string, 0, len(changes))
-	for id := range changes {
+	ids := make([]string, 0, len(plugins))
+	for id := range plugins {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	var refused *SettingsError
 	for _, id := range ids {
 		sp, ok := known[id]
 		if !ok {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("no enabled plugin %q with settings", id))
-			return
+			return &SettingsError{Status: http.StatusNotFound, Message: fmt.Sprintf("no enabled plugin %q with settings", id)}
 		}
-		change, ok := changes[id].(map[string]any)
+		change, ok := plugins[id].(map[string]any)
 		if !ok {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("settings of plugin %q must be an object", id))
-			return
+			return &SettingsError{Status: http.StatusBadRequest, Message: fmt.Sprintf("settings of plugin %q must be an object", id)}
 		}
 		if err := checkNumbers(change, ""); err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("plugin %q: %v", id, err))
-			return
+			se := &SettingsError{Status: http.StatusBadRequest, Message: fmt.Sprintf("plugin %q: %v", id, err)}
+			if ne, ok := errors.AsType[*numberError](err); ok {
+				se.Fields = map[string]string{"plugins." + id + "." + ne.path: ne.reason}
+			}
+			return se
 		}
 		normalizeJSON(change)
-		if err := s.checkSettings(sp, change); err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("plugin %q: %v", id, err))
-			return
+		fields, err := s.checkSettings(sp, change)
+		if err == nil {
+			continue
+		}
+		if refused == nil {
+			refused = &SettingsError{Status: http.StatusBadRequest, Message: fmt.Sprintf("plugin %q: %v", id, err)}
+		}
+		for p, msg := range fields {
+			if refused.Fields == nil {
+				refused.Fields = make(map[string]string)
+			}
+			refused.Fields["plugins."+id+"."+p] = msg
 		}
 	}
-	if err := s.applySettings(ids, changes); err != nil {
-		s.settingsFailed(w, err)
-		return
+	if refused != nil {
+		return refused
+	}
+	if err := s.applySettings(ids, plugins); err != nil {
+		return err
 	}
 	s.bus.Fire(server.EventSettingsUpdated, map[string]any{"plugins": ids})
-	writeJSON(w, http.StatusOK, s.view(true))
+	return nil
 }
 
 // applySettings stores the checked changes, leaf by leaf (null removes the
@@ -304,47 +362,54 @@ func (s *Server) settingsFailed(w http.ResponseWriter, err error) {
 	writeError(w, http.StatusInternalServerError, "cannot store settings: "+err.Error())
 }
 
-// checkSettings validates one plugin's requested change.
-func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
+// checkSettings validates one plugin's requested change. It returns the
+// errors by field (paths relative to the plugin's settings), if any, and
+// an error that says what is wrong first.
+func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) (server.FieldErrors, error) {
 	if sp.unknownRestrictions {
-		return errors.New("its restricted settings cannot be read (SettingsRestrictedPaths failed), so none can be changed")
+		return nil, errors.New("its restricted settings cannot be read (SettingsRestrictedPaths failed), so none can be changed")
 	}
 	current := s.store.Plugin(sp.id).All()
-	var err error
 	if bad, found := badKey(change, ""); found {
-		return fmt.Errorf("key %q cannot be stored: settings keys are not empty and contain no dots", bad)
+		return nil, fmt.Errorf("key %q cannot be stored: settings keys are not empty and contain no dots", bad)
+	}
+	var fields server.FieldErrors
+	var first error
+	refuse := func(path, msg string) {
+		if fields == nil {
+			fields = make(server.FieldErrors)
+			first = fmt.Errorf("%s %s", path, msg)
+		}
+		fields[path] = msg
 	}
 	walk(change, "", func(path string, v any) bool {
 		if path == configVersionKey || strings.HasPrefix(path, configVersionKey+".") {
-			err = fmt.Errorf("%s cannot be set", configVersionKey)
-			return false
+			refuse(configVersionKey, "cannot be set")
+			return true
 		}
 		if sp.never(path) {
-			err = fmt.Errorf("%s cannot be changed through the API", path)
-			return false
+			refuse(path, "cannot be changed through the API")
+			return true
 		}
 		def, ok := lookup(current, path)
 		if !ok || def == nil || v == nil {
 			return true
 		}
 		if !sameKind(def, v) {
-			err = fmt.Errorf("%s must be %s, not %s", path, kindName(def), kindName(v))
-			return false
+			refuse(path, fmt.Sprintf("must be %s, not %s", kindName(def), kindName(v)))
+			return true
 		}
 		if _, isInt := def.(int); isInt {
 			if f, isFloat := v.(float64); isFloat && f != float64(int(f)) {
-				err = fmt.Errorf("%s must be a whole number, not %v", path, f)
-				return false
+				refuse(path, fmt.Sprintf("must be a whole number, not %v", f))
 			}
 		}
 		return true
 	})
-	if err == nil {
-		wholeToInt(change, current)
+	if fields != nil {
+		return fields, first
 	}
-	if err != nil {
-		return err
-	}
+	wholeToInt(change, current)
 	// What config.yaml and JSON cannot both hold is refused before anything
 	// is stored (and before the plugin's validator sees it).
 	prefix := "plugins." + sp.id
@@ -352,14 +417,14 @@ func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 		if ie, ok := errors.AsType[*settings.InvalidValueError](err); ok {
 			rel := strings.TrimPrefix(strings.TrimPrefix(ie.Path, prefix), ".")
 			if rel == "" {
-				return errors.New(ie.Reason)
+				return nil, errors.New(ie.Reason)
 			}
-			return fmt.Errorf("%s: %s", rel, ie.Reason)
+			return server.FieldErrors{rel: ie.Reason}, fmt.Errorf("%s: %s", rel, ie.Reason)
 		}
-		return err
+		return nil, err
 	}
 	if sp.validator == nil {
-		return nil
+		return nil, nil
 	}
 	merged := mergeInto(current, change, func(rel string) any {
 		v, _ := s.store.Default("plugins." + sp.id + "." + rel)
@@ -368,10 +433,23 @@ func (s *Server) checkSettings(sp settingsPlugin, change map[string]any) error {
 	delete(merged, configVersionKey)
 	var verr error
 	if !s.guarded(sp.id, "ValidateSettings", func() { verr = sp.validator.ValidateSettings(merged) }) {
-		return errors.New("its settings validator failed")
+		return nil, errors.New("its settings validator failed")
 	}
-	return verr
+	if fe, ok := errors.AsType[server.FieldErrors](verr); ok && len(fe) > 0 {
+		paths := fe.Paths()
+		msg := fmt.Sprintf("%s: %s", paths[0], fe[paths[0]])
+		if len(paths) > 1 {
+			msg += fmt.Sprintf(" (and %d more)", len(paths)-1)
+		}
+		return fe, errors.New(msg)
+	}
+	return nil, verr
 }
+
+// numberError is a number of a request that settings cannot hold.
+type numberError struct{ path, reason string }
+
+func (e *numberError) Error() string { return e.path + ": " + e.reason }
 
 // checkNumbers refuses the numbers of a JSON body (json.Number, from a
 // UseNumber decoder) that settings cannot hold as they were written: a
@@ -384,12 +462,12 @@ func checkNumbers(v any, path string) error {
 		s := v.String()
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err != nil || i > settings.MaxSafeInteger || i < -settings.MaxSafeInteger {
-				return fmt.Errorf("%s: the integer %.40s is beyond ±%d (2^53-1), the integers settings keep (store it as a string)", path, s, settings.MaxSafeInteger)
+				return &numberError{path, fmt.Sprintf("the integer %.40s is beyond ±%d (2^53-1), the integers settings keep (store it as a string)", s, settings.MaxSafeInteger)}
 			}
 			return nil
 		}
 		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return fmt.Errorf("%s: the number %.40s is beyond the range of a 64-bit float", path, s)
+			return &numberError{path, fmt.Sprintf("the number %.40s is beyond the range of a 64-bit float", s)}
 		}
 	case map[string]any:
 		keys := make([]string, 0, len(v))

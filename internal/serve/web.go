@@ -12,7 +12,7 @@ func (s *Server) setupPage() error {
 		Admin:   admin{s},
 		Version: Version,
 		Viewer:  s.viewer,
-		UI:      s.pageUI,
+		UI:      s.UI,
 		Logger:  s.log,
 	})
 	if err != nil {
@@ -20,13 +20,6 @@ func (s *Server) setupPage() error {
 	}
 	s.page = p
 	return nil
-}
-
-// pageUI is what the enabled plugins bring to the page: for now their
-// scripts and style sheets.
-func (s *Server) pageUI(*http.Request) web.UI {
-	a := s.routes.assetURLs()
-	return web.UI{JS: a["js"], CSS: a["css"]}
 }
 
 // viewer is who a request to the web page comes from: with the API key,

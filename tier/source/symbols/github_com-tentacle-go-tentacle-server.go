@@ -34,6 +34,15 @@ func init() {
 		"SortAfterStartup":     reflect.ValueOf(constant.MakeFromLiteral("\"StartupPlugin.on_after_startup\"", token.STRING, 0)),
 		"SortShutdown":         reflect.ValueOf(constant.MakeFromLiteral("\"ShutdownPlugin.on_shutdown\"", token.STRING, 0)),
 		"SortStartup":          reflect.ValueOf(constant.MakeFromLiteral("\"StartupPlugin.on_startup\"", token.STRING, 0)),
+		"TemplateAbout":        reflect.ValueOf(constant.MakeFromLiteral("\"about\"", token.STRING, 0)),
+		"TemplateGeneric":      reflect.ValueOf(constant.MakeFromLiteral("\"generic\"", token.STRING, 0)),
+		"TemplateNavbar":       reflect.ValueOf(constant.MakeFromLiteral("\"navbar\"", token.STRING, 0)),
+		"TemplateSettings":     reflect.ValueOf(constant.MakeFromLiteral("\"settings\"", token.STRING, 0)),
+		"TemplateSidebar":      reflect.ValueOf(constant.MakeFromLiteral("\"sidebar\"", token.STRING, 0)),
+		"TemplateTab":          reflect.ValueOf(constant.MakeFromLiteral("\"tab\"", token.STRING, 0)),
+		"TemplateTypes":        reflect.ValueOf(server.TemplateTypes),
+		"TemplateUserSettings": reflect.ValueOf(constant.MakeFromLiteral("\"usersettings\"", token.STRING, 0)),
+		"TemplateWizard":       reflect.ValueOf(constant.MakeFromLiteral("\"wizard\"", token.STRING, 0)),
 
 		// type definitions
 		"APIError":             reflect.ValueOf((*server.APIError)(nil)),
@@ -44,6 +53,7 @@ func init() {
 		"BlueprintUnprotected": reflect.ValueOf((*server.BlueprintUnprotected)(nil)),
 		"EventBus":             reflect.ValueOf((*server.EventBus)(nil)),
 		"EventHandler":         reflect.ValueOf((*server.EventHandler)(nil)),
+		"FieldErrors":          reflect.ValueOf((*server.FieldErrors)(nil)),
 		"Messenger":            reflect.ValueOf((*server.Messenger)(nil)),
 		"Response":             reflect.ValueOf((*server.Response)(nil)),
 		"SettingsRestricted":   reflect.ValueOf((*server.SettingsRestricted)(nil)),
@@ -51,6 +61,10 @@ func init() {
 		"Shutdown":             reflect.ValueOf((*server.Shutdown)(nil)),
 		"SimpleAPI":            reflect.ValueOf((*server.SimpleAPI)(nil)),
 		"Startup":              reflect.ValueOf((*server.Startup)(nil)),
+		"Template":             reflect.ValueOf((*server.Template)(nil)),
+		"TemplateConfig":       reflect.ValueOf((*server.TemplateConfig)(nil)),
+		"TemplateData":         reflect.ValueOf((*server.TemplateData)(nil)),
+		"TemplateVars":         reflect.ValueOf((*server.TemplateVars)(nil)),
 
 		// interface wrapper definitions
 		"_APIGetter":            reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_APIGetter)(nil)),
@@ -66,6 +80,8 @@ func init() {
 		"_Shutdown":             reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_Shutdown)(nil)),
 		"_SimpleAPI":            reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_SimpleAPI)(nil)),
 		"_Startup":              reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_Startup)(nil)),
+		"_Template":             reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_Template)(nil)),
+		"_TemplateVars":         reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_TemplateVars)(nil)),
 	}
 }
 
@@ -205,4 +221,28 @@ type _github_com_tentacle_go_tentacle_server_Startup struct {
 
 func (W _github_com_tentacle_go_tentacle_server_Startup) OnStartup(host string, port int) {
 	W.WOnStartup(host, port)
+}
+
+// _github_com_tentacle_go_tentacle_server_Template is an interface wrapper for Template type
+type _github_com_tentacle_go_tentacle_server_Template struct {
+	IValue      interface{}
+	WTemplateFS func() fs.FS
+	WTemplates  func() []server.TemplateConfig
+}
+
+func (W _github_com_tentacle_go_tentacle_server_Template) TemplateFS() fs.FS {
+	return W.WTemplateFS()
+}
+func (W _github_com_tentacle_go_tentacle_server_Template) Templates() []server.TemplateConfig {
+	return W.WTemplates()
+}
+
+// _github_com_tentacle_go_tentacle_server_TemplateVars is an interface wrapper for TemplateVars type
+type _github_com_tentacle_go_tentacle_server_TemplateVars struct {
+	IValue        interface{}
+	WTemplateVars func() map[string]any
+}
+
+func (W _github_com_tentacle_go_tentacle_server_TemplateVars) TemplateVars() map[string]any {
+	return W.WTemplateVars()
 }

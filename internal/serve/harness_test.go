@@ -59,6 +59,8 @@ type setup struct {
 	folder bool
 	// allowedHosts is Options.AllowedHosts (--allowed-host).
 	allowedHosts []string
+	// restartable is Options.Restartable.
+	restartable bool
 }
 
 // harness is a running test server and a client for it.
@@ -110,6 +112,7 @@ func start(t testing.TB, su setup) *harness {
 		Console:         console,
 		ShutdownTimeout: cmp.Or(su.shutdownTimeout, deadline),
 		AllowedHosts:    su.allowedHosts,
+		Restartable:     su.restartable,
 	})
 	if err != nil {
 		t.Fatalf("serve.New: %v", err)

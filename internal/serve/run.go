@@ -78,6 +78,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Info("startup complete")
 	})
 	s.watchPlugins()
+	s.background(func() { s.watch.run(s.life) })
 	if s.repo != nil {
 		s.repo.Start(s.life) // fetches what is stale in the background
 	}
@@ -85,6 +86,7 @@ func (s *Server) Run(ctx context.Context) error {
 	var runErr error
 	select {
 	case <-ctx.Done():
+	case <-s.quit:
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
 			runErr = fmt.Errorf("server: serve: %w", err)

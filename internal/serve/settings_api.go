@@ -240,7 +240,8 @@ func (s *Server) postSettings(w http.ResponseWriter, r *http.Request) {
 		s.settingsFailed(w, err)
 		return
 	}
-	s.bus.Fire(server.EventSettingsUpdated, map[string]any{"plugins": ids})
+	s.bus.Fire(server.EventSettingsUpdated, map[string]any{"plugins": ids, "config_hash": s.configHash()})
+	s.watch.changed()
 	writeJSON(w, http.StatusOK, s.view(true))
 }
 

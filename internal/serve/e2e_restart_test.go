@@ -63,13 +63,21 @@ func TestRestartEndToEnd(t *testing.T) {
 		return info, resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&info) == nil
 	}
 	eventually(t, "the plugin process to answer", func() bool { return pluginPID() > 0 })
-	oldPlugin := pluginPID()
 	before, _ := serverInfo()
+	ws := dial(t, h)
+	ws.next(t, "connected", nil)
+
+	// The plugin process crashes and is restarted: the page is told.
+	h.do("POST", "/api/plugin/packaged", h.key, map[string]any{"command": "crash"})
+	ws.next(t, "pluginsChanged", func(v map[string]any) bool {
+		in := pluginInfo(t, h, "packaged")
+		return slices.Contains(v["changed"].([]any), any("packaged")) && in.Process != nil && in.Process.Restarts == 1 && in.Enabled
+	})
+	eventually(t, "the restarted plugin process to answer", func() bool { return pluginPID() > 0 })
+	oldPlugin := pluginPID()
 
 	// A change that waits for a restart: the page is told, and so is GET
 	// /api/server.
-	ws := dial(t, h)
-	ws.next(t, "connected", nil)
 	writeFile(t, filepath.Join(dir, "plugins", "needy.go"), needy)
 	ws.next(t, "pluginsChanged", func(v map[string]any) bool { return slices.Contains(v["changed"].([]any), any("needy")) })
 	ws.next(t, "restartNeeded", func(v map[string]any) bool {

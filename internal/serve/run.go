@@ -143,6 +143,9 @@ func (s *Server) stop() error {
 	s.stopOnce.Do(func() {
 		timeout := s.opts.ShutdownTimeout
 		s.log.Info("stopping")
+		if _, asked := s.StopRequested(); !asked {
+			s.sockets.stopping(StopRequest{}) // a signal: pages learn of it as of a shutdown
+		}
 		s.endLife() // an install under way is abandoned and rolled back
 		if s.startupCalled {
 			// Only plugins that were told of the start hear of the stop.

@@ -113,3 +113,17 @@ func TestSystemCommandStops(t *testing.T) {
 		})
 	}
 }
+
+// A stop that no command asked for (a signal) tells the socket's clients
+// too, as a shutdown.
+func TestStopTellsSockets(t *testing.T) {
+	h := start(t, setup{})
+	s := dialTransport(t, h, sockjsRaw)
+	s.next(t, "connected", nil)
+	if err := h.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if m := s.next(t, "stopping", nil); m["restart"] != false || m["safe_mode"] != false {
+		t.Errorf("stopping %v, want neither a restart nor safe mode", m)
+	}
+}

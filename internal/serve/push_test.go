@@ -41,6 +41,19 @@ func changed(id string) pushed { return pushed{"pluginsChanged", lists("changed"
 // reloadFor matches a reload message for plugin id.
 func reloadFor(id string) pushed { return pushed{"reload", lists("plugins", id)} }
 
+// fresh is a source plugin whose toggle needs open pages reloaded, though
+// it ships no files for them.
+const fresh = `package fresh
+
+import "github.com/tentacle-go/tentacle"
+
+type F struct{ tentacle.Base }
+
+func (*F) ReloadNeedingPlugin() {}
+
+var Plugin = tentacle.Definition{Name: "Fresh", Version: "1.0.0", Implementation: &F{}}
+`
+
 // TestEveryChangeIsPushed makes each kind of change to the plugins by a
 // route of its own (the API, the command line through the server, a file
 // dropped into the plugins folder, plugin code failing) and expects the
@@ -127,6 +140,12 @@ func TestEveryChangeIsPushed(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, []pushed{{"pluginsChanged", lists("removed", "broken")}}},
+		{"a reload-needing plugin dropped into the plugins folder", func() { drop("fresh.go", fresh) },
+			[]pushed{event("PluginEnabled", "fresh"), changed("fresh")}},
+		{"a reload-needing plugin disabled through the API", func() { pm(map[string]any{"command": "disable", "plugin": "fresh"}) },
+			[]pushed{changed("fresh"), reloadFor("fresh")}},
+		{"and enabled again through the command line", func() { command("plugins", "enable", "fresh") },
+			[]pushed{changed("fresh"), reloadFor("fresh")}},
 		{"disable through the command line", func() { command("plugins", "disable", "demo") },
 			[]pushed{event("PluginDisabled", "demo"), changed("demo"), reloadFor("demo")}},
 	} {
@@ -137,7 +156,7 @@ func TestEveryChangeIsPushed(t *testing.T) {
 					continue
 				}
 				v := s.next(t, w.key, w.match)
-				if w.key == "reload" && s == open {
+				if w.key == "reload" && s == open && lists("plugins", "demo")(v) {
 					hashes = append(hashes, v["plugin_hash"].(string))
 				}
 			}

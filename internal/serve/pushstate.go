@@ -41,6 +41,7 @@ type stateWatch struct {
 	restart []string
 	ui      map[string]bool // the plugin hash's entries
 	reload  map[string]bool // plugins listed with needs_reload
+	enabled map[string]bool // plugins listed as enabled
 }
 
 func newStateWatch(s *Server) *stateWatch {
@@ -84,17 +85,15 @@ func (w *stateWatch) look(push bool) {
 		orphans = append(orphans, o.Plugin)
 	}
 	plugins := make(map[string]string, len(list))
-	reload := make(map[string]bool)
+	reload, enabled := make(map[string]bool), make(map[string]bool)
 	for _, in := range list {
 		plugins[in.Key] = digest(in)
-		if in.NeedsReload {
-			reload[in.Key] = true
-		}
+		reload[in.Key], enabled[in.Key] = in.NeedsReload, in.Enabled
 	}
 	ui := uiPlugins(list)
 	restart := restartNeeded(list)
 	old := *w
-	w.plugins, w.orphans, w.restart, w.ui, w.reload = plugins, orphans, restart, ui, reload
+	w.plugins, w.orphans, w.restart, w.ui, w.reload, w.enabled = plugins, orphans, restart, ui, reload, enabled
 	if !push {
 		return
 	}
@@ -118,12 +117,20 @@ func (w *stateWatch) look(push bool) {
 	if !slices.Equal(restart, old.restart) {
 		hub.notice(restartNeededMessage(restart), false)
 	}
+	// Reload for a page's own files that changed, and for a reload-needing
+	// plugin toggled (listed needs_reload since, or enabled or disabled
+	// again).
 	var toReload []string
-	for _, set := range [][2]map[string]bool{{ui, old.ui}, {old.ui, ui}, {reload, old.reload}} {
+	for _, set := range [][2]map[string]bool{{ui, old.ui}, {old.ui, ui}} {
 		for k := range set[0] {
 			if !set[1][k] {
 				toReload = append(toReload, pluginOfUIKey(k))
 			}
+		}
+	}
+	for id, needs := range reload {
+		if needs && (!old.reload[id] || enabled[id] != old.enabled[id]) {
+			toReload = append(toReload, id)
 		}
 	}
 	if len(toReload) > 0 {

@@ -52,9 +52,11 @@ the executable file at the path it was started from.`),
 			opts.BaseDir = dir
 			opts.Console = o.stderr
 			opts.ExtraOrigins = o.extra
-			// The program to run again on a restart: the file at the path
-			// this one was started from, read now (a file put in its place
-			// since, an upgrade, is what the restart runs).
+			// The program to run again on a restart: the path of this
+			// one, taken now, at the start (a file put at that path since,
+			// an upgrade, is what the restart runs; taken at the restart,
+			// Linux would give the path of the file the process runs,
+			// which an upgrade may have renamed or removed).
 			exe, exeErr := os.Executable()
 			opts.Restartable = canReexec && exeErr == nil
 			srv, err := serve.New(opts)
@@ -88,7 +90,7 @@ the executable file at the path it was started from.`),
 			}
 			signal.Stop(sigs)
 			fmt.Fprintln(o.stderr, "tentacle: restarting")
-			return restart(exe, os.Args, os.Environ())
+			return reexec(exe, os.Args, os.Environ())
 		},
 	}
 	cmd.Flags().StringVar(&opts.Host, "host", "", "address to listen on (default server.host, 127.0.0.1)")
@@ -97,9 +99,6 @@ the executable file at the path it was started from.`),
 	cmd.Flags().StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "a host name to answer to besides server.allowedHosts (repeatable; \"*\": any)")
 	return cmd
 }
-
-// restart re-executes the stopped server (reexec; a test replaces it).
-var restart = reexec
 
 func newSafeModeCommand(o *options) *cobra.Command {
 	return &cobra.Command{

@@ -55,8 +55,8 @@ the executable file at the path it was started from.`),
 			// The program to run again on a restart: the path of this
 			// one, taken now, at the start (a file put at that path since,
 			// an upgrade, is what the restart runs; taken at the restart,
-			// Linux would give the path of the file the process runs,
-			// which an upgrade may have renamed or removed).
+			// Linux would give where the file the process runs is now,
+			// which an upgrade that moved it aside would change).
 			exe, exeErr := os.Executable()
 			opts.Restartable = canReexec && exeErr == nil
 			srv, err := serve.New(opts)

@@ -89,7 +89,7 @@ type IgnoredSetting struct {
 
 // Info returns what GET /api/server answers.
 func (s *Server) Info() ServerInfo {
-	info := ServerInfo{Version: Version, Instance: s.instance, Quarantined: []bundled.Quarantine{}, ConfigIgnored: []IgnoredSetting{}, Started: s.started, RestartNeeded: restartNeeded(s.mgr.List())}
+	info := ServerInfo{Version: Version, Instance: s.instance, ConfigIgnored: []IgnoredSetting{}, Started: s.started, RestartNeeded: restartNeeded(s.mgr.List())}
 	for _, iv := range s.store.Ignored() {
 		info.ConfigIgnored = append(info.ConfigIgnored, IgnoredSetting{Path: iv.Path, Line: iv.Line, Reason: iv.Reason})
 	}
@@ -101,14 +101,21 @@ func (s *Server) Info() ServerInfo {
 		msg := s.configErr.Error()
 		info.ConfigError = &msg
 	}
+	info.Quarantined = s.quarantined()
+	return info
+}
+
+// quarantined lists the plugins kept from running at this start and still
+// kept from running (an operator's enable lifts a quarantine).
+func (s *Server) quarantined() []bundled.Quarantine {
+	out := []bundled.Quarantine{}
 	for id, evidence := range s.quarantine {
-		// An operator's enable lifts a quarantine.
 		if in, ok := s.mgr.Info(id); ok && in.Quarantined {
-			info.Quarantined = append(info.Quarantined, bundled.Quarantine{Plugin: id, Evidence: evidence})
+			out = append(out, bundled.Quarantine{Plugin: id, Evidence: evidence})
 		}
 	}
-	sort.Slice(info.Quarantined, func(i, j int) bool { return info.Quarantined[i].Plugin < info.Quarantined[j].Plugin })
-	return info
+	sort.Slice(out, func(i, j int) bool { return out[i].Plugin < out[j].Plugin })
+	return out
 }
 
 func (s *Server) apiServer(w http.ResponseWriter, _ *http.Request) {

@@ -3,6 +3,8 @@ package serve_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -125,5 +127,31 @@ func TestStopTellsSockets(t *testing.T) {
 	}
 	if m := s.next(t, "stopping", nil); m["restart"] != false || m["safe_mode"] != false {
 		t.Errorf("stopping %v, want neither a restart nor safe mode", m)
+	}
+}
+
+// A restart asked for while an install runs waits for it: the install
+// completes (rather than being abandoned and rolled back by the stop).
+func TestRestartWaitsForInstall(t *testing.T) {
+	arrived, release := make(chan struct{}), make(chan struct{})
+	archive := watchedZip(t, "1.0.0", false)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-release
+		w.Write(archive)
+	}))
+	defer srv.Close()
+	h := start(t, setup{restartable: true, folder: true})
+	apiCase{method: "POST", path: "/api/plugin/pluginmanager", key: "good", body: map[string]any{"command": "install", "url": srv.URL + "/watched.zip"}, wantStatus: 200}.run(t, h)
+	<-arrived
+	apiCase{method: "POST", path: "/api/system/commands/core/restart", key: "good", wantStatus: http.StatusNoContent}.run(t, h)
+	close(release)
+	select {
+	case <-h.done:
+	case <-time.After(deadline):
+		t.Fatal("Run did not return after the install")
+	}
+	if _, err := os.Stat(h.path("plugins", "watched", "watched.go")); err != nil {
+		t.Errorf("the install did not complete before the restart: %v", err)
 	}
 }

@@ -56,6 +56,7 @@ func (m *Manager) crashed(id string, cause error) {
 	n := len(r.crash.recent)
 	mixins := r.mixins
 	m.mu.Unlock()
+	m.generation.Add(1)
 	m.hooks.RemovePlugin(id)
 	m.impls.remove(id, mixins)
 	if pr != nil {

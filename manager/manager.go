@@ -176,6 +176,9 @@ type Manager struct {
 
 	stateErrors atomic.Int64 // state changes the lifecycle does not allow: bugs
 
+	// generation counts the changes a listing may show (see Generation).
+	generation atomic.Uint64
+
 	// inPluginCode counts the calls into plugin code under way, those
 	// abandoned included.
 	inPluginCode atomic.Int32
@@ -499,6 +502,7 @@ func (m *Manager) run(ctx context.Context, op func() error) error {
 			m.opLabels = nil
 			m.opCtx = nil
 			transitions = m.takeTransitions()
+			m.generation.Add(1)
 			m.op.Unlock()
 		}()
 		return op()
@@ -506,6 +510,14 @@ func (m *Manager) run(ctx context.Context, op func() error) error {
 	m.notify(transitions)
 	return err
 }
+
+// Generation counts the changes that the listing ([Manager.List],
+// [Manager.Orphans]) may show: it grows after every lifecycle operation
+// (whether or not it changed anything), fault and crash. It is one atomic
+// load, cheap enough to poll: a host that shows the listing, such as the
+// tentacle server pushing changes to its browser clients, compares it with
+// the value it last saw and reads the listing only when it grew.
+func (m *Manager) Generation() uint64 { return m.generation.Load() }
 
 // Load discovers plugins and loads every one that passes its gates, without
 // enabling any: what a command-line tool does to list plugins with what only

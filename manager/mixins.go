@@ -358,6 +358,7 @@ func (m *Manager) fault(id string, phase Phase, what string, err error) {
 	if r != nil {
 		r.faults.Add(1)
 		r.lastFault.Store(&msg)
+		m.generation.Add(1)
 	}
 	m.log.Error("plugin fault", "plugin", id, "phase", string(phase), "in", what, "error", err)
 }

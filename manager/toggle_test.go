@@ -114,3 +114,36 @@ func TestNeverRunnableToggle(t *testing.T) {
 		}
 	}
 }
+
+// Generation grows with every lifecycle operation and every fault, and
+// stays as it is while nothing happens.
+func TestGeneration(t *testing.T) {
+	ctx := context.Background()
+	m, err := manager.New(manager.Options{
+		Origins: []tier.Origin{tier.Definitions("test", false, map[string]*tentacle.Definition{"p": {Implementation: &tentacle.Base{}}})},
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Shutdown(context.Background()) })
+	g0 := m.Generation()
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g1 := m.Generation()
+	if g1 <= g0 || m.Generation() != g1 {
+		t.Fatalf("generation %d before Start, %d after, %d read again", g0, g1, m.Generation())
+	}
+	if _, err := m.Disable(ctx, "p"); err != nil {
+		t.Fatal(err)
+	}
+	g2 := m.Generation()
+	if g2 <= g1 {
+		t.Errorf("generation %d after a disable, was %d", g2, g1)
+	}
+	m.RecordPanic("p", "a test", "on purpose")
+	if g3 := m.Generation(); g3 <= g2 {
+		t.Errorf("generation %d after a fault, was %d", g3, g2)
+	}
+}

@@ -13,7 +13,8 @@ const (
 	// remoteAddress.
 	EventClientClosed = "ClientClosed"
 	// EventSettingsUpdated: settings were changed through the API. Payload:
-	// plugins (the identifiers whose settings changed).
+	// plugins (the identifiers whose settings changed) and config_hash (the
+	// socket's hash of the configuration after the change, OctoPrint's).
 	EventSettingsUpdated = "SettingsUpdated"
 	// EventPluginEnabled, EventPluginDisabled, EventPluginLoaded and
 	// EventPluginUnloaded: a plugin changed state. Payload: id, version.

@@ -37,7 +37,12 @@ Safe mode (only bundled plugins run) is used with --safe-mode, after
 "tentacle safemode", when config.yaml does not parse, and when the previous
 start did not complete without saying which plugin's code was running. When
 it says, only that plugin is kept from running (quarantined), for this run.
-A second SIGINT or SIGTERM during the stop ends the process at once.`),
+A second SIGINT or SIGTERM during the stop ends the process at once.
+
+POST /api/system/commands/core/restart (restart_safe: in safe mode) stops
+the server as a signal does, then runs it again in the same process (exec:
+the same process identifier), with the same arguments and environment, from
+the executable file at the path it was started from.`),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := o.baseDir()
@@ -47,6 +52,13 @@ A second SIGINT or SIGTERM during the stop ends the process at once.`),
 			opts.BaseDir = dir
 			opts.Console = o.stderr
 			opts.ExtraOrigins = o.extra
+			// The program to run again on a restart: the path of this
+			// one, taken now, at the start (a file put at that path since,
+			// an upgrade, is what the restart runs; taken at the restart,
+			// Linux would give where the file the process runs is now,
+			// which an upgrade that moved it aside would change).
+			exe, exeErr := os.Executable()
+			opts.Restartable = canReexec && exeErr == nil
 			srv, err := serve.New(opts)
 			if err != nil {
 				return err
@@ -68,7 +80,17 @@ A second SIGINT or SIGTERM during the stop ends the process at once.`),
 					os.Exit(exitFailure)
 				}
 			}()
-			return srv.Run(ctx)
+			err = srv.Run(ctx)
+			req, asked := srv.StopRequested()
+			if !asked || !req.Restart || ctx.Err() != nil {
+				return err // a signal during a restart's stop ends the process
+			}
+			if err != nil {
+				fmt.Fprintln(o.stderr, "tentacle: restarting although the stop failed:", err)
+			}
+			signal.Stop(sigs)
+			fmt.Fprintln(o.stderr, "tentacle: restarting")
+			return reexec(exe, os.Args, os.Environ())
 		},
 	}
 	cmd.Flags().StringVar(&opts.Host, "host", "", "address to listen on (default server.host, 127.0.0.1)")

@@ -57,4 +57,4 @@ func (a admin) Executable() string {
 
 func (a admin) SafeMode() string { return a.s.safeMode }
 
-func (a admin) Quarantined() []bundled.Quarantine { return a.s.Info().Quarantined }
+func (a admin) Quarantined() []bundled.Quarantine { return a.s.quarantined() }

@@ -18,6 +18,9 @@ func (s *Server) routesHandler() http.Handler {
 	mux.HandleFunc("GET /api/version", s.apiVersion)
 	mux.HandleFunc("GET /api/server", s.apiServer)
 	mux.HandleFunc("POST /api/server", s.postServer)
+	mux.HandleFunc("GET /api/system/commands", s.getSystemCommands)
+	mux.HandleFunc("GET /api/system/commands/{source}", s.getSystemCommandsOf)
+	mux.HandleFunc("POST /api/system/commands/{source}/{action}", s.postSystemCommand)
 	mux.HandleFunc("GET /api/settings", s.getSettings)
 	mux.HandleFunc("POST /api/settings", s.postSettings)
 	mux.HandleFunc("/api/plugin/{id}", s.routes.serveAPI)
@@ -68,6 +71,10 @@ type ServerInfo struct {
 	// take, left out when it was read (settings.Store.Ignored).
 	ConfigIgnored []IgnoredSetting `json:"config_ignored"`
 	Started       time.Time        `json:"started"`
+	// RestartNeeded lists the plugins whose change waits for a restart
+	// (needs_restart in their listing entry); the socket's restartNeeded
+	// message says when it changes.
+	RestartNeeded []string `json:"restart_needed"`
 }
 
 // IgnoredSetting is a value of config.yaml that settings cannot take
@@ -84,7 +91,7 @@ type IgnoredSetting struct {
 
 // Info returns what GET /api/server answers.
 func (s *Server) Info() ServerInfo {
-	info := ServerInfo{Version: Version, Instance: s.instance, Quarantined: []bundled.Quarantine{}, ConfigIgnored: []IgnoredSetting{}, Started: s.started}
+	info := ServerInfo{Version: Version, Instance: s.instance, ConfigIgnored: []IgnoredSetting{}, Started: s.started, RestartNeeded: restartNeeded(s.mgr.List())}
 	for _, iv := range s.store.Ignored() {
 		info.ConfigIgnored = append(info.ConfigIgnored, IgnoredSetting{Path: iv.Path, Line: iv.Line, Reason: iv.Reason})
 	}
@@ -96,14 +103,21 @@ func (s *Server) Info() ServerInfo {
 		msg := s.configErr.Error()
 		info.ConfigError = &msg
 	}
+	info.Quarantined = s.quarantined()
+	return info
+}
+
+// quarantined lists the plugins kept from running at this start and still
+// kept from running (an operator's enable lifts a quarantine).
+func (s *Server) quarantined() []bundled.Quarantine {
+	out := []bundled.Quarantine{}
 	for id, evidence := range s.quarantine {
-		// An operator's enable lifts a quarantine.
 		if in, ok := s.mgr.Info(id); ok && in.Quarantined {
-			info.Quarantined = append(info.Quarantined, bundled.Quarantine{Plugin: id, Evidence: evidence})
+			out = append(out, bundled.Quarantine{Plugin: id, Evidence: evidence})
 		}
 	}
-	sort.Slice(info.Quarantined, func(i, j int) bool { return info.Quarantined[i].Plugin < info.Quarantined[j].Plugin })
-	return info
+	sort.Slice(out, func(i, j int) bool { return out[i].Plugin < out[j].Plugin })
+	return out
 }
 
 func (s *Server) apiServer(w http.ResponseWriter, _ *http.Request) {
@@ -125,11 +139,7 @@ func (s *Server) postServer(w http.ResponseWriter, r *http.Request) {
 	}
 	switch body.Command {
 	case "safemode":
-		s.settingsMu.Lock()
-		err := RequestSafeMode(s.store)
-		s.settingsMu.Unlock()
-		if err != nil {
-			s.settingsFailed(w, err)
+		if !s.requestSafeMode(w) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"safemode_next_start": true})
@@ -138,4 +148,17 @@ func (s *Server) postServer(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no command %q", body.Command))
 	}
+}
+
+// requestSafeMode makes the next start run in safe mode; when that fails,
+// it answers the request and returns false.
+func (s *Server) requestSafeMode(w http.ResponseWriter) bool {
+	s.settingsMu.Lock()
+	err := RequestSafeMode(s.store)
+	s.settingsMu.Unlock()
+	if err != nil {
+		s.settingsFailed(w, err)
+		return false
+	}
+	return true
 }

@@ -62,6 +62,8 @@ type setup struct {
 	packages bool
 	// allowedHosts is Options.AllowedHosts (--allowed-host).
 	allowedHosts []string
+	// restartable is Options.Restartable.
+	restartable bool
 }
 
 // harness is a running test server and a client for it.
@@ -116,6 +118,7 @@ func start(t testing.TB, su setup) *harness {
 		Console:         console,
 		ShutdownTimeout: cmp.Or(su.shutdownTimeout, deadline),
 		AllowedHosts:    su.allowedHosts,
+		Restartable:     su.restartable,
 	})
 	if err != nil {
 		t.Fatalf("serve.New: %v", err)

@@ -141,6 +141,9 @@ func (a admin) Install(ctx context.Context, req bundled.InstallRequest, log func
 	if a.s.ops == nil {
 		return bundled.Installed{}, errors.New("installs are not available")
 	}
+	if a.s.stopping() {
+		return bundled.Installed{}, errStopping{}
+	}
 	// An install started by a request outlives it, but not the server.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()

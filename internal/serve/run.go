@@ -78,6 +78,7 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Info("startup complete")
 	})
 	s.watchPlugins()
+	s.background(func() { s.watch.run(s.life) })
 	if s.repo != nil {
 		s.repo.Start(s.life) // fetches what is stale in the background
 	}
@@ -85,6 +86,7 @@ func (s *Server) Run(ctx context.Context) error {
 	var runErr error
 	select {
 	case <-ctx.Done():
+	case <-s.quit:
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
 			runErr = fmt.Errorf("server: serve: %w", err)
@@ -141,6 +143,9 @@ func (s *Server) stop() error {
 	s.stopOnce.Do(func() {
 		timeout := s.opts.ShutdownTimeout
 		s.log.Info("stopping")
+		if _, asked := s.StopRequested(); !asked {
+			s.sockets.stopping(StopRequest{}) // a signal: pages learn of it as of a shutdown
+		}
 		s.endLife() // an install under way is abandoned and rolled back
 		if s.startupCalled {
 			// Only plugins that were told of the start hear of the stop.

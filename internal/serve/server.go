@@ -78,6 +78,11 @@ type Options struct {
 	LogLevel slog.Level
 	// ShutdownTimeout bounds each step of the stop; default 10 s.
 	ShutdownTimeout time.Duration
+	// Restartable: the command that runs the server re-executes it after
+	// Run returns when a system command asked for a restart
+	// ([Server.StopRequested]), so the restarts are offered (tentacle serve
+	// sets it where the system can re-execute a process).
+	Restartable bool
 	// NoWatch turns off watching <basedir>/plugins: by default a new,
 	// changed or removed source plugin is noticed while the server runs
 	// (Manager.Rescan) and needs no restart.
@@ -100,7 +105,8 @@ type Server struct {
 	routes   *pluginRoutes
 	ui       *uiTemplates
 	sockets  *socketHub
-	page     *web.Page // the web page at /
+	page     *web.Page   // the web page at /
+	watch    *stateWatch // pushes the listing's changes to the socket
 	handler  http.Handler
 	repo     *repository.Repository // nil when it could not be opened
 	ops      *pluginops.Ops         // installs
@@ -132,6 +138,10 @@ type Server struct {
 	bgClosed      bool
 	stopWatch     context.CancelFunc // ends the plugins folder watcher
 
+	stopMu    sync.Mutex
+	stopAsked *StopRequest  // by a system command; guarded by stopMu
+	quit      chan struct{} // closed to end Run, once a stop was asked for
+
 	settingsMu sync.Mutex // serialises POST /api/settings
 	badViews   sync.Map   // plugin and path of settings GET shows as null, logged once
 }
@@ -151,7 +161,7 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
-	s := &Server{opts: opts, ready: make(chan struct{}), instance: randomHex(8)}
+	s := &Server{opts: opts, ready: make(chan struct{}), quit: make(chan struct{}), instance: randomHex(8)}
 	s.life, s.endLife = context.WithCancel(context.Background())
 	dir, err := makeBaseDir(opts.BaseDir)
 	if err != nil {
@@ -417,6 +427,7 @@ func (s *Server) setupPlugins() error {
 	})
 	s.routes = newPluginRoutes(s)
 	s.sockets = newSocketHub(s)
+	s.watch = newStateWatch(s)
 	s.sessions = newLoginSessions()
 	m.AddActivator(s.routes)
 	s.ui = newUITemplates(s)
@@ -427,8 +438,10 @@ func (s *Server) setupPlugins() error {
 	return nil
 }
 
-// transition publishes the manager's transitions on the bus as events.
+// transition publishes the manager's transitions on the bus as events, and
+// has the state watch look at the listing.
 func (s *Server) transition(ev manager.Transition) {
+	s.watch.changed()
 	name := map[manager.TransitionKind]string{
 		manager.Loaded:   server.EventPluginLoaded,
 		manager.Enabled:  server.EventPluginEnabled,

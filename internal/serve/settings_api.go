@@ -298,7 +298,8 @@ func (s *Server) ChangeSettings(plugins map[string]any) error {
 	if err := s.applySettings(ids, plugins); err != nil {
 		return err
 	}
-	s.bus.Fire(server.EventSettingsUpdated, map[string]any{"plugins": ids})
+	s.bus.Fire(server.EventSettingsUpdated, map[string]any{"plugins": ids, "config_hash": s.configHash()})
+	s.watch.changed()
 	return nil
 }
 

@@ -20,6 +20,8 @@ import (
 //	{"event": {"type": "PluginEnabled", "payload": {...}}}
 //	{"plugin": {"plugin": "hello", "data": ...}}
 //	{"reauthRequired": {"reason": "stale"}}
+//	{"pluginsChanged": ...}, {"restartNeeded": ...}, {"reload": ...}  (stateWatch)
+//	{"stopping": {"restart": true, "safe_mode": false}}
 //
 // and clients send auth, throttle and subscribe messages (socketClient).
 // Each client has its own bounded queue; a client that cannot keep up is
@@ -88,6 +90,26 @@ func (h *socketHub) plugin(id string, data any) {
 	for _, c := range h.list() {
 		c.plugin(id, msg)
 	}
+}
+
+// notice sends one of the server's own messages to every client (with
+// authed, only to those that get events: authenticated, or on the plain
+// websocket). Subscriptions do not filter them.
+func (h *socketHub) notice(v any, authed bool) {
+	msg, err := json.Marshal(v)
+	if err != nil {
+		h.s.log.Warn("cannot encode a socket message", "error", err)
+		return
+	}
+	for _, c := range h.list() {
+		c.notice(msg, authed)
+	}
+}
+
+// stopping tells every client that the server stops, and whether it
+// restarts: {"stopping": {"restart": true, "safe_mode": false}}.
+func (h *socketHub) stopping(req StopRequest) {
+	h.notice(map[string]any{"stopping": req}, false)
 }
 
 // list returns the connected clients.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tentacle-go/tentacle/events"
 )
@@ -82,11 +83,34 @@ func (c *socketClient) write(ctx context.Context) (code int, reason string) {
 		case <-ctx.Done():
 			return closeNormal, ""
 		case <-c.done:
+			if c.code == closeGoingAway {
+				c.flush(ctx) // what was queued before the stop, stopping included
+			}
 			return c.code, c.why
 		case msg := <-c.send:
 			if err := c.conn.Send(ctx, msg); err != nil {
 				return closeInternal, "cannot send"
 			}
+		}
+	}
+}
+
+// flushTimeout bounds the sending of what is queued for a client when the
+// server stops.
+const flushTimeout = time.Second
+
+// flush sends what is queued now, for at most flushTimeout.
+func (c *socketClient) flush(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, flushTimeout)
+	defer cancel()
+	for {
+		select {
+		case msg := <-c.send:
+			if c.conn.Send(ctx, msg) != nil {
+				return
+			}
+		default:
+			return
 		}
 	}
 }
@@ -131,6 +155,17 @@ func (c *socketClient) event(ev events.Event) {
 	c.mu.Unlock()
 	if ok {
 		c.queueValue(map[string]any{"event": map[string]any{"type": ev.Name, "payload": ev.Payload}})
+	}
+}
+
+// notice queues one of the server's own messages (encoded); with authed,
+// only for a client that gets events.
+func (c *socketClient) notice(msg []byte, authed bool) {
+	c.mu.Lock()
+	ok := !authed || c.authed()
+	c.mu.Unlock()
+	if ok {
+		c.queue(msg)
 	}
 }
 

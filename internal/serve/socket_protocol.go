@@ -11,12 +11,14 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 )
 
@@ -201,19 +203,21 @@ func isObject(v json.RawMessage) bool {
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
 // connectedPayload is the value of the connected message, OctoPrint's
-// keys first, then Tentacle's own (instance, safemode). It holds nothing
+// keys first, then Tentacle's own (instance, safemode, restart_needed:
+// the plugins whose change waits for a restart). It holds nothing
 // secret: every client gets it, authenticated or not.
 func (s *Server) connectedPayload() map[string]any {
 	var safeMode any // null, or why
 	if s.safeMode != "" {
 		safeMode = s.safeMode
 	}
+	list := s.mgr.List()
 	return map[string]any{
 		"version":         Version,
 		"display_version": Version,
 		"branch":          nil,
 		"python_version":  runtime.Version(),
-		"plugin_hash":     s.pluginHash(),
+		"plugin_hash":     hashOf(uiPlugins(list)),
 		"config_hash":     s.configHash(),
 		"debug":           false,
 		"safe_mode":       safeMode,
@@ -221,26 +225,41 @@ func (s *Server) connectedPayload() map[string]any {
 		"permissions":     permissions,
 		"instance":        s.instance,
 		"safemode":        safeMode,
+		"restart_needed":  restartNeeded(list),
 	}
 }
 
 // assetMixin is the name of server.Asset in listings.
 var assetMixin = tentacle.Mixin{Type: reflect.TypeFor[server.Asset]()}.Name()
 
-// pluginHash is an MD5 (hex) of the identifiers and versions of the
-// enabled plugins that ship files for the web page (server.Asset): it
-// changes when an open page must be reloaded.
-func (s *Server) pluginHash() string {
-	var ui []string
-	for _, in := range s.mgr.List() {
-		for _, m := range in.Mixins {
-			if in.Enabled && m == assetMixin {
-				ui = append(ui, in.Key+":"+in.Version)
-			}
+// uiPlugins are the entries of the plugin hash (the connected message's
+// plugin_hash, which changes when an open page must be reloaded):
+// "<id>:<version>" of every enabled plugin of the listing that ships files
+// for the web page (server.Asset).
+func uiPlugins(list []manager.Info) map[string]bool {
+	ui := make(map[string]bool)
+	for _, in := range list {
+		if in.Enabled && slices.Contains(in.Mixins, assetMixin) {
+			ui[in.Key+":"+in.Version] = true
 		}
 	}
-	sort.Strings(ui)
-	sum := md5.Sum([]byte(strings.Join(ui, ",")))
+	return ui
+}
+
+// pluginOfUIKey is the identifier of an entry of uiPlugins.
+func pluginOfUIKey(k string) string {
+	id, _, _ := strings.Cut(k, ":")
+	return id
+}
+
+// hashOf is the plugin hash of the entries of uiPlugins: an MD5 (hex).
+func hashOf(ui map[string]bool) string {
+	keys := make([]string, 0, len(ui))
+	for k := range ui {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sum := md5.Sum([]byte(strings.Join(keys, ",")))
 	return hex.EncodeToString(sum[:])
 }
 

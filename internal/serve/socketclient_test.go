@@ -189,6 +189,14 @@ func (s *socket) next(t *testing.T, key string, match func(v map[string]any) boo
 			s.kept = append(s.kept, m)
 		case err := <-s.err:
 			s.err <- err // for the cleanup
+			// What arrived before the close is on s.msgs already.
+			for len(s.msgs) > 0 {
+				m := <-s.msgs
+				if v, ok := take(m); ok {
+					return v
+				}
+				s.kept = append(s.kept, m)
+			}
 			t.Fatalf("socket closed while waiting for %q: %v", key, err)
 		case <-ctx.Done():
 			t.Fatalf("no %q message before the deadline; got %v", key, s.kept)

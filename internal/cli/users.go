@@ -40,44 +40,32 @@ Passwords are read from the terminal (asked twice, not shown), or else as
 the first line of the standard input; they need at least 8 characters.`),
 	})
 	var admin bool
-	add := &cobra.Command{
-		Use:   "add NAME",
-		Short: "Add a user (--admin: one that may change things)",
-		Args:  exactArgs(1, "a user name"),
-		RunE: func(_ *cobra.Command, args []string) error {
-			return o.changeUsers(func(u *users.Users) (string, error) {
-				if err := users.CheckName(args[0]); err != nil {
-					return "", err
-				}
-				if _, ok := u.Get(args[0]); ok {
-					return "", fmt.Errorf("user %q exists (tentacle users password %s changes the password)", args[0], args[0])
-				}
-				pw, err := o.readPassword()
-				if err != nil {
-					return "", err
-				}
-				if err := u.Add(args[0], pw, admin); err != nil {
-					return "", err
-				}
-				kind := "read-only user"
-				if admin {
-					kind = "admin user"
-				}
-				return fmt.Sprintf("added %s %s", kind, args[0]), nil
-			})
-		},
-	}
+	add := o.userCommand("add NAME", "Add a user (--admin: one that may change things)", func(u *users.Users, name string) (string, error) {
+		if err := users.CheckName(name); err != nil {
+			return "", err
+		}
+		if _, ok := u.Get(name); ok {
+			return "", fmt.Errorf("user %q exists (tentacle users password %s changes the password)", name, name)
+		}
+		pw, err := o.readPassword()
+		if err != nil {
+			return "", err
+		}
+		if err := u.Add(name, pw, admin); err != nil {
+			return "", err
+		}
+		if admin {
+			return "added admin user " + name, nil
+		}
+		return "added read-only user " + name, nil
+	})
 	add.Flags().BoolVar(&admin, "admin", false, "the user may change things, as the API key may")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the users",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			path, err := o.usersFile()
-			if err != nil {
-				return err
-			}
-			u, err := users.Load(path)
+			_, u, err := o.loadUsers()
 			if err != nil {
 				return err
 			}
@@ -95,60 +83,52 @@ the first line of the standard input; they need at least 8 characters.`),
 			return nil
 		},
 	}
-	remove := &cobra.Command{
-		Use:   "remove NAME",
-		Short: "Remove a user (its sessions end)",
-		Args:  exactArgs(1, "a user name"),
-		RunE: func(_ *cobra.Command, args []string) error {
-			return o.changeUsers(func(u *users.Users) (string, error) {
-				if err := u.Remove(args[0]); err != nil {
-					return "", err
-				}
-				return "removed user " + args[0], nil
-			})
-		},
-	}
-	password := &cobra.Command{
-		Use:   "password NAME",
-		Short: "Change a user's password (its sessions end)",
-		Args:  exactArgs(1, "a user name"),
-		RunE: func(_ *cobra.Command, args []string) error {
-			return o.changeUsers(func(u *users.Users) (string, error) {
-				if _, ok := u.Get(args[0]); !ok {
-					return "", fmt.Errorf("%w: %s", users.ErrNotFound, args[0])
-				}
-				pw, err := o.readPassword()
-				if err != nil {
-					return "", err
-				}
-				if err := u.SetPassword(args[0], pw); err != nil {
-					return "", err
-				}
-				return "changed the password of " + args[0], nil
-			})
-		},
-	}
+	remove := o.userCommand("remove NAME", "Remove a user (its sessions end)", func(u *users.Users, name string) (string, error) {
+		return "removed user " + name, u.Remove(name)
+	})
+	password := o.userCommand("password NAME", "Change a user's password (its sessions end)", func(u *users.Users, name string) (string, error) {
+		if _, ok := u.Get(name); !ok {
+			return "", fmt.Errorf("%w: %s", users.ErrNotFound, name)
+		}
+		pw, err := o.readPassword()
+		if err != nil {
+			return "", err
+		}
+		return "changed the password of " + name, u.SetPassword(name, pw)
+	})
 	cmd.AddCommand(add, list, remove, password)
 	return cmd
 }
 
-// usersFile returns the path of users.yaml.
-func (o *options) usersFile() (string, error) {
+// loadUsers reads users.yaml, returning its path too.
+func (o *options) loadUsers() (string, *users.Users, error) {
 	dir, err := o.baseDir()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return filepath.Join(dir, users.FileName), nil
+	path := filepath.Join(dir, users.FileName)
+	u, err := users.Load(path)
+	return path, u, err
+}
+
+// userCommand is a command that changes one user of users.yaml: it reads
+// the file, applies change to the user named by its argument and saves
+// the file, printing what change says it did.
+func (o *options) userCommand(use, short string, change func(u *users.Users, name string) (string, error)) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  exactArgs(1, "a user name"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return o.changeUsers(func(u *users.Users) (string, error) { return change(u, args[0]) })
+		},
+	}
 }
 
 // changeUsers reads users.yaml, applies change and saves the file,
 // printing what change says it did.
 func (o *options) changeUsers(change func(*users.Users) (string, error)) error {
-	path, err := o.usersFile()
-	if err != nil {
-		return err
-	}
-	u, err := users.Load(path)
+	path, u, err := o.loadUsers()
 	if err != nil {
 		return err
 	}

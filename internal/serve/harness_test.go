@@ -59,6 +59,8 @@ type setup struct {
 	folder bool
 	// allowedHosts is Options.AllowedHosts (--allowed-host).
 	allowedHosts []string
+	// now is Options.Now, the clock of sessions and the login throttle.
+	now func() time.Time
 }
 
 // harness is a running test server and a client for it.
@@ -110,6 +112,7 @@ func start(t testing.TB, su setup) *harness {
 		Console:         console,
 		ShutdownTimeout: cmp.Or(su.shutdownTimeout, deadline),
 		AllowedHosts:    su.allowedHosts,
+		Now:             su.now,
 	})
 	if err != nil {
 		t.Fatalf("serve.New: %v", err)
@@ -180,6 +183,12 @@ func (r response) errorMessage() string {
 // the request's Host header.
 func (h *harness) do(method, path, key string, body any, header ...string) response {
 	h.t.Helper()
+	return h.send(h.client, method, path, key, body, header...)
+}
+
+// send is do with another client (one with a cookie jar: a browser).
+func (h *harness) send(client *http.Client, method, path, key string, body any, header ...string) response {
+	h.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -209,7 +218,7 @@ func (h *harness) do(method, path, key string, body any, header ...string) respo
 		}
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := h.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -60,13 +60,15 @@ func (db *userDB) current() *users.Users {
 		}
 	}
 	db.fi, db.users = fi, next
-	db.mu.Unlock()
-	if db.fi != nil {
+	if fi != nil {
 		db.log.Info("users read", "file", db.path, "users", next.Len())
 	}
+	// Still holding mu: a request that finds the file as read now cannot
+	// find an ended session still live.
 	if len(ended) > 0 && db.changed != nil {
 		db.changed(ended)
 	}
+	db.mu.Unlock()
 	return next
 }
 

@@ -61,7 +61,10 @@ func (s *Server) callerOf(r *http.Request) caller {
 		return c
 	}
 	if k := requestKey(r); k != "" {
-		return caller{name: apiUser, admin: s.rightKey(k), byKey: s.rightKey(k)}
+		if !s.rightKey(k) {
+			return caller{}
+		}
+		return caller{name: apiUser, admin: true, byKey: true}
 	}
 	if b, ok := s.sessionOf(r); ok {
 		return caller{name: b.user, admin: b.admin, session: &b}

@@ -5,8 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/tentacle-go/tentacle/internal/users"
 )
 
 // FuzzLogin sends arbitrary bodies to POST /api/login of a running server
@@ -15,15 +13,7 @@ import (
 // only with a 200 that names a user, and that no answer holds the API
 // key. Run new inputs with go test -run XXX -fuzz FuzzLogin ./internal/serve.
 func FuzzLogin(f *testing.F) {
-	dir := f.TempDir()
-	var u users.Users
-	if err := u.Add("ada", adaPassword, true); err != nil {
-		f.Fatal(err)
-	}
-	if err := u.Save(dir + "/" + users.FileName); err != nil {
-		f.Fatal(err)
-	}
-	h := start(f, setup{dir: dir})
+	h := start(f, setup{dir: usersDir(f)})
 	for _, seed := range []string{
 		`{"user": "ada", "pass": "correct horse", "remember": true}`,
 		`{"user": "", "pass": "` + h.key + `"}`,

@@ -1,9 +1,12 @@
 package serve_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/argon2"
+
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/users"
 )
 
@@ -26,18 +32,27 @@ const (
 // only), on the clock now (nil: the real one).
 func withUsers(t *testing.T, now func() time.Time) *harness {
 	t.Helper()
+	return start(t, setup{dir: usersDir(t), now: now})
+}
+
+// usersDir returns a new base directory with ada and bob in users.yaml.
+// Their hashes are argon2id with the least memory and time (the server
+// takes the parameters a hash names): the race detector makes the real
+// ones slow, and the tests log in often.
+func usersDir(t testing.TB) string {
+	t.Helper()
 	dir := t.TempDir()
-	var u users.Users
-	if err := u.Add("ada", adaPassword, true); err != nil {
-		t.Fatal(err)
-	}
-	if err := u.Add("bob", bobPassword, false); err != nil {
-		t.Fatal(err)
-	}
-	if err := u.Save(filepath.Join(dir, users.FileName)); err != nil {
-		t.Fatal(err)
-	}
-	return start(t, setup{dir: dir, now: now})
+	writeFile(t, filepath.Join(dir, users.FileName), "users:\n"+
+		"  ada:\n    admin: true\n    password: "+cheapHash(adaPassword)+"\n"+
+		"  bob:\n    password: "+cheapHash(bobPassword)+"\n")
+	return dir
+}
+
+func cheapHash(password string) string {
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte(password), salt, 1, 8, 1, 32)
+	enc := base64.RawStdEncoding
+	return "$argon2id$v=19$m=8,t=1,p=1$" + enc.EncodeToString(salt) + "$" + enc.EncodeToString(key)
 }
 
 // changeUsers changes the server's users.yaml as tentacle users does.
@@ -680,5 +695,59 @@ func TestLoginWithoutUsers(t *testing.T) {
 	}
 	if got := strconv.Itoa(len(b.cookie("session"))); got != "64" {
 		t.Errorf("session token of %s hex digits", got)
+	}
+}
+
+// The Go API the server's own pages use: LogIn from a form, Visitor of a
+// request, LogOut, HasUsers.
+func TestPageLoginAPI(t *testing.T) {
+	h := withUsers(t, nil)
+	srv := h.srv
+	if !srv.HasUsers() {
+		t.Error("HasUsers false with users")
+	}
+	post := func(header ...string) *http.Request {
+		r := httptest.NewRequest("POST", "/login", nil)
+		r.Host = "localhost:5000"
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		return r
+	}
+	if _, err := srv.LogIn(httptest.NewRecorder(), post(), "ada", "wrong password", false); !errors.Is(err, serve.ErrLoginFailed) {
+		t.Errorf("wrong password: %v", err)
+	}
+	if _, err := srv.LogIn(httptest.NewRecorder(), post("Origin", "http://evil.example"), "ada", adaPassword, false); !errors.Is(err, serve.ErrCrossSite) {
+		t.Errorf("cross-site: %v", err)
+	}
+	rec := httptest.NewRecorder()
+	v, err := srv.LogIn(rec, post("Origin", "http://localhost:5000"), "bob", bobPassword, true)
+	if err != nil || v.Name != "bob" || v.Admin || !v.LoggedIn || v.CSRFToken == "" {
+		t.Fatalf("LogIn: %+v, %v", v, err)
+	}
+	next := httptest.NewRequest("GET", "/", nil)
+	next.Host = "localhost:5000"
+	for _, c := range rec.Result().Cookies() {
+		next.AddCookie(c)
+		if c.Name == "csrf_token_P5000" && c.Value != v.CSRFToken {
+			t.Errorf("CSRF cookie %q, visitor's token %q", c.Value, v.CSRFToken)
+		}
+	}
+	if got := srv.Visitor(next); got != v {
+		t.Errorf("Visitor %+v, want %+v", got, v)
+	}
+	srv.LogOut(httptest.NewRecorder(), next)
+	if got := srv.Visitor(next); got != (serve.Visitor{}) {
+		t.Errorf("Visitor after LogOut %+v", got)
+	}
+	for range 5 { // the successful LogIn cleared the count
+		_, _ = srv.LogIn(httptest.NewRecorder(), post(), "ada", "wrong password", false)
+	}
+	var throttled *serve.LoginThrottledError
+	if _, err := srv.LogIn(httptest.NewRecorder(), post(), "ada", adaPassword, false); !errors.As(err, &throttled) || throttled.RetryAfter <= 0 {
+		t.Errorf("after five failures: %v", err)
+	}
+	if start(t, setup{}).srv.HasUsers() {
+		t.Error("HasUsers true without users")
 	}
 }

@@ -751,3 +751,35 @@ func TestPageLoginAPI(t *testing.T) {
 		t.Error("HasUsers true without users")
 	}
 }
+
+// The Plugin Manager's commands and uploads take an admin's session as
+// the API key, and refuse a read-only user's.
+func TestSessionPluginManager(t *testing.T) {
+	h := withUsers(t, nil)
+	ada, bob, guest := newBrowser(h), newBrowser(h), newBrowser(h)
+	ada.mustLogin("ada", adaPassword)
+	bob.mustLogin("bob", bobPassword)
+	for _, c := range []struct {
+		name            string
+		who             *browser
+		command, upload int
+	}{
+		{"admin", ada, 202, 400},
+		{"read-only", bob, 403, 403},
+		{"guest", guest, 401, 401},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.who.write("POST", "/api/plugin/pluginmanager", map[string]any{"command": "clear_queued_installs"})
+			if r.status != c.command {
+				t.Errorf("command: %d %s, want %d", r.status, r.body, c.command)
+			}
+			r = c.who.write("POST", "/plugin/pluginmanager/upload_file", "not a form")
+			if r.status != c.upload {
+				t.Errorf("upload: %d %s, want %d", r.status, r.body, c.upload)
+			}
+			if r := c.who.do("GET", "/plugin/pluginmanager/plugins", nil); r.status != 200 {
+				t.Errorf("listing: %d", r.status)
+			}
+		})
+	}
+}

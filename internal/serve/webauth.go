@@ -107,6 +107,8 @@ func (s *Server) sessionOf(r *http.Request) (browserSession, bool) {
 //     form field csrf_token of a urlencoded form): without it, it is
 //     answered 400. POST /api/login takes no token (it only checks the
 //     origin): the page may have none yet.
+//   - The SockJS socket's requests (/sockjs/...) are not checked: its
+//     clients authenticate with their auth message, not the cookie.
 //   - A request that only reads, with a live session cookie, gets the CSRF
 //     cookie set again when the browser does not have the session's.
 //   - A session cookie that names no live session is cleared, and the
@@ -135,6 +137,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				break
 			}
 			c = caller{name: b.user, admin: b.admin, session: &b}
+			if isSocketPath(r.URL.Path) {
+				break // the socket's own authentication is its auth message
+			}
 			if !needsKey(r.Method) {
 				if ck, err := r.Cookie(cookieName(r, csrfCookie)); err != nil || ck.Value != b.csrf {
 					setCookie(w, r, csrfCookie, b.csrf, cookieMaxAge(b), false)
@@ -155,6 +160,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 	})
 }
+
+// isSocketPath reports whether a path is the SockJS socket's, whose HTTP
+// transports post the client's messages without a CSRF token: the cookie
+// gives them no rights (a client logs in with its auth message), and
+// SockJS answers other origins without CORS headers.
+func isSocketPath(p string) bool { return p == "/sockjs" || strings.HasPrefix(p, "/sockjs/") }
 
 // errCrossSite is the message of the 403 answer to a cross-site change.
 const errCrossSite = "cross-site request refused: a change made with a session cookie (or a login) must come from the server's own pages"

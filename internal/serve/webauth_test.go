@@ -430,6 +430,12 @@ func TestCSRF(t *testing.T) {
 			t.Errorf("form %s: %d %s, want %d", c.form, r.status, r.body, c.wantStatus)
 		}
 	}
+	// SockJS's HTTP transports post without a token: the cookie gives the
+	// socket nothing (its clients log in with their auth message).
+	// (A session that does not exist: SockJS's 404, not the CSRF check's 400.)
+	if r := b.do("POST", "/sockjs/000/nosuchsession/xhr_send", "[]", "Content-Type", "text/plain"); r.status != 404 {
+		t.Errorf("SockJS xhr_send with the session cookie: %d %s", r.status, r.body)
+	}
 	// A login from another site's page is refused too.
 	r := newBrowser(h).do("POST", "/api/login", map[string]any{"user": "ada", "pass": adaPassword}, "Origin", "http://evil.example")
 	if r.status != 403 || !strings.Contains(r.errorMessage(), "cross-site") {

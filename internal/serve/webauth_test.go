@@ -450,13 +450,21 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
+// threeCallers starts a server with users and returns browsers logged in
+// as ada (admin) and bob (read only), and one not logged in.
+func threeCallers(t *testing.T) (h *harness, ada, bob, guest *browser) {
+	t.Helper()
+	h = withUsers(t, nil)
+	ada, bob, guest = newBrowser(h), newBrowser(h), newBrowser(h)
+	ada.mustLogin("ada", adaPassword)
+	bob.mustLogin("bob", bobPassword)
+	return h, ada, bob, guest
+}
+
 // An admin user may do what the API key allows; any other user may only
 // read: its changes are 403 and it does not see restricted settings.
 func TestSessionRights(t *testing.T) {
-	h := withUsers(t, nil)
-	ada, bob, guest := newBrowser(h), newBrowser(h), newBrowser(h)
-	ada.mustLogin("ada", adaPassword)
-	bob.mustLogin("bob", bobPassword)
+	h, ada, bob, guest := threeCallers(t)
 	for _, c := range []struct {
 		who        *browser
 		name       string
@@ -761,10 +769,7 @@ func TestPageLoginAPI(t *testing.T) {
 // The Plugin Manager's commands and uploads take an admin's session as
 // the API key, and refuse a read-only user's.
 func TestSessionPluginManager(t *testing.T) {
-	h := withUsers(t, nil)
-	ada, bob, guest := newBrowser(h), newBrowser(h), newBrowser(h)
-	ada.mustLogin("ada", adaPassword)
-	bob.mustLogin("bob", bobPassword)
+	_, ada, bob, guest := threeCallers(t)
 	for _, c := range []struct {
 		name            string
 		who             *browser

@@ -31,7 +31,8 @@ Host header: localhost, an IP address, the listening host, or a name in
 server.allowedHosts or --allowed-host (a defence against DNS rebinding).
 On first start an API key is made, kept in config.yaml (api.key) and
 printed once; every request that changes something must carry it (header
-X-Api-Key).
+X-Api-Key), or come from the browser session of an admin user (see
+"tentacle users").
 
 Safe mode (only bundled plugins run) is used with --safe-mode, after
 "tentacle safemode", when config.yaml does not parse, and when the previous

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // Write sends v as indented JSON with status. A v that cannot be encoded
@@ -33,4 +34,27 @@ type Err struct {
 // Error sends {"error": message} with status.
 func Error(w http.ResponseWriter, status int, message string) {
 	Write(w, status, Err{Error: message})
+}
+
+// Truthy reads a flag of a request as OctoPrint does: true, a number
+// other than 0, or, in any case, "true", "yes", "y", "1" and "on" (a
+// checkbox's value).
+func Truthy(v any) bool {
+	switch t := v.(type) {
+	case bool:
+		return t
+	case string:
+		switch strings.ToLower(t) {
+		case "true", "yes", "y", "1", "on":
+			return true
+		}
+	case int:
+		return t != 0
+	case float64:
+		return t != 0
+	case json.Number:
+		f, err := t.Float64()
+		return err == nil && f != 0
+	}
+	return false
 }

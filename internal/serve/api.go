@@ -12,7 +12,8 @@ import (
 
 // routesHandler is the server's HTTP surface. A request for a host the
 // server does not answer to (see hostCheck), then one with a wrong API key
-// (see rejectWrongKey), is answered 403 before it is routed.
+// or, with a session cookie, without its CSRF token or from another site
+// (see authenticate), is refused before it is routed.
 func (s *Server) routesHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/version", s.apiVersion)
@@ -41,7 +42,7 @@ func (s *Server) routesHandler() http.Handler {
 	})
 	mux.HandleFunc("/plugin/{id}/", s.routes.servePlugin)
 	s.page.Register(mux)
-	return s.checkHost(s.rejectWrongKey(mux))
+	return s.checkHost(s.authenticate(mux))
 }
 
 // VersionInfo is the answer of GET /api/version.

@@ -50,60 +50,32 @@ func requestKey(r *http.Request) string {
 	return ""
 }
 
-// hasKey reports whether r carries the right API key. (One that carries
-// a wrong key gets no further than rejectWrongKey.)
-func (s *Server) hasKey(r *http.Request) bool {
-	k := requestKey(r)
-	return k != "" && s.rightKey(k)
-}
-
 // rightKey reports whether k is the server's API key.
 func (s *Server) rightKey(k string) bool {
 	return subtle.ConstantTimeCompare([]byte(k), []byte(s.apiKey)) == 1
 }
 
-// authorize answers 401 (no key) or 403 (wrong key) and returns false
-// unless r carries the right API key.
+// authorize returns true when r may change things (it carries the API key,
+// or an admin user's session cookie); otherwise it answers 401 (no
+// credentials), or 403 (a wrong key, a user who may only read) and
+// returns false.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
-	switch k := requestKey(r); {
-	case k == "":
-		writeError(w, http.StatusUnauthorized, "this request needs the API key (header X-Api-Key)")
-		return false
-	case !s.rightKey(k):
+	c := s.callerOf(r)
+	switch {
+	case c.admin:
+		return true
+	case c.session != nil:
+		writeError(w, http.StatusForbidden, fmt.Sprintf("user %q may only read: changes need an admin user or the API key", c.name))
+	case requestKey(r) != "":
 		writeError(w, http.StatusForbidden, errWrongKey)
-		return false
+	default:
+		writeError(w, http.StatusUnauthorized, "this request needs the API key (header X-Api-Key) or a login (POST /api/login)")
 	}
-	return true
+	return false
 }
 
 // errWrongKey is the message of the 403 answer to a wrong key.
 const errWrongKey = "wrong API key"
-
-// rejectWrongKey wraps the server's routes with the first part of the
-// API key rule. A request carries the key in the header X-Api-Key (or
-// Authorization: Bearer); the rule is the same for every endpoint:
-//
-//   - A request that carries a key other than the server's is answered 403
-//     with a JSON error, whatever its method and endpoint, before it is
-//     routed: a wrong key is never treated as no key (a client with a
-//     stale key learns it at once, instead of getting, say, the anonymous
-//     view of GET /api/settings). The only exception is the routes of a
-//     plugin that checks access itself ([server.BlueprintUnprotected]),
-//     which get every request as it was sent.
-//   - A request that changes something (any method but GET, HEAD and
-//     OPTIONS) needs the key: without one it is answered 401 (see
-//     authorize and needsKey).
-//   - A request without a key that only reads gets what anybody may see:
-//     GET /api/settings leaves out the restricted settings (hasKey).
-func (s *Server) rejectWrongKey(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if k := requestKey(r); k != "" && !s.rightKey(k) && !s.routes.checksAccessItself(r.URL.Path) {
-			writeError(w, http.StatusForbidden, errWrongKey)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
 
 // needsKey reports whether a request with this method changes something.
 func needsKey(method string) bool {

@@ -64,6 +64,8 @@ type setup struct {
 	allowedHosts []string
 	// restartable is Options.Restartable.
 	restartable bool
+	// now is Options.Now, the clock of sessions and the login throttle.
+	now func() time.Time
 }
 
 // harness is a running test server and a client for it.
@@ -119,6 +121,7 @@ func start(t testing.TB, su setup) *harness {
 		ShutdownTimeout: cmp.Or(su.shutdownTimeout, deadline),
 		AllowedHosts:    su.allowedHosts,
 		Restartable:     su.restartable,
+		Now:             su.now,
 	})
 	if err != nil {
 		t.Fatalf("serve.New: %v", err)
@@ -189,6 +192,12 @@ func (r response) errorMessage() string {
 // the request's Host header.
 func (h *harness) do(method, path, key string, body any, header ...string) response {
 	h.t.Helper()
+	return h.send(h.client, method, path, key, body, header...)
+}
+
+// send is do with another client (one with a cookie jar: a browser).
+func (h *harness) send(client *http.Client, method, path, key string, body any, header ...string) response {
+	h.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -218,7 +227,7 @@ func (h *harness) do(method, path, key string, body any, header ...string) respo
 		}
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := h.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", method, path, err)
 	}

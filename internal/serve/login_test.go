@@ -43,7 +43,7 @@ func TestLoginEndpoints(t *testing.T) {
 		{name: "passive without credentials", method: "POST", path: "/api/login", body: map[string]any{"passive": true}, wantStatus: 200, fixture: "login_guest"},
 		{name: "passive with a wrong key", method: "POST", path: "/api/login", key: "wrong", body: map[string]any{"passive": true}, wantStatus: 403, wantError: "wrong API key"},
 		{name: "user and password", method: "POST", path: "/api/login", body: map[string]any{"user": "ada", "pass": "secret", "remember": true}, wantStatus: 403, wantError: "wrong user name or password"},
-		{name: "user and password with the key", method: "POST", path: "/api/login", key: "good", body: map[string]any{"user": "_api", "pass": ""}, wantStatus: 403, wantError: "no user accounts"},
+		{name: "user and password with the key", method: "POST", path: "/api/login", key: "good", body: map[string]any{"user": "_api", "pass": ""}, wantStatus: 403, wantError: "wrong user name or password"},
 		{name: "neither", method: "POST", path: "/api/login", body: map[string]any{"user": "ada"}, wantStatus: 400, wantError: `neither "user" and "pass" nor "passive"`},
 		{name: "not an object", method: "POST", path: "/api/login", body: []any{"passive"}, wantStatus: 400, wantError: "not valid JSON"},
 		{name: "logout", method: "POST", path: "/api/logout", body: map[string]any{}, wantStatus: 200, fixture: "logout"},

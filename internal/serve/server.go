@@ -83,6 +83,9 @@ type Options struct {
 	// ([Server.StopRequested]), so the restarts are offered (tentacle serve
 	// sets it where the system can re-execute a process).
 	Restartable bool
+	// Now is the clock of browser sessions, login sessions and the login
+	// throttle; default time.Now (tests).
+	Now func() time.Time
 	// NoWatch turns off watching <basedir>/plugins: by default a new,
 	// changed or removed source plugin is noticed while the server runs
 	// (Manager.Rescan) and needs no restart.
@@ -116,7 +119,11 @@ type Server struct {
 	endLife context.CancelFunc
 
 	apiKey     string
-	sessions   *loginSessions // login sessions, for the socket's auth
+	sessions   *loginSessions   // login sessions, for the socket's auth
+	browsers   *browserSessions // browser sessions, named by the session cookie
+	accounts   *userDB          // users.yaml
+	throttle   *loginThrottle   // failed logins by address
+	hashSlots  chan struct{}    // bounds the password hashes computed at once
 	host       string
 	port       int
 	hosts      hostCheck         // the Host headers the server answers to
@@ -157,6 +164,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Console == nil {
 		opts.Console = os.Stderr
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
@@ -429,6 +439,11 @@ func (s *Server) setupPlugins() error {
 	s.sockets = newSocketHub(s)
 	s.watch = newStateWatch(s)
 	s.sessions = newLoginSessions()
+	s.sessions.now = s.opts.Now
+	s.browsers = newBrowserSessions(s.opts.Now)
+	s.throttle = newLoginThrottle(s.opts.Now)
+	s.hashSlots = make(chan struct{}, maxHashes)
+	s.accounts = newUserDB(s.dir.root, s.log, s.endUsers)
 	m.AddActivator(s.routes)
 	s.ui = newUITemplates(s)
 	m.AddActivator(s.ui)

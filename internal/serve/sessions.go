@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// Login sessions: a passive login with the API key (POST /api/login)
-// makes one, a random token that the socket's auth message takes
-// ("<user>:<session>"). The server keeps them in memory only: a restart
+// Login sessions: a passive login (POST /api/login) with the API key or a
+// session cookie, and a login with a password, make one, a random token
+// that the socket's auth message takes ("<user>:<session>"). One made
+// from a browser session ends with it. The server keeps them in memory only: a restart
 // ends them all, and clients log in again when the socket asks them to
 // (reauthRequired).
 const (
@@ -33,6 +34,7 @@ type loginSessions struct {
 // not go stale).
 type loginSession struct {
 	user    string
+	browser string // the id of the browser session it was made from; "" for the API key
 	touched time.Time
 	sockets int
 }
@@ -41,8 +43,9 @@ func newLoginSessions() *loginSessions {
 	return &loginSessions{now: time.Now, byToken: make(map[string]*loginSession)}
 }
 
-// create makes a session for user and returns its token.
-func (ls *loginSessions) create(user string) string {
+// create makes a session for user, from the browser session with id
+// browser ("" for none), and returns its token.
+func (ls *loginSessions) create(user, browser string) string {
 	token := randomHex(32)
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
@@ -50,7 +53,7 @@ func (ls *loginSessions) create(user string) string {
 	if len(ls.byToken) >= maxSessions {
 		ls.evictLocked()
 	}
-	ls.byToken[token] = &loginSession{user: user, touched: ls.now()}
+	ls.byToken[token] = &loginSession{user: user, browser: browser, touched: ls.now()}
 	return token
 }
 
@@ -78,6 +81,30 @@ func (ls *loginSessions) detach(token string) {
 		s.sockets--
 		s.touched = ls.now()
 	}
+}
+
+// endBrowser ends the sessions made from a browser session and returns
+// their tokens.
+func (ls *loginSessions) endBrowser(browser string) map[string]bool {
+	return ls.endWhere(func(s *loginSession) bool { return s.browser == browser })
+}
+
+// endUser ends the sessions of a user and returns their tokens.
+func (ls *loginSessions) endUser(user string) map[string]bool {
+	return ls.endWhere(func(s *loginSession) bool { return s.user == user })
+}
+
+func (ls *loginSessions) endWhere(match func(*loginSession) bool) map[string]bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ended := make(map[string]bool)
+	for token, s := range ls.byToken {
+		if match(s) {
+			ended[token] = true
+			delete(ls.byToken, token)
+		}
+	}
+	return ended
 }
 
 // len returns how many sessions are live.

@@ -179,7 +179,7 @@ func blank(m map[string]any, path []string) {
 }
 
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.view(s.hasKey(r)))
+	writeJSON(w, http.StatusOK, s.view(s.mayAdmin(r)))
 }
 
 // postSettings stores plugin settings, {"plugins": {"<id>": {...}}},

@@ -140,6 +140,25 @@ func (h *socketHub) remove(c *socketClient) {
 	delete(h.clients, c)
 }
 
+// reauth ends the authentication of the clients that hold one of these
+// login sessions and asks them to authenticate again, saying why with
+// OctoPrint's reasons: "logout", "removed" (the user), "modified" (its
+// password or admin flag).
+func (h *socketHub) reauth(sessions map[string]bool, reason string) {
+	if len(sessions) == 0 {
+		return
+	}
+	for _, c := range h.list() {
+		c.mu.Lock()
+		hit := sessions[c.session]
+		c.mu.Unlock()
+		if hit {
+			c.logout()
+			c.queueValue(map[string]any{"reauthRequired": map[string]any{"reason": reason}})
+		}
+	}
+}
+
 // closeAll disconnects every client, refuses new ones and waits (a little)
 // for their handlers to end. It may be called more than once.
 func (h *socketHub) closeAll() {

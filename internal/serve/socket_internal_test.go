@@ -89,7 +89,7 @@ func TestSocketClientProtocol(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cl := testClient(c.open)
-			session := cl.hub.s.sessions.create(apiUser)
+			session := cl.hub.s.sessions.create(apiUser, "")
 			for _, s := range c.steps {
 				if s == "AUTH" {
 					s = `{"auth": "_api:` + session + `"}`
@@ -109,7 +109,7 @@ func TestSocketClientBacklogBound(t *testing.T) {
 	for range unauthedBacklog + 10 {
 		cl.step("plugin:p")
 	}
-	cl.step(`{"auth": "_api:` + cl.hub.s.sessions.create(apiUser) + `"}`)
+	cl.step(`{"auth": "_api:` + cl.hub.s.sessions.create(apiUser, "") + `"}`)
 	if got := len(queued(cl)); got != unauthedBacklog {
 		t.Errorf("%d kept messages sent, want %d", got, unauthedBacklog)
 	}
@@ -184,7 +184,7 @@ func TestLoginSessions(t *testing.T) {
 	ls := newLoginSessions()
 	ls.now = func() time.Time { return now }
 
-	held, idle := ls.create(apiUser), ls.create(apiUser)
+	held, idle := ls.create(apiUser, ""), ls.create(apiUser, "")
 	if !ls.attach(apiUser, held) || ls.attach("ada", idle) || ls.attach(apiUser, "nope") {
 		t.Fatal("attach takes a live session of its user only")
 	}
@@ -206,10 +206,10 @@ func TestLoginSessions(t *testing.T) {
 		t.Errorf("%d sessions, want none", ls.len())
 	}
 
-	first := ls.create(apiUser)
+	first := ls.create(apiUser, "")
 	for range maxSessions {
 		now = now.Add(time.Millisecond)
-		ls.create(apiUser)
+		ls.create(apiUser, "")
 	}
 	if ls.len() != maxSessions || ls.attach(apiUser, first) {
 		t.Errorf("%d sessions (want %d), and the oldest should be gone", ls.len(), maxSessions)

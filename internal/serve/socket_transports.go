@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -139,16 +138,4 @@ func offeredSockJSPath(p string) bool {
 		return false
 	}
 	return true
-}
-
-// sameOrigin reports whether a request comes from a page of the server's
-// own origin, or from no page at all (no Origin header). Only then do the
-// SockJS HTTP transports answer with CORS headers.
-func sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
 }

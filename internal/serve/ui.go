@@ -228,13 +228,14 @@ func (u *uiTemplates) snapshot() ([]*uiPlugin, uint64) {
 }
 
 // UI returns what the enabled plugins bring to the web page (a web.UI: the
-// page's Options.UI), as the viewer of r sees it: an admin (a request with the API key) sees the plugins'
+// page's Options.UI), as the viewer of r sees it: an admin (the API key, an
+// admin user's session) sees the plugins'
 // restricted settings in their templates and forms, other viewers do not.
 // The templates were parsed when their plugins were enabled; UI executes
 // them, and calls the plugins' TemplateVars, on each call. The web page
 // calls it for each page; GET /api/ui answers it as JSON.
 func (s *Server) UI(r *http.Request) web.UI {
-	admin := s.hasKey(r)
+	admin := s.mayAdmin(r)
 	plugins, gen := s.ui.snapshot()
 	ui := web.UI{Version: s.uiVersion(gen)}
 	for _, t := range server.TemplateTypes() {

@@ -22,11 +22,8 @@ func (s *Server) setupPage() error {
 	return nil
 }
 
-// viewer is who a request to the web page comes from: with the API key,
-// an administrator; otherwise a guest.
+// viewer is who a request to the web page comes from (see Visitor).
 func (s *Server) viewer(r *http.Request) web.Viewer {
-	if s.hasKey(r) {
-		return web.Viewer{Name: apiUser, Admin: true}
-	}
-	return web.Viewer{}
+	v := s.Visitor(r)
+	return web.Viewer{Name: v.Name, Admin: v.Admin, CSRF: v.CSRFToken}
 }

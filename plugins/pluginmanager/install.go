@@ -68,8 +68,8 @@ func (p *Implementation) install(ctx context.Context, a bundled.Admin, data map[
 		RepositoryID: str(data["repository_id"]),
 		SHA256:       str(data["sha256"]),
 		Reinstall:    str(data["reinstall"]),
-		Force:        truth(data["force"]),
-		FromRepo:     truth(data["from_repo"]),
+		Force:        httpjson.Truthy(data["force"]),
+		FromRepo:     httpjson.Truthy(data["from_repo"]),
 	}
 	if req.Reinstall == "" {
 		req.Reinstall = str(data["plugin"]) // OctoPrint's name for it
@@ -77,7 +77,7 @@ func (p *Implementation) install(ctx context.Context, a bundled.Admin, data map[
 	if req.URL == "" && req.Path == "" && req.RepositoryID == "" {
 		return nil, &server.APIError{Status: http.StatusBadRequest, Message: `install needs "url" (or Tentacle's "path" or "repository_id")`}
 	}
-	return p.startInstall(ctx, a, req, truth(data["wait"]), nil)
+	return p.startInstall(ctx, a, req, httpjson.Truthy(data["wait"]), nil)
 }
 
 // upload answers POST /upload_file: a multipart form with the file under
@@ -113,9 +113,9 @@ func (p *Implementation) upload(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, http.StatusInternalServerError, "cannot keep the upload: "+err.Error())
 		return
 	}
-	req := bundled.InstallRequest{Path: tmp, Name: name, Force: truth(r.FormValue("force")), Reinstall: r.FormValue("plugin")}
+	req := bundled.InstallRequest{Path: tmp, Name: name, Force: httpjson.Truthy(r.FormValue("force")), Reinstall: r.FormValue("plugin")}
 	cleanup := func() { os.Remove(tmp) }
-	res, err := p.startInstall(r.Context(), a, req, truth(r.FormValue("wait")), cleanup)
+	res, err := p.startInstall(r.Context(), a, req, httpjson.Truthy(r.FormValue("wait")), cleanup)
 	var ae *server.APIError
 	switch {
 	case errors.As(err, &ae):
@@ -234,21 +234,4 @@ func supportedName(name string) bool {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
-}
-
-// truth reads a flag as OctoPrint does: true, "true", "yes", "y", "1",
-// "on".
-func truth(v any) bool {
-	switch t := v.(type) {
-	case bool:
-		return t
-	case string:
-		switch strings.ToLower(t) {
-		case "true", "yes", "y", "1", "on":
-			return true
-		}
-	case int:
-		return t != 0
-	}
-	return false
 }

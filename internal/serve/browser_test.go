@@ -104,7 +104,7 @@ func into[T any](a chromedp.Action[T], dst *T) chromedp.Action[chromedp.Void] {
 }
 
 // asAdmin makes every request of the tab carry the API key, as a script
-// would (the page's own sign-in is tested elsewhere).
+// would (TestBrowserPluginManager signs in through the page's form).
 func asAdmin(h *harness) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
@@ -128,8 +128,17 @@ func TestBrowserPluginManager(t *testing.T) {
 	h := start(t, setup{folder: true})
 	first := browser(t)
 	second := tab(t, first)
+	var refused string
+	run(t, first, "a wrong password is refused", chromedp.Navigate(h.url+"/"),
+		chromedp.SendKeys(chromedp.CSS("#signin-pass"), "not the key"),
+		chromedp.Click(chromedp.CSS(`#signin button[type=submit]`)),
+		into(chromedp.Poll[string](`document.getElementById("signin-error").textContent`), &refused))
+	if !strings.Contains(refused, "wrong user name or password") {
+		t.Errorf("sign-in with a wrong password says %q", refused)
+	}
+	run(t, first, "sign in with the API key", signIn(h, "", h.key))
 	for _, ctx := range []context.Context{first, second} {
-		run(t, ctx, "open the page", asAdmin(h), chromedp.Navigate(h.url+"/"),
+		run(t, ctx, "open the page", chromedp.Navigate(h.url+"/"),
 			chromedp.WaitVisible(chromedp.CSS("#plugin-demo")), waitSocket())
 	}
 
@@ -178,6 +187,20 @@ func TestBrowserPluginManager(t *testing.T) {
 	if _, err := os.Stat(h.path("plugins", "watched.go")); !os.IsNotExist(err) {
 		t.Errorf("the plugin's file after the uninstall: %v", err)
 	}
+	run(t, first, "sign out", chromedp.Click(chromedp.CSS("#signout")), chromedp.WaitVisible(chromedp.CSS("#signin")))
+	run(t, second, "the other tab is signed out too", chromedp.Navigate(h.url+"/"), chromedp.WaitVisible(chromedp.CSS("#signin")))
+}
+
+// signIn signs in through the page's form.
+func signIn(h *harness, user, pass string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(h.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#signin")),
+		chromedp.SendKeys(chromedp.CSS("#signin-user"), user),
+		chromedp.SendKeys(chromedp.CSS("#signin-pass"), pass),
+		chromedp.Click(chromedp.CSS(`#signin button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#main .tabs")),
+	)
 }
 
 // Installing from the plugin repository in the browser: search narrows

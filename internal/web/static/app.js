@@ -308,6 +308,7 @@
 
   // The push socket: OctoPrint's messages over the raw SockJS websocket.
   let pluginHash = null;
+  let stopping = null; // the server's last "stopping" message
   let backoff = 500;
   async function connect() {
     let auth = null;
@@ -326,6 +327,10 @@
       let msg;
       try { msg = JSON.parse(m.data); } catch (e) { return; }
       if (msg.connected) {
+        if (stopping && stopping.restart) {
+          location.reload(); // a new run of the server: the page anew
+          return;
+        }
         if (pluginHash !== null && msg.connected.plugin_hash !== pluginHash) showReload();
         pluginHash = msg.connected.plugin_hash;
         refresh(); // what changed while the socket was away
@@ -338,6 +343,11 @@
         if (data.type === "result") onResult(data.action, data);
       } else if (msg.reload) {
         showReload();
+      } else if (msg.pluginsChanged || msg.restartNeeded) {
+        refresh();
+      } else if (msg.stopping) {
+        stopping = msg.stopping;
+        toast(stopping.restart ? "The server is restarting…" : "The server is shutting down.");
       }
     };
     ws.onclose = () => {

@@ -23,6 +23,13 @@ import (
 // packaged/<goos>_<goarch>/.
 func packageArchive(t *testing.T, exe, version, platform string) []byte {
 	t.Helper()
+	return packageArchiveOf(t, "packaged", "Packaged", exe, version, platform)
+}
+
+// packageArchiveOf returns a .tar.gz of the package id (named name)
+// holding exe, as packageArchive does.
+func packageArchiveOf(t *testing.T, id, name, exe, version, platform string) []byte {
+	t.Helper()
 	data, err := os.ReadFile(exe)
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +38,7 @@ func packageArchive(t *testing.T, exe, version, platform string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := "packaged/"
+	dir := id + "/"
 	if platform != "" {
 		dir += platform + "/"
 	}
@@ -46,8 +53,8 @@ func packageArchive(t *testing.T, exe, version, platform string) []byte {
 			t.Fatal(err)
 		}
 	}
-	put(dir+proctier.ManifestFile, []byte("id: packaged\nname: Packaged\nversion: "+version+"\nsha256: "+sum+"\n"), 0o644)
-	put(dir+proctier.ExecutablePrefix+"packaged", data, 0o755)
+	put(dir+proctier.ManifestFile, []byte("id: "+id+"\nname: "+name+"\nversion: "+version+"\nsha256: "+sum+"\n"), 0o644)
+	put(dir+proctier.ExecutablePrefix+id, data, 0o755)
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}

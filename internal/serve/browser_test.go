@@ -238,7 +238,7 @@ func TestBrowserRepository(t *testing.T) {
 	if v := version(h); v != "1.0.0" {
 		t.Errorf("the installed plugin answers %q", v)
 	}
-	run(t, ctx, "clear the search", chromedp.Clear(chromedp.CSS("#repo-search")), chromedp.SendKeys(chromedp.CSS("#repo-search"), "python"),
+	run(t, ctx, "clear the search", into(chromedp.Evaluate[string](`document.getElementById("repo-search").value = ""`), nil), chromedp.SendKeys(chromedp.CSS("#repo-search"), "python"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-repository-plugin="octoprint_only"]`)),
 		into(chromedp.Evaluate[string](`document.querySelector('[data-repository-plugin="octoprint_only"]').textContent`), &why))
 	if !strings.Contains(why, "Cannot be installed here: an OctoPrint (Python) plugin") {

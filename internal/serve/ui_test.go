@@ -196,7 +196,7 @@ func checkForm(t *testing.T, h *harness) {
 		{Path: "token", Key: "plugins.uidemo.token", Label: "Token", Type: web.FieldString,
 			Restricted: server.RestrictAdmin, Hidden: true, ReadOnly: true},
 	}
-	if g, w := jsonOf(t, form.Fields), jsonOf(t, want); g != w {
+	if g, w := string(mustJSON(t, form.Fields)), string(mustJSON(t, want)); g != w {
 		t.Errorf("form fields:\n got %s\nwant %s", g, w)
 	}
 	if form.ID != "settings_plugin_uidemo" || form.Name != "UI Demo" {
@@ -223,17 +223,8 @@ func checkForm(t *testing.T, h *harness) {
 			FieldErrors map[string]string `json:"field_errors"`
 		}
 		_ = json.Unmarshal(r.body, &body)
-		if r.status != http.StatusBadRequest || body.Error == "" || jsonOf(t, body.FieldErrors) != jsonOf(t, tc.fields) {
+		if r.status != http.StatusBadRequest || body.Error == "" || string(mustJSON(t, body.FieldErrors)) != string(mustJSON(t, tc.fields)) {
 			t.Errorf("POST %v: %d %s, want 400 with field errors %v", tc.change, r.status, r.body, tc.fields)
 		}
 	}
-}
-
-func jsonOf(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -121,7 +121,7 @@ func (p *Page) bannersView(*http.Request) any {
 	a := p.opts.Admin
 	v := bannersView{SafeMode: a.SafeMode(), Quarantined: a.Quarantined()}
 	for _, in := range a.Plugins() {
-		if in.NeedsRestart || in.PendingEnable || in.PendingDisable || in.PendingInstall || in.PendingUninstall || in.PendingReload {
+		if in.NeedsRestart { // any pending change, as the manager lists it
 			v.Restart = append(v.Restart, in.Name)
 		}
 	}

@@ -12,13 +12,14 @@
 package web
 
 import (
+	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/tentacle-go/tentacle/server/bundled"
 )
@@ -65,7 +66,7 @@ type Page struct {
 // New parses the page's templates.
 func New(o Options) (*Page, error) {
 	if o.Admin == nil {
-		return nil, fmt.Errorf("web: no Admin")
+		return nil, errors.New("web: no Admin")
 	}
 	if o.Viewer == nil {
 		o.Viewer = func(*http.Request) Viewer { return Viewer{} }
@@ -129,7 +130,7 @@ func (p *Page) fragment(name string, view func(*http.Request) any) http.HandlerF
 // render executes template name into a buffer first, so that a failure
 // answers 500 instead of half a page.
 func (p *Page) render(w http.ResponseWriter, name string, data any) {
-	var b strings.Builder
+	var b bytes.Buffer
 	if err := p.tmpl.ExecuteTemplate(&b, name, data); err != nil {
 		p.log.Error("cannot render the web page", "template", name, "error", err)
 		http.Error(w, "cannot render the page: "+err.Error(), http.StatusInternalServerError)
@@ -137,5 +138,5 @@ func (p *Page) render(w http.ResponseWriter, name string, data any) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(b.String()))
+	_, _ = b.WriteTo(w)
 }

@@ -21,7 +21,6 @@ package pluginmanager
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
@@ -74,10 +73,10 @@ func (p *Implementation) admin() (bundled.Admin, error) {
 func (p *Implementation) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /plugins", p.json(func(a bundled.Admin, r *http.Request) (any, error) {
-		if repo := a.Repository(); repo != nil && r.URL.Query().Get("refresh") == "true" {
+		if repo := a.Repository(); repo != nil && httpjson.Truthy(r.URL.Query().Get("refresh")) {
 			_ = repo.Refresh(r.Context(), true) // a failure shows in the repository's answer
 		}
-		return p.listing(a, r.URL.Query().Get("all") == "true"), nil
+		return p.listing(a, httpjson.Truthy(r.URL.Query().Get("all"))), nil
 	}))
 	mux.HandleFunc("GET /plugins/versions", p.json(func(a bundled.Admin, _ *http.Request) (any, error) {
 		out := make(map[string]string)
@@ -160,21 +159,12 @@ func (p *Implementation) OnAPIGet(r *http.Request) (any, error) {
 		return nil, err
 	}
 	q := r.URL.Query()
-	refresh := truthy(q.Get("refresh_repository")) || truthy(q.Get("refresh_notices"))
+	refresh := httpjson.Truthy(q.Get("refresh_repository")) || httpjson.Truthy(q.Get("refresh_notices"))
 	return everything{
 		Listing:    p.listing(a, false),
 		OrphanData: orphanDataOf(a.Orphans()),
 		Repository: p.repositoryIndex(r, a, refresh),
 	}, nil
-}
-
-// truthy reports whether a query value is one OctoPrint takes as true.
-func truthy(v string) bool {
-	switch strings.ToLower(v) {
-	case "true", "yes", "y", "1":
-		return true
-	}
-	return false
 }
 
 // listing returns the answer of GET /plugins: every plugin but the hidden

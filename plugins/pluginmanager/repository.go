@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/tentacle-go/tentacle/internal/httpjson"
 	"github.com/tentacle-go/tentacle/repository"
 	"github.com/tentacle-go/tentacle/server/bundled"
 )
@@ -69,7 +70,7 @@ type repositoryAnswer struct {
 
 // getRepository answers GET /repository[?refresh=true].
 func (p *Implementation) getRepository(a bundled.Admin, r *http.Request) (any, error) {
-	return repositoryAnswer{Repository: p.repositoryIndex(r, a, r.URL.Query().Get("refresh") == "true")}, nil
+	return repositoryAnswer{Repository: p.repositoryIndex(r, a, httpjson.Truthy(r.URL.Query().Get("refresh")))}, nil
 }
 
 // repositoryIndex returns the repository's index, fetched again first

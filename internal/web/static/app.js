@@ -2,7 +2,8 @@
 // server's JSON API, as any client's do; the page learns of every change,
 // whoever made it, from the push socket and fetches the parts that show it
 // again (htmx "refresh" triggers on #plugins, #banners, #orphans and
-// #repository).
+// #repository). The reload banner follows the server's "reload" message
+// alone, whichever page or script made the change.
 "use strict";
 
 (function () {
@@ -86,7 +87,6 @@
         status.append(" ", b);
       }
     }
-    if (res.needs_refresh) showReload();
     refresh();
   }
 
@@ -121,8 +121,7 @@
       if (d.toggle) {
         const on = t.getAttribute("aria-checked") === "true";
         t.disabled = true;
-        const res = await command({ command: on ? "disable" : "enable", plugin: d.toggle });
-        if (res && res.needs_refresh) showReload();
+        await command({ command: on ? "disable" : "enable", plugin: d.toggle });
         refresh();
       } else if (d.uninstall) {
         const dlg = document.getElementById("uninstall-dialog");

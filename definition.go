@@ -97,6 +97,12 @@ const DefaultOrder = 1000
 type HookHandler struct {
 	Func  any
 	Order int
+	// Filter, when not nil, narrows the calls the handler gets, in the
+	// terms of the hook (a value of the type the hook declares for it,
+	// such as server.Filter): the host skips the handler for the calls
+	// outside it without calling it. A hook that takes no filter refuses
+	// a handler with one.
+	Filter any
 }
 
 // Hook returns fn as a handler with the given order, for use as a [Hooks]

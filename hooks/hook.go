@@ -14,6 +14,10 @@ type Handler[F any] struct {
 	Order int
 	// Fn is the handler, already of the hook's type.
 	Fn F
+	// Filter is the filter the handler was registered with
+	// ([tentacle.HookHandler.Filter]), of the hook's [Spec.Filter] type, or
+	// nil: the host calls the handler only for the calls it lets through.
+	Filter any
 }
 
 // Hook is a hook declared with [Declare]: the typed, lock-free view of its

@@ -33,6 +33,15 @@ type Spec struct {
 	// and interpreted handlers run in the host's process and have no
 	// budget.
 	Budget time.Duration
+	// Aliases are other names of the hook, such as the name OctoPrint
+	// gives it: a handler registered under an alias is registered under
+	// Name, so that a plugin ported from another host keeps its names.
+	Aliases []string
+	// Filter is the type of the filter a handler of the hook may carry
+	// ([tentacle.HookHandler.Filter]), which the host evaluates before it
+	// calls the handler. Nil: the hook takes no filters, and a handler
+	// with one is refused.
+	Filter reflect.Type
 }
 
 // DefaultPluginPrefix is the default [Options.PluginPrefix].

@@ -27,3 +27,46 @@ const (
 // PluginEvent returns the name of plugin id's own event name, OctoPrint's
 // plugin_<id>_<name>.
 func PluginEvent(id, name string) string { return "plugin_" + id + "_" + name }
+
+// Printer events, OctoPrint's names and payloads.
+const (
+	// EventConnecting: the server is opening a port. No payload.
+	EventConnecting = "Connecting"
+	// EventConnected: the printer answered. Payload: port, baudrate.
+	EventConnected = "Connected"
+	// EventDisconnecting and EventDisconnected: the connection is being
+	// closed, is closed. No payload.
+	EventDisconnecting = "Disconnecting"
+	EventDisconnected  = "Disconnected"
+	// EventPrinterStateChanged: the printer's state changed. Payload:
+	// state_id ("OPERATIONAL", "PRINTING", ...), state_string.
+	EventPrinterStateChanged = "PrinterStateChanged"
+	// EventError: the connection failed or the firmware reported an error
+	// nobody handled. Payload: error, reason.
+	EventError = "Error"
+	// EventFirmwareData: the printer answered M115. Payload: name, data.
+	EventFirmwareData = "FirmwareData"
+	// EventUpload, EventFileAdded, EventFileRemoved, EventUpdatedFiles: the
+	// uploads folder changed. Payloads: name, path, target (and type for
+	// FileAdded/FileRemoved: ["machinecode", "gcode"]); UpdatedFiles:
+	// type "printables".
+	EventUpload       = "Upload"
+	EventFileAdded    = "FileAdded"
+	EventFileRemoved  = "FileRemoved"
+	EventUpdatedFiles = "UpdatedFiles"
+	// EventFileSelected and EventFileDeselected: a file was (un)selected
+	// for printing. Payload: name, path, origin, size.
+	EventFileSelected   = "FileSelected"
+	EventFileDeselected = "FileDeselected"
+	// Print events. Payload: name, path, origin, size, owner; PrintDone
+	// and PrintFailed add time (seconds); PrintFailed adds reason
+	// ("error" or "cancelled"); PrintPaused and PrintCancelled add
+	// position when known.
+	EventPrintStarted    = "PrintStarted"
+	EventPrintDone       = "PrintDone"
+	EventPrintFailed     = "PrintFailed"
+	EventPrintCancelling = "PrintCancelling"
+	EventPrintCancelled  = "PrintCancelled"
+	EventPrintPaused     = "PrintPaused"
+	EventPrintResumed    = "PrintResumed"
+)

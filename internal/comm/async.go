@@ -1,0 +1,102 @@
+package comm
+
+import (
+	"sync"
+
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/server"
+)
+
+// hooksHandler is a handler of a typed hook.
+type hooksHandler[F any] = hooks.Handler[F]
+
+// callTemps calls one temperatures handler; a panic leaves temps as they
+// were.
+func callTemps(h *hooks.Hook[server.TemperaturesHook], e hooks.Handler[server.TemperaturesHook], temps map[string]server.Temperature) (out map[string]server.Temperature) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.Report(e.Plugin, r)
+			out = temps
+		}
+	}()
+	return e.Fn(temps)
+}
+
+// asyncQueue is how many calls may wait for one plugin's observe-only
+// handlers; a call that finds the queue full is skipped and logged.
+const asyncQueue = 4096
+
+// asyncCalls calls observe-only handlers of plugins in processes of their
+// own off the send path: per plugin, in order, on a goroutine of its own.
+type asyncCalls struct {
+	mu      sync.Mutex
+	workers map[string]chan func()
+	wg      sync.WaitGroup
+	closed  bool
+	skipped map[string]int
+}
+
+func newAsyncCalls() *asyncCalls {
+	return &asyncCalls{workers: map[string]chan func(){}, skipped: map[string]int{}}
+}
+
+// deliver queues call for plugin's worker. report gets a panic of the
+// call.
+func (a *asyncCalls) deliver(plugin string, call func(), report func(string, any)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return
+	}
+	ch, ok := a.workers[plugin]
+	if !ok {
+		ch = make(chan func(), asyncQueue)
+		a.workers[plugin] = ch
+		a.wg.Add(1)
+		go a.work(plugin, ch, report)
+	}
+	select {
+	case ch <- call:
+	default:
+		a.skipped[plugin]++
+	}
+}
+
+func (a *asyncCalls) work(plugin string, ch chan func(), report func(string, any)) {
+	defer a.wg.Done()
+	for call := range ch {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					report(plugin, r)
+				}
+			}()
+			call()
+		}()
+	}
+}
+
+// Skipped returns how many observe-only calls were skipped per plugin
+// because its queue was full.
+func (a *asyncCalls) Skipped() map[string]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string]int, len(a.skipped))
+	for k, v := range a.skipped {
+		out[k] = v
+	}
+	return out
+}
+
+// close stops the workers after the calls queued so far.
+func (a *asyncCalls) close() {
+	a.mu.Lock()
+	if !a.closed {
+		a.closed = true
+		for _, ch := range a.workers {
+			close(ch)
+		}
+	}
+	a.mu.Unlock()
+	a.wg.Wait()
+}

@@ -1,0 +1,54 @@
+package comm
+
+import "sync"
+
+// logRing keeps the last lines of the terminal log ("Send: N1 G28*18",
+// "Recv: ok") in fixed slots, so that logging a line allocates nothing once
+// every slot has been used.
+type logRing struct {
+	mu    sync.Mutex
+	slots [][]byte
+	next  uint64 // sequence number of the next line
+}
+
+func newLogRing(n int) *logRing {
+	if n <= 0 {
+		n = 300
+	}
+	return &logRing{slots: make([][]byte, n)}
+}
+
+// add logs prefix followed by line, without a trailing newline.
+func (r *logRing) add(prefix string, line []byte) {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+	}
+	r.mu.Lock()
+	i := r.next % uint64(len(r.slots))
+	s := append(r.slots[i][:0], prefix...)
+	r.slots[i] = append(s, line...)
+	r.next++
+	r.mu.Unlock()
+}
+
+// since returns the lines logged after sequence number after (the lines
+// that are still kept) and the sequence number to pass next time.
+func (r *logRing) since(after uint64) ([]string, uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	first := uint64(0)
+	if r.next > uint64(len(r.slots)) {
+		first = r.next - uint64(len(r.slots))
+	}
+	if after < first {
+		after = first
+	}
+	if after >= r.next {
+		return nil, r.next
+	}
+	out := make([]string, 0, r.next-after)
+	for seq := after; seq < r.next; seq++ {
+		out = append(out, string(r.slots[seq%uint64(len(r.slots))]))
+	}
+	return out, r.next
+}

@@ -1,0 +1,174 @@
+package comm
+
+import (
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/server"
+)
+
+// gcodePhase is one phase of the G-code hooks.
+type gcodePhase struct {
+	name     string // server.PhaseQueuing, ...
+	tag      string // "phase:<name>"
+	observed bool   // results are ignored (queued, sent)
+	chain    chain[server.GcodeHook]
+	c        *Conn
+}
+
+func newPhase(c *Conn, name string, hook *hooks.Hook[server.GcodeHook]) *gcodePhase {
+	p := &gcodePhase{name: name, tag: "phase:" + name, c: c,
+		observed: name == server.PhaseQueued || name == server.PhaseSent}
+	p.chain.hook = hook
+	p.chain.async = c.opts.Async
+	return p
+}
+
+// apply runs the phase's handlers on cmd, as OctoPrint's comm layer does:
+// each handler sees what the previous ones made of the command. It returns
+// the command to go on with, or several (an expansion, in the queuing
+// phase only), or drop when a handler suppressed it. It allocates nothing
+// when no handler changes the command.
+func (p *gcodePhase) apply(cmd server.Command) (out server.Command, many []server.Command, drop bool) {
+	ix := p.chain.handlers()
+	if ix == nil || ix.n == 0 {
+		return cmd, nil, false
+	}
+	list, full := ix.forCode(cmd.Gcode), false
+	cur := cmd
+	for i := 0; i < len(list); i++ {
+		e := &list[i]
+		if many != nil {
+			if many, drop = p.applyMany(e, many); drop {
+				return cur, nil, true
+			}
+			continue
+		}
+		if full && len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(cur.Gcode) {
+			continue
+		}
+		if e.async {
+			fn, phase, c := e.Fn, p.name, cur
+			p.c.async.deliver(e.Plugin, func() { fn(phase, c) }, p.chain.hook.Report)
+			continue
+		}
+		res := p.call(e, cur)
+		if len(res) == 0 || p.observed {
+			continue
+		}
+		next, more, dropped := p.normalize(e.Plugin, cur, res)
+		switch {
+		case dropped:
+			return cur, nil, true
+		case more != nil:
+			many = more
+		default:
+			cur = next
+		}
+		if !full {
+			// The command changed: the handlers after this one are
+			// matched against what it became.
+			list, i, full = ix.all, e.pos, true
+		}
+	}
+	return cur, many, false
+}
+
+// applyMany runs one handler on each command of an expansion.
+func (p *gcodePhase) applyMany(e *entry[server.GcodeHook], cmds []server.Command) ([]server.Command, bool) {
+	next := make([]server.Command, 0, len(cmds))
+	for _, c := range cmds {
+		if len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(c.Gcode) {
+			next = append(next, c)
+			continue
+		}
+		res := p.call(e, c)
+		if len(res) == 0 || p.observed {
+			next = append(next, c)
+			continue
+		}
+		one, more, dropped := p.normalize(e.Plugin, c, res)
+		switch {
+		case dropped:
+		case more != nil:
+			next = append(next, more...)
+		default:
+			next = append(next, one)
+		}
+	}
+	return next, len(next) == 0
+}
+
+// call calls one handler; a panic is reported against its plugin and
+// counts as no result.
+func (p *gcodePhase) call(e *entry[server.GcodeHook], cmd server.Command) (res []server.Command) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.chain.hook.Report(e.Plugin, r)
+			res = nil
+		}
+	}()
+	return e.Fn(p.name, cmd)
+}
+
+// normalize turns a handler's result into the command(s) to go on with,
+// following OctoPrint's conventions (see [server.GcodeHook]).
+func (p *gcodePhase) normalize(plugin string, cmd server.Command, res []server.Command) (one server.Command, many []server.Command, drop bool) {
+	n := 0
+	for _, r := range res {
+		if r.Line == "" {
+			continue // OctoPrint's (None,): this entry is dropped
+		}
+		c := cmd
+		if r.Type != "" {
+			c.Type = r.Type
+		}
+		if r.Line != cmd.Line {
+			c.Line = r.Line
+			c.Gcode, c.Subcode = CodeOf(r.Line)
+			c.Tags = withTags(cmd.Tags, r.Tags, "source:rewrite", p.tag, "plugin:"+plugin)
+		} else if len(r.Tags) > 0 {
+			c.Tags = withTags(cmd.Tags, r.Tags)
+		}
+		n++
+		switch n {
+		case 1:
+			one = c
+		case 2:
+			many = append(make([]server.Command, 0, len(res)), one, c)
+		default:
+			many = append(many, c)
+		}
+	}
+	switch {
+	case n == 0:
+		return cmd, nil, true
+	case n > 1 && p.name != server.PhaseQueuing:
+		p.c.logf("plugin %s: hook %s returned %d commands for %q: only the queuing phase may expand a command; sending it unchanged",
+			plugin, p.name, n, cmd.Line)
+		return cmd, nil, false
+	}
+	return one, many, false
+}
+
+// withTags returns a new slice with the tags of have, then those of add
+// and extra that are not there yet.
+func withTags(have, add []string, extra ...string) []string {
+	out := make([]string, 0, len(have)+len(add)+len(extra))
+	out = append(out, have...)
+	for _, list := range [2][]string{add, extra} {
+		for _, t := range list {
+			if !contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -92,8 +92,8 @@ func (c *Conn) handleLine(b []byte) {
 	isOK := false
 	if b != nil {
 		isOK = bytes.HasPrefix(b, okPrefix) && (len(b) == 2 || b[2] == ' ')
-		if !isOK {
-			line = string(b)
+		if !isOK || len(b) > 2 {
+			line = string(b) // a bare "ok" is never needed as a string
 		}
 	} else {
 		isOK = line == "ok" || strings.HasPrefix(line, "ok ")

@@ -32,47 +32,77 @@ func (p *gcodePhase) apply(cmd server.Command) (out server.Command, many []serve
 	if ix == nil || ix.n == 0 {
 		return cmd, nil, false
 	}
-	list, full := ix.forCode(cmd.Gcode), false
-	cur := cmd
-	for i := 0; i < len(list); i++ {
-		e := &list[i]
-		if many != nil {
-			if many, drop = p.applyMany(e, many); drop {
-				return cur, nil, true
+	r := run{ix: ix, list: ix.forCode(cmd.Gcode), cur: cmd}
+	for r.i < len(r.list) && !r.drop {
+		p.runFrom(&r)
+	}
+	if r.drop {
+		return cmd, nil, true
+	}
+	return r.cur, r.many, false
+}
+
+// run is the state of one command's way through a phase's handlers.
+type run struct {
+	ix   *chainIndex[server.GcodeHook]
+	list []entry[server.GcodeHook] // the handlers to go through
+	i    int                       // the next one
+	full bool                      // list is every handler: match each filter
+	cur  server.Command
+	many []server.Command // an expansion, when not nil
+	drop bool
+}
+
+// runFrom calls the handlers from r.i on, under one deferred recover: a
+// handler that panics is reported against its plugin and counts as no
+// result, and apply goes on with the next one.
+func (p *gcodePhase) runFrom(r *run) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.chain.hook.Report(r.list[r.i].Plugin, v)
+			r.i++
+		}
+	}()
+	for ; r.i < len(r.list); r.i++ {
+		e := &r.list[r.i]
+		if r.many != nil {
+			if r.many, r.drop = p.applyMany(e, r.many); r.drop {
+				return
 			}
 			continue
 		}
-		if full && len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(cur.Gcode) {
+		if r.full && len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(r.cur.Gcode) {
 			continue
 		}
 		if e.async {
-			fn, phase, c := e.Fn, p.name, cur
+			fn, phase, c := e.Fn, p.name, r.cur
 			p.c.async.deliver(e.Plugin, func() { fn(phase, c) }, p.chain.hook.Report)
 			continue
 		}
-		res := p.call(e, cur)
+		res := e.Fn(p.name, r.cur)
 		if len(res) == 0 || p.observed {
 			continue
 		}
-		next, more, dropped := p.normalize(e.Plugin, cur, res)
+		next, more, dropped := p.normalize(e.Plugin, r.cur, res)
 		switch {
 		case dropped:
-			return cur, nil, true
+			r.drop = true
+			return
 		case more != nil:
-			many = more
+			r.many = more
 		default:
-			cur = next
+			r.cur = next
 		}
-		if !full {
+		if !r.full {
 			// The command changed: the handlers after this one are
 			// matched against what it became.
-			list, i, full = ix.all, e.pos, true
+			r.list, r.i, r.full = r.ix.all, e.pos, true
 		}
 	}
-	return cur, many, false
 }
 
-// applyMany runs one handler on each command of an expansion.
+// applyMany runs one handler on each command of an expansion. A panic
+// leaves the expansion as it was.
 func (p *gcodePhase) applyMany(e *entry[server.GcodeHook], cmds []server.Command) ([]server.Command, bool) {
 	next := make([]server.Command, 0, len(cmds))
 	for _, c := range cmds {
@@ -80,7 +110,7 @@ func (p *gcodePhase) applyMany(e *entry[server.GcodeHook], cmds []server.Command
 			next = append(next, c)
 			continue
 		}
-		res := p.call(e, c)
+		res := e.Fn(p.name, c)
 		if len(res) == 0 || p.observed {
 			next = append(next, c)
 			continue
@@ -95,18 +125,6 @@ func (p *gcodePhase) applyMany(e *entry[server.GcodeHook], cmds []server.Command
 		}
 	}
 	return next, len(next) == 0
-}
-
-// call calls one handler; a panic is reported against its plugin and
-// counts as no result.
-func (p *gcodePhase) call(e *entry[server.GcodeHook], cmd server.Command) (res []server.Command) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.chain.hook.Report(e.Plugin, r)
-			res = nil
-		}
-	}()
-	return e.Fn(p.name, cmd)
 }
 
 // normalize turns a handler's result into the command(s) to go on with,

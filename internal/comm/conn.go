@@ -104,8 +104,10 @@ type Options struct {
 	// when the firmware does not report them by itself (5 s if zero;
 	// negative: never).
 	TemperatureInterval time.Duration
-	// LogLines is how many terminal lines [Conn.Log] keeps (300 if zero).
-	LogLines int
+	// Log is the terminal log the Conn writes every line sent and
+	// received to; nil: a log of its own of 300 lines. A host passes one
+	// to keep the log going across connections.
+	Log *Log
 	// Logger gets the protocol's warnings; nil discards them.
 	Logger *slog.Logger
 }
@@ -118,7 +120,7 @@ var fileTags = []string{"source:file"}
 type Conn struct {
 	opts Options
 	t    io.ReadWriteCloser
-	log  *logRing
+	log  *Log
 
 	queuing, queued, sending, sent *gcodePhase
 	received                       chain[server.ReceivedHook]
@@ -169,7 +171,10 @@ func Open(opts Options) *Conn {
 	if opts.TemperatureInterval == 0 {
 		opts.TemperatureInterval = 5 * time.Second
 	}
-	c := &Conn{opts: opts, t: opts.Transport, log: newLogRing(opts.LogLines), done: make(chan struct{}), credit: 1}
+	c := &Conn{opts: opts, t: opts.Transport, log: opts.Log, done: make(chan struct{}), credit: 1}
+	if c.log == nil {
+		c.log = NewLog(300)
+	}
 	c.queuing = newPhase(c, server.PhaseQueuing, opts.Hooks.Queuing)
 	c.queued = newPhase(c, server.PhaseQueued, opts.Hooks.Queued)
 	c.sending = newPhase(c, server.PhaseSending, opts.Hooks.Sending)
@@ -208,7 +213,7 @@ func (c *Conn) Firmware() server.Firmware {
 
 // Log returns the terminal lines logged after sequence number after and
 // the sequence number to pass next time.
-func (c *Conn) Log(after uint64) ([]string, uint64) { return c.log.since(after) }
+func (c *Conn) Log(after uint64) ([]string, uint64) { return c.log.Since(after) }
 
 // Close closes the connection and its transport and waits for its
 // goroutines.

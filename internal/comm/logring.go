@@ -2,24 +2,25 @@ package comm
 
 import "sync"
 
-// logRing keeps the last lines of the terminal log ("Send: N1 G28*18",
+// Log keeps the last lines of the terminal log ("Send: N1 G28*18",
 // "Recv: ok") in fixed slots, so that logging a line allocates nothing once
 // every slot has been used.
-type logRing struct {
+type Log struct {
 	mu    sync.Mutex
 	slots [][]byte
 	next  uint64 // sequence number of the next line
 }
 
-func newLogRing(n int) *logRing {
+// NewLog returns a log that keeps the last n lines (300 if n <= 0).
+func NewLog(n int) *Log {
 	if n <= 0 {
 		n = 300
 	}
-	return &logRing{slots: make([][]byte, n)}
+	return &Log{slots: make([][]byte, n)}
 }
 
 // add logs prefix followed by line, without a trailing newline.
-func (r *logRing) add(prefix string, line []byte) {
+func (r *Log) add(prefix string, line []byte) {
 	if n := len(line); n > 0 && line[n-1] == '\n' {
 		line = line[:n-1]
 	}
@@ -31,9 +32,9 @@ func (r *logRing) add(prefix string, line []byte) {
 	r.mu.Unlock()
 }
 
-// since returns the lines logged after sequence number after (the lines
+// Since returns the lines logged after sequence number after (the lines
 // that are still kept) and the sequence number to pass next time.
-func (r *logRing) since(after uint64) ([]string, uint64) {
+func (r *Log) Since(after uint64) ([]string, uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	first := uint64(0)

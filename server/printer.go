@@ -148,3 +148,22 @@ func (p printerProxy) State() (s PrinterState) {
 	_ = p.c.Call("State", nil, &s)
 	return s
 }
+
+// PrintProgress is implemented by plugins that follow a print's progress
+// (ProgressPlugin.on_print_progress): it is called with each new whole
+// percent of the file sent, from 0 to 100 for a print that is done, with
+// storage "local" and the file's path in the uploads folder. It is called
+// off the send path, in order, one call at a time. Without it, nothing is
+// called.
+type PrintProgress interface {
+	OnPrintProgress(storage, path string, progress int)
+}
+
+// SortPrintProgress is the sorting context of [PrintProgress].
+const SortPrintProgress = "ProgressPlugin.on_print_progress"
+
+type printProgressProxy struct{ c tentacle.RemoteCaller }
+
+func (p printProgressProxy) OnPrintProgress(storage, path string, progress int) {
+	_ = p.c.Call("OnPrintProgress", []any{storage, path, progress})
+}

@@ -40,6 +40,8 @@ func Mixins() []tentacle.Mixin {
 			Proxy: func(c tentacle.RemoteCaller) any { return settingsRestrictedProxy{c} }},
 		{Type: reflect.TypeFor[SettingsValidator](), OctoPrint: "SettingsPlugin.on_settings_save",
 			Proxy: func(c tentacle.RemoteCaller) any { return settingsValidatorProxy{c} }},
+		{Type: reflect.TypeFor[PrintProgress](), OctoPrint: "ProgressPlugin",
+			Proxy: func(c tentacle.RemoteCaller) any { return printProgressProxy{c} }},
 	}
 }
 

@@ -14,57 +14,136 @@ import (
 func init() {
 	Symbols["github.com/tentacle-go/tentacle/server/server"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Bus":                  reflect.ValueOf(server.Bus),
-		"EventClientClosed":    reflect.ValueOf(constant.MakeFromLiteral("\"ClientClosed\"", token.STRING, 0)),
-		"EventClientOpened":    reflect.ValueOf(constant.MakeFromLiteral("\"ClientOpened\"", token.STRING, 0)),
-		"EventPluginDisabled":  reflect.ValueOf(constant.MakeFromLiteral("\"PluginDisabled\"", token.STRING, 0)),
-		"EventPluginEnabled":   reflect.ValueOf(constant.MakeFromLiteral("\"PluginEnabled\"", token.STRING, 0)),
-		"EventPluginLoaded":    reflect.ValueOf(constant.MakeFromLiteral("\"PluginLoaded\"", token.STRING, 0)),
-		"EventPluginUnloaded":  reflect.ValueOf(constant.MakeFromLiteral("\"PluginUnloaded\"", token.STRING, 0)),
-		"EventSettingsUpdated": reflect.ValueOf(constant.MakeFromLiteral("\"SettingsUpdated\"", token.STRING, 0)),
-		"EventShutdown":        reflect.ValueOf(constant.MakeFromLiteral("\"Shutdown\"", token.STRING, 0)),
-		"EventStartup":         reflect.ValueOf(constant.MakeFromLiteral("\"Startup\"", token.STRING, 0)),
-		"InjectEventBus":       reflect.ValueOf(constant.MakeFromLiteral("\"event_bus\"", token.STRING, 0)),
-		"InjectMessages":       reflect.ValueOf(constant.MakeFromLiteral("\"plugin_messages\"", token.STRING, 0)),
-		"Messages":             reflect.ValueOf(server.Messages),
-		"Mixins":               reflect.ValueOf(server.Mixins),
-		"PluginEvent":          reflect.ValueOf(server.PluginEvent),
-		"RestrictAdmin":        reflect.ValueOf(constant.MakeFromLiteral("\"admin\"", token.STRING, 0)),
-		"RestrictNever":        reflect.ValueOf(constant.MakeFromLiteral("\"never\"", token.STRING, 0)),
-		"SortAfterStartup":     reflect.ValueOf(constant.MakeFromLiteral("\"StartupPlugin.on_after_startup\"", token.STRING, 0)),
-		"SortShutdown":         reflect.ValueOf(constant.MakeFromLiteral("\"ShutdownPlugin.on_shutdown\"", token.STRING, 0)),
-		"SortStartup":          reflect.ValueOf(constant.MakeFromLiteral("\"StartupPlugin.on_startup\"", token.STRING, 0)),
-		"TemplateAbout":        reflect.ValueOf(constant.MakeFromLiteral("\"about\"", token.STRING, 0)),
-		"TemplateGeneric":      reflect.ValueOf(constant.MakeFromLiteral("\"generic\"", token.STRING, 0)),
-		"TemplateNavbar":       reflect.ValueOf(constant.MakeFromLiteral("\"navbar\"", token.STRING, 0)),
-		"TemplateSettings":     reflect.ValueOf(constant.MakeFromLiteral("\"settings\"", token.STRING, 0)),
-		"TemplateSidebar":      reflect.ValueOf(constant.MakeFromLiteral("\"sidebar\"", token.STRING, 0)),
-		"TemplateTab":          reflect.ValueOf(constant.MakeFromLiteral("\"tab\"", token.STRING, 0)),
-		"TemplateTypes":        reflect.ValueOf(server.TemplateTypes),
-		"TemplateUserSettings": reflect.ValueOf(constant.MakeFromLiteral("\"usersettings\"", token.STRING, 0)),
-		"TemplateWizard":       reflect.ValueOf(constant.MakeFromLiteral("\"wizard\"", token.STRING, 0)),
+		"Bus":                      reflect.ValueOf(server.Bus),
+		"ErrNoFile":                reflect.ValueOf(&server.ErrNoFile).Elem(),
+		"ErrNotConnected":          reflect.ValueOf(&server.ErrNotConnected).Elem(),
+		"ErrNotPrinting":           reflect.ValueOf(&server.ErrNotPrinting).Elem(),
+		"ErrNotReady":              reflect.ValueOf(&server.ErrNotReady).Elem(),
+		"EventClientClosed":        reflect.ValueOf(constant.MakeFromLiteral("\"ClientClosed\"", token.STRING, 0)),
+		"EventClientOpened":        reflect.ValueOf(constant.MakeFromLiteral("\"ClientOpened\"", token.STRING, 0)),
+		"EventConnected":           reflect.ValueOf(constant.MakeFromLiteral("\"Connected\"", token.STRING, 0)),
+		"EventConnecting":          reflect.ValueOf(constant.MakeFromLiteral("\"Connecting\"", token.STRING, 0)),
+		"EventDisconnected":        reflect.ValueOf(constant.MakeFromLiteral("\"Disconnected\"", token.STRING, 0)),
+		"EventDisconnecting":       reflect.ValueOf(constant.MakeFromLiteral("\"Disconnecting\"", token.STRING, 0)),
+		"EventError":               reflect.ValueOf(constant.MakeFromLiteral("\"Error\"", token.STRING, 0)),
+		"EventFileAdded":           reflect.ValueOf(constant.MakeFromLiteral("\"FileAdded\"", token.STRING, 0)),
+		"EventFileDeselected":      reflect.ValueOf(constant.MakeFromLiteral("\"FileDeselected\"", token.STRING, 0)),
+		"EventFileRemoved":         reflect.ValueOf(constant.MakeFromLiteral("\"FileRemoved\"", token.STRING, 0)),
+		"EventFileSelected":        reflect.ValueOf(constant.MakeFromLiteral("\"FileSelected\"", token.STRING, 0)),
+		"EventFirmwareData":        reflect.ValueOf(constant.MakeFromLiteral("\"FirmwareData\"", token.STRING, 0)),
+		"EventPluginDisabled":      reflect.ValueOf(constant.MakeFromLiteral("\"PluginDisabled\"", token.STRING, 0)),
+		"EventPluginEnabled":       reflect.ValueOf(constant.MakeFromLiteral("\"PluginEnabled\"", token.STRING, 0)),
+		"EventPluginLoaded":        reflect.ValueOf(constant.MakeFromLiteral("\"PluginLoaded\"", token.STRING, 0)),
+		"EventPluginUnloaded":      reflect.ValueOf(constant.MakeFromLiteral("\"PluginUnloaded\"", token.STRING, 0)),
+		"EventPrintCancelled":      reflect.ValueOf(constant.MakeFromLiteral("\"PrintCancelled\"", token.STRING, 0)),
+		"EventPrintCancelling":     reflect.ValueOf(constant.MakeFromLiteral("\"PrintCancelling\"", token.STRING, 0)),
+		"EventPrintDone":           reflect.ValueOf(constant.MakeFromLiteral("\"PrintDone\"", token.STRING, 0)),
+		"EventPrintFailed":         reflect.ValueOf(constant.MakeFromLiteral("\"PrintFailed\"", token.STRING, 0)),
+		"EventPrintPaused":         reflect.ValueOf(constant.MakeFromLiteral("\"PrintPaused\"", token.STRING, 0)),
+		"EventPrintResumed":        reflect.ValueOf(constant.MakeFromLiteral("\"PrintResumed\"", token.STRING, 0)),
+		"EventPrintStarted":        reflect.ValueOf(constant.MakeFromLiteral("\"PrintStarted\"", token.STRING, 0)),
+		"EventPrinterStateChanged": reflect.ValueOf(constant.MakeFromLiteral("\"PrinterStateChanged\"", token.STRING, 0)),
+		"EventSettingsUpdated":     reflect.ValueOf(constant.MakeFromLiteral("\"SettingsUpdated\"", token.STRING, 0)),
+		"EventShutdown":            reflect.ValueOf(constant.MakeFromLiteral("\"Shutdown\"", token.STRING, 0)),
+		"EventStartup":             reflect.ValueOf(constant.MakeFromLiteral("\"Startup\"", token.STRING, 0)),
+		"EventUpdatedFiles":        reflect.ValueOf(constant.MakeFromLiteral("\"UpdatedFiles\"", token.STRING, 0)),
+		"EventUpload":              reflect.ValueOf(constant.MakeFromLiteral("\"Upload\"", token.STRING, 0)),
+		"HookAccessPermissions":    reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.access.permissions\"", token.STRING, 0)),
+		"HookAction":               reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.action\"", token.STRING, 0)),
+		"HookAtCommandQueuing":     reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.atcommand.queuing\"", token.STRING, 0)),
+		"HookAtCommandSending":     reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.atcommand.sending\"", token.STRING, 0)),
+		"HookFirmwareCapabilities": reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.firmware.capabilities\"", token.STRING, 0)),
+		"HookFirmwareInfo":         reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.firmware.info\"", token.STRING, 0)),
+		"HookGcodeError":           reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.gcode.error\"", token.STRING, 0)),
+		"HookGcodeQueued":          reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.gcode.queued\"", token.STRING, 0)),
+		"HookGcodeQueuing":         reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.gcode.queuing\"", token.STRING, 0)),
+		"HookGcodeReceived":        reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.gcode.received\"", token.STRING, 0)),
+		"HookGcodeSending":         reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.gcode.sending\"", token.STRING, 0)),
+		"HookGcodeSent":            reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.gcode.sent\"", token.STRING, 0)),
+		"HookHTTPBodySize":         reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.server.http.bodysize\"", token.STRING, 0)),
+		"HookHTTPRoutes":           reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.server.http.routes\"", token.STRING, 0)),
+		"HookSerialFactory":        reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.transport.serial.factory\"", token.STRING, 0)),
+		"HookSerialPortNames":      reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.transport.serial.additional_port_names\"", token.STRING, 0)),
+		"HookTemperaturesReceived": reflect.ValueOf(constant.MakeFromLiteral("\"tentacle.comm.protocol.temperatures.received\"", token.STRING, 0)),
+		"Hooks":                    reflect.ValueOf(server.Hooks),
+		"InjectEventBus":           reflect.ValueOf(constant.MakeFromLiteral("\"event_bus\"", token.STRING, 0)),
+		"InjectMessages":           reflect.ValueOf(constant.MakeFromLiteral("\"plugin_messages\"", token.STRING, 0)),
+		"InjectPrinter":            reflect.ValueOf(constant.MakeFromLiteral("\"printer\"", token.STRING, 0)),
+		"Messages":                 reflect.ValueOf(server.Messages),
+		"Mixins":                   reflect.ValueOf(server.Mixins),
+		"OctoPrintName":            reflect.ValueOf(server.OctoPrintName),
+		"PhaseQueued":              reflect.ValueOf(constant.MakeFromLiteral("\"queued\"", token.STRING, 0)),
+		"PhaseQueuing":             reflect.ValueOf(constant.MakeFromLiteral("\"queuing\"", token.STRING, 0)),
+		"PhaseSending":             reflect.ValueOf(constant.MakeFromLiteral("\"sending\"", token.STRING, 0)),
+		"PhaseSent":                reflect.ValueOf(constant.MakeFromLiteral("\"sent\"", token.STRING, 0)),
+		"PluginEvent":              reflect.ValueOf(server.PluginEvent),
+		"PrinterOf":                reflect.ValueOf(server.PrinterOf),
+		"RestrictAdmin":            reflect.ValueOf(constant.MakeFromLiteral("\"admin\"", token.STRING, 0)),
+		"RestrictNever":            reflect.ValueOf(constant.MakeFromLiteral("\"never\"", token.STRING, 0)),
+		"Rewrite":                  reflect.ValueOf(server.Rewrite),
+		"SortAfterStartup":         reflect.ValueOf(constant.MakeFromLiteral("\"StartupPlugin.on_after_startup\"", token.STRING, 0)),
+		"SortPrintProgress":        reflect.ValueOf(constant.MakeFromLiteral("\"ProgressPlugin.on_print_progress\"", token.STRING, 0)),
+		"SortShutdown":             reflect.ValueOf(constant.MakeFromLiteral("\"ShutdownPlugin.on_shutdown\"", token.STRING, 0)),
+		"SortStartup":              reflect.ValueOf(constant.MakeFromLiteral("\"StartupPlugin.on_startup\"", token.STRING, 0)),
+		"Suppress":                 reflect.ValueOf(server.Suppress),
+		"TemplateAbout":            reflect.ValueOf(constant.MakeFromLiteral("\"about\"", token.STRING, 0)),
+		"TemplateGeneric":          reflect.ValueOf(constant.MakeFromLiteral("\"generic\"", token.STRING, 0)),
+		"TemplateNavbar":           reflect.ValueOf(constant.MakeFromLiteral("\"navbar\"", token.STRING, 0)),
+		"TemplateSettings":         reflect.ValueOf(constant.MakeFromLiteral("\"settings\"", token.STRING, 0)),
+		"TemplateSidebar":          reflect.ValueOf(constant.MakeFromLiteral("\"sidebar\"", token.STRING, 0)),
+		"TemplateTab":              reflect.ValueOf(constant.MakeFromLiteral("\"tab\"", token.STRING, 0)),
+		"TemplateTypes":            reflect.ValueOf(server.TemplateTypes),
+		"TemplateUserSettings":     reflect.ValueOf(constant.MakeFromLiteral("\"usersettings\"", token.STRING, 0)),
+		"TemplateWizard":           reflect.ValueOf(constant.MakeFromLiteral("\"wizard\"", token.STRING, 0)),
 
 		// type definitions
-		"APIError":             reflect.ValueOf((*server.APIError)(nil)),
-		"APIGetter":            reflect.ValueOf((*server.APIGetter)(nil)),
-		"AfterStartup":         reflect.ValueOf((*server.AfterStartup)(nil)),
-		"Asset":                reflect.ValueOf((*server.Asset)(nil)),
-		"Blueprint":            reflect.ValueOf((*server.Blueprint)(nil)),
-		"BlueprintUnprotected": reflect.ValueOf((*server.BlueprintUnprotected)(nil)),
-		"EventBus":             reflect.ValueOf((*server.EventBus)(nil)),
-		"EventHandler":         reflect.ValueOf((*server.EventHandler)(nil)),
-		"FieldErrors":          reflect.ValueOf((*server.FieldErrors)(nil)),
-		"Messenger":            reflect.ValueOf((*server.Messenger)(nil)),
-		"Response":             reflect.ValueOf((*server.Response)(nil)),
-		"SettingsRestricted":   reflect.ValueOf((*server.SettingsRestricted)(nil)),
-		"SettingsValidator":    reflect.ValueOf((*server.SettingsValidator)(nil)),
-		"Shutdown":             reflect.ValueOf((*server.Shutdown)(nil)),
-		"SimpleAPI":            reflect.ValueOf((*server.SimpleAPI)(nil)),
-		"Startup":              reflect.ValueOf((*server.Startup)(nil)),
-		"Template":             reflect.ValueOf((*server.Template)(nil)),
-		"TemplateConfig":       reflect.ValueOf((*server.TemplateConfig)(nil)),
-		"TemplateData":         reflect.ValueOf((*server.TemplateData)(nil)),
-		"TemplateVars":         reflect.ValueOf((*server.TemplateVars)(nil)),
+		"APIError":               reflect.ValueOf((*server.APIError)(nil)),
+		"APIGetter":              reflect.ValueOf((*server.APIGetter)(nil)),
+		"ActionHook":             reflect.ValueOf((*server.ActionHook)(nil)),
+		"AfterStartup":           reflect.ValueOf((*server.AfterStartup)(nil)),
+		"Asset":                  reflect.ValueOf((*server.Asset)(nil)),
+		"AtCommandHook":          reflect.ValueOf((*server.AtCommandHook)(nil)),
+		"Blueprint":              reflect.ValueOf((*server.Blueprint)(nil)),
+		"BlueprintUnprotected":   reflect.ValueOf((*server.BlueprintUnprotected)(nil)),
+		"BodySize":               reflect.ValueOf((*server.BodySize)(nil)),
+		"BodySizeHook":           reflect.ValueOf((*server.BodySizeHook)(nil)),
+		"Command":                reflect.ValueOf((*server.Command)(nil)),
+		"ErrorHook":              reflect.ValueOf((*server.ErrorHook)(nil)),
+		"EventBus":               reflect.ValueOf((*server.EventBus)(nil)),
+		"EventHandler":           reflect.ValueOf((*server.EventHandler)(nil)),
+		"FieldErrors":            reflect.ValueOf((*server.FieldErrors)(nil)),
+		"Filter":                 reflect.ValueOf((*server.Filter)(nil)),
+		"Firmware":               reflect.ValueOf((*server.Firmware)(nil)),
+		"FirmwareCapabilityHook": reflect.ValueOf((*server.FirmwareCapabilityHook)(nil)),
+		"FirmwareInfoHook":       reflect.ValueOf((*server.FirmwareInfoHook)(nil)),
+		"GcodeHook":              reflect.ValueOf((*server.GcodeHook)(nil)),
+		"JobInfo":                reflect.ValueOf((*server.JobInfo)(nil)),
+		"Messenger":              reflect.ValueOf((*server.Messenger)(nil)),
+		"Permission":             reflect.ValueOf((*server.Permission)(nil)),
+		"PermissionsHook":        reflect.ValueOf((*server.PermissionsHook)(nil)),
+		"PortNamesHook":          reflect.ValueOf((*server.PortNamesHook)(nil)),
+		"PrintProgress":          reflect.ValueOf((*server.PrintProgress)(nil)),
+		"Printer":                reflect.ValueOf((*server.Printer)(nil)),
+		"PrinterState":           reflect.ValueOf((*server.PrinterState)(nil)),
+		"Progress":               reflect.ValueOf((*server.Progress)(nil)),
+		"ReceivedHook":           reflect.ValueOf((*server.ReceivedHook)(nil)),
+		"Response":               reflect.ValueOf((*server.Response)(nil)),
+		"Route":                  reflect.ValueOf((*server.Route)(nil)),
+		"RoutesHook":             reflect.ValueOf((*server.RoutesHook)(nil)),
+		"SerialFactoryHook":      reflect.ValueOf((*server.SerialFactoryHook)(nil)),
+		"SettingsRestricted":     reflect.ValueOf((*server.SettingsRestricted)(nil)),
+		"SettingsValidator":      reflect.ValueOf((*server.SettingsValidator)(nil)),
+		"Shutdown":               reflect.ValueOf((*server.Shutdown)(nil)),
+		"SimpleAPI":              reflect.ValueOf((*server.SimpleAPI)(nil)),
+		"Startup":                reflect.ValueOf((*server.Startup)(nil)),
+		"StateFlags":             reflect.ValueOf((*server.StateFlags)(nil)),
+		"StateInfo":              reflect.ValueOf((*server.StateInfo)(nil)),
+		"Temperature":            reflect.ValueOf((*server.Temperature)(nil)),
+		"TemperaturesHook":       reflect.ValueOf((*server.TemperaturesHook)(nil)),
+		"Template":               reflect.ValueOf((*server.Template)(nil)),
+		"TemplateConfig":         reflect.ValueOf((*server.TemplateConfig)(nil)),
+		"TemplateData":           reflect.ValueOf((*server.TemplateData)(nil)),
+		"TemplateVars":           reflect.ValueOf((*server.TemplateVars)(nil)),
 
 		// interface wrapper definitions
 		"_APIGetter":            reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_APIGetter)(nil)),
@@ -75,6 +154,8 @@ func init() {
 		"_EventBus":             reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_EventBus)(nil)),
 		"_EventHandler":         reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_EventHandler)(nil)),
 		"_Messenger":            reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_Messenger)(nil)),
+		"_PrintProgress":        reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_PrintProgress)(nil)),
+		"_Printer":              reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_Printer)(nil)),
 		"_SettingsRestricted":   reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_SettingsRestricted)(nil)),
 		"_SettingsValidator":    reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_SettingsValidator)(nil)),
 		"_Shutdown":             reflect.ValueOf((*_github_com_tentacle_go_tentacle_server_Shutdown)(nil)),
@@ -167,6 +248,62 @@ type _github_com_tentacle_go_tentacle_server_Messenger struct {
 
 func (W _github_com_tentacle_go_tentacle_server_Messenger) SendPluginMessage(data any) {
 	W.WSendPluginMessage(data)
+}
+
+// _github_com_tentacle_go_tentacle_server_PrintProgress is an interface wrapper for PrintProgress type
+type _github_com_tentacle_go_tentacle_server_PrintProgress struct {
+	IValue           interface{}
+	WOnPrintProgress func(storage string, path string, progress int)
+}
+
+func (W _github_com_tentacle_go_tentacle_server_PrintProgress) OnPrintProgress(storage string, path string, progress int) {
+	W.WOnPrintProgress(storage, path, progress)
+}
+
+// _github_com_tentacle_go_tentacle_server_Printer is an interface wrapper for Printer type
+type _github_com_tentacle_go_tentacle_server_Printer struct {
+	IValue        interface{}
+	WCancelPrint  func() error
+	WCommands     func(commands []string) error
+	WConnect      func(port string, baudrate int) error
+	WDisconnect   func() error
+	WPausePrint   func() error
+	WResumePrint  func() error
+	WSelectFile   func(path string, print bool) error
+	WStartPrint   func() error
+	WState        func() server.PrinterState
+	WUnselectFile func() error
+}
+
+func (W _github_com_tentacle_go_tentacle_server_Printer) CancelPrint() error {
+	return W.WCancelPrint()
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) Commands(commands []string) error {
+	return W.WCommands(commands)
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) Connect(port string, baudrate int) error {
+	return W.WConnect(port, baudrate)
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) Disconnect() error {
+	return W.WDisconnect()
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) PausePrint() error {
+	return W.WPausePrint()
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) ResumePrint() error {
+	return W.WResumePrint()
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) SelectFile(path string, print bool) error {
+	return W.WSelectFile(path, print)
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) StartPrint() error {
+	return W.WStartPrint()
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) State() server.PrinterState {
+	return W.WState()
+}
+func (W _github_com_tentacle_go_tentacle_server_Printer) UnselectFile() error {
+	return W.WUnselectFile()
 }
 
 // _github_com_tentacle_go_tentacle_server_SettingsRestricted is an interface wrapper for SettingsRestricted type

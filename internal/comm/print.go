@@ -73,10 +73,7 @@ func (c *Conn) checkDone() {
 	if c.src == nil || !c.srcDone || c.credit == 0 || c.resend > 0 || c.cancelled.Load() {
 		return
 	}
-	c.qmu.Lock()
-	queued := c.queue.len()
-	c.qmu.Unlock()
-	if queued > 0 {
+	if c.queueLen() > 0 {
 		return
 	}
 	c.src, c.srcDone = nil, false

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tentacle-go/tentacle/server"
 )
@@ -14,6 +15,7 @@ import (
 type cmdQueue struct {
 	items []server.Command
 	head  int
+	n     atomic.Int32 // len(), readable without the queue's lock
 }
 
 func (q *cmdQueue) len() int { return len(q.items) - q.head }
@@ -30,6 +32,7 @@ func (q *cmdQueue) push(cmd server.Command) bool {
 		q.items, q.head = q.items[:0], 0
 	}
 	q.items = append(q.items, cmd)
+	q.n.Store(int32(q.len()))
 	return true
 }
 
@@ -40,6 +43,7 @@ func (q *cmdQueue) pop() (server.Command, bool) {
 	cmd := q.items[q.head]
 	q.items[q.head] = server.Command{}
 	q.head++
+	q.n.Store(int32(q.len()))
 	return cmd, true
 }
 
@@ -127,11 +131,11 @@ func (c *Conn) pending() bool {
 	if c.resend > 0 || (c.src != nil && !c.paused.Load() && !c.srcDone) {
 		return true
 	}
-	c.qmu.Lock()
-	n := c.queue.len()
-	c.qmu.Unlock()
-	return n > 0
+	return c.queueLen() > 0
 }
+
+// queued returns the length of the send queue, without its lock.
+func (c *Conn) queueLen() int32 { return c.queue.n.Load() }
 
 // pump sends commands while the printer has room: lines to resend first,
 // then the send queue, then the printed file. Called with mu held.
@@ -141,9 +145,13 @@ func (c *Conn) pump() {
 			c.resendNext()
 			continue
 		}
-		c.qmu.Lock()
-		cmd, ok := c.queue.pop()
-		c.qmu.Unlock()
+		var cmd server.Command
+		ok := false
+		if c.queueLen() > 0 {
+			c.qmu.Lock()
+			cmd, ok = c.queue.pop()
+			c.qmu.Unlock()
+		}
 		if !ok {
 			if !c.nextFromFile() {
 				return

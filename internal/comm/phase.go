@@ -55,7 +55,8 @@ type run struct {
 
 // runFrom calls the handlers from r.i on, under one deferred recover: a
 // handler that panics is reported against its plugin and counts as no
-// result, and apply goes on with the next one.
+// result, and apply goes on with the next one. The common case, a handler
+// that changes nothing, runs on locals.
 func (p *gcodePhase) runFrom(r *run) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -63,42 +64,72 @@ func (p *gcodePhase) runFrom(r *run) {
 			r.i++
 		}
 	}()
-	for ; r.i < len(r.list); r.i++ {
-		e := &r.list[r.i]
-		if r.many != nil {
-			if r.many, r.drop = p.applyMany(e, r.many); r.drop {
+	list, cur, name := r.list, r.cur, p.name
+	for i := r.i; i < len(list); i++ {
+		r.i = i
+		e := &list[i]
+		if r.many != nil || r.full || e.async {
+			r.cur = cur
+			if p.step(r, e) {
 				return
 			}
+			list, cur, i = r.list, r.cur, r.i
 			continue
 		}
-		if r.full && len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(r.cur.Gcode) {
-			continue
-		}
-		if e.async {
-			fn, phase, c := e.Fn, p.name, r.cur
-			p.c.async.deliver(e.Plugin, func() { fn(phase, c) }, p.chain.hook.Report)
-			continue
-		}
-		res := e.Fn(p.name, r.cur)
+		res := e.Fn(name, cur)
 		if len(res) == 0 || p.observed {
 			continue
 		}
-		next, more, dropped := p.normalize(e.Plugin, r.cur, res)
-		switch {
-		case dropped:
-			r.drop = true
+		r.cur = cur
+		if p.changed(r, e, res) {
 			return
-		case more != nil:
-			r.many = more
-		default:
-			r.cur = next
 		}
-		if !r.full {
-			// The command changed: the handlers after this one are
-			// matched against what it became.
-			r.list, r.i, r.full = r.ix.all, e.pos, true
-		}
+		list, cur, i = r.list, r.cur, r.i
 	}
+	r.i = len(list)
+}
+
+// step runs one handler in the uncommon cases: an expansion, a command
+// that changed on the way, an observer called off the send path. It
+// reports whether the command was dropped.
+func (p *gcodePhase) step(r *run, e *entry[server.GcodeHook]) bool {
+	switch {
+	case r.many != nil:
+		r.many, r.drop = p.applyMany(e, r.many)
+		return r.drop
+	case r.full && len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(r.cur.Gcode):
+		return false
+	case e.async:
+		fn, phase, c := e.Fn, p.name, r.cur
+		p.c.async.deliver(e.Plugin, func() { fn(phase, c) }, p.chain.hook.Report)
+		return false
+	}
+	res := e.Fn(p.name, r.cur)
+	if len(res) == 0 || p.observed {
+		return false
+	}
+	return p.changed(r, e, res)
+}
+
+// changed applies a handler's result to r. It reports whether the command
+// was dropped.
+func (p *gcodePhase) changed(r *run, e *entry[server.GcodeHook], res []server.Command) bool {
+	next, more, dropped := p.normalize(e.Plugin, r.cur, res)
+	switch {
+	case dropped:
+		r.drop = true
+		return true
+	case more != nil:
+		r.many = more
+	default:
+		r.cur = next
+	}
+	if !r.full {
+		// The command changed: the handlers after this one are matched
+		// against what it became.
+		r.list, r.i, r.full = r.ix.all, e.pos, true
+	}
+	return false
 }
 
 // applyMany runs one handler on each command of an expansion. A panic

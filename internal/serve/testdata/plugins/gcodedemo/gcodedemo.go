@@ -1,0 +1,104 @@
+// Package gcodedemo is a printer plugin for the server's tests of the
+// G-code hooks in every tier: compiled in, interpreted from source and run
+// in a process of its own, the same code. It rewrites M107 into M106 S0
+// (a filtered handler under OctoPrint's hook name), suppresses M300 (a
+// beep), counts the commands sent (an observe-only handler) and the "ok"
+// lines received, and reports its counts at GET /api/plugin/gcodedemo.
+package gcodedemo
+
+import (
+	"net/http"
+	"sync"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/server"
+)
+
+// ID is the plugin's identifier.
+const ID = "gcodedemo"
+
+// Demo is the implementation.
+type Demo struct {
+	tentacle.Base
+	mu   sync.Mutex
+	sent int
+	oks  int
+	last string
+}
+
+var (
+	_ server.SimpleAPI = (*Demo)(nil)
+	_ server.APIGetter = (*Demo)(nil)
+)
+
+// APICommands implements server.SimpleAPI.
+func (d *Demo) APICommands() map[string][]string { return map[string][]string{"reset": nil} }
+
+// OnAPICommand resets the counts.
+func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
+	d.mu.Lock()
+	d.sent, d.oks, d.last = 0, 0, ""
+	d.mu.Unlock()
+	return nil, nil
+}
+
+// OnAPIGet reports the counts.
+func (d *Demo) OnAPIGet(r *http.Request) (any, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return map[string]any{"sent": d.sent, "oks": d.oks, "last": d.last}, nil
+}
+
+func (d *Demo) queuing(phase string, cmd server.Command) []server.Command {
+	switch cmd.Gcode {
+	case "M107":
+		return server.Rewrite("M106 S0")
+	case "M300":
+		return server.Suppress()
+	}
+	return nil
+}
+
+func (d *Demo) sentLine(phase string, cmd server.Command) []server.Command {
+	d.mu.Lock()
+	d.sent++
+	d.last = cmd.Line
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *Demo) received(line string) string {
+	d.mu.Lock()
+	d.oks++
+	d.mu.Unlock()
+	return line
+}
+
+// hooks are the plugin's handlers.
+func (d *Demo) hooks() tentacle.Hooks {
+	return tentacle.Hooks{
+		"octoprint.comm.protocol.gcode.queuing": tentacle.HookHandler{
+			Func:   d.queuing,
+			Filter: server.Filter{Commands: []string{"M107", "M300"}},
+		},
+		server.HookGcodeSent: tentacle.HookHandler{
+			Func:   d.sentLine,
+			Filter: server.Filter{Observe: true},
+		},
+		server.HookGcodeReceived: tentacle.HookHandler{
+			Func:   d.received,
+			Filter: server.Filter{Prefixes: []string{"ok"}},
+		},
+	}
+}
+
+// New returns the plugin's definition, with an implementation of its own.
+func New() *tentacle.Definition {
+	d := &Demo{}
+	return &tentacle.Definition{Name: "G-code demo", Version: "1.0.0", Implementation: d, Hooks: d.hooks()}
+}
+
+var demo = &Demo{}
+
+// Plugin is the definition the source tier reads.
+var Plugin = tentacle.Definition{Name: "G-code demo", Version: "1.0.0", Implementation: demo, Hooks: demo.hooks()}

@@ -162,6 +162,11 @@ func TestPluginManagerEndpoints(t *testing.T) {
 			Hooks map[string][]hooks.Explanation
 		}
 		h.getJSON(path, &v)
+		for name, list := range v.Hooks {
+			if len(list) == 0 {
+				delete(v.Hooks, name) // the server's hooks without handlers
+			}
+		}
 		if diff := cmp.Diff(map[string][]hooks.Explanation{hook: want}, v.Hooks, ignore); diff != "" {
 			t.Errorf("GET %s (-want +got):\n%s", path, diff)
 		}

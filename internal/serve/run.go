@@ -69,6 +69,7 @@ func (s *Server) Run(ctx context.Context) error {
 	close(s.ready)
 	s.log.Info("serving", "url", "http://"+ln.Addr().String(), "safe_mode", s.safeMode)
 
+	s.background(s.autoconnect)
 	s.background(func() {
 		callEach(s, "OnAfterStartup", server.SortAfterStartup, func(id string, p server.AfterStartup) { p.OnAfterStartup() })
 		if err := s.marker.complete(); err != nil {
@@ -154,6 +155,11 @@ func (s *Server) stop() error {
 				callEach(s, "OnShutdown", server.SortShutdown, func(id string, p server.Shutdown) { p.OnShutdown() })
 			}, timeout) {
 				s.log.Warn("Shutdown callbacks still running; stopping without them", "timeout", timeout)
+			}
+		}
+		if s.printer != nil {
+			if err := s.printer.Close(); err != nil {
+				s.log.Warn("closing the printer connection", "error", err)
 			}
 		}
 		// Socket clients first: a SockJS client's streaming or polling

@@ -34,6 +34,7 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/events"
 	"github.com/tentacle-go/tentacle/internal/pluginops"
+	"github.com/tentacle-go/tentacle/internal/printer"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/repository"
 	"github.com/tentacle-go/tentacle/server"
@@ -102,6 +103,7 @@ type Server struct {
 	logFile  io.Closer
 	store    *settings.Store
 	mgr      *manager.Manager
+	printer  *printer.Service
 	bus      *events.Bus
 	marker   *startMarker
 	hung     *hungPlugins // plugins whose code hung, for the next start
@@ -450,7 +452,7 @@ func (s *Server) setupPlugins() error {
 	m.AddActivator(&eventActivator{s: s})
 	m.AddActivator(startupActivator{s})
 	m.Subscribe(s.transition)
-	return nil
+	return s.setupPrinter()
 }
 
 // transition publishes the manager's transitions on the bus as events, and

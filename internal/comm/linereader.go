@@ -10,10 +10,10 @@ import (
 // a read that times out ((0, nil) from a serial port, or an error with a
 // Timeout method) is reported rather than counted as no progress.
 type lineReader struct {
-	r    io.Reader
-	buf  []byte
-	r0   int // start of unread data
-	w    int // end of unread data
+	r   io.Reader
+	buf []byte
+	r0  int // start of unread data
+	w   int // end of unread data
 }
 
 // errReadTimeout is returned by next when a read timed out.

@@ -38,7 +38,7 @@ func installByHand(t *testing.T, dir, exe, version string) {
 }
 
 // installPackage installs exe as package id, as installByHand does.
-func installPackage(t *testing.T, dir, id, name, exe, version string) {
+func installPackage(t testing.TB, dir, id, name, exe, version string) {
 	t.Helper()
 	pkg := filepath.Join(dir, "packages", id)
 	if err := os.MkdirAll(pkg, 0o755); err != nil {

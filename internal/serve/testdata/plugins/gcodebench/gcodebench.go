@@ -1,0 +1,31 @@
+// Package gcodebench is the G-code handler of the server's benchmarks of
+// the printer's send path in every tier. A plugin whose identifier starts
+// with "benchf" asks for M117 only (a filter matching 1% of the
+// benchmark's lines); any other asks for every line. Either way the
+// handler looks at the command and leaves it unchanged.
+package gcodebench
+
+import (
+	"strings"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/server"
+)
+
+// sending handles the sending phase: it changes nothing, as most of
+// OctoPrint's handlers on most lines.
+func sending(phase string, cmd server.Command) []server.Command {
+	if cmd.Gcode == "M600" {
+		return server.Suppress()
+	}
+	return nil
+}
+
+// New returns the definition of plugin id.
+func New(id string) *tentacle.Definition {
+	h := tentacle.HookHandler{Func: sending}
+	if strings.HasPrefix(id, "benchf") {
+		h.Filter = server.Filter{Commands: []string{"M117"}}
+	}
+	return &tentacle.Definition{Name: id, Version: "1.0.0", Hooks: tentacle.Hooks{server.HookGcodeSending: h}}
+}

@@ -149,7 +149,7 @@ func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Ex
 		decls := env.mgr.DeclaredHooks(in.Key)
 		refused := false
 		for _, d := range decls {
-			refused = refused || reg.Validate(d.Hook, func() {}) != nil
+			refused = refused || reg.Validate(d.Hook, hooks.Registration{Func: func() {}}) != nil
 		}
 		if refused {
 			continue // the server fails the whole enable
@@ -158,7 +158,7 @@ func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Ex
 			if name != "" && d.Hook != name {
 				continue
 			}
-			_ = reg.Add(in.Key, d.Hook, func() {}, d.Order, d.HasOrder)
+			_ = reg.Add(in.Key, d.Hook, hooks.Registration{Func: func() {}, Order: d.Order, HasOrder: d.HasOrder})
 		}
 	}
 	out := make(map[string][]hooks.Explanation)

@@ -200,7 +200,7 @@ func (m *Manager) classify(def *tentacle.Definition, mixins map[reflect.Type]any
 	sort.Strings(names)
 	for _, name := range names {
 		if m.hooks.RestartNeeding(name) {
-			restart = append(restart, "has a handler for hook "+name)
+			restart = append(restart, "has a handler for hook "+m.hookName(name))
 		}
 	}
 	if len(def.SettingsOverlay) > 0 {

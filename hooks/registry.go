@@ -64,6 +64,21 @@ func (r *Registry) Declare(spec Spec) error {
 	return err
 }
 
+// DeclareAll declares each of specs, as [Registry.Declare] does, and stops
+// at the first error. A host declares its table of hooks with it; a
+// component that calls one of them declares it again typed, with [Declare]
+// and the same spec.
+func (r *Registry) DeclareAll(specs []Spec) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, spec := range specs {
+		if _, err := r.declareLocked(spec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (r *Registry) declareLocked(spec Spec) (*hookState, error) {
 	name := spec.Name
 	if name == "" {

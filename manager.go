@@ -81,6 +81,9 @@ type HookEntry struct {
 	// code runs in another process, a function whose Go type is not known
 	// here. Call it through [HookEntry.As].
 	Func any
+	// Filter is the handler's filter ([HookHandler.Filter]), a value of
+	// the type the hook declares for it, or nil.
+	Filter any
 }
 
 // As sets *fnPtr, a pointer to a func variable, to the handler as a

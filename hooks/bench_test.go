@@ -33,7 +33,7 @@ func BenchmarkDispatch(b *testing.B) {
 		r := hooks.NewRegistry(hooks.Options{OnFault: func(string, string, any) {}})
 		h := hooks.MustDeclare[func(line string) string](r, hooks.Spec{Name: name})
 		for i, fn := range fns {
-			if err := r.Add("plugin_"+strconv.Itoa(i), name, fn, i, true); err != nil {
+			if err := r.Add("plugin_"+strconv.Itoa(i), name, hooks.Registration{Func: fn, Order: i, HasOrder: true}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -83,14 +83,14 @@ func BenchmarkAddRemove(b *testing.B) {
 	r := hooks.NewRegistry(hooks.Options{})
 	hooks.MustDeclare[func(line string) string](r, hooks.Spec{Name: name})
 	for i, fn := range rewriters(50) {
-		if err := r.Add("plugin_"+strconv.Itoa(i), name, fn, i*10, true); err != nil {
+		if err := r.Add("plugin_"+strconv.Itoa(i), name, hooks.Registration{Func: fn, Order: i * 10, HasOrder: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	fn := rewriters(1)[0]
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := r.Add("toggled", name, fn, 255, true); err != nil {
+		if err := r.Add("toggled", name, hooks.Registration{Func: fn, Order: 255, HasOrder: true}); err != nil {
 			b.Fatal(err)
 		}
 		r.Remove("toggled", name)
@@ -116,7 +116,7 @@ func BenchmarkBulkAdd(b *testing.B) {
 				b.StartTimer()
 				r.Hold()
 				for i, p := range plugins {
-					if err := r.Add(p, name, fn, i%10, i%3 != 0); err != nil {
+					if err := r.Add(p, name, hooks.Registration{Func: fn, Order: i % 10, HasOrder: i%3 != 0}); err != nil {
 						b.Fatal(err)
 					}
 				}

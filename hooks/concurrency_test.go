@@ -22,7 +22,7 @@ func TestZeroAllocs(t *testing.T) {
 	r := hooks.NewRegistry(hooks.Options{OnFault: func(string, string, any) {}})
 	h := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: name})
 	for i := range 5 {
-		_ = r.Add("p"+strconv.Itoa(i), name, appender(""), i, true)
+		_ = r.Add("p"+strconv.Itoa(i), name, hooks.Registration{Func: appender(""), Order: i, HasOrder: true})
 	}
 	line := "G1 X10"
 	dynName := strings.Clone(name) // not a constant: looking it up must not allocate either
@@ -55,7 +55,7 @@ func TestConcurrentDispatch(t *testing.T) {
 	var faults atomic.Int64
 	r := hooks.NewRegistry(hooks.Options{OnFault: func(string, string, any) { faults.Add(1) }})
 	h := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: name})
-	_ = r.Add("base", name, appender("."), 0, true)
+	_ = r.Add("base", name, hooks.Registration{Func: appender("."), Order: 0, HasOrder: true})
 
 	stop := make(chan struct{})
 	var dispatches atomic.Int64
@@ -106,7 +106,7 @@ func TestConcurrentDispatch(t *testing.T) {
 				if i%50 == 0 {
 					r.Hold()
 				}
-				_ = r.Add(p, name, appender(p), i%13, i%3 != 0)
+				_ = r.Add(p, name, hooks.Registration{Func: appender(p), Order: i % 13, HasOrder: i%3 != 0})
 				if i%2 == 0 {
 					r.Remove(p, name)
 				}

@@ -15,10 +15,10 @@ import (
 func TestPluginPrefixHooks(t *testing.T) {
 	const name = "tentacle.plugin.foo.transform"
 	r := hooks.NewRegistry(hooks.Options{})
-	if err := r.Add("bar", name, strings.ToUpper, 20, true); err != nil {
+	if err := r.Add("bar", name, hooks.Registration{Func: strings.ToUpper, Order: 20, HasOrder: true}); err != nil {
 		t.Fatalf("undeclared prefix hook: %v", err)
 	}
-	if err := r.Add("baz", name, Sending(strings.ToLower), 10, true); err != nil {
+	if err := r.Add("baz", name, hooks.Registration{Func: Sending(strings.ToLower), Order: 10, HasOrder: true}); err != nil {
 		t.Fatalf("undeclared prefix hook: %v", err)
 	}
 	if _, ok := r.Spec(name); ok {
@@ -44,16 +44,16 @@ func TestPluginPrefixHooks(t *testing.T) {
 		t.Errorf("untyped view not converted: %T", r.Handlers(name)[0].Func)
 	}
 	// Now typed: a handler that does not fit is refused.
-	if err := r.Add("qux", name, func() {}, 0, false); !errors.Is(err, hooks.ErrWrongHandlerType) {
+	if err := r.Add("qux", name, hooks.Registration{Func: func() {}}); !errors.Is(err, hooks.ErrWrongHandlerType) {
 		t.Errorf("Add of a wrong handler after Declare: %v", err)
 	}
 
 	// Declaring over handlers that do not fit fails and changes nothing.
 	const other = "tentacle.plugin.foo.other"
-	if err := r.Add("bar", other, strings.ToUpper, 0, false); err != nil {
+	if err := r.Add("bar", other, hooks.Registration{Func: strings.ToUpper}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Add("baz", other, func(int) {}, 0, false); err != nil {
+	if err := r.Add("baz", other, hooks.Registration{Func: func(int) {}}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = hooks.Declare[lineFunc](r, hooks.Spec{Name: other})
@@ -108,7 +108,7 @@ func TestDeclare(t *testing.T) {
 	if err := r.Declare(hooks.Spec{Name: "a.b", Type: reflect.TypeFor[lineFunc]()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Add("foo", "a.b", identity, 0, false); err != nil {
+	if err := r.Add("foo", "a.b", hooks.Registration{Func: identity}); err != nil {
 		t.Fatal(err)
 	}
 	ab, err := hooks.Declare[lineFunc](r, hooks.Spec{Name: "a.b"})

@@ -22,6 +22,20 @@
 // [Hook.Call] does the same but recovers a panicking handler, reports it to
 // [Options.OnFault] and goes on with the next one.
 //
+// A spec may give a hook other names ([Spec.Aliases]), such as OctoPrint's
+// name of it: a handler added under an alias is registered under the hook's
+// name, which is the one listings ([Registry.PluginHooks],
+// [Registry.Names]) show; every method that takes a hook name takes an
+// alias too, and so does an order override. An alias may not be another
+// hook's name or alias.
+//
+// A spec may also declare the type of the filter a handler carries
+// ([Spec.Filter], [tentacle.HookHandler.Filter]): the registry checks it
+// when it adds the handler ([ErrWrongFilter]) and hands it to the host in
+// [Handler.Filter] and [tentacle.HookEntry.Filter], and the host decides
+// which calls it lets through. A hook without a filter type refuses a
+// handler with a filter.
+//
 // Handlers run in ascending (order, plugin identifier). A handler registered
 // without an order gets [tentacle.DefaultOrder]; unlike OctoPrint, order 0 is
 // a real order. The configuration can override the order of any handler

@@ -20,9 +20,9 @@ func Example() {
 	})
 
 	// The plugin manager registers plugins' handlers as it enables them.
-	_ = reg.Add("uppercase", sending.Name(), strings.ToUpper, 10, true)
-	_ = reg.Add("comment", sending.Name(), func(line string) string { return line + " ; sent" }, 0, false)
-	_ = reg.Add("broken", sending.Name(), func(string) string { panic("oops") }, 20, true)
+	_ = reg.Add("uppercase", sending.Name(), hooks.Registration{Func: strings.ToUpper, Order: 10, HasOrder: true})
+	_ = reg.Add("comment", sending.Name(), hooks.Registration{Func: func(line string) string { return line + " ; sent" }})
+	_ = reg.Add("broken", sending.Name(), hooks.Registration{Func: func(string) string { panic("oops") }, Order: 20, HasOrder: true})
 
 	// The hot path: no lock, no allocation.
 	line := "g1 x10"
@@ -37,10 +37,10 @@ func ExampleRegistry_Explain() {
 	reg := hooks.NewRegistry(hooks.Options{})
 	const name = "tentacle.comm.protocol.gcode.queuing"
 	_ = reg.Declare(hooks.Spec{Name: name})
-	_ = reg.Add("foo", name, func() {}, 10, true)
-	_ = reg.Add("bar", name, func() {}, 0, false)
-	_ = reg.Add("baz", name, func() {}, 0, false)
-	_ = reg.Add("qux", name, func() {}, 100, true)
+	_ = reg.Add("foo", name, hooks.Registration{Func: func() {}, Order: 10, HasOrder: true})
+	_ = reg.Add("bar", name, hooks.Registration{Func: func() {}})
+	_ = reg.Add("baz", name, hooks.Registration{Func: func() {}})
+	_ = reg.Add("qux", name, hooks.Registration{Func: func() {}, Order: 100, HasOrder: true})
 	// The config (plugins._sortingOrder) moves qux first.
 	reg.SetOrderOverrides(map[string]map[string]int{"qux": {name: 5}})
 
@@ -59,8 +59,8 @@ func ExampleHook_CallUntil() {
 	atcommand := hooks.MustDeclare[func(cmd string) (handled bool)](reg, hooks.Spec{
 		Name: "tentacle.comm.protocol.atcommand.sending",
 	})
-	_ = reg.Add("pause", atcommand.Name(), func(cmd string) bool { return cmd == "@pause" }, 0, false)
-	_ = reg.Add("log", atcommand.Name(), func(cmd string) bool { fmt.Println("log", cmd); return false }, 1, true)
+	_ = reg.Add("pause", atcommand.Name(), hooks.Registration{Func: func(cmd string) bool { return cmd == "@pause" }})
+	_ = reg.Add("log", atcommand.Name(), hooks.Registration{Func: func(cmd string) bool { fmt.Println("log", cmd); return false }, Order: 1, HasOrder: true})
 
 	for _, cmd := range []string{"@pause", "@resume"} {
 		handled := atcommand.CallUntil(func(h hooks.Handler[func(string) bool]) bool { return h.Fn(cmd) })

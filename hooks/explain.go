@@ -40,12 +40,13 @@ type Explanation struct {
 	Reason string `json:"reason"`
 }
 
-// Explain returns, for each handler of hook name in call order, its
-// effective order and where it comes from. It returns nil for a hook without
-// handlers.
+// Explain returns, for each handler of hook name (or the hook name is an
+// alias of) in call order, its effective order and where it comes from. It
+// returns nil for a hook without handlers.
 func (r *Registry) Explain(name string) []Explanation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	name = r.canonical(name)
 	hs := r.hooks[name]
 	if hs == nil {
 		return nil
@@ -59,7 +60,7 @@ func (r *Registry) Explain(name string) []Explanation {
 		var b strings.Builder
 		switch e.source {
 		case OrderConfig:
-			fmt.Fprintf(&b, "order %d from config plugins._sortingOrder.%s.%s", e.order, e.plugin, name)
+			fmt.Fprintf(&b, "order %d from config plugins._sortingOrder.%s.%s", e.order, e.plugin, e.configKey)
 			if e.hasOrder {
 				fmt.Fprintf(&b, " (the plugin gives %d)", e.declared)
 			} else {

@@ -167,7 +167,7 @@ func (h *Hook[F]) publish(entries []*entry) {
 	list := make([]Handler[F], 0, len(entries))
 	for _, e := range entries {
 		if fn, ok := e.fn.(F); ok {
-			list = append(list, Handler[F]{Plugin: e.plugin, Order: e.order, Fn: fn})
+			list = append(list, Handler[F]{Plugin: e.plugin, Order: e.order, Fn: fn, Filter: e.filter})
 		}
 	}
 	h.snap.Store(&list)

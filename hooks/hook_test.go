@@ -103,7 +103,7 @@ func TestCallRecovers(t *testing.T) {
 			r := hooks.NewRegistry(hooks.Options{OnFault: rec.onFault})
 			h := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: name})
 			for p, fn := range tt.handlers {
-				if err := r.Add(p, name, fn, 0, false); err != nil {
+				if err := r.Add(p, name, hooks.Registration{Func: fn}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -123,8 +123,8 @@ func TestCallWithoutOnFault(t *testing.T) {
 	r := hooks.NewRegistry(hooks.Options{})
 	h := hooks.MustDeclare[func()](r, hooks.Spec{Name: "x.y"})
 	ran := 0
-	_ = r.Add("a", "x.y", func() { panic("a") }, 0, false)
-	_ = r.Add("b", "x.y", func() { ran++ }, 0, false)
+	_ = r.Add("a", "x.y", hooks.Registration{Func: func() { panic("a") }})
+	_ = r.Add("b", "x.y", hooks.Registration{Func: func() { ran++ }})
 	h.Call(func(hd hooks.Handler[func()]) { hd.Fn() })
 	if ran != 1 {
 		t.Errorf("ran %d handlers after the panic, want 1", ran)
@@ -132,8 +132,8 @@ func TestCallWithoutOnFault(t *testing.T) {
 	// A panicking OnFault does not stop the dispatch either.
 	r2 := hooks.NewRegistry(hooks.Options{OnFault: func(string, string, any) { panic("in OnFault") }})
 	h2 := hooks.MustDeclare[func()](r2, hooks.Spec{Name: "x.y"})
-	_ = r2.Add("a", "x.y", func() { panic("a") }, 0, false)
-	_ = r2.Add("b", "x.y", func() { ran++ }, 0, false)
+	_ = r2.Add("a", "x.y", hooks.Registration{Func: func() { panic("a") }})
+	_ = r2.Add("b", "x.y", hooks.Registration{Func: func() { ran++ }})
 	h2.Call(func(hd hooks.Handler[func()]) { hd.Fn() })
 	if ran != 2 {
 		t.Errorf("handler after a panicking OnFault did not run")
@@ -154,7 +154,7 @@ func TestCallUntil(t *testing.T) {
 	h := hooks.MustDeclare[stopFunc](r, hooks.Spec{Name: name})
 	var calls []string
 	add := func(p string, fn stopFunc) {
-		if err := r.Add(p, name, func(cmd string) bool { calls = append(calls, p); return fn(cmd) }, 0, false); err != nil {
+		if err := r.Add(p, name, hooks.Registration{Func: func(cmd string) bool { calls = append(calls, p); return fn(cmd) }}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -198,14 +198,14 @@ func TestSnapshotImmutable(t *testing.T) {
 	const name = "x.y"
 	r := hooks.NewRegistry(hooks.Options{})
 	h := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: name})
-	_ = r.Add("b", name, appender("b"), 0, false)
-	_ = r.Add("d", name, appender("d"), 0, false)
+	_ = r.Add("b", name, hooks.Registration{Func: appender("b")})
+	_ = r.Add("d", name, hooks.Registration{Func: appender("d")})
 	typed := h.Handlers()
 	untyped := r.Handlers(name)
 	wantBefore := []placed{{"b", 1000}, {"d", 1000}}
 
-	_ = r.Add("a", name, appender("a"), 0, false)
-	_ = r.Add("c", name, appender("c"), 0, false)
+	_ = r.Add("a", name, hooks.Registration{Func: appender("a")})
+	_ = r.Add("c", name, hooks.Registration{Func: appender("c")})
 	r.Remove("d", name)
 	r.SetOrderOverrides(map[string]map[string]int{"b": {name: 2000}})
 
@@ -228,23 +228,23 @@ func TestHoldRelease(t *testing.T) {
 	const name = "x.y"
 	r := hooks.NewRegistry(hooks.Options{})
 	h := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: name})
-	_ = r.Add("keep", name, identity, 500, true)
-	_ = r.Add("gone", name, identity, 0, false)
+	_ = r.Add("keep", name, hooks.Registration{Func: identity, Order: 500, HasOrder: true})
+	_ = r.Add("gone", name, hooks.Registration{Func: identity})
 	before := typedPlaced(h.Handlers())
 
 	r.Hold()
 	r.Hold() // nested
 	for i := range 5 {
-		if err := r.Add(fmt.Sprintf("p%d", 4-i), name, identity, i%2, true); err != nil {
+		if err := r.Add(fmt.Sprintf("p%d", 4-i), name, hooks.Registration{Func: identity, Order: i % 2, HasOrder: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	r.Remove("gone", name)
-	if err := r.Add("p0", name, identity, 0, false); !errors.Is(err, hooks.ErrDuplicateHandler) {
+	if err := r.Add("p0", name, hooks.Registration{Func: identity}); !errors.Is(err, hooks.ErrDuplicateHandler) {
 		t.Errorf("duplicate Add while held: %v", err)
 	}
 	// A typed hook declared while held over a prefix hook is published at Release.
-	if err := r.Add("foo", "tentacle.plugin.foo.bar", identity, 0, false); err != nil {
+	if err := r.Add("foo", "tentacle.plugin.foo.bar", hooks.Registration{Func: identity}); err != nil {
 		t.Fatal(err)
 	}
 	late := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: "tentacle.plugin.foo.bar"})
@@ -281,7 +281,7 @@ func TestHoldRelease(t *testing.T) {
 		t.Errorf("late typed hook after Release (-want +got):\n%s", diff)
 	}
 	r.Release() // unmatched: no effect, no panic
-	_ = r.Add("after", name, identity, 0, false)
+	_ = r.Add("after", name, hooks.Registration{Func: identity})
 	if n := len(h.Handlers()); n != len(want)+1 {
 		t.Errorf("not published at once after the holds ended: %d handlers", n)
 	}
@@ -306,14 +306,14 @@ func TestGuard(t *testing.T) {
 		return nil
 	}})
 	const name = "tentacle.plugin.definer.note"
-	if err := r.Add("a", name, identity, 0, false); err != nil {
+	if err := r.Add("a", name, hooks.Registration{Func: identity}); err != nil {
 		t.Fatal(err)
 	}
 	call := func(e tentacle.HookEntry) string { return e.Func.(func(string) string)("x") }
 	if got := call(r.Handlers(name)[0]); got != "guarded x" {
 		t.Errorf("handler as Handlers gives it: %q, want it guarded", got)
 	}
-	if err := r.Add("b", name, identity, 0, false); err != nil {
+	if err := r.Add("b", name, hooks.Registration{Func: identity}); err != nil {
 		t.Fatal(err)
 	}
 	es := r.Handlers(name)

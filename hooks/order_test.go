@@ -42,7 +42,7 @@ func TestOrdering(t *testing.T) {
 			r := hooks.NewRegistry(hooks.Options{})
 			h := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: name})
 			for _, g := range tt.regs {
-				if err := r.Add(g.plugin, name, identity, g.order, g.hasOrder); err != nil {
+				if err := r.Add(g.plugin, name, hooks.Registration{Func: identity, Order: g.order, HasOrder: g.hasOrder}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -61,7 +61,7 @@ func TestOrderOverrides(t *testing.T) {
 	r := hooks.NewRegistry(hooks.Options{})
 	h := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: name})
 	for _, g := range []reg{{"foo", 10, true}, {"bar", 20, true}, {"baz", 0, false}} {
-		if err := r.Add(g.plugin, name, identity, g.order, g.hasOrder); err != nil {
+		if err := r.Add(g.plugin, name, hooks.Registration{Func: identity, Order: g.order, HasOrder: g.hasOrder}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -91,7 +91,7 @@ func TestOrderOverrides(t *testing.T) {
 
 	// An override applies to a handler added later too.
 	r.SetOrderOverrides(map[string]map[string]int{"qux": {name: 5}})
-	if err := r.Add("qux", name, identity, 50, true); err != nil {
+	if err := r.Add("qux", name, hooks.Registration{Func: identity, Order: 50, HasOrder: true}); err != nil {
 		t.Fatal(err)
 	}
 	want = []placed{{"qux", 5}, {"foo", 10}, {"bar", 20}, {"baz", 1000}}
@@ -115,7 +115,7 @@ func TestExplain(t *testing.T) {
 	}
 	r.SetOrderOverrides(map[string]map[string]int{"cfg": {name: 10}})
 	for _, g := range []reg{{"bar", 10, true}, {"cfg", 3, true}, {"dflt", 0, false}, {"aaa", 0, false}} {
-		if err := r.Add(g.plugin, name, identity, g.order, g.hasOrder); err != nil {
+		if err := r.Add(g.plugin, name, hooks.Registration{Func: identity, Order: g.order, HasOrder: g.hasOrder}); err != nil {
 			t.Fatal(err)
 		}
 	}

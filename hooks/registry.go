@@ -24,6 +24,7 @@ type Registry struct {
 
 	mu        sync.Mutex
 	hooks     map[string]*hookState
+	aliases   map[string]string              // alias -> hook name
 	plugins   map[string]map[string]struct{} // plugin -> hook names it has handlers for
 	overrides map[string]map[string]int      // plugin -> hook -> order
 	holds     int
@@ -42,21 +43,40 @@ func NewRegistry(opts Options) *Registry {
 		onFault:        opts.OnFault,
 		guard:          opts.Guard,
 		hooks:          make(map[string]*hookState),
+		aliases:        make(map[string]string),
 		plugins:        make(map[string]map[string]struct{}),
 	}
 }
 
 // Declare declares the hook spec describes. It fails when the name is empty
 // or invalid, when spec.Type is neither nil nor a func type, when the hook
-// was declared before with a different type, or when handlers registered
-// before the declaration (under the plugin prefix) do not fit spec.Type; on
-// success those handlers are converted to it. Declaring a hook again with
-// the same type updates RestartNeeding, Obsolete and Doc.
+// was declared before with a different type or filter type, when the name
+// is another hook's alias, when an alias is invalid, another hook's name or
+// alias, or a name handlers were registered under, or when handlers
+// registered before the declaration (under the plugin prefix) do not fit
+// spec.Type; on success those handlers are converted to it. Declaring a
+// hook again with the same type and filter type updates the rest of the
+// spec, its aliases included.
 func (r *Registry) Declare(spec Spec) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	_, err := r.declareLocked(spec)
 	return err
+}
+
+// DeclareAll declares each of specs, as [Registry.Declare] does, and stops
+// at the first error. A host declares its table of hooks with it; a
+// component that calls one of them declares it again typed, with [Declare]
+// and the same spec.
+func (r *Registry) DeclareAll(specs []Spec) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, spec := range specs {
+		if _, err := r.declareLocked(spec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *Registry) declareLocked(spec Spec) (*hookState, error) {
@@ -73,13 +93,27 @@ func (r *Registry) declareLocked(spec Spec) (*hookState, error) {
 	if spec.Budget < 0 {
 		return nil, fmt.Errorf("declare hook %q: negative budget %s", name, spec.Budget)
 	}
+	if other, ok := r.aliases[name]; ok {
+		return nil, fmt.Errorf("declare hook %q: the name is an alias of hook %q", name, other)
+	}
+	aliases, err := r.checkAliasesLocked(spec)
+	if err != nil {
+		return nil, err
+	}
+	spec.Aliases = aliases
 	hs := r.hooks[name]
 	if hs != nil && hs.declared {
 		if hs.spec.Type != spec.Type {
 			return nil, fmt.Errorf("declare hook %q: type %s differs from the declared %s",
 				name, typeString(spec.Type), typeString(hs.spec.Type))
 		}
+		if hs.spec.Filter != spec.Filter {
+			return nil, fmt.Errorf("declare hook %q: filter type %s differs from the declared %s",
+				name, filterString(spec.Filter), filterString(hs.spec.Filter))
+		}
+		r.setAliasesLocked(hs, aliases)
 		hs.spec = spec
+		r.reorderLocked(hs)
 		return hs, nil
 	}
 	if hs == nil {
@@ -103,12 +137,82 @@ func (r *Registry) declareLocked(spec Spec) (*hookState, error) {
 		}
 		converted = true
 	}
+	r.setAliasesLocked(hs, aliases)
 	hs.spec = spec
 	hs.declared = true
 	if converted {
 		r.changedLocked(hs)
 	}
+	r.reorderLocked(hs)
 	return hs, nil
+}
+
+// checkAliasesLocked checks spec's aliases and returns them without
+// duplicates and without the hook's own name.
+func (r *Registry) checkAliasesLocked(spec Spec) ([]string, error) {
+	var out []string
+	for _, a := range spec.Aliases {
+		if a == spec.Name || slices.Contains(out, a) {
+			continue
+		}
+		if !validName(a) {
+			return nil, fmt.Errorf("declare hook %q: invalid alias %q (want dot-separated segments of [A-Za-z0-9_-])", spec.Name, a)
+		}
+		if other, ok := r.aliases[a]; ok && other != spec.Name {
+			return nil, fmt.Errorf("declare hook %q: alias %q is already an alias of hook %q", spec.Name, a, other)
+		}
+		if hs := r.hooks[a]; hs != nil && hs.declared {
+			return nil, fmt.Errorf("declare hook %q: alias %q is the name of another hook", spec.Name, a)
+		} else if hs != nil && len(hs.index) > 0 {
+			return nil, fmt.Errorf("declare hook %q: alias %q already has handlers of its own", spec.Name, a)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// setAliasesLocked makes aliases (checked) the aliases of hs, dropping
+// the ones it had before.
+func (r *Registry) setAliasesLocked(hs *hookState, aliases []string) {
+	for _, a := range hs.spec.Aliases {
+		if !slices.Contains(aliases, a) {
+			delete(r.aliases, a)
+			r.lookup.Delete(a)
+		}
+	}
+	for _, a := range aliases {
+		r.aliases[a] = hs.name
+		// A state left under the alias by handlers since removed.
+		delete(r.hooks, a)
+		r.lookup.Store(a, hs)
+	}
+}
+
+// reorderLocked recomputes the effective orders of hs's handlers, after
+// a change to the order overrides or to the hook's aliases (an override may
+// name the hook by an alias).
+func (r *Registry) reorderLocked(hs *hookState) {
+	changed := false
+	for _, e := range hs.entries {
+		if e.dead {
+			continue
+		}
+		before := e.order
+		r.effectiveLocked(e, hs)
+		changed = changed || e.order != before
+	}
+	if changed {
+		hs.unsorted = true
+		r.changedLocked(hs)
+	}
+}
+
+// canonical returns the name of the hook name is an alias of, or name.
+func (r *Registry) canonical(name string) string {
+	if c, ok := r.aliases[name]; ok {
+		return c
+	}
+	return name
 }
 
 // stateLocked returns the state of name, creating it.
@@ -122,11 +226,12 @@ func (r *Registry) stateLocked(name string) *hookState {
 	return hs
 }
 
-// Spec returns the declaration of hook name.
+// Spec returns the declaration of hook name, which may be one of its
+// aliases.
 func (r *Registry) Spec(name string) (Spec, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if hs := r.hooks[name]; hs != nil && hs.declared {
+	if hs := r.hooks[r.canonical(name)]; hs != nil && hs.declared {
 		return hs.spec, true
 	}
 	return Spec{}, false
@@ -146,29 +251,75 @@ func (r *Registry) Specs() []Spec {
 	return specs
 }
 
-// RestartNeeding reports whether a handler for hook name makes a plugin
-// restart-needing: the hook's spec says so or its name matches one of
-// [Options.RestartNeeding].
+// RestartNeeding reports whether a handler for hook name (or one of its
+// aliases) makes a plugin restart-needing: the hook's spec says so or its
+// name or one of its aliases matches one of [Options.RestartNeeding].
 func (r *Registry) RestartNeeding(name string) bool {
 	r.mu.Lock()
+	name = r.canonical(name)
 	hs := r.hooks[name]
 	flagged := hs != nil && hs.declared && hs.spec.RestartNeeding
+	var aliases []string
+	if hs != nil && hs.declared {
+		aliases = hs.spec.Aliases
+	}
 	r.mu.Unlock()
-	return flagged || Match(name, r.restartNeeding...)
+	return flagged || Match(name, r.restartNeeding...) ||
+		slices.ContainsFunc(aliases, func(a string) bool { return Match(a, r.restartNeeding...) })
 }
 
 // Validate runs the checks of [Registry.Add] on a handler, except the one
 // for a duplicate, without registering it.
-func (r *Registry) Validate(name string, handler any) error {
+func (r *Registry) Validate(name string, h Registration) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, err := r.checkLocked("", name, handler)
+	_, _, err := r.checkLocked("", name, h)
 	return err
 }
 
-// checkLocked resolves hook name for plugin and fits handler to it.
-func (r *Registry) checkLocked(plugin, name string, handler any) (any, error) {
-	hs := r.hooks[name]
+// checkLocked resolves hook name (the hook's name or an alias) for plugin
+// and fits handler and filter to it.
+func (r *Registry) checkLocked(plugin, name string, h Registration) (fn, filter any, err error) {
+	fn, err = r.fitLocked(plugin, name, h.Func)
+	if err != nil {
+		return nil, nil, err
+	}
+	filter, err = r.filterLocked(plugin, name, h.Filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fn, filter, nil
+}
+
+// filterLocked checks filter against the filter type of hook name and
+// returns it as a value of that type (nil for none).
+func (r *Registry) filterLocked(plugin, name string, filter any) (any, error) {
+	if filter == nil {
+		return nil, nil
+	}
+	t := reflect.TypeOf(filter)
+	v := reflect.ValueOf(filter)
+	if t.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, nil // a nil pointer is no filter
+	}
+	hs := r.hooks[r.canonical(name)]
+	if hs == nil || !hs.declared || hs.spec.Filter == nil {
+		return nil, fmt.Errorf("hook %q: %w: %s has a filter of type %v, but the hook takes no filters",
+			name, ErrWrongFilter, who(plugin), t)
+	}
+	want := hs.spec.Filter
+	switch {
+	case t == want:
+		return filter, nil
+	case t.Kind() == reflect.Pointer && t.Elem() == want:
+		return v.Elem().Interface(), nil
+	}
+	return nil, fmt.Errorf("hook %q: %w: %s has a filter of type %v, want %v", name, ErrWrongFilter, who(plugin), t, want)
+}
+
+// fitLocked resolves hook name for plugin and fits handler to it.
+func (r *Registry) fitLocked(plugin, name string, handler any) (any, error) {
+	hs := r.hooks[r.canonical(name)]
 	if hs == nil || !hs.declared {
 		if !strings.HasPrefix(name, r.prefix) || len(name) == len(r.prefix) {
 			return nil, fmt.Errorf("hook %q: %w: %s: the hook is not declared and not under %q",
@@ -186,33 +337,43 @@ func (r *Registry) checkLocked(plugin, name string, handler any) (any, error) {
 	return fit(hs.spec.Type, name, plugin, handler)
 }
 
-// Add registers plugin's handler for hook name with the given order, or
-// [tentacle.DefaultOrder] when hasOrder is false. An order from
-// [Registry.SetOrderOverrides] for (plugin, name) takes precedence. Add
-// fails, changing nothing, when the hook is unknown (neither declared nor
-// under the plugin prefix) or obsolete, when the handler is nil, not a func
-// or does not fit the declared type, or when plugin already has a handler
-// for the hook. A handler whose type differs from the declared one only by
-// being named or unnamed is converted.
-func (r *Registry) Add(plugin, name string, handler any, order int, hasOrder bool) error {
+// Add registers plugin's handler h for hook name, which may be one of the
+// hook's aliases: the handler is registered under the hook's name. It runs
+// at h.Order, or [tentacle.DefaultOrder] when h.HasOrder is false; an order
+// from [Registry.SetOrderOverrides] for the plugin and the hook (by its
+// name or an alias) takes precedence. Add fails, changing nothing, when the
+// hook is unknown (neither declared nor under the plugin prefix) or
+// obsolete, when the handler is nil, not a func or does not fit the
+// declared type, when the handler has a filter and the hook declares no
+// [Spec.Filter] or one of another type ([ErrWrongFilter]), or when plugin
+// already has a handler for the hook. A handler whose type differs from the
+// declared one only by being named or unnamed is converted; a filter given
+// as a pointer is stored as the value it points to.
+func (r *Registry) Add(plugin, name string, h Registration) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if plugin == "" {
 		return fmt.Errorf("hook %q: empty plugin identifier", name)
 	}
-	fn, err := r.checkLocked(plugin, name, handler)
+	fn, filter, err := r.checkLocked(plugin, name, h)
 	if err != nil {
 		return err
 	}
+	alias := name
+	name = r.canonical(name)
 	if _, dup := r.plugins[plugin][name]; dup {
+		if alias != name {
+			return fmt.Errorf("hook %q (alias of %q): %w: plugin %q already has a handler for it", alias, name, ErrDuplicateHandler, plugin)
+		}
 		return fmt.Errorf("hook %q: %w: plugin %q already has a handler for it", name, ErrDuplicateHandler, plugin)
 	}
-	if !hasOrder {
+	order := h.Order
+	if !h.HasOrder {
 		order = tentacle.DefaultOrder
 	}
-	e := &entry{plugin: plugin, declared: order, hasOrder: hasOrder, fn: fn}
-	r.effectiveLocked(e, name)
 	hs := r.stateLocked(name)
+	e := &entry{plugin: plugin, declared: order, hasOrder: h.HasOrder, fn: fn, filter: filter}
+	r.effectiveLocked(e, hs)
 	hs.insert(e, r.holds > 0)
 	names := r.plugins[plugin]
 	if names == nil {
@@ -224,23 +385,35 @@ func (r *Registry) Add(plugin, name string, handler any, order int, hasOrder boo
 	return nil
 }
 
-// effectiveLocked sets e's effective order and its source.
-func (r *Registry) effectiveLocked(e *entry, name string) {
-	if o, ok := r.overrides[e.plugin][name]; ok {
-		e.order, e.source = o, OrderConfig
-	} else if e.hasOrder {
+// effectiveLocked sets e's effective order and its source. An override
+// under the hook's name wins over one under an alias.
+func (r *Registry) effectiveLocked(e *entry, hs *hookState) {
+	e.configKey = ""
+	if o, ok := r.overrides[e.plugin][hs.name]; ok {
+		e.order, e.source, e.configKey = o, OrderConfig, hs.name
+		return
+	}
+	if hs.declared {
+		for _, a := range hs.spec.Aliases {
+			if o, ok := r.overrides[e.plugin][a]; ok {
+				e.order, e.source, e.configKey = o, OrderConfig, a
+				return
+			}
+		}
+	}
+	if e.hasOrder {
 		e.order, e.source = e.declared, OrderPlugin
 	} else {
 		e.order, e.source = tentacle.DefaultOrder, OrderDefault
 	}
 }
 
-// Remove removes plugin's handler for hook name, reporting whether there
-// was one.
+// Remove removes plugin's handler for hook name (or the hook name is an
+// alias of), reporting whether there was one.
 func (r *Registry) Remove(plugin, name string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.removeLocked(plugin, name)
+	return r.removeLocked(plugin, r.canonical(name))
 }
 
 func (r *Registry) removeLocked(plugin, name string) bool {
@@ -273,8 +446,8 @@ func (r *Registry) RemovePlugin(plugin string) int {
 }
 
 // SetOrderOverrides replaces the configured order overrides (plugin ->
-// hook -> order, the config's plugins._sortingOrder) and re-sorts every
-// hook.
+// hook -> order, the config's plugins._sortingOrder; a hook by its name or
+// one of its aliases) and re-sorts every hook.
 func (r *Registry) SetOrderOverrides(o map[string]map[string]int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -288,7 +461,7 @@ func (r *Registry) SetOrderOverrides(o map[string]map[string]int) {
 		hs := r.hooks[name]
 		for _, e := range hs.entries {
 			if !e.dead {
-				r.effectiveLocked(e, name)
+				r.effectiveLocked(e, hs)
 			}
 		}
 		hs.unsorted = true
@@ -349,7 +522,8 @@ func (r *Registry) Release() {
 	r.pending = r.pending[:0]
 }
 
-// Handlers returns the handlers of hook name in call order, sorted by
+// Handlers returns the handlers of hook name (or the hook name is an alias
+// of) in call order, sorted by
 // (order, plugin), or nil when it has none, each wrapped by
 // [Options.Guard] when the registry has one. The slice is a shared
 // snapshot: do not modify it. It always reflects the latest change, also
@@ -373,7 +547,7 @@ func (r *Registry) Handlers(name string) []tentacle.HookEntry {
 }
 
 // Names returns the names of the hooks that are declared or have handlers,
-// sorted.
+// sorted; not their aliases.
 func (r *Registry) Names() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -388,7 +562,8 @@ func (r *Registry) Names() []string {
 }
 
 // PluginHooks returns the names of the hooks plugin has handlers for,
-// sorted.
+// sorted: a handler registered under an alias is listed under the hook's
+// name.
 func (r *Registry) PluginHooks(plugin string) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

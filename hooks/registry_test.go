@@ -54,7 +54,7 @@ func TestRemove(t *testing.T) {
 	hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: "b.hook"})
 	for _, p := range []string{"one", "two", "three"} {
 		for _, n := range []string{"a.hook", "b.hook"} {
-			if err := r.Add(p, n, identity, 0, false); err != nil {
+			if err := r.Add(p, n, hooks.Registration{Func: identity}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -101,7 +101,7 @@ func TestRemove(t *testing.T) {
 		t.Errorf("typed Handlers when empty = %v, want nil", got)
 	}
 	// A removed plugin can add its handler again.
-	if err := r.Add("one", "a.hook", identity, 0, false); err != nil {
+	if err := r.Add("one", "a.hook", hooks.Registration{Func: identity}); err != nil {
 		t.Errorf("re-Add after Remove: %v", err)
 	}
 }
@@ -115,7 +115,7 @@ func TestAddErrors(t *testing.T) {
 	if err := r.Declare(hooks.Spec{Name: "any.func"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Add("foo", "x.y", identity, 0, false); err != nil {
+	if err := r.Add("foo", "x.y", hooks.Registration{Func: identity}); err != nil {
 		t.Fatal(err)
 	}
 	var nilFunc lineFunc
@@ -149,7 +149,7 @@ func TestAddErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := placedOf(r.Handlers(tt.hook))
-			err := r.Add(tt.plugin, tt.hook, tt.handler, 1, true)
+			err := r.Add(tt.plugin, tt.hook, hooks.Registration{Func: tt.handler, Order: 1, HasOrder: true})
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Add: error %v, want %v", err, tt.want)
 			}
@@ -162,16 +162,16 @@ func TestAddErrors(t *testing.T) {
 				t.Errorf("a failed Add changed the handlers (-before +after):\n%s", diff)
 			}
 			if tt.want != hooks.ErrDuplicateHandler {
-				if verr := r.Validate(tt.hook, tt.handler); !errors.Is(verr, tt.want) {
+				if verr := r.Validate(tt.hook, hooks.Registration{Func: tt.handler}); !errors.Is(verr, tt.want) {
 					t.Errorf("Validate: error %v, want %v", verr, tt.want)
 				}
 			}
 		})
 	}
-	if err := r.Add("", "x.y", identity, 0, false); err == nil {
+	if err := r.Add("", "x.y", hooks.Registration{Func: identity}); err == nil {
 		t.Error("Add with an empty plugin: no error")
 	}
-	if err := r.Validate("x.y", identity); err != nil {
+	if err := r.Validate("x.y", hooks.Registration{Func: identity}); err != nil {
 		t.Errorf("Validate of a fitting handler: %v", err)
 	}
 	if diff := cmp.Diff([]string{"x.y"}, r.PluginHooks("foo")); diff != "" {
@@ -187,10 +187,10 @@ func TestNamedUnnamedConversion(t *testing.T) {
 	named := hooks.MustDeclare[Sending](r, hooks.Spec{Name: "named.hook"})
 	unnamed := hooks.MustDeclare[lineFunc](r, hooks.Spec{Name: "unnamed.hook"})
 	up := func(s string) string { return strings.ToUpper(s) }
-	if err := r.Add("foo", "named.hook", up, 0, false); err != nil {
+	if err := r.Add("foo", "named.hook", hooks.Registration{Func: up}); err != nil {
 		t.Fatalf("unnamed func for a named type: %v", err)
 	}
-	if err := r.Add("foo", "unnamed.hook", Sending(up), 0, false); err != nil {
+	if err := r.Add("foo", "unnamed.hook", hooks.Registration{Func: Sending(up)}); err != nil {
 		t.Fatalf("named func for an unnamed type: %v", err)
 	}
 	if got := named.Handlers()[0].Fn("g1"); got != "G1" {
@@ -208,7 +208,7 @@ func TestNamedUnnamedConversion(t *testing.T) {
 	}
 	// A different named type with the same underlying type converts as well.
 	type Other func(string) string
-	if err := r.Add("bar", "named.hook", Other(up), 0, false); err != nil {
+	if err := r.Add("bar", "named.hook", hooks.Registration{Func: Other(up)}); err != nil {
 		t.Errorf("other named func type: %v", err)
 	}
 }
@@ -218,7 +218,7 @@ func TestObsolete(t *testing.T) {
 	if err := r.Declare(hooks.Spec{Name: "tentacle.comm.protocol.gcode"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Add("foo", "tentacle.comm.protocol.gcode", identity, 0, false); err != nil {
+	if err := r.Add("foo", "tentacle.comm.protocol.gcode", hooks.Registration{Func: identity}); err != nil {
 		t.Fatal(err)
 	}
 	// Redeclaring as obsolete keeps existing handlers but refuses new ones.
@@ -226,11 +226,11 @@ func TestObsolete(t *testing.T) {
 	if err := r.Declare(hooks.Spec{Name: "tentacle.comm.protocol.gcode", Obsolete: instead}); err != nil {
 		t.Fatal(err)
 	}
-	err := r.Add("bar", "tentacle.comm.protocol.gcode", identity, 0, false)
+	err := r.Add("bar", "tentacle.comm.protocol.gcode", hooks.Registration{Func: identity})
 	if !errors.Is(err, hooks.ErrObsoleteHook) || !strings.Contains(err.Error(), instead) {
 		t.Errorf("Add to an obsolete hook: %v", err)
 	}
-	if err := r.Validate("tentacle.comm.protocol.gcode", identity); !errors.Is(err, hooks.ErrObsoleteHook) {
+	if err := r.Validate("tentacle.comm.protocol.gcode", hooks.Registration{Func: identity}); !errors.Is(err, hooks.ErrObsoleteHook) {
 		t.Errorf("Validate of an obsolete hook: %v", err)
 	}
 	if n := len(r.Handlers("tentacle.comm.protocol.gcode")); n != 1 {
@@ -270,10 +270,10 @@ func TestNames(t *testing.T) {
 	if err := r.Declare(hooks.Spec{Name: "b.hook"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Add("foo", "my.plugin.foo.x", func() {}, 0, false); err != nil {
+	if err := r.Add("foo", "my.plugin.foo.x", hooks.Registration{Func: func() {}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Add("foo", "tentacle.plugin.foo.x", func() {}, 0, false); !errors.Is(err, hooks.ErrUnknownHook) {
+	if err := r.Add("foo", "tentacle.plugin.foo.x", hooks.Registration{Func: func() {}}); !errors.Is(err, hooks.ErrUnknownHook) {
 		t.Errorf("default prefix with a custom one: %v", err)
 	}
 	if diff := cmp.Diff([]string{"b.hook", "my.plugin.foo.x", "z.hook"}, r.Names()); diff != "" {

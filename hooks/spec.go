@@ -4,6 +4,8 @@ import (
 	"errors"
 	"reflect"
 	"time"
+
+	"github.com/tentacle-go/tentacle"
 )
 
 // Spec declares a hook that a host calls.
@@ -86,4 +88,38 @@ var (
 	ErrObsoleteHook = errors.New("obsolete hook")
 	// ErrDuplicateHandler: the plugin already has a handler for the hook.
 	ErrDuplicateHandler = errors.New("duplicate handler")
+	// ErrWrongFilter: the handler carries a filter the hook does not take:
+	// the hook declares no [Spec.Filter] (or is not declared), or the
+	// filter is not of the declared type.
+	ErrWrongFilter = errors.New("wrong filter")
 )
+
+// Registration is a handler as [Registry.Add] registers it.
+type Registration struct {
+	// Func is the handler: a func of the hook's type.
+	Func any
+	// Order is the handler's order; it counts only when HasOrder is set,
+	// else the handler runs at [tentacle.DefaultOrder].
+	Order    int
+	HasOrder bool
+	// Filter is the handler's filter ([tentacle.HookHandler.Filter]): nil,
+	// or a value of (or a non-nil pointer to) the hook's [Spec.Filter]
+	// type, which the registry stores as a value.
+	Filter any
+}
+
+// Unwrap returns a value of a plugin's [tentacle.Hooks] as a
+// Registration: a [tentacle.HookHandler] (or a pointer to one) with its
+// order and filter, anything else as a handler without order or filter.
+func Unwrap(v any) Registration {
+	switch h := v.(type) {
+	case tentacle.HookHandler:
+		return Registration{Func: h.Func, Order: h.Order, HasOrder: true, Filter: h.Filter}
+	case *tentacle.HookHandler:
+		if h == nil {
+			return Registration{}
+		}
+		return Registration{Func: h.Func, Order: h.Order, HasOrder: true, Filter: h.Filter}
+	}
+	return Registration{Func: v, Order: tentacle.DefaultOrder}
+}

@@ -19,8 +19,12 @@ type entry struct {
 	order    int  // effective order
 	source   OrderFrom
 	fn       any // converted to the declared type, when there is one
-	guarded  any // fn wrapped by the registry's guard, made on first use
-	dead     bool
+	filter   any // a value of the hook's Spec.Filter type, or nil
+	// configKey is the hook name (the hook's or an alias) of the config
+	// override setting order, when source is OrderConfig.
+	configKey string
+	guarded   any // fn wrapped by the registry's guard, made on first use
+	dead      bool
 }
 
 func cmpEntry(a, b *entry) int {
@@ -133,7 +137,7 @@ func (hs *hookState) buildUntyped(guard func(plugin, hook string, handler any) a
 				}
 				fn = e.guarded
 			}
-			list[i] = tentacle.HookEntry{Plugin: e.plugin, Order: e.order, Func: fn}
+			list[i] = tentacle.HookEntry{Plugin: e.plugin, Order: e.order, Func: fn, Filter: e.filter}
 		}
 		snap = &untypedSnapshot{list: list}
 	}
@@ -147,6 +151,14 @@ func who(plugin string) string {
 		return "handler"
 	}
 	return fmt.Sprintf("handler of plugin %q", plugin)
+}
+
+// filterString shows a declared filter type, nil included.
+func filterString(t reflect.Type) string {
+	if t == nil {
+		return "none"
+	}
+	return t.String()
 }
 
 // typeString shows a declared type, nil included.

@@ -34,7 +34,7 @@ func (m *Manager) declaredRestart(d *tier.Declaration) (reasons []string, unknow
 	sort.Strings(hooks)
 	for _, name := range slices.Compact(hooks) {
 		if m.hooks.RestartNeeding(name) {
-			reasons = append(reasons, "has a handler for hook "+name)
+			reasons = append(reasons, "has a handler for hook "+m.hookName(name))
 		}
 	}
 	unknown = unknown || !d.HooksKnown
@@ -83,4 +83,12 @@ func declaration(c tier.Candidate) *tier.Declaration {
 		return nil
 	}
 	return c.Declares()
+}
+
+// hookName returns the name of the hook name is an alias of, or name.
+func (m *Manager) hookName(name string) string {
+	if spec, ok := m.hooks.Spec(name); ok {
+		return spec.Name
+	}
+	return name
 }

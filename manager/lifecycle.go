@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
 )
@@ -199,7 +200,7 @@ func (m *Manager) classify(def *tentacle.Definition, mixins map[reflect.Type]any
 	sort.Strings(names)
 	for _, name := range names {
 		if m.hooks.RestartNeeding(name) {
-			restart = append(restart, "has a handler for hook "+name)
+			restart = append(restart, "has a handler for hook "+m.hookName(name))
 		}
 	}
 	if len(def.SettingsOverlay) > 0 {
@@ -295,8 +296,7 @@ func (m *Manager) register(t *teardown) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		fn, order, hasOrder := unwrapHook(def.Hooks[name])
-		if err := m.hooks.Add(r.id, name, fn, order, hasOrder); err != nil {
+		if err := m.hooks.Add(r.id, name, hooks.Unwrap(def.Hooks[name])); err != nil {
 			return err
 		}
 		t.push("hook "+name, func() error { m.hooks.Remove(r.id, name); return nil })
@@ -322,20 +322,6 @@ func (m *Manager) register(t *teardown) error {
 		t.push("settings overlay", func() error { m.settings.RemoveOverlay(key); return nil })
 	}
 	return nil
-}
-
-// unwrapHook splits a Hooks value into handler and order.
-func unwrapHook(v any) (fn any, order int, hasOrder bool) {
-	switch h := v.(type) {
-	case tentacle.HookHandler:
-		return h.Func, h.Order, true
-	case *tentacle.HookHandler:
-		if h == nil {
-			return nil, 0, false
-		}
-		return h.Func, h.Order, true
-	}
-	return v, tentacle.DefaultOrder, false
 }
 
 func overlayKey(id string) string { return "plugin:" + id }

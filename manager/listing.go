@@ -443,8 +443,8 @@ func (m *Manager) DeclaredHooks(id string) []DeclaredHook {
 	}
 	out := make([]DeclaredHook, 0, len(r.def.Hooks))
 	for name, v := range r.def.Hooks {
-		_, order, has := unwrapHook(v)
-		out = append(out, DeclaredHook{Hook: name, Order: order, HasOrder: has})
+		h := hooks.Unwrap(v)
+		out = append(out, DeclaredHook{Hook: name, Order: h.Order, HasOrder: h.HasOrder})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Hook < out[j].Hook })
 	return out

@@ -43,6 +43,10 @@ import (
 type Options struct {
 	// Config is the initial contents of config.yaml.
 	Config string
+	// Specs are the host's hooks, declared before Declare runs:
+	// server.Hooks() for a plugin of the tentacle server, as Mixins are
+	// server.Mixins().
+	Specs []hooks.Spec
 	// Declare declares the host hooks the plugin registers handlers for.
 	// A handler for an undeclared hook makes the enable fail, as it would in
 	// a host.
@@ -114,6 +118,9 @@ func start(t testing.TB, id, dir string, store *settings.Store, sources []tier.O
 		Logger:   slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
+		t.Fatalf("plugintest: %v", err)
+	}
+	if err := m.Hooks().DeclareAll(opts.Specs); err != nil {
 		t.Fatalf("plugintest: %v", err)
 	}
 	if opts.Declare != nil {

@@ -142,6 +142,17 @@ func (e *cannotRun) Error() string { return e.err.Error() }
 func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Explanation, error) {
 	reg := hooks.NewRegistry(hooks.Options{})
 	reg.SetOrderOverrides(env.mgr.SortingOrders())
+	// The server's hooks, untyped (the handlers here are stand-ins), with
+	// their aliases: a handler under an alias is listed under the name.
+	for _, spec := range env.mgr.Hooks().Specs() {
+		spec.Type, spec.Filter = nil, nil
+		if err := reg.Declare(spec); err != nil {
+			return nil, err
+		}
+	}
+	if spec, ok := reg.Spec(name); ok {
+		name = spec.Name
+	}
 	for _, in := range env.mgr.List() {
 		if !in.Enabled {
 			continue
@@ -149,21 +160,23 @@ func (env *offline) hooks(_ context.Context, name string) (map[string][]hooks.Ex
 		decls := env.mgr.DeclaredHooks(in.Key)
 		refused := false
 		for _, d := range decls {
-			refused = refused || reg.Validate(d.Hook, func() {}) != nil
+			refused = refused || reg.Validate(d.Hook, hooks.Registration{Func: func() {}}) != nil
 		}
 		if refused {
 			continue // the server fails the whole enable
 		}
 		for _, d := range decls {
-			if name != "" && d.Hook != name {
+			if spec, ok := reg.Spec(d.Hook); name != "" && d.Hook != name && (!ok || spec.Name != name) {
 				continue
 			}
-			_ = reg.Add(in.Key, d.Hook, func() {}, d.Order, d.HasOrder)
+			_ = reg.Add(in.Key, d.Hook, hooks.Registration{Func: func() {}, Order: d.Order, HasOrder: d.HasOrder})
 		}
 	}
 	out := make(map[string][]hooks.Explanation)
 	for _, n := range reg.Names() {
-		out[n] = reg.Explain(n)
+		if ex := reg.Explain(n); ex != nil {
+			out[n] = ex
+		}
 	}
 	if name != "" && out[name] == nil {
 		// As the server answers: a hook is known when it is declared or

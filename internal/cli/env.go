@@ -74,6 +74,9 @@ func (o *options) openOffline(ctx context.Context) (*offline, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := m.Hooks().DeclareAll(server.Hooks()); err != nil {
+		return nil, err
+	}
 	env.mgr = m
 	// Per-plugin problems are recorded in the listing, which every command
 	// shows; source errors are logged.

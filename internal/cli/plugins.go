@@ -397,7 +397,7 @@ Check and Load run; nothing is enabled. The exit status is 0 only when it
 would load and enable.`),
 		Args: exactArgs(1, "the plugin's file or folder"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r := source.Lint(cmd.Context(), args[0], source.LintOptions{Mixins: server.Mixins()})
+			r := source.Lint(cmd.Context(), args[0], source.LintOptions{Mixins: server.Mixins(), Hooks: serverHooks()})
 			if jsonOut {
 				if err := writeJSON(o.stdout, r); err != nil {
 					return err
@@ -439,4 +439,14 @@ func writeLint(w io.Writer, r source.Report) {
 	} else {
 		fmt.Fprintln(w, "not ok: it would not load")
 	}
+}
+
+// serverHooks returns a registry with the tentacle server's hooks, for the
+// lint of a plugin of the server.
+func serverHooks() *hooks.Registry {
+	reg := hooks.NewRegistry(hooks.Options{})
+	if err := reg.DeclareAll(server.Hooks()); err != nil {
+		panic("tentacle: the server's hooks: " + err.Error())
+	}
+	return reg
 }

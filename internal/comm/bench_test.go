@@ -92,12 +92,12 @@ func BenchmarkProtocol(b *testing.B) {
 			}
 			for i := range n {
 				for _, phase := range []string{server.HookGcodeQueuing, server.HookGcodeQueued, server.HookGcodeSending, server.HookGcodeSent} {
-					if err := reg.Add(fmt.Sprintf("p%d", i), phase, server.GcodeHook(func(_ string, cmd server.Command) []server.Command {
+					if err := reg.Add(fmt.Sprintf("p%d", i), phase, hooks.Registration{Func: server.GcodeHook(func(_ string, cmd server.Command) []server.Command {
 						if cmd.Gcode == "M600" {
 							return server.Suppress()
 						}
 						return nil
-					}), 0, false); err != nil {
+					})}); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -108,7 +108,7 @@ func (r *rig) hasEvent(k EventKind) bool {
 // add registers handler for plugin on hook.
 func (r *rig) add(plugin, hook string, handler any) {
 	r.t.Helper()
-	if err := r.reg.Add(plugin, hook, handler, 0, false); err != nil {
+	if err := r.reg.Add(plugin, hook, hooks.Registration{Func: handler}); err != nil {
 		r.t.Fatal(err)
 	}
 }

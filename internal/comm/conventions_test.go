@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/server"
 )
 
@@ -75,7 +76,7 @@ func TestReturnConventions(t *testing.T) {
 				}))
 				if phase != server.PhaseSent {
 					r.add("spy", server.HookGcodeSent, server.GcodeHook(s.handler))
-				} else if err := r.reg.Add("spy", server.HookGcodeSent, server.GcodeHook(s.handler), 2000, true); err != nil {
+				} else if err := r.reg.Add("spy", server.HookGcodeSent, hooks.Registration{Func: server.GcodeHook(s.handler), Order: 2000, HasOrder: true}); err != nil {
 					t.Fatal(err)
 				}
 				r.open(Options{})
@@ -128,7 +129,7 @@ func TestReturnConventions(t *testing.T) {
 func TestHandlersChain(t *testing.T) {
 	r := newRig(t, Options{})
 	order := func(plugin string, order int, fn server.GcodeHook) {
-		if err := r.reg.Add(plugin, server.HookGcodeSending, fn, order, true); err != nil {
+		if err := r.reg.Add(plugin, server.HookGcodeSending, hooks.Registration{Func: fn, Order: order, HasOrder: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,15 +166,15 @@ func TestHandlersChain(t *testing.T) {
 // after an expansion see each command of it.
 func TestExpansionRunsLaterHandlersOnEachCommand(t *testing.T) {
 	r := newRig(t, Options{})
-	if err := r.reg.Add("expand", server.HookGcodeQueuing, server.GcodeHook(func(_ string, cmd server.Command) []server.Command {
+	if err := r.reg.Add("expand", server.HookGcodeQueuing, hooks.Registration{Func: server.GcodeHook(func(_ string, cmd server.Command) []server.Command {
 		if cmd.Gcode == "M600" {
 			return []server.Command{{Line: "M117 change"}, {Line: "G1 Z10"}, {Line: "M0"}}
 		}
 		return nil
-	}), 1, true); err != nil {
+	}), Order: 1, HasOrder: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.reg.Add("drop", server.HookGcodeQueuing, server.GcodeHook(func(_ string, cmd server.Command) []server.Command {
+	if err := r.reg.Add("drop", server.HookGcodeQueuing, hooks.Registration{Func: server.GcodeHook(func(_ string, cmd server.Command) []server.Command {
 		if cmd.Gcode == "M0" {
 			return server.Suppress()
 		}
@@ -181,7 +182,7 @@ func TestExpansionRunsLaterHandlersOnEachCommand(t *testing.T) {
 			return server.Rewrite("M117 filament change")
 		}
 		return nil
-	}), 2, true); err != nil {
+	}), Order: 2, HasOrder: true}); err != nil {
 		t.Fatal(err)
 	}
 	r.open(Options{})

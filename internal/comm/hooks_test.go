@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/server"
 )
 
@@ -184,10 +185,11 @@ func TestHandlersChangeWhilePrinting(t *testing.T) {
 			}
 			id := fmt.Sprintf("p%d", i%3)
 			for _, hook := range []string{server.HookGcodeQueuing, server.HookGcodeSending, server.HookGcodeSent} {
-				_ = r.reg.Add(id, hook, server.GcodeHook(func(string, server.Command) []server.Command {
+				_ = r.reg.Add(id, hook, hooks.Registration{Func: server.GcodeHook(func(string, server.Command) []server.Command {
 					calls.Add(1)
 					return nil
-				}), 0, false)
+				})})
+
 			}
 			r.reg.RemovePlugin(fmt.Sprintf("p%d", (i+1)%3))
 		}

@@ -426,6 +426,9 @@ func (s *Server) setupPlugins() error {
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
+	if err := m.Hooks().DeclareAll(server.Hooks()); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
 	s.mgr = m
 	m.Inject(server.InjectEventBus, busView{s.bus})
 	m.InjectFactory(server.InjectMessages, func(info tentacle.PluginInfo) (any, error) {

@@ -127,7 +127,7 @@ func BenchmarkHookCall(b *testing.B) {
 	reg := hooks.NewRegistry(hooks.Options{})
 	h := hooks.MustDeclare[sendingHook](reg, hooks.Spec{Name: "bench.sending"})
 	hh := inst.Definition().Hooks["bench.sending"].(tentacle.HookHandler)
-	if err := reg.Add("bench0", "bench.sending", hh.Func, hh.Order, true); err != nil {
+	if err := reg.Add("bench0", "bench.sending", hooks.Registration{Func: hh.Func, Order: hh.Order, HasOrder: true}); err != nil {
 		b.Fatal(err)
 	}
 	line := "G1 X10.5 Y20.25 E0.1234 F1800"

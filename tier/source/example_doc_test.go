@@ -78,9 +78,22 @@ func TestWeatherExampleRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The server's hooks, for docs/examples/m107 (under the OctoPrint
+	// name of one, with a filter).
+	if err := m.Hooks().DeclareAll(server.Hooks()); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	if err := m.Start(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if got := m.Hooks().PluginHooks("m107"); len(got) != 1 || got[0] != server.HookGcodeQueuing {
+		t.Errorf("m107's hooks = %q, want [%s]", got, server.HookGcodeQueuing)
+	}
+	if hs := m.Hooks().Handlers(server.HookGcodeQueuing); len(hs) != 1 || hs[0].Filter == nil {
+		t.Errorf("m107's handler = %+v, want one with its filter", hs)
+	} else if f, ok := hs[0].Filter.(server.Filter); !ok || len(f.Commands) != 1 || f.Commands[0] != "M107" {
+		t.Errorf("m107's filter = %#v, want server.Filter{Commands: [M107]}", hs[0].Filter)
 	}
 	stopped := false
 	defer func() {

@@ -185,16 +185,7 @@ func Lint(ctx context.Context, path string, opts LintOptions) Report {
 	sort.Strings(names)
 	for _, name := range names {
 		r.Hooks = append(r.Hooks, name)
-		fn := def.Hooks[name]
-		switch h := fn.(type) {
-		case tentacle.HookHandler:
-			fn = h.Func
-		case *tentacle.HookHandler:
-			if h != nil {
-				fn = h.Func
-			}
-		}
-		if err := reg.Validate(name, fn); err != nil {
+		if err := reg.Validate(name, hooks.Unwrap(def.Hooks[name])); err != nil {
 			errf("%v", err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier/source"
 )
 
@@ -85,5 +86,43 @@ func TestLintImplementationOutsideLiteral(t *testing.T) {
 	r := source.Lint(context.Background(), filepath.Join(dir, "late.go"), source.LintOptions{})
 	if r.OK() || len(r.Problems) != 1 || !strings.Contains(r.Problems[0].Message, "set outside the Plugin literal") {
 		t.Errorf("problems %+v", r.Problems)
+	}
+}
+
+// TestLintServerHooks lints plugins of the tentacle server against its
+// hooks: a hook named by its OctoPrint alias is known, a filter is checked
+// against the hook's filter type.
+func TestLintServerHooks(t *testing.T) {
+	const head = "package p\n\nimport (\n\t\"github.com/tentacle-go/tentacle\"\n\t\"github.com/tentacle-go/tentacle/server\"\n)\n\n" +
+		"func gcode(phase string, cmd server.Command) []server.Command { return nil }\n\nfunc routes() []server.Route { return nil }\n\n"
+	cases := []struct {
+		name, hooks string
+		want        string // a substring of the one problem; empty: none
+	}{
+		{"alias with filter", `"octoprint.comm.protocol.gcode.sending": tentacle.HookHandler{Func: gcode, Filter: server.Filter{Commands: []string{"M107"}}}`, ""},
+		{"name with filter pointer", `"tentacle.comm.protocol.gcode.sent": tentacle.HookHandler{Func: gcode, Filter: &server.Filter{Observe: true}}`, ""},
+		{"filter on a hook without filters", `"octoprint.server.http.routes": tentacle.HookHandler{Func: routes, Filter: server.Filter{}}`, "but the hook takes no filters"},
+		{"filter of another type", `"octoprint.comm.protocol.gcode.sending": tentacle.HookHandler{Func: gcode, Filter: "M107"}`, "has a filter of type string, want server.Filter"},
+		{"unknown name", `"octoprint.comm.protocol.gcode.sendin": gcode`, "unknown hook"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := head + "var Plugin = tentacle.Definition{Name: \"P\", Version: \"1.0.0\", Hooks: tentacle.Hooks{" + tc.hooks + "}}\n"
+			dir := plugins(t, map[string]string{"p.go": src})
+			reg := hooks.NewRegistry(hooks.Options{})
+			if err := reg.DeclareAll(server.Hooks()); err != nil {
+				t.Fatal(err)
+			}
+			r := source.Lint(context.Background(), filepath.Join(dir, "p.go"), source.LintOptions{Hooks: reg, Mixins: server.Mixins()})
+			if tc.want == "" {
+				if !r.OK() || len(r.Problems) != 0 {
+					t.Errorf("problems %+v", r.Problems)
+				}
+				return
+			}
+			if r.OK() || len(r.Problems) != 1 || !strings.Contains(r.Problems[0].Message, tc.want) {
+				t.Errorf("problems %+v, want one with %q", r.Problems, tc.want)
+			}
+		})
 	}
 }

@@ -101,18 +101,7 @@ func (f *firmware) exec(cmd []byte) {
 func (f *firmware) gcode(num int64, cmd []byte) {
 	switch num {
 	case 0, 1:
-		f.stats.Moves++
-		params(cmd, func(l byte, v []byte) {
-			if i := axis(l); i >= 0 {
-				if x, ok := parseFloat(v); ok {
-					if f.relative || i == 3 && f.relE {
-						f.pos[i] += x
-					} else {
-						f.pos[i] = x
-					}
-				}
-			}
-		})
+		f.move(cmd)
 		f.ok()
 	case 4:
 		var d time.Duration
@@ -157,6 +146,30 @@ func (f *firmware) gcode(num int64, cmd []byte) {
 		f.ok()
 	default:
 		f.ok()
+	}
+}
+
+// move executes G0/G1, the hot path: a loop of its own over the words,
+// with no call per word.
+func (f *firmware) move(cmd []byte) {
+	f.stats.Moves++
+	for i := 2; i < len(cmd); i++ {
+		if cmd[i-1] != ' ' {
+			continue
+		}
+		a := axis(cmd[i] &^ 0x20)
+		if a < 0 {
+			continue
+		}
+		x, ok := parseFloat(cmd[i+1:])
+		if !ok {
+			continue
+		}
+		if f.relative || a == 3 && f.relE {
+			f.pos[a] += x
+		} else {
+			f.pos[a] = x
+		}
 	}
 }
 

@@ -163,6 +163,11 @@ func (p *Printer) lines(b []byte) []byte {
 // timeout passes ([ErrTimeout]).
 func (p *Printer) Read(b []byte) (int, error) {
 	p.mu.Lock()
+	if p.r < len(p.out) { // the common case: answers are waiting
+		n := p.take(b)
+		p.mu.Unlock()
+		return n, nil
+	}
 	defer p.mu.Unlock()
 	var deadline time.Time
 	for p.r == len(p.out) {
@@ -186,12 +191,17 @@ func (p *Printer) Read(b []byte) (int, error) {
 		p.cond.Wait()
 		p.readers--
 	}
+	return p.take(b), nil
+}
+
+// take moves answers to b. Called with mu held.
+func (p *Printer) take(b []byte) int {
 	n := copy(b, p.out[p.r:])
 	p.r += n
 	if p.r == len(p.out) {
 		p.out, p.r = p.out[:0], 0
 	}
-	return n, nil
+	return n
 }
 
 func (p *Printer) broadcast() {

@@ -9,6 +9,7 @@ import (
 
 	// Bundled plugins.
 	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
+	_ "github.com/tentacle-go/tentacle/plugins/virtualprinter"
 )
 
 func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }

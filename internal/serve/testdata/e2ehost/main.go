@@ -12,6 +12,7 @@ import (
 	"github.com/tentacle-go/tentacle/tier"
 
 	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
+	_ "github.com/tentacle-go/tentacle/plugins/virtualprinter"
 )
 
 func main() {

@@ -33,6 +33,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/events"
+	"github.com/tentacle-go/tentacle/internal/files"
 	"github.com/tentacle-go/tentacle/internal/pluginops"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/repository"
@@ -90,6 +91,9 @@ type Options struct {
 	// changed or removed source plugin is noticed while the server runs
 	// (Manager.Rescan) and needs no restart.
 	NoWatch bool
+
+	// printer makes the server's printer (tests: export_test.go).
+	printer newPrinterFunc
 }
 
 // Server is one run of the tentacle host.
@@ -113,6 +117,8 @@ type Server struct {
 	handler  http.Handler
 	repo     *repository.Repository // nil when it could not be opened
 	ops      *pluginops.Ops         // installs
+	printer  *printerState          // the printer and what the API keeps of it
+	uploads  *files.Store           // <basedir>/uploads
 	// life ends when the stop begins: work that outlives a request (an
 	// install) ends with it.
 	life    context.Context
@@ -202,6 +208,14 @@ func New(opts Options) (*Server, error) {
 	if err := s.setupPlugins(); err != nil {
 		s.release()
 		return nil, err
+	}
+	if err := s.setupPrinter(); err != nil {
+		s.release()
+		return nil, err
+	}
+	if s.uploads, err = files.Open(s.dir.uploads()); err != nil {
+		s.release()
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	if err := s.setupOps(); err != nil {
 		s.release()

@@ -369,4 +369,3 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
 func disposition(kind, filename string) string {
 	return kind + "; filename*=UTF-8''" + url.PathEscape(filename)
 }
-

@@ -52,11 +52,11 @@ type printerState struct {
 	svc   printerService
 	temps *tempHistory
 
-	mu       sync.Mutex
-	offsets  map[string]float64
-	last     lastPrint
-	sub      *events.Subscription
-	connMu   sync.Mutex // serialises connection changes
+	mu      sync.Mutex
+	offsets map[string]float64
+	last    lastPrint
+	sub     *events.Subscription
+	connMu  sync.Mutex // serialises connection changes
 }
 
 // lastPrint is how the last print ended (a Tentacle extra of GET /api/job).

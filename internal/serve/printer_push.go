@@ -25,7 +25,7 @@ type tempHistory struct {
 	svc  printerService
 	size int
 
-	mu     sync.Mutex
+	mu      sync.Mutex
 	samples []sample
 }
 

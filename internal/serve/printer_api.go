@@ -31,10 +31,6 @@ type printerService interface {
 
 var _ printerService = (*printer.Service)(nil)
 
-// newPrinterFunc makes the server's printer; fire publishes its events on
-// the server's bus.
-type newPrinterFunc func(fire func(event string, payload map[string]any)) (printerService, error)
-
 // Preferences of the connection in config.yaml, OctoPrint's.
 const (
 	portPreference        = "serial.port"
@@ -71,17 +67,22 @@ type lastPrint struct {
 // setupPrinter makes the printer service (nil when the server has none)
 // and follows the ends of prints.
 //
-// This is the one place where the server's printer is made: opts.printer
-// in tests, else none yet (the printer.Service is plugged in here).
+// This is the one place where the server's printer is made: by
+// Options.Printer (tests), else none yet (the printer.Service is to be
+// plugged in here).
 func (s *Server) setupPrinter() error {
 	s.printer = &printerState{offsets: map[string]float64{}}
-	newPrinter := s.opts.printer
+	newPrinter := s.opts.Printer
 	if newPrinter == nil {
 		return nil
 	}
-	svc, err := newPrinter(func(event string, payload map[string]any) { s.bus.Fire(event, payload) })
+	p, err := newPrinter(func(event string, payload map[string]any) { s.bus.Fire(event, payload) })
 	if err != nil {
 		return fmt.Errorf("server: printer: %w", err)
+	}
+	svc, ok := p.(printerService)
+	if !ok {
+		return fmt.Errorf("server: printer: %T lacks Ports, Baudrates, Log or SetTargets", p)
 	}
 	s.printer.svc = svc
 	s.printer.temps = newTempHistory(svc, tempHistorySize)

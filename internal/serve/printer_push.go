@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tentacle-go/tentacle/server"
@@ -14,7 +15,9 @@ const tempHistorySize = 300
 
 // tempSampleInterval is how often the temperatures are sampled while the
 // printer is connected.
-var tempSampleInterval = time.Second
+var tempSampleInterval atomic.Int64
+
+func init() { tempSampleInterval.Store(int64(time.Second)) }
 
 // tempPoint is a temperature data point, OctoPrint's: the time (Unix
 // seconds) and each heater's actual and target.
@@ -41,7 +44,7 @@ func newTempHistory(svc printerService, size int) *tempHistory {
 // run samples the temperatures every tempSampleInterval while the printer
 // is connected, until ctx is done.
 func (h *tempHistory) run(ctx context.Context) {
-	t := time.NewTicker(tempSampleInterval)
+	t := time.NewTicker(time.Duration(tempSampleInterval.Load()))
 	defer t.Stop()
 	for {
 		select {

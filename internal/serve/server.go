@@ -92,8 +92,11 @@ type Options struct {
 	// (Manager.Rescan) and needs no restart.
 	NoWatch bool
 
-	// printer makes the server's printer (tests: export_test.go).
-	printer newPrinterFunc
+	// Printer, when set, makes the server's printer (tests give a fake):
+	// fire publishes its events on the server's bus. What it returns must
+	// also have the methods of *printer.Service that the API uses (Ports,
+	// Baudrates, Log, SetTargets), else New fails.
+	Printer func(fire func(event string, payload map[string]any)) (server.Printer, error)
 }
 
 // Server is one run of the tentacle host.

@@ -76,10 +76,12 @@ type Entry struct {
 }
 
 // Clean checks a path given by a client and returns it cleaned, or an
-// error wrapping ErrBadName.
+// error wrapping ErrBadName: empty, absolute, with an empty, "." or ".."
+// element, control characters or backslashes, or naming a temporary
+// file.
 func Clean(p string) (string, error) {
-	p = strings.Trim(p, "/")
-	bad := p == "" || strings.ContainsRune(p, '\\') || strings.ContainsFunc(p, unicode.IsControl)
+	p = strings.TrimSuffix(p, "/")
+	bad := p == "" || strings.HasPrefix(p, "/") || strings.ContainsRune(p, '\\') || strings.ContainsFunc(p, unicode.IsControl)
 	if !bad {
 		for _, el := range strings.Split(p, "/") {
 			if el == "" || el == "." || el == ".." || strings.HasPrefix(el, ".tmp-") {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,34 @@ func waitPrinting(fake *fakeprinter.Printer) {
 	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
 		if fake.State().State.Flags.Printing {
 			return
+		}
+	}
+}
+
+func TestPrinterCommands(t *testing.T) {
+	dir, fake := printServer(t, "")
+	for _, c := range []struct {
+		args   []string
+		status int
+		stdout string
+		check  func() bool
+	}{
+		{[]string{"printer", "state"}, 0, "state: Offline\n", nil},
+		{[]string{"printer", "send", "G28"}, 1, "", nil},
+		{[]string{"printer", "connect"}, 0, "connected\n", func() bool { return fake.State().Port == "VIRTUAL" }},
+		{[]string{"printer", "send", "G28", "M105"}, 0, "", func() bool { return slices.Equal(fake.Sent(), []string{"G28", "M105"}) }},
+		{[]string{"printer", "state"}, 0, "state: Operational (VIRTUAL at 250000)\nbed: 20.25 / 0 °C\ntool0: 21.5 / 0 °C\n", nil},
+		{[]string{"printer", "send"}, 2, "", nil},
+		{[]string{"printer", "disconnect"}, 0, "disconnected\n", func() bool { return fake.State().State.Text == "Offline" }},
+		{[]string{"printer", "connect", "--port", "/dev/ttyFAKE", "--baudrate", "115200"}, 0, "connected\n", func() bool { return fake.State().Port == "/dev/ttyFAKE" }},
+	} {
+		var stdout, stderr bytes.Buffer
+		status := cli.Main(append(c.args, "--basedir", dir), &stdout, &stderr)
+		if status != c.status || (c.stdout != "" && stdout.String() != c.stdout) {
+			t.Errorf("%v: status %d, stdout %q, stderr %q; want %d, %q", c.args, status, &stdout, &stderr, c.status, c.stdout)
+		}
+		if c.check != nil && !c.check() {
+			t.Errorf("%v: not done", c.args)
 		}
 	}
 }

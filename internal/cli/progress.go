@@ -83,7 +83,11 @@ func (p *progress) spin(bar *progressbar.ProgressBar, tick chan struct{}) {
 
 // download shows the bytes downloaded so far of total (-1: unknown); it
 // is pluginops.Report.Progress.
-func (p *progress) download(done, total int64) {
+func (p *progress) download(done, total int64) { p.counted("downloading", done, total) }
+
+// counted shows a bar of the bytes done so far of total (-1: unknown),
+// described by what.
+func (p *progress) counted(what string, done, total int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.w == nil {
@@ -91,7 +95,7 @@ func (p *progress) download(done, total int64) {
 	}
 	if p.bar == nil || !p.downloading {
 		p.clear()
-		p.bar, p.downloading = p.newBar(total, "downloading"), true
+		p.bar, p.downloading = p.newBar(total, what), true
 	}
 	_ = p.bar.Set64(done)
 }

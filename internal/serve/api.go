@@ -31,6 +31,7 @@ func (s *Server) routesHandler() http.Handler {
 	mux.HandleFunc("POST /api/logout", s.postLogout)
 	mux.HandleFunc("GET /api/currentuser", s.getCurrentUser)
 	mux.HandleFunc("GET /api/socket", s.sockets.serveWebsocket)
+	s.printerRoutes(mux)
 	sockjs := s.sockets.sockjsHandler()
 	mux.Handle("/sockjs", sockjs)
 	mux.Handle("/sockjs/", sockjs)

@@ -39,6 +39,7 @@ func makeBaseDir(root string) (basedir, error) {
 func (d basedir) config() string  { return filepath.Join(d.root, "config.yaml") }
 func (d basedir) logFile() string { return filepath.Join(d.root, "logs", "tentacle.log") }
 func (d basedir) marker() string  { return filepath.Join(d.root, ".incomplete_startup") }
+func (d basedir) uploads() string { return filepath.Join(d.root, "uploads") }
 
 // RunFile is the file, in the base directory, in which a running server
 // says where it listens (JSON: url, pid), for the command line to find it

@@ -25,6 +25,7 @@ var placeholders = map[string]func(v any) bool{
 	"<hex32>":          matches(`^[0-9a-f]{32}$`),
 	"<hex64>":          matches(`^[0-9a-f]{64}$`),
 	"<number>":         func(v any) bool { _, ok := v.(float64); return ok },
+	"<url>":            matches(`^http://[^/]+/`),
 	"<utc-seconds>": func(v any) bool {
 		s, _ := v.(string)
 		_, err := time.Parse("2006-01-02T15:04:05+00:00", s)
@@ -40,11 +41,16 @@ func matches(pattern string) func(v any) bool {
 	}
 }
 
-// fixture reads testdata/socket/<name>.json.
+// fixture reads testdata/socket/<name>.json, or testdata/<name>.json for
+// a name with a folder ("printer/job").
 func fixture(t *testing.T, name string) any {
 	t.Helper()
+	file := filepath.Join("testdata", "socket", name+".json")
+	if strings.Contains(name, "/") {
+		file = filepath.Join("testdata", filepath.FromSlash(name)+".json")
+	}
 	var v any
-	if err := json.Unmarshal(readFile(t, filepath.Join("testdata", "socket", name+".json")), &v); err != nil {
+	if err := json.Unmarshal(readFile(t, file), &v); err != nil {
 		t.Fatalf("fixture %s: %v", name, err)
 	}
 	return v

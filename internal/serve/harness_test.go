@@ -20,7 +20,9 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/serve"
+	"github.com/tentacle-go/tentacle/internal/serve/fakeprinter"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/demo"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 	proctier "github.com/tentacle-go/tentacle/tier/process"
 	"github.com/tentacle-go/tentacle/tier/source"
@@ -66,6 +68,8 @@ type setup struct {
 	restartable bool
 	// now is Options.Now, the clock of sessions and the login throttle.
 	now func() time.Time
+	// printer gives the server a fake printer (harness.printer).
+	printer bool
 }
 
 // harness is a running test server and a client for it.
@@ -77,7 +81,8 @@ type harness struct {
 	key     string
 	client  *http.Client
 	console *syncBuffer
-	demo    *demo.Demo // demo's implementation, when demo is installed
+	demo    *demo.Demo           // demo's implementation, when demo is installed
+	printer *fakeprinter.Printer // the fake printer, with setup.printer
 
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -112,7 +117,16 @@ func start(t testing.TB, su setup) *harness {
 		sources = append(sources, proctier.New(filepath.Join(su.dir, "packages"), proctier.Options{}))
 	}
 	console := &syncBuffer{}
+	var fake *fakeprinter.Printer
+	var newPrinter func(func(string, map[string]any)) (server.Printer, error)
+	if su.printer {
+		newPrinter = func(fire func(string, map[string]any)) (server.Printer, error) {
+			fake = fakeprinter.New(filepath.Join(su.dir, "uploads"), fire)
+			return fake, nil
+		}
+	}
 	srv, err := serve.New(serve.Options{
+		Printer:         newPrinter,
 		BaseDir:         su.dir,
 		Port:            -1,
 		SafeMode:        su.safeMode,
@@ -128,7 +142,7 @@ func start(t testing.TB, su setup) *harness {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{
-		t: t, srv: srv, dir: su.dir, key: srv.APIKey(), console: console,
+		t: t, srv: srv, dir: su.dir, key: srv.APIKey(), console: console, printer: fake,
 		client: &http.Client{Transport: &http.Transport{}, Timeout: deadline},
 		cancel: cancel, done: make(chan struct{}),
 	}

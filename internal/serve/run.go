@@ -80,6 +80,9 @@ func (s *Server) Run(ctx context.Context) error {
 	})
 	s.watchPlugins()
 	s.background(func() { s.watch.run(s.life) })
+	if s.printer.temps != nil {
+		s.background(func() { s.printer.temps.run(s.life) })
+	}
 	if s.repo != nil {
 		s.repo.Start(s.life) // fetches what is stale in the background
 	}
@@ -189,6 +192,7 @@ func (s *Server) stop() error {
 		if !waitTimeout(s.bg.Wait, timeout) {
 			s.log.Warn("AfterStartup callbacks still running; stopping without them")
 		}
+		s.closePrinter(s.log)
 		// Deliver what is queued (Shutdown included) while every plugin is
 		// still enabled, then stop the plugins.
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)

@@ -33,6 +33,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/events"
+	"github.com/tentacle-go/tentacle/internal/files"
 	"github.com/tentacle-go/tentacle/internal/pluginops"
 	"github.com/tentacle-go/tentacle/internal/printer"
 	"github.com/tentacle-go/tentacle/manager"
@@ -91,6 +92,12 @@ type Options struct {
 	// changed or removed source plugin is noticed while the server runs
 	// (Manager.Rescan) and needs no restart.
 	NoWatch bool
+
+	// Printer, when set, makes the server's printer (tests give a fake):
+	// fire publishes its events on the server's bus. What it returns must
+	// also have the methods of *printer.Service that the API uses (Ports,
+	// Baudrates, Log, SetTargets), else New fails.
+	Printer func(fire func(event string, payload map[string]any)) (server.Printer, error)
 }
 
 // Server is one run of the tentacle host.
@@ -115,6 +122,8 @@ type Server struct {
 	handler  http.Handler
 	repo     *repository.Repository // nil when it could not be opened
 	ops      *pluginops.Ops         // installs
+	printer  *printerState          // the printer and what the API keeps of it
+	uploads  *files.Store           // <basedir>/uploads
 	// life ends when the stop begins: work that outlives a request (an
 	// install) ends with it.
 	life    context.Context
@@ -204,6 +213,14 @@ func New(opts Options) (*Server, error) {
 	if err := s.setupPlugins(); err != nil {
 		s.release()
 		return nil, err
+	}
+	if err := s.setupPrinter(); err != nil {
+		s.release()
+		return nil, err
+	}
+	if s.uploads, err = files.Open(s.dir.uploads()); err != nil {
+		s.release()
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	if err := s.setupOps(); err != nil {
 		s.release()

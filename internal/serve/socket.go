@@ -67,10 +67,16 @@ func (h *socketHub) serve(conn socketConn, remote string, open bool) {
 		defer cancel() // the client went away: stop writing too
 		c.read(ctx)
 	}()
+	pushed := make(chan struct{})
+	go func() {
+		defer close(pushed)
+		c.pushState(ctx)
+	}()
 	code, reason := c.write(ctx)
 	conn.Close(code, reason)
 	cancel()
 	<-read
+	<-pushed
 
 	closeCtx, cancelClose := context.WithTimeout(context.Background(), time.Second)
 	_ = sub.Close(closeCtx)

@@ -89,6 +89,10 @@ func (m *Manager) tierEnv(r *record) tier.Env {
 			spec, ok := m.hooks.Spec(hook)
 			return spec.Type, ok && spec.Type != nil
 		},
+		HookFilter: func(hook string) (reflect.Type, bool) {
+			spec, ok := m.hooks.Spec(hook)
+			return spec.Filter, ok && spec.Filter != nil
+		},
 		HookBudget: func(hook string) time.Duration {
 			spec, _ := m.hooks.Spec(hook)
 			return spec.Budget

@@ -118,6 +118,15 @@ func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*
 	for name, v := range d.Hooks {
 		fn, order, has := unwrapHook(v)
 		decl := &pluginpb.HookDecl{Name: name, Order: int64(order), HasOrder: has}
+		if f := hookFilter(v); f != nil {
+			data, err := json.Marshal(f)
+			if err != nil {
+				return nil, fmt.Errorf("plugin %q: describe: hook %q: filter: %w", s.id, name, err)
+			}
+			if string(data) != "null" { // a nil pointer: no filter
+				decl.FilterJson = data
+			}
+		}
 		if t := reflect.TypeOf(fn); t != nil {
 			decl.ShapeJson = wire.ShapeJSON(t)
 		} else {
@@ -159,6 +168,19 @@ func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*
 	}
 	sort.Strings(out.Functions)
 	return out, nil
+}
+
+// hookFilter returns the filter of a Hooks value, or nil.
+func hookFilter(v any) any {
+	switch h := v.(type) {
+	case tentacle.HookHandler:
+		return h.Filter
+	case *tentacle.HookHandler:
+		if h != nil {
+			return h.Filter
+		}
+	}
+	return nil
 }
 
 func unwrapHook(v any) (fn any, order int, has bool) {

@@ -181,6 +181,10 @@ type Env struct {
 	// when the hook is untyped or not declared), for tiers that must build
 	// handlers as proxies of the right type.
 	HookType func(hook string) (reflect.Type, bool)
+	// HookFilter returns the type of the filter a handler of a hook may
+	// carry (hooks.Spec.Filter; false when the hook takes none or is not
+	// declared), for tiers that must decode a handler's filter.
+	HookFilter func(hook string) (reflect.Type, bool)
 	// HookBudget returns the time budget the host declares for one handler
 	// of a hook (hooks.Spec.Budget; zero when it declares none), for tiers
 	// that can abandon a call.

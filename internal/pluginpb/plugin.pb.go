@@ -480,7 +480,10 @@ type HookDecl struct {
 	HasOrder bool                   `protobuf:"varint,3,opt,name=has_order,json=hasOrder,proto3" json:"has_order,omitempty"`
 	// The handler's type as wire.Shape in JSON: the host refuses a handler
 	// whose shape does not fit the hook's declared type. Empty: not checked.
-	ShapeJson     string `protobuf:"bytes,4,opt,name=shape_json,json=shapeJson,proto3" json:"shape_json,omitempty"`
+	ShapeJson string `protobuf:"bytes,4,opt,name=shape_json,json=shapeJson,proto3" json:"shape_json,omitempty"`
+	// The handler's filter (tentacle.HookHandler.Filter) as JSON; the host
+	// decodes it into a value of the hook's filter type. Empty: none.
+	FilterJson    []byte `protobuf:"bytes,5,opt,name=filter_json,json=filterJson,proto3" json:"filter_json,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -541,6 +544,13 @@ func (x *HookDecl) GetShapeJson() string {
 		return x.ShapeJson
 	}
 	return ""
+}
+
+func (x *HookDecl) GetFilterJson() []byte {
+	if x != nil {
+		return x.FilterJson
+	}
+	return nil
 }
 
 type CallRequest struct {
@@ -1708,13 +1718,15 @@ const file_plugin_proto_rawDesc = "" +
 	"\tfunctions\x18\x0f \x03(\tR\tfunctions\x12\x1a\n" +
 	"\bprotocol\x18\x10 \x01(\rR\bprotocol\x12!\n" +
 	"\fdirect_calls\x18\x11 \x01(\tR\vdirectCalls\x12\x0e\n" +
-	"\x02id\x18\x12 \x01(\tR\x02id\"p\n" +
+	"\x02id\x18\x12 \x01(\tR\x02id\"\x91\x01\n" +
 	"\bHookDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +
 	"\thas_order\x18\x03 \x01(\bR\bhasOrder\x12\x1d\n" +
 	"\n" +
-	"shape_json\x18\x04 \x01(\tR\tshapeJson\"\x87\x02\n" +
+	"shape_json\x18\x04 \x01(\tR\tshapeJson\x12\x1f\n" +
+	"\vfilter_json\x18\x05 \x01(\fR\n" +
+	"filterJson\"\x87\x02\n" +
 	"\vCallRequest\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2$.tentacle.plugin.v1.CallRequest.KindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1b\n" +

@@ -201,7 +201,13 @@ func (in *instance) definition(d *pluginpb.Description) (*tentacle.Definition, e
 		} else {
 			handler = in.remoteFunc(pluginpb.CallRequest_HOOK, name, in.hookTimeout(name))
 		}
-		if h.HasOrder {
+		if len(h.FilterJson) > 0 {
+			filter, err := in.decodeFilter(name, h.FilterJson)
+			if err != nil {
+				return nil, err
+			}
+			def.Hooks[name] = tentacle.HookHandler{Func: handler, Order: int(h.Order), Filter: filter}
+		} else if h.HasOrder {
 			def.Hooks[name] = tentacle.Hook(handler, int(h.Order))
 		} else {
 			def.Hooks[name] = handler
@@ -219,6 +225,24 @@ func (in *instance) definition(d *pluginpb.Description) (*tentacle.Definition, e
 		}
 	}
 	return def, nil
+}
+
+// decodeFilter decodes the filter of the plugin's handler of hook name
+// into a value of the filter type the host declares for the hook.
+func (in *instance) decodeFilter(name string, data []byte) (any, error) {
+	var t reflect.Type
+	ok := false
+	if in.env.HookFilter != nil {
+		t, ok = in.env.HookFilter(name)
+	}
+	if !ok {
+		return nil, fmt.Errorf("hook %q: filter: the hook takes no filters", name)
+	}
+	v := reflect.New(t)
+	if err := json.Unmarshal(data, v.Interface()); err != nil {
+		return nil, fmt.Errorf("hook %q: filter: does not decode as %v: %w", name, t, err)
+	}
+	return v.Elem().Interface(), nil
 }
 
 func (in *instance) hookType(name string) (reflect.Type, bool) {

@@ -32,7 +32,7 @@ import (
 )
 
 // testPlugins are the test plugins under testdata, built once per run.
-var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier"}
+var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered"}
 
 var (
 	buildOnce sync.Once

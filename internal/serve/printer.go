@@ -2,39 +2,43 @@ package serve
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/printer"
 	"github.com/tentacle-go/tentacle/server"
 )
 
-// Paths of the connection preferences in config.yaml, OctoPrint's.
-const (
-	serialPortPath        = "serial.port"
-	serialBaudratePath    = "serial.baudrate"
-	serialAutoconnectPath = "serial.autoconnect"
-)
-
-// setupPrinter makes the server's printer, which declares the printer's
-// hooks, before any plugin is enabled, and injects it into plugins.
-func (s *Server) setupPrinter() error {
+// newPrinterService makes the server's printer, the default of
+// Options.Printer: it declares the printer's hooks in the manager's
+// registry, before any plugin is enabled.
+func (s *Server) newPrinterService(fire func(event string, payload map[string]any)) (server.Printer, error) {
 	p, err := printer.New(printer.Options{
-		Uploads:  filepath.Join(s.dir.root, "uploads"),
+		Uploads:  s.dir.uploads(),
 		Hooks:    s.mgr.Hooks(),
-		Fire:     func(event string, payload map[string]any) { s.bus.Fire(event, payload) },
+		Fire:     fire,
 		Progress: s.printProgress,
 		Async:    s.isolated,
 		Logger:   s.log.With("logger", "tentacle.printer"),
 	})
 	if err != nil {
-		return fmt.Errorf("server: %w", err)
+		return nil, fmt.Errorf("server: %w", err)
 	}
-	s.printer = p
+	return p, nil
+}
+
+// injectPrinter injects the printer into plugins (OctoPrint's _printer):
+// each plugin gets one that tags its commands with its identifier when the
+// printer can (printer.Service.For).
+func (s *Server) injectPrinter(p server.Printer) {
+	type perPlugin interface {
+		For(id string) server.Printer
+	}
 	s.mgr.InjectFactory(server.InjectPrinter, func(info tentacle.PluginInfo) (any, error) {
-		return p.For(info.Identifier), nil
+		if pp, ok := p.(perPlugin); ok {
+			return pp.For(info.Identifier), nil
+		}
+		return p, nil
 	})
-	return nil
 }
 
 // printProgress tells the PrintProgress plugins of a print's progress.
@@ -54,11 +58,11 @@ func (s *Server) isolated(plugin string) bool {
 // autoconnect connects to the saved port when the configuration asks for
 // it (serial.autoconnect), once the plugins are enabled.
 func (s *Server) autoconnect() {
-	if v, _ := s.store.Get(serialAutoconnectPath).(bool); !v {
+	if v, _ := s.store.Get(autoconnectPreference).(bool); !v || s.printer.svc == nil {
 		return
 	}
-	port, baud := s.store.GetString(serialPortPath), s.store.GetInt(serialBaudratePath)
-	if err := s.printer.Connect(port, baud); err != nil {
+	port, baud := s.store.GetString(portPreference), s.store.GetInt(baudratePreference)
+	if err := s.printer.svc.Connect(port, baud); err != nil {
 		s.log.Warn("autoconnect failed", "port", port, "error", err)
 	}
 }

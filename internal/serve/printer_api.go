@@ -68,13 +68,12 @@ type lastPrint struct {
 // and follows the ends of prints.
 //
 // This is the one place where the server's printer is made: by
-// Options.Printer (tests), else none yet (the printer.Service is to be
-// plugged in here).
+// Options.Printer (tests), else a printer.Service.
 func (s *Server) setupPrinter() error {
 	s.printer = &printerState{offsets: map[string]float64{}}
 	newPrinter := s.opts.Printer
 	if newPrinter == nil {
-		return nil
+		newPrinter = s.newPrinterService
 	}
 	p, err := newPrinter(func(event string, payload map[string]any) { s.bus.Fire(event, payload) })
 	if err != nil {
@@ -85,6 +84,7 @@ func (s *Server) setupPrinter() error {
 		return fmt.Errorf("server: printer: %T lacks Ports, Baudrates, Log or SetTargets", p)
 	}
 	s.printer.svc = svc
+	s.injectPrinter(svc)
 	s.printer.temps = newTempHistory(svc, tempHistorySize)
 	sub, err := s.bus.Subscribe("server:printer", s.printer.printEnded,
 		server.EventPrintDone, server.EventPrintFailed)

@@ -61,9 +61,21 @@ func (h *harness) connect(t *testing.T) {
 
 func cube() string { return strings.Repeat("G1 X1\n", 1000/6) + strings.Repeat(";", 1000-1000/6*6) }
 
-func TestPrinterNone(t *testing.T) {
+// TestPrinterOffline: the server's printer before a connection (a connect
+// here would open the machine's first serial port). The ports
+// and baudrates offered depend on the machine: they are checked apart.
+func TestPrinterOffline(t *testing.T) {
 	h := start(t, setup{})
-	checkFixture(t, "printer/connection_none", h.do(http.MethodGet, "/api/connection", "", nil).want(t, "connection", 200).body)
+	conn := h.do(http.MethodGet, "/api/connection", "", nil).want(t, "connection", 200).decoded(t)
+	opts := conn["options"].(map[string]any)
+	if b, _ := opts["baudrates"].([]any); len(b) == 0 || b[0] != float64(250000) {
+		t.Errorf("baudrates offered: %v", opts["baudrates"])
+	}
+	if _, ok := opts["ports"].([]any); !ok {
+		t.Errorf("ports offered: %v", opts["ports"])
+	}
+	opts["ports"], opts["baudrates"] = []any{}, []any{}
+	checkFixture(t, "printer/connection_none", mustJSON(t, conn))
 	checkFixture(t, "printer/job_none", h.do(http.MethodGet, "/api/job", "", nil).want(t, "job", 200).body)
 	for _, c := range []struct {
 		method, path string
@@ -78,8 +90,7 @@ func TestPrinterNone(t *testing.T) {
 		{"POST", "/api/printer/sd", map[string]any{"command": "init"}, 409},
 		{"POST", "/api/printer/command", map[string]any{"command": "G28"}, 409},
 		{"POST", "/api/printer/bed", map[string]any{"command": "target", "target": 60}, 409},
-		{"POST", "/api/connection", map[string]any{"command": "connect"}, 409},
-		{"POST", "/api/connection", map[string]any{"command": "disconnect"}, 409},
+		{"POST", "/api/connection", map[string]any{"command": "disconnect"}, 204}, // as OctoPrint: nothing to do
 		{"POST", "/api/job", map[string]any{"command": "start"}, 409},
 	} {
 		h.do(c.method, c.path, h.key, c.body).want(t, c.method+" "+c.path, c.status)

@@ -160,11 +160,6 @@ func (s *Server) stop() error {
 				s.log.Warn("Shutdown callbacks still running; stopping without them", "timeout", timeout)
 			}
 		}
-		if s.printer != nil {
-			if err := s.printer.Close(); err != nil {
-				s.log.Warn("closing the printer connection", "error", err)
-			}
-		}
 		// Socket clients first: a SockJS client's streaming or polling
 		// request is a request in progress that would otherwise hold the
 		// stop up until it timed out.

@@ -35,7 +35,6 @@ import (
 	"github.com/tentacle-go/tentacle/events"
 	"github.com/tentacle-go/tentacle/internal/files"
 	"github.com/tentacle-go/tentacle/internal/pluginops"
-	"github.com/tentacle-go/tentacle/internal/printer"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/repository"
 	"github.com/tentacle-go/tentacle/server"
@@ -110,7 +109,6 @@ type Server struct {
 	logFile  io.Closer
 	store    *settings.Store
 	mgr      *manager.Manager
-	printer  *printer.Service
 	bus      *events.Bus
 	marker   *startMarker
 	hung     *hungPlugins // plugins whose code hung, for the next start
@@ -472,7 +470,7 @@ func (s *Server) setupPlugins() error {
 	m.AddActivator(&eventActivator{s: s})
 	m.AddActivator(startupActivator{s})
 	m.Subscribe(s.transition)
-	return s.setupPrinter()
+	return nil
 }
 
 // transition publishes the manager's transitions on the bus as events, and

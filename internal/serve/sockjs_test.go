@@ -186,6 +186,9 @@ func TestSocketSubscribe(t *testing.T) {
 			s.next(t, "event", eventType("plugin_demo_x"))
 			s.next(t, "plugin", func(v map[string]any) bool { return v["data"] == "late" })
 			for _, m := range s.kept {
+				if _, ok := m["history"]; ok && tr.name == "api-socket" {
+					continue // a client with the API key is authenticated, and subscribed to everything, until its subscribe
+				}
 				t.Errorf("got %v, which the client did not subscribe to", m)
 			}
 		})

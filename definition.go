@@ -110,3 +110,10 @@ type HookHandler struct {
 func Hook(fn any, order int) HookHandler {
 	return HookHandler{Func: fn, Order: order}
 }
+
+// Filtered returns fn as a handler at the default order with a filter, for
+// use as a [Hooks] value. (A HookHandler literal always has an explicit
+// order: one that leaves Order out runs at order 0, first.)
+func Filtered(fn any, filter any) HookHandler {
+	return HookHandler{Func: fn, Order: DefaultOrder, Filter: filter}
+}

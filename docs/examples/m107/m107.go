@@ -27,9 +27,7 @@ var Plugin = tentacle.Definition{
 	Description: "Sends M106 S0 for M107.",
 	License:     "MIT",
 	Hooks: tentacle.Hooks{
-		"octoprint.comm.protocol.gcode.queuing": tentacle.HookHandler{
-			Func:   rewriteM107,
-			Filter: server.Filter{Commands: []string{"M107"}},
-		},
+		"octoprint.comm.protocol.gcode.queuing": tentacle.Filtered(rewriteM107,
+			server.Filter{Commands: []string{"M107"}}),
 	},
 }

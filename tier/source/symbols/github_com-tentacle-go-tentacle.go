@@ -16,6 +16,7 @@ func init() {
 		"BaseOf":              reflect.ValueOf(tentacle.BaseOf),
 		"DefaultOrder":        reflect.ValueOf(constant.MakeFromLiteral("1000", token.INT, 0)),
 		"ErrNoHelper":         reflect.ValueOf(&tentacle.ErrNoHelper).Elem(),
+		"Filtered":            reflect.ValueOf(tentacle.Filtered),
 		"Hook":                reflect.ValueOf(tentacle.Hook),
 		"InjectedFrom":        reflect.ValueOf(tentacle.InjectedFrom),
 		"MaxIdentifierLength": reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),

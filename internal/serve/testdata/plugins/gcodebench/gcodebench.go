@@ -23,9 +23,9 @@ func sending(phase string, cmd server.Command) []server.Command {
 
 // New returns the definition of plugin id.
 func New(id string) *tentacle.Definition {
-	h := tentacle.HookHandler{Func: sending}
+	h := tentacle.Hook(sending, tentacle.DefaultOrder)
 	if strings.HasPrefix(id, "benchf") {
-		h.Filter = server.Filter{Commands: []string{"M117"}}
+		h = tentacle.Filtered(sending, server.Filter{Commands: []string{"M117"}})
 	}
 	return &tentacle.Definition{Name: id, Version: "1.0.0", Hooks: tentacle.Hooks{server.HookGcodeSending: h}}
 }

@@ -77,18 +77,9 @@ func (d *Demo) received(line string) string {
 // hooks are the plugin's handlers.
 func (d *Demo) hooks() tentacle.Hooks {
 	return tentacle.Hooks{
-		"octoprint.comm.protocol.gcode.queuing": tentacle.HookHandler{
-			Func:   d.queuing,
-			Filter: server.Filter{Commands: []string{"M107", "M300"}},
-		},
-		server.HookGcodeSent: tentacle.HookHandler{
-			Func:   d.sentLine,
-			Filter: server.Filter{Observe: true},
-		},
-		server.HookGcodeReceived: tentacle.HookHandler{
-			Func:   d.received,
-			Filter: server.Filter{Prefixes: []string{"ok"}},
-		},
+		"octoprint.comm.protocol.gcode.queuing": tentacle.Filtered(d.queuing, server.Filter{Commands: []string{"M107", "M300"}}),
+		server.HookGcodeSent:                    tentacle.Filtered(d.sentLine, server.Filter{Observe: true}),
+		server.HookGcodeReceived:                tentacle.Filtered(d.received, server.Filter{Prefixes: []string{"ok"}}),
 	}
 }
 

@@ -3,11 +3,12 @@
 // in a process of its own, the same code. It rewrites M107 into M106 S0
 // (a filtered handler under OctoPrint's hook name), suppresses M300 (a
 // beep), counts the commands sent (an observe-only handler) and the "ok"
-// lines received, and reports its counts at GET /api/plugin/gcodedemo.
+// lines and position reports received, and reports its counts at GET /api/plugin/gcodedemo.
 package gcodedemo
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/tentacle-go/tentacle"
@@ -20,10 +21,12 @@ const ID = "gcodedemo"
 // Demo is the implementation.
 type Demo struct {
 	tentacle.Base
-	mu   sync.Mutex
-	sent int
-	oks  int
-	last string
+	mu       sync.Mutex
+	sent     int
+	oks      int
+	last     string
+	codes    map[string]int // commands sent, by code
+	position string         // the last position report (M114)
 }
 
 var (
@@ -37,7 +40,9 @@ func (d *Demo) APICommands() map[string][]string { return map[string][]string{"r
 // OnAPICommand resets the counts.
 func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
 	d.mu.Lock()
-	d.sent, d.oks, d.last = 0, 0, ""
+	d.sent, d.oks = 0, 0
+	d.last, d.position = "", ""
+	d.codes = map[string]int{}
 	d.mu.Unlock()
 	return nil, nil
 }
@@ -46,7 +51,7 @@ func (d *Demo) OnAPICommand(command string, data map[string]any) (any, error) {
 func (d *Demo) OnAPIGet(r *http.Request) (any, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return map[string]any{"sent": d.sent, "oks": d.oks, "last": d.last}, nil
+	return map[string]any{"sent": d.sent, "oks": d.oks, "last": d.last, "codes": d.codes, "position": d.position}, nil
 }
 
 func (d *Demo) queuing(phase string, cmd server.Command) []server.Command {
@@ -63,13 +68,21 @@ func (d *Demo) sentLine(phase string, cmd server.Command) []server.Command {
 	d.mu.Lock()
 	d.sent++
 	d.last = cmd.Line
+	if d.codes == nil {
+		d.codes = map[string]int{}
+	}
+	d.codes[cmd.Gcode]++
 	d.mu.Unlock()
 	return nil
 }
 
 func (d *Demo) received(line string) string {
 	d.mu.Lock()
-	d.oks++
+	if strings.HasPrefix(line, "X:") {
+		d.position = line
+	} else {
+		d.oks++
+	}
 	d.mu.Unlock()
 	return line
 }
@@ -79,7 +92,7 @@ func (d *Demo) hooks() tentacle.Hooks {
 	return tentacle.Hooks{
 		"octoprint.comm.protocol.gcode.queuing": tentacle.Filtered(d.queuing, server.Filter{Commands: []string{"M107", "M300"}}),
 		server.HookGcodeSent:                    tentacle.Filtered(d.sentLine, server.Filter{Observe: true}),
-		server.HookGcodeReceived:                tentacle.Filtered(d.received, server.Filter{Prefixes: []string{"ok"}}),
+		server.HookGcodeReceived:                tentacle.Filtered(d.received, server.Filter{Prefixes: []string{"ok", "X:"}}),
 	}
 }
 

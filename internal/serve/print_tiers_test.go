@@ -1,0 +1,135 @@
+package serve_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/gcodedemo"
+	"github.com/tentacle-go/tentacle/plugins/virtualprinter"
+)
+
+// gcodeTiers starts a server with the bundled virtual printer and the
+// plugin gcodedemo in each tier: compiled in, interpreted from
+// <basedir>/plugins/gcodedemo, and run in a process from
+// <basedir>/packages/gcodedemo. The code is the same.
+var gcodeTiers = []struct {
+	name  string
+	setup func(t *testing.T) setup
+}{
+	{"builtin", func(t *testing.T) setup {
+		return setup{plugins: map[string]*tentacle.Definition{gcodedemo.ID: gcodedemo.New()}}
+	}},
+	{"source", func(t *testing.T) setup {
+		dir := t.TempDir()
+		folder := filepath.Join(dir, "plugins", gcodedemo.ID)
+		if err := os.MkdirAll(folder, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(folder, "gcodedemo.go"), string(readFile(t, filepath.Join("testdata", "plugins", "gcodedemo", "gcodedemo.go"))))
+		return setup{dir: dir, plugins: map[string]*tentacle.Definition{}, folder: true}
+	}},
+	{"process", func(t *testing.T) setup {
+		exe := filepath.Join(t.TempDir(), "gcodeprocess")
+		if out, err := exec.Command("go", "build", "-o", exe, "./testdata/gcodeprocess").CombinedOutput(); err != nil {
+			t.Fatalf("go build ./testdata/gcodeprocess: %v\n%s", err, out)
+		}
+		dir := t.TempDir()
+		installPackage(t, dir, gcodedemo.ID, "G-code demo", exe, "1.0.0")
+		return setup{dir: dir, plugins: map[string]*tentacle.Definition{}, packages: true}
+	}},
+}
+
+// printed is what gcodedemo reports of a print.
+type printed struct {
+	Sent     int            `json:"sent"`
+	OKs      int            `json:"oks"`
+	Codes    map[string]int `json:"codes"`
+	Position string         `json:"position"`
+}
+
+// waitFor polls cond every 20 ms for up to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// jobState returns GET /api/job's state and last print's result.
+func (h *harness) jobState(t *testing.T) (state, last string) {
+	t.Helper()
+	v := h.do(http.MethodGet, "/api/job", "", nil).want(t, "job", http.StatusOK).decoded(t)
+	state, _ = v["state"].(string)
+	job, _ := v["job"].(map[string]any)
+	if lp, ok := job["lastPrint"].(map[string]any); ok {
+		last, _ = lp["result"].(string)
+	}
+	return state, last
+}
+
+// TestPrintTiers prints a file through the REST API on the virtual
+// printer, with the same G-code plugin in each tier: its filtered handler
+// under OctoPrint's hook name rewrites M107 and suppresses M300, its
+// observe-only handler sees every command sent, its received handler the
+// "ok" lines and the position report; every move of the file runs once.
+func TestPrintTiers(t *testing.T) {
+	for _, tc := range gcodeTiers {
+		t.Run(tc.name, func(t *testing.T) {
+			su := tc.setup(t)
+			su.bundled = map[string]*tentacle.Definition{virtualprinter.ID: &virtualprinter.Plugin}
+			h := start(t, su)
+			if in, ok := h.srv.Manager().Info(gcodedemo.ID); !ok || !in.Enabled {
+				t.Fatalf("gcodedemo is not enabled: %+v", in)
+			}
+			h.do(http.MethodPost, "/api/connection", h.key, map[string]any{"command": "connect", "port": virtualprinter.Port}).want(t, "connect", http.StatusNoContent)
+			waitFor(t, "Operational", func() bool { s, _ := h.jobState(t); return s == "Operational" })
+			h.do(http.MethodPost, "/api/plugin/"+gcodedemo.ID, h.key, map[string]any{"command": "reset"}).want(t, "reset", http.StatusNoContent)
+
+			const moves = 300
+			var file strings.Builder
+			file.WriteString("; a test print\nM83\nM107\nM300 S440 P200\n")
+			for i := range moves {
+				fmt.Fprintf(&file, "G1 X%d E1 ; move %d\n", i%100, i)
+			}
+			up := h.upload(h.key, "cube.gcode", file.String(), "print", "true").want(t, "upload", http.StatusCreated).decoded(t)
+			if up["effectivePrint"] != true {
+				t.Fatalf("upload did not start the print: %v", up)
+			}
+			waitFor(t, "the print's end", func() bool { _, last := h.jobState(t); return last != "" })
+			if _, last := h.jobState(t); last != "done" {
+				t.Fatalf("the print ended %q", last)
+			}
+			h.do(http.MethodPost, "/api/printer/command", h.key, map[string]any{"command": "M114"}).want(t, "M114", http.StatusNoContent)
+			var got printed
+			// The observe-only handler of a process plugin gets its calls
+			// off the send path: they may still be arriving.
+			waitFor(t, "the position report and every sent command", func() bool {
+				h.getJSON("/api/plugin/"+gcodedemo.ID, &got)
+				return got.Position != "" && got.Codes["M114"] == 1
+			})
+			if got.Codes["M107"] != 0 || got.Codes["M106"] != 1 || got.Codes["M300"] != 0 {
+				t.Errorf("commands sent by code %v: want M106 once (M107 rewritten), no M107, no M300", got.Codes)
+			}
+			if got.Codes["G1"] != moves {
+				t.Errorf("%d moves sent, want %d", got.Codes["G1"], moves)
+			}
+			if !strings.Contains(got.Position, fmt.Sprintf("E:%d.00", moves)) {
+				t.Errorf("position %q: every move extrudes 1 mm, want E:%d.00", got.Position, moves)
+			}
+			if got.OKs < moves {
+				t.Errorf("%d ok lines seen, want at least %d", got.OKs, moves)
+			}
+		})
+	}
+}

@@ -175,6 +175,19 @@ func status(t *testing.T, url string) int {
 	return resp.StatusCode
 }
 
+// getJSON GETs url and decodes its JSON answer into v.
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the tentacle command")
@@ -219,6 +232,25 @@ func TestEndToEnd(t *testing.T) {
 	// from the server.
 	if in.Key != "demo" || in.Enabled || in.State != "disabled" {
 		t.Errorf("plugins info demo --json: key %q, enabled %v, state %q; want demo, false, disabled", in.Key, in.Enabled, in.State)
+	}
+	// A print through the command line, on the bundled virtual printer:
+	// uploaded, connected, printed to its end.
+	gcode := filepath.Join(t.TempDir(), "part.gcode")
+	writeFile(t, gcode, strings.Repeat("G1 X10 E1\nG1 X0 E1\n", 500))
+	if out := cli(t, bin, dir, "print", gcode, "--port", "VIRTUAL"); !strings.Contains(strings.ToLower(out), "done") {
+		t.Errorf("print: %q", out)
+	}
+	var job struct {
+		Job struct {
+			LastPrint struct{ Path, Result string } `json:"lastPrint"`
+		} `json:"job"`
+	}
+	if err := json.Unmarshal([]byte(cli(t, bin, dir, "printer", "state", "--json")), &struct{}{}); err != nil {
+		t.Errorf("printer state --json: %v", err)
+	}
+	getJSON(t, p.url+"/api/job", &job)
+	if job.Job.LastPrint.Path != "part.gcode" || job.Job.LastPrint.Result != "done" {
+		t.Errorf("last print %+v, want part.gcode done", job.Job.LastPrint)
 	}
 	// The server's own hooks are listed, without handlers.
 	if out := cli(t, bin, dir, "plugins", "hooks"); !strings.Contains(out, "tentacle.comm.protocol.gcode.sending\n  no handlers") {

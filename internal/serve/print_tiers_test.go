@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -131,5 +132,48 @@ func TestPrintTiers(t *testing.T) {
 				t.Errorf("%d ok lines seen, want at least %d", got.OKs, moves)
 			}
 		})
+	}
+}
+
+// TestPluginToggledWhilePrinting disables and enables a G-code plugin
+// over and over while a file prints: the print needs no reconnect, and
+// every move runs once (the relative extrusion adds up).
+func TestPluginToggledWhilePrinting(t *testing.T) {
+	h := start(t, setup{
+		plugins: map[string]*tentacle.Definition{gcodedemo.ID: gcodedemo.New()},
+		bundled: map[string]*tentacle.Definition{virtualprinter.ID: &virtualprinter.Plugin},
+	})
+	h.do(http.MethodPost, "/api/connection", h.key, map[string]any{"command": "connect", "port": virtualprinter.Port}).want(t, "connect", http.StatusNoContent)
+	waitFor(t, "Operational", func() bool { s, _ := h.jobState(t); return s == "Operational" })
+	const moves = 20000
+	h.upload(h.key, "long.gcode", "M83\n"+strings.Repeat("G1 X1 E1\n", moves), "print", "true").want(t, "upload", http.StatusCreated)
+	m := h.srv.Manager()
+	toggles := 0
+	for {
+		if _, last := h.jobState(t); last != "" {
+			if last != "done" {
+				t.Fatalf("the print ended %q", last)
+			}
+			break
+		}
+		if _, err := m.Disable(context.Background(), gcodedemo.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Enable(context.Background(), gcodedemo.ID); err != nil {
+			t.Fatal(err)
+		}
+		toggles++
+	}
+	if toggles == 0 {
+		t.Fatal("the print ended before the plugin was toggled once")
+	}
+	h.do(http.MethodPost, "/api/printer/command", h.key, map[string]any{"command": "M114"}).want(t, "M114", http.StatusNoContent)
+	var got printed
+	waitFor(t, "the position report", func() bool {
+		h.getJSON("/api/plugin/"+gcodedemo.ID, &got)
+		return got.Position != ""
+	})
+	if !strings.Contains(got.Position, fmt.Sprintf("E:%d.00", moves)) {
+		t.Errorf("position %q after %d toggles: want E:%d.00, every move once", got.Position, toggles, moves)
 	}
 }

@@ -34,10 +34,11 @@ type asyncCalls struct {
 	wg      sync.WaitGroup
 	closed  bool
 	skipped map[string]int
+	logf    func(format string, args ...any)
 }
 
-func newAsyncCalls() *asyncCalls {
-	return &asyncCalls{workers: map[string]chan func(){}, skipped: map[string]int{}}
+func newAsyncCalls(logf func(format string, args ...any)) *asyncCalls {
+	return &asyncCalls{workers: map[string]chan func(){}, skipped: map[string]int{}, logf: logf}
 }
 
 // deliver queues call for plugin's worker. report gets a panic of the
@@ -59,6 +60,9 @@ func (a *asyncCalls) deliver(plugin string, call func(), report func(string, any
 	case ch <- call:
 	default:
 		a.skipped[plugin]++
+		if n := a.skipped[plugin]; a.logf != nil && (n&(n-1)) == 0 { // 1, 2, 4, 8, ...
+			a.logf("plugin %s: its observe-only handlers are %d calls behind; %d calls skipped so far", plugin, asyncQueue, n)
+		}
 	}
 }
 
@@ -74,18 +78,6 @@ func (a *asyncCalls) work(plugin string, ch chan func(), report func(string, any
 			call()
 		}()
 	}
-}
-
-// Skipped returns how many observe-only calls were skipped per plugin
-// because its queue was full.
-func (a *asyncCalls) Skipped() map[string]int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make(map[string]int, len(a.skipped))
-	for k, v := range a.skipped {
-		out[k] = v
-	}
-	return out
 }
 
 // close stops the workers after the calls queued so far.

@@ -180,7 +180,7 @@ func Open(opts Options) *Conn {
 	c.sending = newPhase(c, server.PhaseSending, opts.Hooks.Sending)
 	c.sent = newPhase(c, server.PhaseSent, opts.Hooks.Sent)
 	c.received.hook, c.received.async = opts.Hooks.Received, opts.Async
-	c.async = newAsyncCalls()
+	c.async = newAsyncCalls(c.logf)
 	c.state.Store(int32(StateConnecting))
 	c.wg.Add(1)
 	go c.readLoop()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
 	"regexp"
@@ -120,11 +121,7 @@ func (p *printerState) lastPrint() lastPrint {
 func (p *printerState) offsetsCopy() map[string]float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make(map[string]float64, len(p.offsets))
-	for k, v := range p.offsets {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(p.offsets)
 }
 
 // errNoPrinter is the 409 answer of a server without a printer.

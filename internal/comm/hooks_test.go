@@ -213,3 +213,109 @@ func firstDiff(a, b []string) int {
 	}
 	return min(len(a), len(b))
 }
+
+// TestObserversOffTheSendPath: an observe-only handler of a plugin in a
+// process of its own gets its calls in order, on a goroutine of its own: a
+// slow one does not hold up the print. A handler that is not isolated is
+// called on the send path even when it observes only.
+func TestObserversOffTheSendPath(t *testing.T) {
+	r := newRig(t, Options{})
+	gate := make(chan struct{})
+	var mu sync.Mutex
+	var seen []string
+	observe := server.Filter{Observe: true}
+	if err := r.reg.Add("isolated", server.HookGcodeSent, hooks.Registration{Func: server.GcodeHook(func(_ string, cmd server.Command) []server.Command {
+		<-gate
+		mu.Lock()
+		seen = append(seen, cmd.Line)
+		mu.Unlock()
+		return nil
+	}), Filter: observe}); err != nil {
+		t.Fatal(err)
+	}
+	var inline atomic.Int32
+	if err := r.reg.Add("inproc", server.HookGcodeSent, hooks.Registration{Func: server.GcodeHook(func(string, server.Command) []server.Command {
+		inline.Add(1)
+		return nil
+	}), Filter: observe}); err != nil {
+		t.Fatal(err)
+	}
+	r.open(Options{Async: func(plugin string) bool { return plugin == "isolated" }})
+	var lines []string
+	for i := range 100 {
+		lines = append(lines, fmt.Sprintf("G1 X%d", i))
+	}
+	r.print(lines...) // done while the isolated handler is still blocked
+	if n := inline.Load(); n < 100 {
+		t.Fatalf("the in-process observer saw %d lines by the end of the print, want every one", n)
+	}
+	close(gate)
+	r.waitFor("the isolated observer's calls", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) >= 101 })
+	mu.Lock()
+	defer mu.Unlock()
+	var got []string
+	for _, l := range seen {
+		if strings.HasPrefix(l, "G1 ") {
+			got = append(got, l)
+		}
+	}
+	if !slices.Equal(got, lines) {
+		t.Fatalf("the isolated observer saw %q, want the file's lines in order", got)
+	}
+}
+
+// TestFiltersSkipCalls: a handler with a filter is called only for the
+// commands or received lines it asks for, and one that asks for M117 also
+// sees a command an earlier handler rewrote into M117.
+func TestFiltersSkipCalls(t *testing.T) {
+	r := newRig(t, Options{})
+	var mu sync.Mutex
+	calls := map[string][]string{}
+	record := func(name string) server.GcodeHook {
+		return func(_ string, cmd server.Command) []server.Command {
+			mu.Lock()
+			calls[name] = append(calls[name], cmd.Line)
+			mu.Unlock()
+			return nil
+		}
+	}
+	add := func(plugin, hook string, order int, fn any, f server.Filter) {
+		if err := r.reg.Add(plugin, hook, hooks.Registration{Func: fn, Order: order, HasOrder: true, Filter: f}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("rewriter", server.HookGcodeSending, 1, server.GcodeHook(func(_ string, cmd server.Command) []server.Command {
+		if cmd.Gcode == "M118" {
+			return server.Rewrite("M117 from M118")
+		}
+		return nil
+	}), server.Filter{Commands: []string{"M118"}})
+	add("display", server.HookGcodeSending, 2, record("display"), server.Filter{Commands: []string{"M117"}})
+	add("tools", server.HookGcodeSending, 3, record("tools"), server.Filter{Commands: []string{"T"}})
+	var received []string
+	add("echo", server.HookGcodeReceived, 1, server.ReceivedHook(func(line string) string {
+		mu.Lock()
+		received = append(received, line)
+		mu.Unlock()
+		return line
+	}), server.Filter{Prefixes: []string{"echo:"}})
+	r.p.answer = func(cmd string) (string, bool) {
+		if cmd == "M119" {
+			return "echo:endstops\nok", true
+		}
+		return "", false
+	}
+	r.open(Options{})
+	r.print("G1 X1", "M117 hello", "T1", "M118 hi", "G1 X2", "M119")
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"M117 hello", "M117 from M118"}; !slices.Equal(calls["display"], want) {
+		t.Errorf("the M117 handler got %q, want %q", calls["display"], want)
+	}
+	if want := []string{"T1"}; !slices.Equal(calls["tools"], want) {
+		t.Errorf("the tool handler got %q, want %q", calls["tools"], want)
+	}
+	if want := []string{"echo:endstops"}; !slices.Equal(received, want) {
+		t.Errorf("the echo handler got %q, want %q", received, want)
+	}
+}

@@ -217,17 +217,18 @@ func (pr *pluginRoutes) answer(w http.ResponseWriter, id, what string, fn func()
 }
 
 // servePlugin answers everything under /plugin/{id}/, its body bounded
-// (limitBody): the plugin's hook routes first, then static assets under
+// (limitBody): the plugin's hook routes (server.HookHTTPRoutes) first, then static assets under
 // static/, the rest by the plugin's blueprint.
 func (pr *pluginRoutes) servePlugin(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	mt := pr.get(id)
 	prefix := "/plugin/" + id
 	rest := strings.TrimPrefix(r.URL.Path, prefix)
-	if !pr.limitBody(w, r, id, rest) {
+	mux := pr.route(id, r)
+	if !pr.limitBody(w, r, id, rest, mux != nil) {
 		return
 	}
-	if mux := pr.route(id, r); mux != nil {
+	if mux != nil {
 		mux.ServeHTTP(w, r)
 		return
 	}

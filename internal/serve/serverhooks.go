@@ -172,10 +172,10 @@ func (pr *pluginRoutes) route(id string, r *http.Request) *http.ServeMux {
 }
 
 // bodyLimit returns the largest body a request for rest (the path under
-// /plugin/<id>) takes: the plugin's body size entry for the method with
-// the longest path prefix of rest, else maxBody.
-func (pr *pluginRoutes) bodyLimit(id, method, rest string) int64 {
-	limit, longest := int64(maxBody), -1
+// /plugin/<id>) takes, from the plugin's body size entry for the method
+// with the longest path prefix of rest; false when it has none.
+func (pr *pluginRoutes) bodyLimit(id, method, rest string) (int64, bool) {
+	limit, longest := int64(0), -1
 	if hk := pr.hooked.Load(); hk != nil {
 		for _, bs := range hk.sizes[id] {
 			if bs.Method == method && strings.HasPrefix(rest, bs.Path) && len(bs.Path) > longest {
@@ -183,17 +183,27 @@ func (pr *pluginRoutes) bodyLimit(id, method, rest string) int64 {
 			}
 		}
 	}
-	return limit
+	return limit, longest >= 0
 }
 
-// limitBody bounds the body of a request under /plugin/<id>/: one that
-// says it is larger than its limit is answered 413 and false is returned;
-// a body read past the limit fails with *http.MaxBytesError.
-func (pr *pluginRoutes) limitBody(w http.ResponseWriter, r *http.Request, id, rest string) bool {
+// limitBody bounds the body of a request under /plugin/<id>/ by the
+// plugin's body size entry, else, for its hook routes (hooked), by maxBody;
+// a Blueprint's requests without an entry are not bounded by the server
+// (the plugin bounds them, as the Plugin Manager's upload does). A request
+// that says its body is larger is answered 413 and false is returned; a
+// body read past the limit fails with *http.MaxBytesError.
+func (pr *pluginRoutes) limitBody(w http.ResponseWriter, r *http.Request, id, rest string, hooked bool) bool {
 	if r.Body == nil || r.Body == http.NoBody {
 		return true
 	}
-	limit := pr.bodyLimit(id, r.Method, rest)
+	limit, ok := pr.bodyLimit(id, r.Method, rest)
+	switch {
+	case ok:
+	case hooked:
+		limit = maxBody
+	default:
+		return true
+	}
 	if r.ContentLength > limit {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit))
 		return false

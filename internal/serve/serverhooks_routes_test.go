@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,7 +46,8 @@ func echoRoute(what string) http.Handler {
 // plugin's Blueprint and with /plugin/<id> stripped; a route with an
 // invalid or conflicting pattern is skipped and logged; a handler that
 // panics is the plugin's fault and the server serves on; a panic in a
-// route answers 500; a plugin that is only a routes hook serves.
+// route answers 500; a plugin that is only a routes hook serves, and keeps
+// its routes when disabled until the restart.
 func TestServerHookRoutes(t *testing.T) {
 	h := start(t, setup{plugins: map[string]*tentacle.Definition{
 		"hooked": {Name: "Hooked", Version: "1.0.0", Implementation: &hookedBlueprint{}, Hooks: tentacle.Hooks{
@@ -112,24 +114,39 @@ func TestServerHookRoutes(t *testing.T) {
 	if in.Faults != 1 || !strings.Contains(in.LastFault, "route boom on purpose") {
 		t.Errorf("hooked: faults %d, last %q; want the route's panic", in.Faults, in.LastFault)
 	}
+
+	// Disabled while the server runs, a restart-needing plugin's disable
+	// waits for the restart: its routes stay until then.
+	if _, err := m.Disable(context.Background(), "onlyroutes"); err != nil {
+		t.Fatalf("disable onlyroutes: %v", err)
+	}
+	if in, _ := m.Info("onlyroutes"); !in.PendingDisable {
+		t.Errorf("onlyroutes: pending disable %v, want true", in.PendingDisable)
+	}
+	if r := h.do("GET", "/plugin/onlyroutes/ping", "", nil); r.status != 200 || string(r.body) != "pong /ping " {
+		t.Errorf("after the disable: %d %q, want the route until the restart", r.status, r.body)
+	}
 }
 
 // TestServerHookBodySize: the body size hook sets the largest body of
 // requests under /plugin/<id>/ by method and path prefix, the longest
-// prefix winning; a body over it gets 413 (by its length before the
-// handler runs, by reading when the length is not known), one under it
-// reaches the handler; without an entry, the default holds.
+// prefix winning, for the hook's routes and the Blueprint alike; a body
+// over it gets 413 (by its length before the handler runs; the handler's
+// read fails when the length is not known), one under it reaches the
+// handler; without an entry, the hook's routes take 1 MiB and the
+// Blueprint is not bounded by the server.
 func TestServerHookBodySize(t *testing.T) {
 	h := start(t, setup{plugins: map[string]*tentacle.Definition{
 		"sized": {Name: "Sized", Version: "1.0.0", Implementation: &hookedBlueprint{}, Hooks: tentacle.Hooks{
 			server.HookHTTPRoutes: server.RoutesHook(func() []server.Route {
-				return []server.Route{{Path: "", Handler: echoRoute("route")}}
+				return []server.Route{{Path: "small/", Handler: echoRoute("route")}, {Path: "other", Handler: echoRoute("route")}}
 			}),
 			server.HookHTTPBodySize: server.BodySizeHook(func() []server.BodySize {
 				return []server.BodySize{
 					{Method: "POST", Path: "small", MaxBytes: 10},
 					{Method: "post", Path: "/small/big", MaxBytes: 2 << 20},
 					{Method: "PUT", Path: "", MaxBytes: 5},
+					{Method: "POST", Path: "bpsmall", MaxBytes: 4},
 				}
 			}),
 		}},
@@ -147,6 +164,8 @@ func TestServerHookBodySize(t *testing.T) {
 		{"other method", "PUT", "/plugin/sized/small/a", "0123456", false, 413},
 		{"default holds", "POST", "/plugin/sized/other", big, false, 413},
 		{"default under", "POST", "/plugin/sized/other", "0123456789a", false, 200},
+		{"blueprint over its entry", "POST", "/plugin/sized/bpsmall", "01234", false, 413},
+		{"blueprint unbounded without an entry", "POST", "/plugin/sized/bp", big, false, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var rd io.Reader = strings.NewReader(tc.body)
@@ -157,6 +176,7 @@ func TestServerHookBodySize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			req.Header.Set("X-Api-Key", h.key) // the Blueprint's POSTs need it
 			resp, err := h.client.Do(req)
 			if err != nil {
 				t.Fatal(err)

@@ -24,6 +24,7 @@ func (s *Server) routesHandler() http.Handler {
 	mux.HandleFunc("POST /api/system/commands/{source}/{action}", s.postSystemCommand)
 	mux.HandleFunc("GET /api/settings", s.getSettings)
 	mux.HandleFunc("POST /api/settings", s.postSettings)
+	mux.HandleFunc("GET /api/access/permissions", s.getPermissions)
 	mux.HandleFunc("/api/plugin/{id}", s.routes.serveAPI)
 	mux.HandleFunc("GET /api/ui", s.getUI)
 	mux.HandleFunc("GET /api/ui/version", s.getUIVersion)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
@@ -23,6 +24,9 @@ type pluginRoutes struct {
 	s      *Server
 	mu     sync.RWMutex
 	mounts map[string]*mount
+	// hooked is what the restart-needing server hooks gave at the start
+	// (nil before).
+	hooked atomic.Pointer[hooked]
 }
 
 // mount is what one enabled plugin serves.
@@ -77,17 +81,21 @@ func (pr *pluginRoutes) Deactivate(p manager.Plugin) {
 	delete(pr.mounts, p.ID())
 }
 
-// checksAccessItself reports whether a request for urlPath goes to the
-// routes of a plugin that checks access itself (server.BlueprintUnprotected):
-// anything under /plugin/<id>/ but the static files the server serves.
-func (pr *pluginRoutes) checksAccessItself(urlPath string) bool {
-	rest, ok := strings.CutPrefix(urlPath, "/plugin/")
+// checksAccessItself reports whether r goes to routes of a plugin that
+// check access themselves: the plugin's hook routes (server.HookHTTPRoutes),
+// or, for a plugin that is server.BlueprintUnprotected, anything under
+// /plugin/<id>/ but the static files the server serves.
+func (pr *pluginRoutes) checksAccessItself(r *http.Request) bool {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/plugin/")
 	if !ok {
 		return false
 	}
 	id, rest, ok := strings.Cut(rest, "/")
 	if !ok {
 		return false
+	}
+	if pr.route(id, r) != nil {
+		return true
 	}
 	mt := pr.get(id)
 	if mt == nil || mt.blueprint == nil || !mt.unprotected {
@@ -208,13 +216,22 @@ func (pr *pluginRoutes) answer(w http.ResponseWriter, id, what string, fn func()
 	}
 }
 
-// servePlugin answers everything under /plugin/{id}/: static assets under
+// servePlugin answers everything under /plugin/{id}/, its body bounded
+// (limitBody): the plugin's hook routes (server.HookHTTPRoutes) first, then static assets under
 // static/, the rest by the plugin's blueprint.
 func (pr *pluginRoutes) servePlugin(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	mt := pr.get(id)
 	prefix := "/plugin/" + id
 	rest := strings.TrimPrefix(r.URL.Path, prefix)
+	mux := pr.route(id, r)
+	if !pr.limitBody(w, r, id, rest, mux != nil) {
+		return
+	}
+	if mux != nil {
+		mux.ServeHTTP(w, r)
+		return
+	}
 	switch {
 	case mt == nil:
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no enabled plugin %q serving pages", id))

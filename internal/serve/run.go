@@ -35,6 +35,8 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Info("stopping before serving: asked to stop during the start")
 		return s.stop()
 	}
+	// The restart-needing server hooks, once, before the first request.
+	s.routes.hooked.Store(s.collectServerHooks())
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.host, strconv.Itoa(s.port)))
 	if err != nil {
 		err = fmt.Errorf("server: listen: %w", err)

@@ -113,6 +113,7 @@ type Server struct {
 	marker   *startMarker
 	hung     *hungPlugins // plugins whose code hung, for the next start
 	routes   *pluginRoutes
+	hooks    serverHooks // the restart-needing server hooks, called once at the start
 	ui       *uiTemplates
 	sockets  *socketHub
 	page     *web.Page   // the web page at /
@@ -443,6 +444,9 @@ func (s *Server) setupPlugins() error {
 	}
 	if err := m.Hooks().DeclareAll(server.Hooks()); err != nil {
 		return fmt.Errorf("server: %w", err)
+	}
+	if s.hooks, err = declareServerHooks(m.Hooks()); err != nil {
+		return err
 	}
 	s.mgr = m
 	m.Inject(server.InjectEventBus, busView{s.bus})

@@ -122,7 +122,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var c caller
 		switch k := requestKey(r); {
 		case k != "" && !s.rightKey(k):
-			if !s.routes.checksAccessItself(r.URL.Path) {
+			if !s.routes.checksAccessItself(r) {
 				writeError(w, http.StatusForbidden, errWrongKey)
 				return
 			}

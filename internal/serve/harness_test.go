@@ -22,6 +22,7 @@ import (
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/serve/fakeprinter"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/demo"
+	"github.com/tentacle-go/tentacle/plugins/virtualprinter"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 	proctier "github.com/tentacle-go/tentacle/tier/process"
@@ -72,6 +73,20 @@ type setup struct {
 	printer bool
 }
 
+// bundledOrigin is the server's bundled plugins (tier.Bundled) but the
+// virtual printer, which a test that wants it bundles itself
+// (setup.bundled): the tests that import it for that must not change what
+// the others see.
+func bundledOrigin() tier.Origin {
+	defs := map[string]*tentacle.Definition{}
+	for _, id := range tentacle.Registered() {
+		if id != virtualprinter.ID {
+			defs[id], _ = tentacle.Registration(id)
+		}
+	}
+	return tier.Definitions(tier.OriginBundled, true, defs)
+}
+
 // harness is a running test server and a client for it.
 type harness struct {
 	t       testing.TB
@@ -106,7 +121,7 @@ func start(t testing.TB, su setup) *harness {
 	if su.marker != "" {
 		writeFile(t, filepath.Join(su.dir, ".incomplete_startup"), su.marker)
 	}
-	sources := []tier.Origin{tier.Bundled(), tier.Definitions("test", false, su.plugins)}
+	sources := []tier.Origin{bundledOrigin(), tier.Definitions("test", false, su.plugins)}
 	if su.bundled != nil {
 		sources = append(sources, tier.Definitions("testbundled", true, su.bundled))
 	}

@@ -99,7 +99,7 @@ func TestPrintTiers(t *testing.T) {
 
 			const moves = 300
 			var file strings.Builder
-			file.WriteString("; a test print\nM83\nM107\nM300 S440 P200\n")
+			file.WriteString("; a test print\nM83\nM107\nM300 S440 P200\nM118 panic\nM118 slow\n")
 			for i := range moves {
 				fmt.Fprintf(&file, "G1 X%d E1 ; move %d\n", i%100, i)
 			}
@@ -121,6 +121,20 @@ func TestPrintTiers(t *testing.T) {
 			})
 			if got.Codes["M107"] != 0 || got.Codes["M106"] != 1 || got.Codes["M300"] != 0 {
 				t.Errorf("commands sent by code %v: want M106 once (M107 rewritten), no M107, no M300", got.Codes)
+			}
+			// The handler that panicked and the one that overran (in a
+			// process, past its budget; elsewhere it only took its time)
+			// left their lines to go on, and are counted against the
+			// plugin.
+			if got.Codes["M118"] != 2 {
+				t.Errorf("%d M118 lines sent, want 2: a failed handler leaves the line to go on", got.Codes["M118"])
+			}
+			in, _ := h.srv.Manager().Info(gcodedemo.ID)
+			if in.Faults < 1 {
+				t.Errorf("gcodedemo has %d faults, want the panic counted", in.Faults)
+			}
+			if tc.name == "process" && (in.Process == nil || in.Process.Overruns < 1) {
+				t.Errorf("gcodedemo's process: %+v, want the overrun counted", in.Process)
 			}
 			if got.Codes["G1"] != moves {
 				t.Errorf("%d moves sent, want %d", got.Codes["G1"], moves)

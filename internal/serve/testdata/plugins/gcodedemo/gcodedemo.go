@@ -2,7 +2,8 @@
 // G-code hooks in every tier: compiled in, interpreted from source and run
 // in a process of its own, the same code. It rewrites M107 into M106 S0
 // (a filtered handler under OctoPrint's hook name), suppresses M300 (a
-// beep), counts the commands sent (an observe-only handler) and the "ok"
+// beep), panics on "M118 panic" and overruns a process plugin's budget on
+// "M118 slow", counts the commands sent (an observe-only handler) and the "ok"
 // lines and position reports received, and reports its counts at GET /api/plugin/gcodedemo.
 package gcodedemo
 
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/server"
@@ -60,6 +62,14 @@ func (d *Demo) queuing(phase string, cmd server.Command) []server.Command {
 		return server.Rewrite("M106 S0")
 	case "M300":
 		return server.Suppress()
+	case "M118":
+		switch cmd.Line {
+		case "M118 panic":
+			panic("gcodedemo panics on purpose")
+		case "M118 slow":
+			time.Sleep(200 * time.Millisecond) // over a process plugin's budget
+			return server.Rewrite("M118 too late")
+		}
 	}
 	return nil
 }
@@ -90,7 +100,7 @@ func (d *Demo) received(line string) string {
 // hooks are the plugin's handlers.
 func (d *Demo) hooks() tentacle.Hooks {
 	return tentacle.Hooks{
-		"octoprint.comm.protocol.gcode.queuing": tentacle.Filtered(d.queuing, server.Filter{Commands: []string{"M107", "M300"}}),
+		"octoprint.comm.protocol.gcode.queuing": tentacle.Filtered(d.queuing, server.Filter{Commands: []string{"M107", "M300", "M118"}}),
 		server.HookGcodeSent:                    tentacle.Filtered(d.sentLine, server.Filter{Observe: true}),
 		server.HookGcodeReceived:                tentacle.Filtered(d.received, server.Filter{Prefixes: []string{"ok", "X:"}}),
 	}

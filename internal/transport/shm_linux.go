@@ -375,7 +375,10 @@ func serveShared(c net.Conn, r *region, newReq func() proto.Message, handle func
 		r.unmap()
 	}()
 	br := newFrameReader(c)
-	alive := func() bool { return peerOpen(c) }
+	// The watch holds the socket's read side while it waits, so the naps
+	// cannot look at the socket themselves: the watch gives the channel up
+	// when the connection ends, which wakes them.
+	alive := func() bool { return true }
 	for n := uint32(1); ; n++ {
 		if err := r.await(offReqSeq, offServerSleep, n, time.Time{}, serverNap, alive); err != nil {
 			return

@@ -33,3 +33,4 @@ func callShared(net.Conn, io.Reader, *region, proto.Message, proto.Message, time
 }
 
 func serveShared(net.Conn, *region, func() proto.Message, func(proto.Message) proto.Message) {}
+const serverNap = 0

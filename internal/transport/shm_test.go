@@ -136,3 +136,18 @@ func TestSharedChannelRefused(t *testing.T) {
 	ln.Close()
 	accepted.Wait()
 }
+
+// TestSharedChannelIdle: a connection left idle for longer than the
+// answering side's naps is answered when the next call comes.
+func TestSharedChannelIdle(t *testing.T) {
+	p := transport.NewConns(echoServer(t), 1)
+	defer p.Close()
+	for i := range 2 {
+		if i > 0 {
+			time.Sleep(transport.ServerNap + 200*time.Millisecond)
+		}
+		if got, err := call(p, "x", "", 5*time.Second); err != nil || got != "x" {
+			t.Fatalf("call %d: %q, %v", i+1, got, err)
+		}
+	}
+}

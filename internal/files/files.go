@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 )
@@ -22,7 +23,8 @@ import (
 // Errors callers branch on.
 var (
 	// ErrBadName: a path that is empty, absolute, climbs out with "..",
-	// or holds control characters or backslashes.
+	// holds control characters or backslashes, or leads out of the
+	// folder through a link.
 	ErrBadName = errors.New("bad file name")
 	// ErrNotPrintable: a file name without a printable extension
 	// (.gcode, .gco, .g).
@@ -244,13 +246,13 @@ func (s *Store) Stage(dir string, r io.Reader) (*Staged, error) {
 			return nil, err
 		}
 		if err := s.root.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("make folder %s: %w", dir, err)
+			return nil, fmt.Errorf("make folder %s: %w", dir, notFound(err))
 		}
 	}
 	tmp := path.Join(dir, fmt.Sprintf(".tmp-%d-%d", os.Getpid(), time.Now().UnixNano()))
 	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("write temporary file: %w", err)
+		return nil, fmt.Errorf("write temporary file: %w", notFound(err))
 	}
 	_, err = io.Copy(f, r)
 	if cerr := f.Close(); err == nil {
@@ -278,12 +280,12 @@ func (st *Staged) Commit(p string) (Entry, error) {
 	if dir := path.Dir(p); dir != "." {
 		if err := st.s.root.MkdirAll(dir, 0o755); err != nil {
 			st.Discard()
-			return Entry{}, fmt.Errorf("add %s: %w", p, err)
+			return Entry{}, fmt.Errorf("add %s: %w", p, notFound(err))
 		}
 	}
 	if err := st.s.root.Rename(st.tmp, p); err != nil {
 		st.Discard()
-		return Entry{}, fmt.Errorf("add %s: %w", p, err)
+		return Entry{}, fmt.Errorf("add %s: %w", p, notFound(err))
 	}
 	return st.s.Stat(p)
 }
@@ -301,7 +303,7 @@ func (s *Store) Mkdir(p string) (Entry, error) {
 		return Entry{}, fmt.Errorf("%s: %w", p, ErrExists)
 	}
 	if err := s.root.MkdirAll(p, 0o755); err != nil {
-		return Entry{}, fmt.Errorf("make folder %s: %w", p, err)
+		return Entry{}, fmt.Errorf("make folder %s: %w", p, notFound(err))
 	}
 	return s.Stat(p)
 }
@@ -335,9 +337,34 @@ func (e Entry) Files() []string {
 	return out
 }
 
+// notFound names what the folder's os.Root answered: a path that is not
+// there (ErrNotFound), or one that leads out of the folder through a link
+// (ErrBadName).
 func notFound(err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	case escapes(err):
+		return fmt.Errorf("%w: it leads out of the uploads folder: %w", ErrBadName, err)
 	}
 	return err
+}
+
+// escapes reports whether err is os.Root's refusal of a path that leads
+// out of its folder: a path or link error that the system did not give
+// (os.Root gives it before asking the system).
+func escapes(err error) bool {
+	var inner error
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		inner = pe.Err
+	case errors.As(err, &le):
+		inner = le.Err
+	default:
+		return false
+	}
+	var errno syscall.Errno
+	return inner != nil && !errors.As(inner, &errno)
 }

@@ -43,7 +43,8 @@ func TestHostileNames(t *testing.T) {
 		{"x\n.gcode", files.ErrBadName},
 		{"x\x7f.gcode", files.ErrBadName},
 		{".tmp-1.gcode", files.ErrBadName},
-		{"link/x.gcode", nil},
+		{"link/x.gcode", files.ErrBadName},
+		{"link/sub/x.gcode", files.ErrBadName},
 		{"x.stl", files.ErrNotPrintable},
 		{"x", files.ErrNotPrintable},
 	} {

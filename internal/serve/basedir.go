@@ -63,6 +63,11 @@ func (d basedir) runFile() string { return filepath.Join(d.root, RunFile) }
 // killed left in it is removed at the next start.
 const SocketDir = ".run"
 
+// CheckRecordsFile is the file, in the base directory, in which the process
+// tier keeps the SHA-256 checks of executables that passed
+// (process.Options.CheckRecords).
+const CheckRecordsFile = ".process-checks.json"
+
 // startRecord is what the marker file of an incomplete start holds: when
 // the start began and which plugin's code was running, if any.
 type startRecord struct {

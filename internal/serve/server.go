@@ -239,10 +239,13 @@ func New(opts Options) (*Server, error) {
 // packages (<basedir>/packages, executables run as processes). The
 // configuration (st, which may be nil) sets the process tier, see
 // [ProcessOptions]; log (nil: none) gets its warnings. The plugin
-// processes' sockets go in <basedir>/.run (see process.Options.SocketDir).
+// processes' sockets go in <basedir>/.run (see process.Options.SocketDir),
+// the record of their executables' checks in <basedir>/.process-checks.json
+// (process.Options.CheckRecords).
 func DefaultOrigins(basedir string, st *settings.Store, log *slog.Logger) []tier.Origin {
 	popts, warnings := ProcessOptions(st)
 	popts.SocketDir = filepath.Join(basedir, SocketDir)
+	popts.CheckRecords = filepath.Join(basedir, CheckRecordsFile)
 	if log != nil {
 		for _, w := range warnings {
 			log.Warn("config.yaml: " + w)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -19,6 +20,10 @@ type Conns struct {
 	addr    string
 	maxIdle int
 
+	// noShared is set once the answering side refused a shared channel:
+	// its connections carry frames only.
+	noShared atomic.Bool
+
 	mu     sync.Mutex
 	idle   []*frameConn
 	closed bool
@@ -26,7 +31,17 @@ type Conns struct {
 
 type frameConn struct {
 	net.Conn
-	r *bufio.Reader
+	r      *bufio.Reader
+	shared *region // the connection's shared channel; nil: frames only
+}
+
+// close gives up the connection's shared channel, if any, and closes it.
+func (c *frameConn) close() {
+	if c.shared != nil {
+		c.shared.giveUp()
+		c.shared.unmap()
+	}
+	_ = c.Conn.Close()
 }
 
 // NewConns returns the pool of connections to the socket at addr, keeping
@@ -62,14 +77,27 @@ func (p *Conns) get() (*frameConn, error) {
 	if err != nil {
 		return nil, &DialError{err}
 	}
-	return &frameConn{Conn: c, r: bufio.NewReader(c)}, nil
+	fc := &frameConn{Conn: c, r: newFrameReader(c)}
+	if p.noShared.Load() || !sharedSupported() {
+		return fc, nil
+	}
+	if fc.shared, err = offerShared(c); err != nil {
+		// Refused (an answering side that only knows frames closes the
+		// connection): frames from now on, on a new connection.
+		p.noShared.Store(true)
+		_ = c.Close()
+		return p.get()
+	}
+	return fc, nil
 }
+
+func newFrameReader(c net.Conn) *bufio.Reader { return bufio.NewReader(c) }
 
 func (p *Conns) put(c *frameConn) {
 	p.mu.Lock()
 	if p.closed || len(p.idle) >= p.maxIdle {
 		p.mu.Unlock()
-		_ = c.Close()
+		c.close()
 		return
 	}
 	p.idle = append(p.idle, c)
@@ -83,6 +111,14 @@ func (p *Conns) Call(req, resp proto.Message, deadline time.Time) error {
 	c, err := p.get()
 	if err != nil {
 		return err
+	}
+	if c.shared != nil {
+		if err := callShared(c.Conn, c.r, c.shared, req, resp, deadline); err != nil {
+			c.close()
+			return err
+		}
+		p.put(c)
+		return nil
 	}
 	if err := c.SetDeadline(deadline); err != nil {
 		_ = c.Close()
@@ -108,19 +144,36 @@ func (p *Conns) Close() {
 	p.idle, p.closed = nil, true
 	p.mu.Unlock()
 	for _, c := range idle {
-		_ = c.Close()
+		c.close()
 	}
 }
 
 // ServeConn answers the calls of one connection of direct calls, one at a
 // time, until it is closed or a frame cannot be read or written: each
 // request read into newReq() is answered with what handle returns.
+//
+// A calling side that offers a shared channel (see shm_linux.go) gets its
+// calls answered through it.
 func ServeConn(conn net.Conn, newReq func() proto.Message, handle func(proto.Message) proto.Message) {
 	defer conn.Close()
-	r := bufio.NewReader(conn)
-	for {
+	var head [4]byte
+	shared, err := readHead(conn, &head)
+	if err != nil {
+		return
+	}
+	if shared != nil {
+		serveShared(conn, shared, newReq, handle)
+		return
+	}
+	r := newFrameReader(conn)
+	for first := true; ; first = false {
 		req := newReq()
-		if err := ReadFrame(r, req); err != nil {
+		if first {
+			err = readFrameBody(r, head, req)
+		} else {
+			err = ReadFrame(r, req)
+		}
+		if err != nil {
 			return
 		}
 		if err := WriteFrame(conn, handle(req)); err != nil {
@@ -128,3 +181,8 @@ func ServeConn(conn net.Conn, newReq func() proto.Message, handle func(proto.Mes
 		}
 	}
 }
+
+// SharedMemoryEnv, set to "off" in a process's environment, keeps its
+// direct calls from using shared channels (see shm_linux.go): they go over
+// the socket as frames. A plugin process inherits the host's environment.
+const SharedMemoryEnv = "TENTACLE_PLUGIN_SHARED_MEMORY"

@@ -19,13 +19,23 @@ import (
 // after sleeping as long as its arguments say ("" for no sleep).
 func echoServer(t *testing.T) string {
 	t.Helper()
+	addr, stop := echoServerStop(t)
+	t.Cleanup(stop)
+	return addr
+}
+
+// echoServerStop is echoServer, with the function that stops it (and waits
+// for its connections to end: close the callers' pools first).
+func echoServerStop(t *testing.T) (string, func()) {
+	t.Helper()
 	addr := filepath.Join(t.TempDir(), "s")
 	ln, err := net.Listen("unix", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	var once sync.Once
+	stop := func() { once.Do(func() { ln.Close(); wg.Wait() }) }
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -47,7 +57,7 @@ func echoServer(t *testing.T) string {
 			}()
 		}
 	}()
-	return addr
+	return addr, stop
 }
 
 func call(p *transport.Conns, target, sleep string, timeout time.Duration) (string, error) {
@@ -61,6 +71,25 @@ func call(p *transport.Conns, target, sleep string, timeout time.Duration) (stri
 // never reaches a later call; a socket that is not there is a DialError;
 // a closed pool refuses calls.
 func TestConns(t *testing.T) {
+	for _, mode := range transportModes {
+		t.Run(mode.name, func(t *testing.T) {
+			mode.set(t)
+			testConns(t)
+		})
+	}
+}
+
+// transportModes are the ways direct calls travel: through shared
+// channels (on Linux) and as frames over the socket.
+var transportModes = []struct {
+	name string
+	set  func(t *testing.T)
+}{
+	{"shared", func(*testing.T) {}},
+	{"frames", func(t *testing.T) { t.Setenv(transport.SharedMemoryEnv, "off") }},
+}
+
+func testConns(t *testing.T) {
 	p := transport.NewConns(echoServer(t), 2)
 	defer p.Close()
 	if got, err := call(p, "a", "", time.Second); err != nil || got != "a" {

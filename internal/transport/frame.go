@@ -35,6 +35,11 @@ func ReadFrame(r io.Reader, m proto.Message) error {
 	if _, err := io.ReadFull(r, head[:]); err != nil {
 		return err
 	}
+	return readFrameBody(r, head, m)
+}
+
+// readFrameBody reads the rest of a frame whose header is head into m.
+func readFrameBody(r io.Reader, head [4]byte, m proto.Message) error {
 	n := binary.BigEndian.Uint32(head[:])
 	if n > MaxFrame {
 		return fmt.Errorf("frame of %d bytes, more than %d", n, MaxFrame)

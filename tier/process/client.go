@@ -49,8 +49,8 @@ type proc struct {
 //
 // The process's unix sockets go into a folder of its own in the host's
 // folder from runs, removed once it has stopped.
-func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc pluginpb.HostServer, mixins []*pluginpb.MixinDecl, startTimeout time.Duration, runs *runDirs) (*proc, error) {
-	cmd, started, err := verifiedCommand(exe, sha)
+func startProcess(ctx context.Context, id, exe, sha string, c *checks, out *output, hostSvc pluginpb.HostServer, mixins []*pluginpb.MixinDecl, startTimeout time.Duration, runs *runDirs) (*proc, error) {
+	cmd, started, err := verifiedCommand(exe, sha, c)
 	if err != nil {
 		return nil, err
 	}

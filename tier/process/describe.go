@@ -61,7 +61,7 @@ var describeRuns = sync.OnceValue(func() *runDirs { return newRunDirs("") })
 func describe(ctx context.Context, id, exe, sha string, out *output, timeout time.Duration, mixins []tentacle.Mixin, runs *runDirs) (*pluginpb.Description, error) {
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	p, err := startProcess(dctx, id, exe, sha, out, hostService{}, mixinDecls(mixins), timeout, runs)
+	p, err := startProcess(dctx, id, exe, sha, nil, out, hostService{}, mixinDecls(mixins), timeout, runs)
 	if err != nil {
 		return nil, err
 	}

@@ -14,16 +14,18 @@ var fdExec = func() bool {
 	return err == nil
 }()
 
-// verifiedCommand checks the executable at path against its SHA-256 and
+// verifiedCommand checks the executable at path against its SHA-256 (see
+// verifyOpen: c may answer for an unchanged file checked before) and
 // returns the command that runs it, and a function to call once the
-// process has started. The file checked is the file run: it is read once,
-// through one descriptor, which the process gets as descriptor 3 and is
-// executed through (/proc/self/fd/3), so that a file put in its place after
-// the check (a package being replaced) is not what runs. The process sees
+// process has started. The file checked is the file run: it is opened
+// once, checked through that descriptor (read, or identified by fstat),
+// which the process gets as descriptor 3 and is executed through
+// (/proc/self/fd/3), so that a file put in its place after the check (a
+// package being replaced) is not what runs. The process sees
 // path as its name (os.Args[0]); a script's interpreter reads the script
 // through the same descriptor.
-func verifiedCommand(path, sha string) (*exec.Cmd, func(), error) {
-	f, err := verifyOpen(path, sha)
+func verifiedCommand(path, sha string, c *checks) (*exec.Cmd, func(), error) {
+	f, err := verifyOpen(path, sha, c)
 	if err != nil {
 		return nil, nil, err
 	}

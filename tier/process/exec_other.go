@@ -8,8 +8,8 @@ import "os/exec"
 // returns the command that runs it, and a function to call once the
 // process has started. (On Linux the file checked is run through the
 // descriptor it was read through.)
-func verifiedCommand(path, sha string) (*exec.Cmd, func(), error) {
-	f, err := verifyOpen(path, sha)
+func verifiedCommand(path, sha string, c *checks) (*exec.Cmd, func(), error) {
+	f, err := verifyOpen(path, sha, c)
 	if err != nil {
 		return nil, nil, err
 	}

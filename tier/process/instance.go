@@ -71,7 +71,7 @@ func load(ctx context.Context, id, exe, sha string, env tier.Env, opts *Options,
 	var p *proc
 	var err error
 	unlabelled(func() {
-		p, err = startProcess(ctx, id, exe, sha, in.out, hostService{in: in}, mixinDecls(env.Mixins), opts.StartTimeout, runs)
+		p, err = startProcess(ctx, id, exe, sha, opts.checks, in.out, hostService{in: in}, mixinDecls(env.Mixins), opts.StartTimeout, runs)
 	})
 	if err != nil {
 		if lines := in.out.lines(); len(lines) > 0 {

@@ -3,7 +3,6 @@ package process
 import (
 	"bytes"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -187,22 +186,3 @@ func readerSHA256(r io.Reader) (string, error) {
 
 // ErrChecksum is returned when an executable does not match its manifest.
 var ErrChecksum = errors.New("the executable does not match the SHA-256 of its manifest")
-
-// verifyOpen opens an executable and checks it against the SHA-256 its
-// manifest gives, returning the open file, read to its end.
-func verifyOpen(path, want string) (*os.File, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("check executable: %w", err)
-	}
-	got, err := readerSHA256(f)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("check executable: %w", err)
-	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(strings.ToLower(want))) != 1 {
-		f.Close()
-		return nil, fmt.Errorf("%w: %s has %s, the manifest says %s (reinstall the plugin)", ErrChecksum, path, got, want)
-	}
-	return f, nil
-}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -147,5 +148,39 @@ func TestChecksumMismatch(t *testing.T) {
 	}
 	if _, err := os.Stat(exe + ".ran"); err == nil {
 		t.Error("the executable ran on enable")
+	}
+}
+
+// TestChecksRecordedAcrossStarts: a host with a record of checks records
+// the check of a package's executable at its start, and a later start of a
+// changed executable is refused all the same, and never runs it.
+func TestChecksRecordedAcrossStarts(t *testing.T) {
+	defer process.SetRacyWindow(0)()
+	records := filepath.Join(t.TempDir(), "checks.json")
+	h := newHost(t, hostConfig{plugins: map[string]string{"hello": "hello"}, proc: process.Options{CheckRecords: records}})
+	if in := h.info("hello"); !in.Enabled {
+		t.Fatalf("hello not enabled: %+v", in.Error)
+	}
+	exe := filepath.Join(h.pkgs, "hello", process.ExecutablePrefix+"hello")
+	sum, err := process.FileSHA256(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(records)
+	if err != nil {
+		t.Fatalf("no record of the check: %v", err)
+	}
+	if !strings.Contains(string(b), strconv.Quote(exe)) || !strings.Contains(string(b), sum) {
+		t.Errorf("record of checks:\n%s\nwant %s with %s", b, exe, sum)
+	}
+	if _, err := h.m.Disable(context.Background(), "hello"); err != nil {
+		t.Fatal(err)
+	}
+	place(t, bin(t, "marker"), exe) // written in place: the same inode
+	if _, err := h.m.Enable(context.Background(), "hello"); !errors.Is(err, process.ErrChecksum) {
+		t.Errorf("enable of the changed executable: %v; want the checksum error", err)
+	}
+	if _, err := os.Stat(exe + ".ran"); err == nil {
+		t.Error("the changed executable ran")
 	}
 }

@@ -55,6 +55,19 @@ type Options struct {
 	// 60 for the names below it) gives way to the temporary folder, or
 	// /tmp.
 	SocketDir string
+	// CheckRecords is the file in which the tier keeps the SHA-256 checks
+	// of executables that passed, so that a later start, in this run or
+	// another, of the very same file, unchanged, need not read it again:
+	// same device, inode, size, modification and change time (a write
+	// or a modification time set back changes the change time, which
+	// nothing sets back; a file changed in the last two seconds is not
+	// recorded, as a file system's clock may not have ticked). Checks are
+	// kept in memory for the source's life in any case; "" keeps them
+	// only there. The file is written whole, by a rename; a missing or
+	// unreadable one means every executable is read at its next start.
+	CheckRecords string
+
+	checks *checks // the checks that passed, kept by New
 }
 
 func (o *Options) defaults() {

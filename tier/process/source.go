@@ -35,6 +35,7 @@ type source struct {
 // left in Options.SocketDir.
 func New(dir string, opts Options) tier.Origin {
 	opts.defaults()
+	opts.checks = newChecks(opts.CheckRecords)
 	return &source{dir: dir, opts: &opts, runs: newRunDirs(opts.SocketDir)}
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/events"
 	"github.com/tentacle-go/tentacle/internal/files"
+	"github.com/tentacle-go/tentacle/internal/loglevel"
 	"github.com/tentacle-go/tentacle/internal/pluginops"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/repository"
@@ -107,6 +108,11 @@ type Server struct {
 	instance string   // identifies this run, in the run file and GET /api/server
 	log      *slog.Logger
 	logFile  io.Closer
+	levels   *loglevel.Registry // the loggers' levels
+	// levelsFile is logging.yaml, where the levels an operator set are
+	// kept; levelsMu serialises their changes.
+	levelsFile *settings.Store
+	levelsMu   sync.Mutex
 	store    *settings.Store
 	mgr      *manager.Manager
 	bus      *events.Bus
@@ -458,6 +464,12 @@ func (s *Server) setupPlugins() error {
 			return nil, nil
 		}
 		return admin{s: s}, nil
+	})
+	m.InjectFactory(bundled.InjectLogs, func(info tentacle.PluginInfo) (any, error) {
+		if !info.Bundled {
+			return nil, nil
+		}
+		return logs{s: s}, nil
 	})
 	s.routes = newPluginRoutes(s)
 	s.sockets = newSocketHub(s)

@@ -108,11 +108,6 @@ type Server struct {
 	instance string   // identifies this run, in the run file and GET /api/server
 	log      *slog.Logger
 	logFile  io.Closer
-	levels   *loglevel.Registry // the loggers' levels
-	// levelsFile is logging.yaml, where the levels an operator set are
-	// kept; levelsMu serialises their changes.
-	levelsFile *settings.Store
-	levelsMu   sync.Mutex
 	store    *settings.Store
 	mgr      *manager.Manager
 	bus      *events.Bus
@@ -167,6 +162,12 @@ type Server struct {
 
 	settingsMu sync.Mutex // serialises POST /api/settings
 	badViews   sync.Map   // plugin and path of settings GET shows as null, logged once
+
+	levels *loglevel.Registry // the loggers' levels
+	// levelsFile is logging.yaml, where the levels an operator set are
+	// kept; levelsMu serialises their changes.
+	levelsFile *settings.Store
+	levelsMu   sync.Mutex
 }
 
 // New prepares a server: it creates the base directory layout, opens the

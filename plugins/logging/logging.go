@@ -199,6 +199,8 @@ func writeError(w http.ResponseWriter, err error) {
 	httpjson.Error(w, http.StatusInternalServerError, err.Error())
 }
 
-func badRequest(msg string) error { return &server.APIError{Status: http.StatusBadRequest, Message: msg} }
+func badRequest(msg string) error {
+	return &server.APIError{Status: http.StatusBadRequest, Message: msg}
+}
 
 func quote(s string) string { b, _ := json.Marshal(s); return string(b) }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -203,5 +204,25 @@ func TestLogFileClosed(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "msg=before") || strings.Contains(string(data), "msg=after") {
 		t.Errorf("log file:\n%s\nwant the record before the close, not the one after", data)
+	}
+}
+
+// TestLogFileMode: logs may hold secrets: a new log file, and each file a
+// rotation makes, is readable by its owner only.
+func TestLogFileMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix file modes")
+	}
+	s, logs := logServer(t, "logging:\n  maxSize: 1\n  compress: false\n", nil)
+	logLines(s, 1100)
+	waitFor(t, "rotated", func() bool { return len(backups(t, logs)) == 1 })
+	for _, name := range append(backups(t, logs), "tentacle.log") {
+		fi, err := os.Stat(filepath.Join(logs, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", name, fi.Mode().Perm())
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tentacle-go/tentacle/internal/httpjson"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/server/bundled"
 )
@@ -106,7 +107,7 @@ func (p *Implementation) download(w http.ResponseWriter, r *http.Request) {
 	}
 	f, info, err := openFile(l, r.PathValue("name"))
 	if err != nil {
-		writeError(w, err)
+		httpjson.Fail(w, err)
 		return
 	}
 	defer f.Close()

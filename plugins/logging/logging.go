@@ -163,7 +163,7 @@ func (p *Implementation) logs() (bundled.Logs, error) {
 func (p *Implementation) admitted(w http.ResponseWriter, r *http.Request) (bundled.Logs, bool) {
 	l, err := p.logs()
 	if err != nil {
-		writeError(w, err)
+		httpjson.Fail(w, err)
 		return nil, false
 	}
 	return l, l.Authorize(w, r)
@@ -180,23 +180,13 @@ func (p *Implementation) json(fn func(bundled.Logs, *http.Request) (any, error))
 		res, err := fn(l, r)
 		switch {
 		case err != nil:
-			writeError(w, err)
+			httpjson.Fail(w, err)
 		case res == nil:
 			w.WriteHeader(http.StatusNoContent)
 		default:
 			httpjson.Write(w, http.StatusOK, res)
 		}
 	}
-}
-
-// writeError answers an error: with its status when it is a
-// *server.APIError, else 500.
-func writeError(w http.ResponseWriter, err error) {
-	if ae, ok := errors.AsType[*server.APIError](err); ok {
-		httpjson.Error(w, ae.Status, ae.Message)
-		return
-	}
-	httpjson.Error(w, http.StatusInternalServerError, err.Error())
 }
 
 func badRequest(msg string) error {

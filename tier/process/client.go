@@ -103,7 +103,7 @@ func startProcess(ctx context.Context, id, exe, sha string, out *output, hostSvc
 	dctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID, DirectHost: p.host.addr(), Mixins: mixins,
-		LogLevel: hostLevel(out.log).String()})
+		LogLevel: describedLevel(out.log)})
 	if err != nil {
 		return fail(fmt.Errorf("describe: %w", err))
 	}

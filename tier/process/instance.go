@@ -45,8 +45,9 @@ type instance struct {
 	// The level of the plugin's logger on the host, which the process is
 	// told (see watchLevel).
 	levelMu    sync.Mutex
-	sentLevel  slog.Level // what the process was told last; guarded by levelMu
-	stopWatch  func()     // ends the watch of the level; nil: not watched
+	sentLevel  slog.Level  // what the process was told last; guarded by levelMu
+	watched    atomic.Bool // the level is watched: the process was told one
+	stopWatch  func()      // ends the watch of the level; nil: not watched
 	levelSends sync.WaitGroup
 }
 

@@ -19,10 +19,22 @@ type levelWatcher interface {
 // levelCallTimeout bounds a call that tells a plugin process its level.
 const levelCallTimeout = 5 * time.Second
 
+// describedLevel is the level a plugin process is told when it starts
+// (pluginpb.DescribeRequest.log_level): its host level when log's handler
+// says when that changes (a levelWatcher), else none, and the process
+// sends every record, so that a handler whose level changes unannounced
+// still gets the records it comes to take.
+func describedLevel(log *slog.Logger) string {
+	if _, ok := log.Handler().(levelWatcher); !ok {
+		return ""
+	}
+	return hostLevel(log).String()
+}
+
 // hostLevel returns the lowest level of the standard ones log's handler
 // takes records of, above error when it takes none: a plugin process need
 // not send records below it.
-func hostLevel(log interface{ Handler() slog.Handler }) slog.Level {
+func hostLevel(log *slog.Logger) slog.Level {
 	h := log.Handler()
 	for _, l := range []slog.Level{slog.LevelDebug - 4, slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError, slog.LevelError + 4} {
 		if h.Enabled(context.Background(), l) {
@@ -38,6 +50,7 @@ func hostLevel(log interface{ Handler() slog.Handler }) slog.Level {
 // starts (pluginpb.DescribeRequest.log_level).
 func (in *instance) watchLevel() {
 	if w, ok := in.log.Handler().(levelWatcher); ok {
+		in.watched.Store(true)
 		in.stopWatch = w.WatchLevel(in.levelChanged)
 	}
 }
@@ -51,7 +64,11 @@ func (in *instance) unwatchLevel() {
 
 // levelChanged tells the process its level on a goroutine of its own: it
 // is called by whoever changed the level, who must not wait for a plugin.
+// Without a watch of the level the process was told none, and is not.
 func (in *instance) levelChanged() {
+	if !in.watched.Load() {
+		return
+	}
 	in.levelSends.Add(1)
 	go func() {
 		defer in.levelSends.Done()

@@ -76,7 +76,8 @@ type Options struct {
 	// Console receives the log for humans and the one-time API key notice;
 	// default os.Stderr. The log file is <basedir>/logs/tentacle.log.
 	Console io.Writer
-	// LogLevel of the console; the file always gets debug. Default info.
+	// LogLevel of the console: it shows what the loggers' levels let
+	// through from LogLevel up; the file gets all of it. Default info.
 	LogLevel slog.Level
 	// ShutdownTimeout bounds each step of the stop; default 10 s.
 	ShutdownTimeout time.Duration

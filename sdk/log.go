@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -16,10 +17,33 @@ var (
 	restoreStderr sync.Once
 )
 
+// logLevel is the level of the plugin's records that are sent to the
+// host: the level of the plugin's logger there, which the host says when
+// it starts the process and whenever an operator changes it, so that
+// records the host would drop do not cross the process boundary. Until the
+// host says, from debug up.
+var logLevel = func() *slog.LevelVar {
+	v := new(slog.LevelVar)
+	v.Set(slog.LevelDebug)
+	return v
+}()
+
+// setLogLevel takes the level the host says, as slog names levels
+// ("DEBUG", "INFO", "WARN", "ERROR", "DEBUG-4").
+func setLogLevel(name string) error {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(name)); err != nil {
+		return fmt.Errorf("log level: %w", err)
+	}
+	logLevel.Set(l)
+	return nil
+}
+
 // newLogger returns a plugin's logger: JSON lines on stderr, which the host
-// reads and logs under the plugin's name with their level and attributes.
+// reads and logs under the plugin's name with their level and attributes,
+// from the level the host says up.
 func newLogger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
 }
 
 // giveBackStderr points os.Stderr at the process's standard error again,

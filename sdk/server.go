@@ -90,6 +90,11 @@ func (r *serverRef) host() pluginpb.HostClient {
 // declares.
 func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*pluginpb.Description, error) {
 	giveBackStderr() // go-plugin has redirected it by now
+	if req.LogLevel != "" {
+		if err := setLogLevel(req.LogLevel); err != nil {
+			return nil, fmt.Errorf("plugin %q: describe: %w", s.id, err)
+		}
+	}
 	if req.HostBrokerId != 0 && s.broker != nil {
 		conn, err := s.broker.Dial(req.HostBrokerId)
 		if err != nil {
@@ -216,6 +221,11 @@ func (s *server) Call(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb
 		}
 	case pluginpb.CallRequest_INJECT:
 		return s.inject(req.ArgsJson)
+	case pluginpb.CallRequest_LOG_LEVEL:
+		if err := setLogLevel(req.Target); err != nil {
+			return nil, fmt.Errorf("plugin %q: %w", s.id, err)
+		}
+		return &pluginpb.CallResponse{}, nil
 	}
 	if !fn.IsValid() || fn.Kind() != reflect.Func || fn.IsNil() {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, wire.ErrNoFunc)

@@ -8,6 +8,7 @@ import (
 	"github.com/tentacle-go/tentacle/internal/cli"
 
 	// Bundled plugins.
+	_ "github.com/tentacle-go/tentacle/plugins/logging"
 	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
 	_ "github.com/tentacle-go/tentacle/plugins/virtualprinter"
 )

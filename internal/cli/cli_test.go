@@ -15,8 +15,10 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/cli"
 
-	// The Plugin Manager, bundled as in the tentacle command: the server
-	// the scripts start takes the plugins commands through it.
+	// The Plugin Manager and the Logging plugin, bundled as in the
+	// tentacle command: the server the scripts start takes the plugins
+	// and logs commands through them.
+	_ "github.com/tentacle-go/tentacle/plugins/logging"
 	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
 )
 

@@ -144,7 +144,7 @@ Exit status: 0 on success, 1 when the command failed, 2 for a usage error.`),
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&o.basedir, "basedir", "", "base directory (default $TENTACLE_BASEDIR or ~/.tentacle)")
 	root.PersistentFlags().BoolVar(&o.offline, "offline", false, "work on the base directory even when its server is running")
-	root.AddCommand(newPluginsCommand(o), newServeCommand(o), newSafeModeCommand(o), newUsersCommand(o), newPrintCommand(o), newPrinterCommand(o))
+	root.AddCommand(newPluginsCommand(o), newServeCommand(o), newSafeModeCommand(o), newUsersCommand(o), newPrintCommand(o), newPrinterCommand(o), newLogsCommand(o))
 	return root
 }
 

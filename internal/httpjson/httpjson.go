@@ -5,6 +5,7 @@ package httpjson
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 )
@@ -34,6 +35,22 @@ type Err struct {
 // Error sends {"error": message} with status.
 func Error(w http.ResponseWriter, status int, message string) {
 	Write(w, status, Err{Error: message})
+}
+
+// Fail sends err as an error answer: with the status and message of the
+// first error in its chain that has an HTTPStatus() int method giving a
+// status from 400 to 599 (a *server.APIError), else with 500 and err's
+// message.
+func Fail(w http.ResponseWriter, err error) {
+	var se interface {
+		error
+		HTTPStatus() int
+	}
+	if errors.As(err, &se) && se.HTTPStatus() >= 400 && se.HTTPStatus() < 600 {
+		Error(w, se.HTTPStatus(), se.Error())
+		return
+	}
+	Error(w, http.StatusInternalServerError, err.Error())
 }
 
 // Truthy reads a flag of a request as OctoPrint does: true, a number

@@ -44,6 +44,9 @@ const (
 	CallRequest_HELPER CallRequest_Kind = 4
 	// Injection: args_json holds the host's context (identifier, ...).
 	CallRequest_INJECT CallRequest_Kind = 5
+	// The level of the plugin's logger on the host changed: target is the
+	// new level, as DescribeRequest.log_level. No arguments, no results.
+	CallRequest_LOG_LEVEL CallRequest_Kind = 6
 )
 
 // Enum value maps for CallRequest_Kind.
@@ -55,6 +58,7 @@ var (
 		3: "HOOK",
 		4: "HELPER",
 		5: "INJECT",
+		6: "LOG_LEVEL",
 	}
 	CallRequest_Kind_value = map[string]int32{
 		"KIND_UNSPECIFIED": 0,
@@ -63,6 +67,7 @@ var (
 		"HOOK":             3,
 		"HELPER":           4,
 		"INJECT":           5,
+		"LOG_LEVEL":        6,
 	}
 )
 
@@ -107,7 +112,12 @@ type DescribeRequest struct {
 	// The host's mixins: the plugin reports those its implementation
 	// implements (Description.mixins), matching each method's name and
 	// shape.
-	Mixins        []*MixinDecl `protobuf:"bytes,4,rep,name=mixins,proto3" json:"mixins,omitempty"`
+	Mixins []*MixinDecl `protobuf:"bytes,4,rep,name=mixins,proto3" json:"mixins,omitempty"`
+	// The level of the plugin's logger on the host, as slog names it
+	// ("DEBUG", "INFO", "WARN", "ERROR", "DEBUG-4"): the host drops the
+	// plugin's records below it, so the plugin need not send them. Empty:
+	// not known, the plugin sends every record.
+	LogLevel      string `protobuf:"bytes,5,opt,name=log_level,json=logLevel,proto3" json:"log_level,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -168,6 +178,13 @@ func (x *DescribeRequest) GetMixins() []*MixinDecl {
 		return x.Mixins
 	}
 	return nil
+}
+
+func (x *DescribeRequest) GetLogLevel() string {
+	if x != nil {
+		return x.LogLevel
+	}
+	return ""
 }
 
 // MixinDecl is one of the host's mixins, as a plugin detects it without
@@ -1684,13 +1701,14 @@ var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
 	"\n" +
-	"\fplugin.proto\x12\x12tentacle.plugin.v1\"\xa7\x01\n" +
+	"\fplugin.proto\x12\x12tentacle.plugin.v1\"\xc4\x01\n" +
 	"\x0fDescribeRequest\x12\x16\n" +
 	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12$\n" +
 	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1f\n" +
 	"\vdirect_host\x18\x03 \x01(\tR\n" +
 	"directHost\x125\n" +
-	"\x06mixins\x18\x04 \x03(\v2\x1d.tentacle.plugin.v1.MixinDeclR\x06mixins\"Y\n" +
+	"\x06mixins\x18\x04 \x03(\v2\x1d.tentacle.plugin.v1.MixinDeclR\x06mixins\x12\x1b\n" +
+	"\tlog_level\x18\x05 \x01(\tR\blogLevel\"Y\n" +
 	"\tMixinDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x128\n" +
 	"\amethods\x18\x02 \x03(\v2\x1e.tentacle.plugin.v1.MethodDeclR\amethods\"?\n" +
@@ -1726,12 +1744,12 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"shape_json\x18\x04 \x01(\tR\tshapeJson\x12\x1f\n" +
 	"\vfilter_json\x18\x05 \x01(\fR\n" +
-	"filterJson\"\x87\x02\n" +
+	"filterJson\"\x96\x02\n" +
 	"\vCallRequest\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2$.tentacle.plugin.v1.CallRequest.KindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1b\n" +
 	"\targs_json\x18\x03 \x01(\fR\bargsJson\x12/\n" +
-	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\"X\n" +
+	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\"g\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\f\n" +
 	"\bFUNCTION\x10\x01\x12\n" +
@@ -1741,7 +1759,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"\x06HELPER\x10\x04\x12\n" +
 	"\n" +
-	"\x06INJECT\x10\x05\"\xb7\x01\n" +
+	"\x06INJECT\x10\x05\x12\r\n" +
+	"\tLOG_LEVEL\x10\x06\"\xb7\x01\n" +
 	"\fCallResponse\x12!\n" +
 	"\fresults_json\x18\x01 \x01(\fR\vresultsJson\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1b\n" +

@@ -60,12 +60,18 @@ func (s *Server) rightKey(k string) bool {
 // credentials), or 403 (a wrong key, a user who may only read) and
 // returns false.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
+	return s.admitAdmin(w, r, "may only read: changes need an admin user or the API key")
+}
+
+// admitAdmin is authorize with the end of the 403 answer to a user who is
+// not an admin ("user <name> <forbidden>").
+func (s *Server) admitAdmin(w http.ResponseWriter, r *http.Request, forbidden string) bool {
 	c := s.callerOf(r)
 	switch {
 	case c.admin:
 		return true
 	case c.session != nil:
-		writeError(w, http.StatusForbidden, fmt.Sprintf("user %q may only read: changes need an admin user or the API key", c.name))
+		writeError(w, http.StatusForbidden, fmt.Sprintf("user %q %s", c.name, forbidden))
 	case requestKey(r) != "":
 		writeError(w, http.StatusForbidden, errWrongKey)
 	default:

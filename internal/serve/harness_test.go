@@ -28,13 +28,20 @@ import (
 	proctier "github.com/tentacle-go/tentacle/tier/process"
 	"github.com/tentacle-go/tentacle/tier/source"
 
-	// The bundled Plugin Manager, registered for tier.Bundled.
+	// The bundled Plugin Manager and Logging plugin, registered for
+	// tier.Bundled.
+	_ "github.com/tentacle-go/tentacle/plugins/logging"
 	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, logMill)
 }
+
+// logMill leaves out of goleak's checks the goroutine that lumberjack
+// starts to compress and remove rotated log files, which it never ends
+// (natefinch/lumberjack#56): one per server.
+var logMill = goleak.IgnoreTopFunction("gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun")
 
 // deadline bounds every wait for something that must happen; it only
 // guards against a hang and is never a measure of speed.

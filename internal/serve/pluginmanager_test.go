@@ -89,7 +89,7 @@ func TestPluginManagerListing(t *testing.T) {
 	for _, in := range l.Plugins {
 		ids = append(ids, in.Key)
 	}
-	if diff := cmp.Diff([]string{"demo", "pluginmanager"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"demo", "logging", "pluginmanager"}, ids); diff != "" {
 		t.Errorf("listed plugins (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(demoInfo, l.Plugins[0].Info, cmpopts.IgnoreFields(manager.Info{}, "Location")); diff != "" {

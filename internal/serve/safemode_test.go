@@ -143,7 +143,7 @@ func TestQuarantine(t *testing.T) {
 	for _, in := range l.Plugins {
 		enabled[in.Key] = in.Enabled
 	}
-	if diff := cmp.Diff(map[string]bool{"demo": false, "plain": true, "pluginmanager": true}, enabled); diff != "" {
+	if diff := cmp.Diff(map[string]bool{"demo": false, "logging": true, "plain": true, "pluginmanager": true}, enabled); diff != "" {
 		t.Errorf("enabled plugins (-want +got):\n%s", diff)
 	}
 	in := pluginInfo(t, h, "demo")

@@ -34,6 +34,7 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/events"
 	"github.com/tentacle-go/tentacle/internal/files"
+	"github.com/tentacle-go/tentacle/internal/loglevel"
 	"github.com/tentacle-go/tentacle/internal/pluginops"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/repository"
@@ -75,7 +76,8 @@ type Options struct {
 	// Console receives the log for humans and the one-time API key notice;
 	// default os.Stderr. The log file is <basedir>/logs/tentacle.log.
 	Console io.Writer
-	// LogLevel of the console; the file always gets debug. Default info.
+	// LogLevel of the console: it shows what the loggers' levels let
+	// through from LogLevel up; the file gets all of it. Default info.
 	LogLevel slog.Level
 	// ShutdownTimeout bounds each step of the stop; default 10 s.
 	ShutdownTimeout time.Duration
@@ -161,6 +163,12 @@ type Server struct {
 
 	settingsMu sync.Mutex // serialises POST /api/settings
 	badViews   sync.Map   // plugin and path of settings GET shows as null, logged once
+
+	levels *loglevel.Registry // the loggers' levels
+	// levelsFile is logging.yaml, where the levels an operator set are
+	// kept; levelsMu serialises their changes.
+	levelsFile *settings.Store
+	levelsMu   sync.Mutex
 }
 
 // New prepares a server: it creates the base directory layout, opens the
@@ -461,6 +469,12 @@ func (s *Server) setupPlugins() error {
 			return nil, nil
 		}
 		return admin{s: s}, nil
+	})
+	m.InjectFactory(bundled.InjectLogs, func(info tentacle.PluginInfo) (any, error) {
+		if !info.Bundled {
+			return nil, nil
+		}
+		return logs{s: s}, nil
 	})
 	s.routes = newPluginRoutes(s)
 	s.sockets = newSocketHub(s)

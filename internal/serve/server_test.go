@@ -181,7 +181,6 @@ func TestLogFile(t *testing.T) {
 	}
 	log := string(readFile(t, h.path("logs", "tentacle.log")))
 	for _, want := range [][]string{
-		{`msg="plugin enabled"`, "plugin=demo"},
 		{`msg="hello from Initialize"`, "logger=tentacle.plugins.talker", "plugin=talker"},
 		{"msg=stopped"},
 	} {

@@ -40,7 +40,7 @@ func TestSocketClientsComeAndGo(t *testing.T) {
 	if err := h.stop(); err != nil {
 		t.Fatal(err)
 	}
-	goleak.VerifyNone(t, leaks)
+	goleak.VerifyNone(t, leaks, logMill)
 }
 
 // Stopping the server closes every client with 1001 (going away): a
@@ -103,5 +103,5 @@ func TestSockJSXHRPolling(t *testing.T) {
 	if err := h.stop(); err != nil {
 		t.Fatal(err)
 	}
-	goleak.VerifyNone(t, leaks)
+	goleak.VerifyNone(t, leaks, logMill)
 }

@@ -121,5 +121,5 @@ func TestSockJSWebsocketHeartbeat(t *testing.T) {
 	if err := h.stop(); err != nil {
 		t.Fatal(err)
 	}
-	goleak.VerifyNone(t, leaks)
+	goleak.VerifyNone(t, leaks, logMill)
 }

@@ -116,14 +116,10 @@ func (p *Implementation) upload(w http.ResponseWriter, r *http.Request) {
 	req := bundled.InstallRequest{Path: tmp, Name: name, Force: httpjson.Truthy(r.FormValue("force")), Reinstall: r.FormValue("plugin")}
 	cleanup := func() { os.Remove(tmp) }
 	res, err := p.startInstall(r.Context(), a, req, httpjson.Truthy(r.FormValue("wait")), cleanup)
-	var ae *server.APIError
 	switch {
-	case errors.As(err, &ae):
-		cleanup()
-		httpjson.Error(w, ae.Status, ae.Message)
 	case err != nil:
 		cleanup()
-		httpjson.Error(w, http.StatusInternalServerError, err.Error())
+		httpjson.Fail(w, err)
 	default:
 		httpjson.Write(w, http.StatusOK, res)
 	}

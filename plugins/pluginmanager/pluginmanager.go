@@ -19,7 +19,6 @@
 package pluginmanager
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/tentacle-go/tentacle"
@@ -224,15 +223,11 @@ func (p *Implementation) json(fn func(bundled.Admin, *http.Request) (any, error)
 		if err == nil {
 			res, err = fn(a, r)
 		}
-		var ae *server.APIError
-		switch {
-		case errors.As(err, &ae):
-			httpjson.Error(w, ae.Status, ae.Message)
-		case err != nil:
-			httpjson.Error(w, http.StatusInternalServerError, err.Error())
-		default:
-			httpjson.Write(w, http.StatusOK, res)
+		if err != nil {
+			httpjson.Fail(w, err)
+			return
 		}
+		httpjson.Write(w, http.StatusOK, res)
 	}
 }
 

@@ -102,7 +102,8 @@ func startProcess(ctx context.Context, id, exe, sha string, c *checks, out *outp
 	})
 	dctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID, DirectHost: p.host.addr(), Mixins: mixins})
+	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID, DirectHost: p.host.addr(), Mixins: mixins,
+		LogLevel: describedLevel(out.log)})
 	if err != nil {
 		return fail(fmt.Errorf("describe: %w", err))
 	}

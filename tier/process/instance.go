@@ -41,6 +41,14 @@ type instance struct {
 
 	mixins          map[string]tentacle.Mixin // the host's, by wire.MixinName
 	lifecycleMixins map[string]bool           // wire.MixinName of the lifecycle ones
+
+	// The level of the plugin's logger on the host, which the process is
+	// told (see watchLevel).
+	levelMu    sync.Mutex
+	sentLevel  slog.Level  // what the process was told last; guarded by levelMu
+	watched    atomic.Bool // the level is watched: the process was told one
+	stopWatch  func()      // ends the watch of the level; nil: not watched
+	levelSends sync.WaitGroup
 }
 
 var (
@@ -68,23 +76,30 @@ func load(ctx context.Context, id, exe, sha string, env tier.Env, opts *Options,
 		in.mixins[name] = mx
 		in.lifecycleMixins[name] = mx.Lifecycle
 	}
+	in.sentLevel = hostLevel(log) // startProcess tells the process
+	in.watchLevel()
 	var p *proc
 	var err error
 	unlabelled(func() {
 		p, err = startProcess(ctx, id, exe, sha, opts.checks, in.out, hostService{in: in}, mixinDecls(env.Mixins), opts.StartTimeout, runs)
 	})
 	if err != nil {
+		in.unwatchLevel()
 		if lines := in.out.lines(); len(lines) > 0 {
 			err = fmt.Errorf("%w; its last output: %s", err, lines[len(lines)-1])
 		}
 		return nil, err
 	}
+	in.mu.Lock()
 	in.p = p
+	in.mu.Unlock()
 	def, err := in.definition(p.desc)
 	if err != nil {
+		in.unwatchLevel()
 		p.stop()
 		return nil, err
 	}
+	in.levelChanged() // a change while the process started
 	in.def = def
 	unlabelled(func() { go in.supervise(p) })
 	return in, nil
@@ -370,9 +385,11 @@ func (in *instance) Close() error {
 	in.closed = true
 	p := in.p
 	in.mu.Unlock()
+	in.unwatchLevel()
 	if p != nil {
 		p.stop()
 	}
+	in.levelSends.Wait()
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/internal/loglevel"
 	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
@@ -32,7 +33,7 @@ import (
 )
 
 // testPlugins are the test plugins under testdata, built once per run.
-var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered"}
+var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered", "levels"}
 
 var (
 	buildOnce sync.Once
@@ -158,6 +159,8 @@ type hostConfig struct {
 	noStart  bool
 	// prepare, if set, fills the packages folder before the source is made.
 	prepare func(pkgs string)
+	// levels, if set, gives the loggers these levels, as the server does.
+	levels *loglevel.Registry
 }
 
 // testHost is a manager over a packages folder of process plugins, with a
@@ -214,6 +217,10 @@ func newHost(t testing.TB, cfg hostConfig) *testHost {
 	if cfg.builtin != nil {
 		sources = append([]tier.Origin{tier.Definitions("builtin", false, cfg.builtin)}, sources...)
 	}
+	var logs slog.Handler = &recHandler{r: h.logs}
+	if cfg.levels != nil {
+		logs = cfg.levels.Handler(logs, loglevel.Root)
+	}
 	h.m, err = manager.New(manager.Options{
 		Origins:        sources,
 		BaseDir:        dir,
@@ -221,7 +228,7 @@ func newHost(t testing.TB, cfg hostConfig) *testHost {
 		Restarts:       cfg.restarts,
 		RestartBackoff: cfg.backoff,
 		Mixins:         cfg.mixins,
-		Logger:         slog.New(&recHandler{r: h.logs}),
+		Logger:         slog.New(logs),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -415,6 +422,17 @@ func (r *logRecorder) find(msg string) (logRecord, bool) {
 		}
 	}
 	return logRecord{}, false
+}
+
+// has reports whether a record with message msg and attribute n is
+// logged.
+func (r *logRecorder) has(msg string, n int) bool {
+	for _, rec := range r.records() {
+		if rec.Msg == msg && fmt.Sprint(rec.Attrs["n"]) == fmt.Sprint(n) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *logRecorder) dump(t testing.TB) {

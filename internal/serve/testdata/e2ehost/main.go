@@ -11,6 +11,7 @@ import (
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/demo"
 	"github.com/tentacle-go/tentacle/tier"
 
+	_ "github.com/tentacle-go/tentacle/plugins/logging"
 	_ "github.com/tentacle-go/tentacle/plugins/pluginmanager"
 	_ "github.com/tentacle-go/tentacle/plugins/virtualprinter"
 )

@@ -21,7 +21,9 @@ func (*region) unmap()  {}
 
 func sharedSupported() bool { return false }
 
-func offerShared(net.Conn) (*region, error) { return nil, errors.New("shared channel: not on this system") }
+func offerShared(net.Conn) (*region, error) {
+	return nil, errors.New("shared channel: not on this system")
+}
 
 func readHead(c net.Conn, head *[4]byte) (*region, error) {
 	_, err := io.ReadFull(c, head[:])
@@ -33,4 +35,5 @@ func callShared(net.Conn, io.Reader, *region, proto.Message, proto.Message, time
 }
 
 func serveShared(net.Conn, *region, func() proto.Message, func(proto.Message) proto.Message) {}
+
 const serverNap = 0

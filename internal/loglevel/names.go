@@ -7,7 +7,7 @@
 // A [Registry] holds the levels; its [Handler] filters the records of a
 // logger by the level of the logger's name, which it takes from the
 // "logger" attribute given to With. The levels set by an operator are kept
-// in logging.yaml in OctoPrint's shape (see [ReadFile] and [WriteFile]).
+// in logging.yaml in OctoPrint's shape (see [OpenFile], [ReadLevels] and [WriteLevels]).
 package loglevel
 
 import (

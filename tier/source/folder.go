@@ -52,6 +52,7 @@ type source struct {
 // Options.Symbols), with read-only package variables.
 type hostTables struct {
 	exports []exports
+	idx     []byPath                   // exports by import path
 	vars    map[string]map[string]bool // import path -> its package variables
 	names   map[string]string          // import path -> package name
 }
@@ -72,6 +73,7 @@ func (s *source) hostExports() *hostTables {
 			}
 		}
 		for _, ex := range h.exports {
+			h.idx = append(h.idx, index(ex))
 			for key := range ex {
 				h.names[path.Dir(key)] = path.Base(key)
 			}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -54,8 +53,8 @@ func load(ctx context.Context, s *source, id string, p *pkg, def *definition, en
 	fs, mixins := def.sources(p, id, env.Mixins, available)
 	out := newOutputLog(env.Logger, p.files)
 	i := interp.New(interp.Options{GoPath: ".", SourcecodeFilesystem: fs, Stdout: out, Stderr: out})
-	generics := importsAny(p, genericPackages)
-	if err := sb.use(i, g, host.idx, out, pluginImports(p, mixins, generics), generics); err != nil {
+	need := pluginImports(p, mixins)
+	if err := sb.use(i, g, host.idx, out, need, genericsFor(need)); err != nil {
 		return nil, err
 	}
 	in := &instance{id: id, interp: i, as: make(map[reflect.Type]any, len(mixins)), out: out, literalImpl: def.impl != nil}
@@ -119,18 +118,6 @@ func firstRefusal(rs []refusal) error {
 		return rs[0]
 	}
 	return fmt.Errorf("%w (and %d more: tentacle plugins lint lists them)", rs[0], len(rs)-1)
-}
-
-// importsAny reports whether a file of the plugin imports one of paths.
-func importsAny(p *pkg, paths map[string]bool) bool {
-	for _, f := range p.files {
-		for _, imp := range f.ast.Imports {
-			if ip, err := strconv.Unquote(imp.Path.Value); err == nil && paths[ip] {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // eval evaluates src in the plugin's interpreter, turning the interpreter's

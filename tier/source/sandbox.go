@@ -16,7 +16,6 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
-	gen "github.com/traefik/yaegi/stdlib/generic"
 	yaegisyscall "github.com/traefik/yaegi/stdlib/syscall"
 	"github.com/traefik/yaegi/stdlib/unrestricted"
 	yaegiunsafe "github.com/traefik/yaegi/stdlib/unsafe"
@@ -470,8 +469,8 @@ func granted(declared []string) map[string]bool {
 // use gives interpreter i the packages in need as the plugin's
 // permissions allow them, from the standard library, then from hosts, then
 // the interpreter's own fmt and log output to out, and compiles the
-// generic packages if generics is set.
-func (sb *sandbox) use(i *interp.Interpreter, g map[string]bool, host []byPath, out io.Writer, need map[string]bool, generics bool) error {
+// generic sources generics (genericsFor).
+func (sb *sandbox) use(i *interp.Interpreter, g map[string]bool, host []byPath, out io.Writer, need map[string]bool, generics []string) error {
 	if err := i.Use(sb.baseIdx.pick(need)); err != nil {
 		return fmt.Errorf("register the standard library: %w", err)
 	}
@@ -496,19 +495,13 @@ func (sb *sandbox) use(i *interp.Interpreter, g map[string]bool, host []byPath, 
 	if err := i.Use(perInterpreter(out, g[permProcess], need)); err != nil {
 		return fmt.Errorf("register the plugin's output: %w", err)
 	}
-	if generics {
-		for _, src := range gen.Sources {
-			if _, err := i.Compile(src); err != nil {
-				return fmt.Errorf("compile the generic standard library: %w", err)
-			}
+	for _, src := range generics {
+		if _, err := i.Compile(src); err != nil {
+			return fmt.Errorf("compile the generic standard library: %w", err)
 		}
 	}
 	return nil
 }
-
-// genericPackages are the standard library packages the interpreter
-// compiles from source (generic functions).
-var genericPackages = map[string]bool{"slices": true, "maps": true, "cmp": true}
 
 // perInterpreter returns what each interpreter gets of its own: fmt's
 // Print functions and package log writing to the plugin's output (its

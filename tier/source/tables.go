@@ -83,10 +83,10 @@ func (b byPath) pick(need map[string]bool) exports {
 }
 
 // pluginImports returns the packages a plugin's interpreter needs: those
-// its files import, those the glue file imports (package tentacle and the
-// mixins' packages), and, for a plugin importing a generic package, the
-// packages the interpreter's generic sources import.
-func pluginImports(p *pkg, mixins []reflect.Type, generics bool) map[string]bool {
+// its files import and those the glue file imports (package tentacle and
+// the mixins' packages). The interpreter's generic sources add theirs
+// (genericsFor).
+func pluginImports(p *pkg, mixins []reflect.Type) map[string]bool {
 	need := map[string]bool{tentaclePath: true}
 	for _, f := range p.files {
 		for _, imp := range f.ast.Imports {
@@ -98,32 +98,74 @@ func pluginImports(p *pkg, mixins []reflect.Type, generics bool) map[string]bool
 	for _, t := range mixins {
 		need[t.PkgPath()] = true
 	}
-	if generics {
-		for ip := range genericImports() {
-			need[ip] = true
-		}
-	}
 	return need
 }
 
-// genericImports are the packages the interpreter's generic standard
-// library sources import, read once from the sources.
-var genericImports = sync.OnceValue(readGenericImports)
+// genericSource is one of the interpreter's sources of a generic standard
+// library package (slices, maps, cmp), which it compiles for each
+// interpreter that needs it.
+type genericSource struct {
+	pkg     string // its import path
+	imports []string
+	src     string
+}
 
-// readGenericImports parses the imports of gen.Sources.
-func readGenericImports() map[string]bool {
-	m := make(map[string]bool)
+// genericSources are the interpreter's generic sources, in its order
+// (a package after those it imports), read once.
+var genericSources = sync.OnceValue(func() []genericSource {
+	var out []genericSource
 	fset := token.NewFileSet()
 	for _, src := range gen.Sources {
-		f, err := parser.ParseFile(fset, "", src, parser.ImportsOnly)
-		if err != nil {
-			continue // the interpreter reports it when it compiles the source
-		}
-		for _, imp := range f.Imports {
-			if ip, err := strconv.Unquote(imp.Path.Value); err == nil {
-				m[ip] = true
+		gs := genericSource{src: src}
+		if f, err := parser.ParseFile(fset, "", src, parser.ImportsOnly); err == nil {
+			gs.pkg = f.Name.Name // slices, maps, cmp: the name is the path
+			for _, imp := range f.Imports {
+				if ip, err := strconv.Unquote(imp.Path.Value); err == nil {
+					gs.imports = append(gs.imports, ip)
+				}
 			}
 		}
+		out = append(out, gs)
 	}
-	return m
+	return out
+})
+
+// genericsFor returns the generic sources to compile for a plugin that
+// needs the packages in need: those of the generic packages it imports
+// and of the generic packages these import (slices imports cmp), in the
+// interpreter's order; it adds what they import to need. A package no
+// source of the plugin imports is left out: slices, the largest, is a
+// quarter of a load by itself.
+func genericsFor(need map[string]bool) []string {
+	all := genericSources()
+	byPkg := make(map[string]genericSource, len(all))
+	for _, gs := range all {
+		byPkg[gs.pkg] = gs
+	}
+	want := make(map[string]bool)
+	var visit func(p string)
+	visit = func(p string) {
+		gs, ok := byPkg[p]
+		if !ok || want[p] {
+			return
+		}
+		want[p] = true
+		for _, ip := range gs.imports {
+			visit(ip)
+		}
+	}
+	for p := range need {
+		visit(p)
+	}
+	var out []string
+	for _, gs := range all {
+		if want[gs.pkg] {
+			out = append(out, gs.src)
+			for _, ip := range gs.imports {
+				need[ip] = true
+			}
+			need[gs.pkg] = true
+		}
+	}
+	return out
 }

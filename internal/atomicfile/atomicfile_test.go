@@ -60,14 +60,7 @@ func TestWrite(t *testing.T) {
 		},
 		{
 			name: "link followed with FollowLink",
-			setup: func(t *testing.T, dir string) string {
-				real := writeFile(t, filepath.Join(dir, "real"), 0o600)
-				link := filepath.Join(dir, "link")
-				if err := os.Symlink(real, link); err != nil {
-					t.Fatal(err)
-				}
-				return link
-			},
+			setup: linkToFile,
 			opts:     atomicfile.Options{FollowLink: true},
 			wantPerm: 0o600,
 			check: func(t *testing.T, dir, path string) {
@@ -81,14 +74,7 @@ func TestWrite(t *testing.T) {
 		},
 		{
 			name: "link replaced without FollowLink",
-			setup: func(t *testing.T, dir string) string {
-				real := writeFile(t, filepath.Join(dir, "real"), 0o600)
-				link := filepath.Join(dir, "link")
-				if err := os.Symlink(real, link); err != nil {
-					t.Fatal(err)
-				}
-				return link
-			},
+			setup: linkToFile,
 			wantPerm: 0o600,
 			check: func(t *testing.T, dir, path string) {
 				if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
@@ -192,6 +178,17 @@ func TestRemoveTemps(t *testing.T) {
 	if removed, err := atomicfile.RemoveTemps(filepath.Join(dir, "missing", "f")); err != nil || removed != nil {
 		t.Errorf("missing folder: %v, %v; want nothing, no error", removed, err)
 	}
+}
+
+// linkToFile makes dir/real, holding "old", and a link dir/link to it,
+// and returns the link's path.
+func linkToFile(t *testing.T, dir string) string {
+	real := writeFile(t, filepath.Join(dir, "real"), 0o600)
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	return link
 }
 
 func writeFile(t *testing.T, path string, perm fs.FileMode) string {

@@ -59,8 +59,8 @@ func TestWrite(t *testing.T) {
 			wantPerm: 0o640,
 		},
 		{
-			name: "link followed with FollowLink",
-			setup: linkToFile,
+			name:     "link followed with FollowLink",
+			setup:    linkToFile,
 			opts:     atomicfile.Options{FollowLink: true},
 			wantPerm: 0o600,
 			check: func(t *testing.T, dir, path string) {
@@ -73,8 +73,8 @@ func TestWrite(t *testing.T) {
 			},
 		},
 		{
-			name: "link replaced without FollowLink",
-			setup: linkToFile,
+			name:     "link replaced without FollowLink",
+			setup:    linkToFile,
 			wantPerm: 0o600,
 			check: func(t *testing.T, dir, path string) {
 				if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {

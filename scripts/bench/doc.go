@@ -1,0 +1,64 @@
+// Command bench runs the project's benchmarks and writes their figures
+// into docs/benchmarks.md, so that every figure on that page comes from
+// one run of one commit on one machine.
+//
+// From the repository root:
+//
+//	go run ./scripts/bench               # run everything, rewrite docs/benchmarks.md
+//	go run ./scripts/bench -raw run.txt  # the same, keeping go test's output
+//	go run ./scripts/bench -from run.txt # rewrite the page from saved output
+//	go run ./scripts/bench -only toggle  # run and rewrite one table
+//	go run ./scripts/bench -print        # print the tables instead of rewriting
+//	go run ./scripts/bench -check        # what .ci/run does: see below
+//
+// # What it runs
+//
+// declared.go lists runs: a package, a -bench regexp, the samples
+// (-count) and the bench time of each. The script builds each package's
+// test binary once and runs the runs one after the other, with -benchmem,
+// in declared order; it writes nothing unless every run passes. Each
+// figure on the page is the median of a run's samples, with the largest
+// deviation of a sample from it (±%) where a column asks for it.
+//
+// # What it writes
+//
+// The page keeps its prose; the script replaces only the lines between
+// a marker <!-- bench:table NAME --> and the next <!-- bench:end -->.
+// NAME is a table of declared.go, or one of two regions the script makes
+// itself: machine (the machine, the Go version, the commit, the date, the
+// load before and after, and the runs) and summary (every target with its
+// figure and whether it is met). A marker the script does not know, a
+// region without its end, a declared table the page has no region for, or
+// a row whose benchmark did not run or does not report a column's metric
+// is an error, and the page is left as it was.
+//
+// The Python peers' figures (OctoPrint, pluggy), measured once, are in
+// peers.tsv; rows can show them and targets can be multiples of them.
+//
+// # -check
+//
+// -check runs every run once with -benchtime 1x and one sample, and fails
+// with the reason if a declared benchmark no longer exists, fails, or no
+// longer reports a metric a row or a target shows, or if the page's
+// markers and the declarations disagree. It rewrites nothing. Before any
+// run it also fails if the module has a Benchmark function that no run's
+// regexp covers: every benchmark in the repository belongs to some run, so
+// the check runs every benchmark, and the full run measures it. A
+// benchmark that ran but that no row shows is a warning.
+//
+// # Adding a benchmark
+//
+//   - A new Benchmark function in a package and regexp that a run already
+//     covers needs no run; otherwise add one line to runs, or widen a
+//     run's regexp.
+//   - Show it: one line in rows per row of a table, {table, labels,
+//     benchmark, peer, n}, the benchmark spelt as go test prints it
+//     without the -GOMAXPROCS suffix and with its package directory:
+//     "internal/serve.BenchmarkPrintLines/tier=builtin/handlers=5/filter=all".
+//     A new table is one entry in tables and its two markers on the page.
+//   - A goal is one line in targets: {goal, benchmark, metric, limit, of};
+//     limit "<= 10ns", ">= 100x" with of naming a benchmark or peer, "== 0".
+//
+// go test -run . ./scripts/bench checks that every row, target and run
+// fits together.
+package main

@@ -85,7 +85,7 @@ func (rn *runner) run(runs []Run) error {
 		bins[r.Pkg] = bin
 	}
 	for _, r := range runs {
-		fmt.Fprintf(rn.log, "bench: %s\n", r)
+		fmt.Fprintf(rn.log, "bench: %s\n", rn.effective(r))
 		t0 := time.Now()
 		var tail bytes.Buffer
 		cmd := exec.Command(bins[r.Pkg], rn.testFlags(r)...)

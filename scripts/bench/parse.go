@@ -38,7 +38,7 @@ var (
 	// a trailing GOMAXPROCS suffix, as go test appends it
 	procsRE = regexp.MustCompile(`-\d+$`)
 	skipRE  = regexp.MustCompile(`^\s*--- SKIP: (Benchmark\S*)`)
-	metaRE  = regexp.MustCompile(`^(bench-[a-z0-9-]+|pkg):\s*(.*?)\s*$`)
+	metaRE  = regexp.MustCompile(`^(bench-[a-z0-9-]+|pkg|cpu):\s*(.*?)\s*$`)
 )
 
 // parse reads go test -bench output, as go test and the script print it.
@@ -111,12 +111,16 @@ func parse(r io.Reader, module string) (*output, error) {
 	return out, nil
 }
 
-// skipReason drops the "file.go:12: " go test puts before a skip message.
+// skipReason drops the "file.go:12: " go test puts before a skip message,
+// and a trailing remark in parentheses.
 func skipReason(s string) string {
 	if i := strings.Index(s, ".go:"); i >= 0 {
 		if j := strings.Index(s[i+4:], ": "); j >= 0 {
-			return s[i+4+j+2:]
+			s = s[i+4+j+2:]
 		}
+	}
+	if i := strings.Index(s, " ("); i > 0 && strings.HasSuffix(s, ")") {
+		s = s[:i]
 	}
 	return s
 }

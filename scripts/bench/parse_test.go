@@ -37,7 +37,7 @@ func TestParse(t *testing.T) {
 		},
 		{
 			name:    "a skip with -test.v: the reason before the SKIP line",
-			in:      "pkg: example.com/mod/s\nBenchmarkB\n    b_test.go:37: no Chromium found\n--- SKIP: BenchmarkB\n",
+			in:      "pkg: example.com/mod/s\nBenchmarkB\n    b_test.go:37: no Chromium found (set X to fail)\n--- SKIP: BenchmarkB\n",
 			results: results{},
 			skipped: map[string]string{"s.BenchmarkB": "no Chromium found"},
 		},

@@ -203,7 +203,11 @@ func (p *page) machine() string {
 	if g := meta("bench-gomaxprocs"); g != "unknown" {
 		procs = ", GOMAXPROCS " + g
 	}
-	fmt.Fprintf(&b, "- Machine: %s, %s cores%s, %s of memory; %s.\n", meta("bench-cpu"), cores, procs, meta("bench-memory"), meta("bench-go"))
+	cpu := meta("cpu") // as go test names it
+	if cpu == "unknown" {
+		cpu = meta("bench-cpu")
+	}
+	fmt.Fprintf(&b, "- Machine: %s, %s cores%s, %s of memory; %s.\n", cpu, cores, procs, meta("bench-memory"), meta("bench-go"))
 	commit, subject, _ := strings.Cut(meta("bench-commit"), " ")
 	dirty := ""
 	if meta("bench-dirty") == "yes" {

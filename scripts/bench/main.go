@@ -56,6 +56,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if o.only != "" && o.from == "" && !o.print && !o.check {
+		return o, errors.New("-only runs a part of the benchmarks: add -print (or -check); the page is rewritten from a whole run only, or -from its saved output")
+	}
 	if o.from != "" && (o.check || o.raw != "") {
 		return o, errors.New("-from renders saved output: it does not go with -check or -raw")
 	}

@@ -7,9 +7,15 @@
 //	go run ./scripts/bench               # run everything, rewrite docs/benchmarks.md
 //	go run ./scripts/bench -raw run.txt  # the same, keeping go test's output
 //	go run ./scripts/bench -from run.txt # rewrite the page from saved output
-//	go run ./scripts/bench -only toggle  # run and rewrite one table
+//	go run ./scripts/bench -only toggle -print  # run one table's benchmarks, print it
 //	go run ./scripts/bench -print        # print the tables instead of rewriting
 //	go run ./scripts/bench -check        # what .ci/run does: see below
+//
+// A whole run takes about 10 minutes on 2 cores (build included); -check
+// about a minute once the test binaries are in the build cache. The page
+// is rewritten from a whole run only (or from its saved output with
+// -from, which may also be limited to one table with -only), so that its
+// figures are always from one run.
 //
 // # What it runs
 //

@@ -346,3 +346,20 @@ func (d declared) targetRuns() []Run {
 	}
 	return out
 }
+
+// checkRuns returns the runs of a check: for each package (and set of
+// extra flags) one run of every benchmark, so that a sub-benchmark that
+// no declared run's regexp covers runs too, and the check can tell.
+func checkRuns(runs []Run) []Run {
+	var out []Run
+	seen := map[string]bool{}
+	for _, r := range runs {
+		k := r.Pkg + "\x00" + strings.Join(r.Flags, "\x00")
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, Run{Pkg: r.Pkg, Bench: ".", Count: 1, Benchtime: "1x", Flags: r.Flags})
+	}
+	return out
+}

@@ -8,7 +8,9 @@ var runs = []Run{
 	{"./hooks", "Dispatch", 5, "0.5s", nil},
 	{"./hooks", "AddRemove|BulkAdd", 5, "0.3s", nil},
 	{"./internal/comm", ".", 5, "0.5s", nil},
-	{"./internal/serve", "PrintLines", 5, "0.5s", nil},
+	{"./internal/serve", "PrintLines/tier=(builtin|source)", 5, "0.5s", nil},
+	{"./internal/serve", "PrintLines/tier=process/handlers=(0|5)$", 5, "0.5s", nil},
+	{"./internal/serve", "PrintLines/tier=process/handlers=50$", 3, "0.5s", nil}, // 50 plugin processes to start for each round
 	{"./plugins/virtualprinter", ".", 5, "0.3s", nil},
 	{"./manager", ".", 5, "0.5s", nil},
 	{"./events", ".", 5, "0.3s", nil},

@@ -168,6 +168,8 @@ func measure(o options, d declared, root, module string, stderr io.Writer) (*out
 		runs = d.targetRuns()
 	case o.only != "" && o.only != "machine":
 		runs = d.tableRuns(o.only)
+	case o.check:
+		runs = checkRuns(d.runs)
 	}
 	var buf bytes.Buffer
 	var w io.Writer = &buf
@@ -189,7 +191,7 @@ func measure(o options, d declared, root, module string, stderr io.Writer) (*out
 // checked finishes a check: every run ran a benchmark, every target has
 // its figure.
 func checked(o options, d declared, out *output, p *page, stdout, stderr io.Writer) error {
-	if err := checkRuns(o, d, out); err != nil {
+	if err := ranAll(o, d, out); err != nil {
 		return err
 	}
 	if o.only == "" || o.only == "summary" {
@@ -210,29 +212,32 @@ func checked(o options, d declared, out *output, p *page, stdout, stderr io.Writ
 	return nil
 }
 
-// checkRuns reports a run that ran no benchmark: its regexp has gone
-// stale.
-func checkRuns(o options, d declared, out *output) error {
+// ranAll reports a declared run that ran no benchmark in the check (its
+// regexp has gone stale), and a benchmark that ran in the check but that
+// no declared run covers (a whole run would not measure it).
+func ranAll(o options, d declared, out *output) error {
 	var errs []string
+	covered := map[string]bool{}
+	for _, key := range out.order {
+		runs := d.runsOf(key)
+		if len(runs) == 0 {
+			errs = append(errs, fmt.Sprintf("%s ran in the check but no run in scripts/bench/declared.go covers it, so a whole run would not measure it", key))
+		}
+		for _, r := range runs {
+			covered[r.String()] = true
+		}
+	}
+	for key := range out.skipped {
+		for _, r := range d.runsOf(key) {
+			covered[r.String()] = true
+		}
+	}
 	for _, r := range d.runs {
 		if o.only != "" && !containsRun(d.tableRuns(o.only), r) {
 			continue
 		}
-		ran := false
-		for key := range out.results {
-			if len(d.runsOf(key)) > 0 && d.runsOf(key)[0].String() == r.String() {
-				ran = true
-				break
-			}
-		}
-		for key := range out.skipped {
-			if len(d.runsOf(key)) > 0 && d.runsOf(key)[0].String() == r.String() {
-				ran = true
-				break
-			}
-		}
-		if !ran {
-			errs = append(errs, fmt.Sprintf("run %s ran no benchmark", r))
+		if !covered[r.String()] {
+			errs = append(errs, fmt.Sprintf("run %s matches no benchmark", r))
 		}
 	}
 	if len(errs) > 0 {

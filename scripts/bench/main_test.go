@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,47 @@ func TestParseFlags(t *testing.T) {
 		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
 			t.Errorf("parseFlags(%q) = %v, want an error with %q", tc.args, err, tc.err)
 		}
+	}
+}
+
+func TestCheckRuns(t *testing.T) {
+	runs := []Run{
+		{"./a", "X", 5, "1s", nil},
+		{"./a", "Y/sub", 3, "20x", nil},
+		{"./b", "Z", 5, "1s", nil},
+		{"./a", "W", 5, "1s", []string{"-test.cpu=1"}},
+	}
+	want := []Run{
+		{"./a", ".", 1, "1x", nil},
+		{"./b", ".", 1, "1x", nil},
+		{"./a", ".", 1, "1x", []string{"-test.cpu=1"}},
+	}
+	if got := checkRuns(runs); !reflect.DeepEqual(got, want) {
+		t.Errorf("checkRuns = %v, want %v", got, want)
+	}
+}
+
+func TestRanAll(t *testing.T) {
+	d := declared{runs: []Run{
+		{"./a", "X/one", 5, "1s", nil},
+		{"./a", "Stale", 5, "1s", nil},
+		{"./b", "Z", 5, "1s", nil},
+	}}
+	out := &output{
+		results: results{"a.BenchmarkX/one": {}, "a.BenchmarkX/two": {}},
+		skipped: map[string]string{"b.BenchmarkZ": "no Chromium"},
+		order:   []string{"a.BenchmarkX/one", "a.BenchmarkX/two"},
+	}
+	err := ranAll(options{}, d, out)
+	for _, want := range []string{
+		"a.BenchmarkX/two ran in the check but no run in scripts/bench/declared.go covers it",
+		"run ./a -bench 'Stale' -count 5 -benchtime 1s matches no benchmark",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ranAll = %v, want an error with %q", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "Z") {
+		t.Errorf("a skipped benchmark's run counts as run: %v", err)
 	}
 }

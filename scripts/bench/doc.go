@@ -43,14 +43,17 @@
 //
 // # -check
 //
-// -check runs every run once with -benchtime 1x and one sample, and fails
-// with the reason if a declared benchmark no longer exists, fails, or no
-// longer reports a metric a row or a target shows, or if the page's
-// markers and the declarations disagree. It rewrites nothing. Before any
-// run it also fails if the module has a Benchmark function that no run's
-// regexp covers: every benchmark in the repository belongs to some run, so
-// the check runs every benchmark, and the full run measures it. A
-// benchmark that ran but that no row shows is a warning.
+// -check runs every benchmark of the repository once, with -benchtime 1x
+// and one sample (one test binary run per package), and fails with the
+// reason if a benchmark fails; if a declared run's regexp matches no
+// benchmark any more; if a benchmark ran that no declared run covers (a
+// whole run would not measure it); if a row's or a target's benchmark did
+// not run or no longer reports its metric; or if the page's markers and
+// the declarations disagree. It rewrites nothing. Before running anything
+// it also fails if a Benchmark function of the module is in no run's
+// package and regexp. A benchmark that runs but that no row shows is a
+// warning. A skipped benchmark (the browser's, without Chromium) is a
+// warning too; .ci/run installs Chromium and requires it.
 //
 // # Adding a benchmark
 //

@@ -215,6 +215,9 @@ func (p *page) machine() string {
 	}
 	fmt.Fprintf(&b, "- Commit `%s` (%q%s), run on %s, %s in all (%s).\n", commit, subject, dirty, meta("bench-date"), meta("bench-elapsed"), meta("bench-mode"))
 	fmt.Fprintf(&b, "- Load average (1, 5, 15 minutes): %s before the run, %s after it, on %s cores.\n", meta("bench-load-before"), meta("bench-load-after"), cores)
+	if strings.HasPrefix(meta("bench-mode"), "check") {
+		b.WriteString("- **These figures are from a check, one iteration of each benchmark: they show that the benchmarks run, not how fast.**\n")
+	}
 	b.WriteString("\n")
 	writeRow(&b, []string{"package", "`-bench`", "samples (`-count`)", "`-benchtime`"})
 	writeRow(&b, []string{"---", "---", "---:", "---:"})

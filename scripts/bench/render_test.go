@@ -140,3 +140,15 @@ func TestTableErrors(t *testing.T) {
 		t.Errorf("an unknown table: %v", err)
 	}
 }
+
+func TestMachineSaysCheck(t *testing.T) {
+	for _, tc := range []struct {
+		mode string
+		says bool
+	}{{"full", false}, {"check (-benchtime 1x, one sample)", true}} {
+		p := &page{out: &output{meta: map[string][]string{"bench-mode": {tc.mode}}}}
+		if got := strings.Contains(p.machine(), "from a check"); got != tc.says {
+			t.Errorf("mode %q: the machine region says it is a check: %v, want %v", tc.mode, got, tc.says)
+		}
+	}
+}

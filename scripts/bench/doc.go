@@ -64,10 +64,14 @@
 //     benchmark, peer, n}, the benchmark spelt as go test prints it
 //     without the -GOMAXPROCS suffix and with its package directory:
 //     "internal/serve.BenchmarkPrintLines/tier=builtin/handlers=5/filter=all".
-//     A new table is one entry in tables and its two markers on the page.
+//     A new table is one entry in tables and its two markers on the page;
+//     a column shows a metric's median, its spread, its range, the median
+//     per row's n, the ratio to the row's peer, or the row's verdicts
+//     (Show, in decl.go).
 //   - A goal is one line in targets: {goal, benchmark, metric, limit, of};
 //     limit "<= 10ns", ">= 100x" with of naming a benchmark or peer, "== 0".
 //
-// go test -run . ./scripts/bench checks that every row, target and run
-// fits together.
+// To see a new benchmark's names and metrics before writing its rows:
+// go run ./scripts/bench -check -raw run.txt, then read run.txt. go test
+// ./scripts/bench checks that every row, target and run fits together.
 package main

@@ -63,7 +63,9 @@
 //   - Show it: one line in rows per row of a table, {table, labels,
 //     benchmark, peer, n}, the benchmark spelt as go test prints it
 //     without the -GOMAXPROCS suffix and with its package directory:
-//     "internal/serve.BenchmarkPrintLines/tier=builtin/handlers=5/filter=all".
+//     "internal/serve.BenchmarkPrintLines/tier=builtin/handlers=5/filter=all"
+//     (so a sub-benchmark's name may not end in -digits, which read as
+//     the suffix).
 //     A new table is one entry in tables and its two markers on the page;
 //     a column shows a metric's median, its spread, its range, the median
 //     per row's n, the ratio to the row's peer, or the row's verdicts

@@ -44,7 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.from, "from", "", "render from the output saved in `file` instead of running")
 	fs.StringVar(&o.only, "only", "", "run and rewrite only the table `name`")
 	fs.BoolVar(&o.print, "print", false, "print the tables instead of rewriting the page")
-	fs.StringVar(&o.doc, "doc", "docs/benchmarks.md", "the `page` to rewrite, from the module root")
+	fs.StringVar(&o.doc, "doc", "docs/benchmarks.md", "the `page` to rewrite, from the module root (or absolute)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "the longest one run may take (the test binary's -test.timeout)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: go run ./scripts/bench [-check] [-only table] [-raw file | -from file] [-print]\n\n")
@@ -132,7 +132,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	} else {
-		docPath := filepath.Join(root, filepath.FromSlash(o.doc))
+		docPath := o.doc
+		if !filepath.IsAbs(docPath) {
+			docPath = filepath.Join(root, filepath.FromSlash(o.doc))
+		}
 		text, err := os.ReadFile(docPath)
 		if err != nil {
 			return err

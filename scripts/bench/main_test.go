@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -70,5 +72,58 @@ func TestRanAll(t *testing.T) {
 	}
 	if err != nil && strings.Contains(err.Error(), "Z") {
 		t.Errorf("a skipped benchmark's run counts as run: %v", err)
+	}
+}
+
+// TestRunFromLeavesPageOnError renders a page from output that lacks most
+// of the declared rows: the error names them, and the page is as it was.
+func TestRunFromLeavesPageOnError(t *testing.T) {
+	page := filepath.Join(t.TempDir(), "benchmarks.md")
+	orig, err := os.ReadFile(filepath.Join("..", "..", "docs", "benchmarks.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = run([]string{"-from", filepath.Join("testdata", "run.txt"), "-doc", page}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "hooks.BenchmarkDispatch/direct-loop/1 did not run") {
+		t.Errorf("run = %v, want an error naming a row that did not run", err)
+	}
+	if got, _ := os.ReadFile(page); string(got) != string(orig) {
+		t.Error("the page changed although rendering failed")
+	}
+}
+
+// TestRunFromRewrites renders the page from the output of a check of the
+// whole repository (testdata/check.txt, made by -check -raw) as -from
+// does, and checks that it is rewritten in place and that a second
+// rewrite changes nothing.
+func TestRunFromRewrites(t *testing.T) {
+	raw := filepath.Join("testdata", "check.txt")
+	page := filepath.Join(t.TempDir(), "benchmarks.md")
+	orig, err := os.ReadFile(filepath.Join("..", "..", "docs", "benchmarks.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout strings.Builder
+	if err := run([]string{"-from", raw, "-doc", page}, &stdout, io.Discard); err != nil {
+		t.Fatalf("%v\n(after adding rows or runs, refresh the fixture from the repository root: go run ./scripts/bench -check -raw scripts/bench/testdata/check.txt)", err)
+	}
+	first, _ := os.ReadFile(page)
+	if !strings.Contains(string(first), "These figures are from a check") {
+		t.Error("the machine region does not say the figures are from a check")
+	}
+	if !strings.Contains(stdout.String(), "met") {
+		t.Errorf("no verdicts printed:\n%s", stdout.String())
+	}
+	if err := run([]string{"-from", raw, "-doc", page}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if second, _ := os.ReadFile(page); string(second) != string(first) {
+		t.Error("a second rewrite from the same output changed the page")
 	}
 }

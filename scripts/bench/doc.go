@@ -75,5 +75,7 @@
 //
 // To see a new benchmark's names and metrics before writing its rows:
 // go run ./scripts/bench -check -raw run.txt, then read run.txt. go test
-// ./scripts/bench checks that every row, target and run fits together.
+// ./scripts/bench checks that every row, target and run fits together,
+// and renders the page from testdata/check.txt: after adding rows, refresh
+// it with go run ./scripts/bench -check -raw scripts/bench/testdata/check.txt.
 package main

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -75,6 +76,22 @@ func BenchmarkLoadOne(b *testing.B) {
 	for b.Loop() {
 		c := scanB(b, dir)[0]
 		inst, err := c.Load(context.Background(), tier.Env{Mixins: benchMixins})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst.Close()
+	}
+}
+
+// BenchmarkLoadOneServerMixins: LoadOne with every mixin the server
+// offers (package server's and package tentacle's), as tentacle serve
+// loads a plugin.
+func BenchmarkLoadOneServerMixins(b *testing.B) {
+	dir := benchDir(b, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		c := scanB(b, dir)[0]
+		inst, err := c.Load(context.Background(), tier.Env{Mixins: server.Mixins()})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -50,7 +50,7 @@ func load(ctx context.Context, s *source, id string, p *pkg, def *definition, en
 		return nil, err
 	}
 	available := func(pkgPath string) bool { return sb.available(pkgPath, g, host.idx) }
-	fs, mixins := def.sources(p, id, env.Mixins, available)
+	fs, mixins := def.sources(p, id, possibleMixins(env.Mixins, def, p, sb.typeLookup(host.idx)), available)
 	out := newOutputLog(env.Logger, p.files)
 	i := interp.New(interp.Options{GoPath: ".", SourcecodeFilesystem: fs, Stdout: out, Stderr: out})
 	need := pluginImports(p, mixins)

@@ -240,7 +240,9 @@ var rows = []Row{
 
 	{"source", "`LoadOne` | scan the folder, parse, check against the allow-list, rewrite, a new interpreter, import, fetch the definition and the mixin functions", "tier/source.BenchmarkLoadOne", "", 0},
 	{"source", "`Load100Parallel` | the same for 100 plugins, one goroutine per core", "tier/source.BenchmarkLoad100Parallel", "", 0},
+	{"source", "`LoadOneServerMixins` | `LoadOne` with the tentacle server's mixins to assert", "tier/source.BenchmarkLoadOneServerMixins", "", 0},
 	{"source", "`HookCall` | one G-code line through the interpreted handler", "tier/source.BenchmarkHookCall", "", 0},
+	{"source", "`HandlerFloor` | one call of an interpreted function that does nothing: the interpreter's own cost under every handler call", "tier/source.BenchmarkHandlerFloor", "", 0},
 
 	{"process-start", "`StartOne/read` | `Manager.Start` of one plugin whose executable is read whole for its SHA-256", "tier/process.BenchmarkStartOne/read", "", 0},
 	{"process-start", "`StartOne/recorded` | the same, the check answered from the record of an earlier one", "tier/process.BenchmarkStartOne/recorded", "", 0},

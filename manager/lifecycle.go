@@ -300,7 +300,9 @@ func (m *Manager) register(t *teardown) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := m.hooks.Add(r.id, name, hooks.Unwrap(def.Hooks[name])); err != nil {
+		reg := hooks.Unwrap(def.Hooks[name])
+		reg.Timed = r.cand.Tier != tier.BuiltinTier
+		if err := m.hooks.Add(r.id, name, reg); err != nil {
 			return err
 		}
 		t.push("hook "+name, func() error { m.hooks.Remove(r.id, name); return nil })

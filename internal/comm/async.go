@@ -19,7 +19,10 @@ func callTemps(h *hooks.Hook[server.TemperaturesHook], e hooks.Handler[server.Te
 			out = temps
 		}
 	}()
-	return e.Fn(temps)
+	t := e.Stats.Begin()
+	out = e.Fn(temps)
+	e.Stats.End(t)
+	return out
 }
 
 // asyncQueue is how many calls may wait for one plugin's observe-only

@@ -85,6 +85,5 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
 
-
 // seconds converts d to seconds.
 func seconds(d time.Duration) float64 { return d.Seconds() }

@@ -41,6 +41,7 @@ type Sources struct {
 
 // Metrics is the registry behind GET /metrics.
 type Metrics struct {
+	src          Sources
 	reg          *prometheus.Registry
 	load, enable *prometheus.HistogramVec
 }
@@ -52,6 +53,7 @@ var lifecycleBuckets = prometheus.ExponentialBucketsRange(100e-6, 10, 11)
 // process's own.
 func New(src Sources) *Metrics {
 	m := &Metrics{
+		src: src,
 		reg: prometheus.NewRegistry(),
 		load: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "tentacle_plugin_load_duration_seconds",

@@ -43,17 +43,21 @@ func (s *Server) metricPlugins() []metrics.Plugin {
 	return list
 }
 
-// metricsRoutes adds GET /metrics and /debug/pprof/ to mux. Both need
+// metricsRoutes adds GET /metrics, GET /metrics/plugins (the JSON that
+// `tentacle plugins top` reads) and /debug/pprof/ to mux. Both need
 // the API key or an admin's session; /metrics alone is open to anyone when
 // the operator set metrics.allowAnonymous.
 func (s *Server) metricsRoutes(mux *http.ServeMux) {
-	h := s.metrics.Handler()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		if !s.store.GetBool(metricsAnonymousPath) && !s.admitAdmin(w, r, "may not read the metrics: they need an admin user or the API key") {
-			return
+	metricsOnly := func(h http.Handler) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if !s.store.GetBool(metricsAnonymousPath) && !s.admitAdmin(w, r, "may not read the metrics: they need an admin user or the API key") {
+				return
+			}
+			h.ServeHTTP(w, r)
 		}
-		h.ServeHTTP(w, r)
-	})
+	}
+	mux.HandleFunc("GET /metrics", metricsOnly(s.metrics.Handler()))
+	mux.HandleFunc("GET /metrics/plugins", metricsOnly(s.metrics.CostsHandler()))
 	admin := func(next http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			if s.admitAdmin(w, r, "may not profile the server: it needs an admin user or the API key") {

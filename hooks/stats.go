@@ -59,21 +59,33 @@ func (s *Stats) Begin() time.Duration {
 	if s == nil {
 		return 0
 	}
-	if !s.timed {
-		s.calls.inc()
-		return 0
+	if s.timed {
+		return s.begin()
 	}
+	s.calls.inc()
+	return 0
+}
+
+// begin is Begin of a timed handler, kept out of line so that Begin
+// inlines into the dispatch loops.
+//
+//go:noinline
+func (s *Stats) begin() time.Duration {
 	s.timedCalls.Add(1)
 	return time.Since(epoch) | 1 // never 0
 }
 
 // End records the time of a call that [Stats.Begin] started; a dispatch
 // that recovers a failing call calls it too, so that a call that overran
-// its deadline counts in the latency.
+// its deadline counts in the latency. It does nothing after the Begin of
+// an untimed handler (start 0).
 func (s *Stats) End(start time.Duration) {
-	if start == 0 || s == nil {
-		return
+	if start != 0 {
+		s.end(start)
 	}
+}
+
+func (s *Stats) end(start time.Duration) {
 	d := time.Since(epoch) - start
 	s.sum.Add(int64(d))
 	i := 0

@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -30,23 +29,7 @@ func TestPluginsTopOnce(t *testing.T) {
 	}}
 	srv, err := serve.New(serve.Options{BaseDir: dir, Port: -1, Console: io.Discard,
 		Origins: []tier.Origin{tier.Definitions("test", false, map[string]*tentacle.Definition{"routed": routed})}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	select {
-	case <-srv.Ready():
-	case err := <-done:
-		t.Fatalf("Run: %v", err)
-	}
+	runServer(t, srv, err)
 
 	code, stdout, stderr := run("--basedir", dir, "plugins", "top", "--once", "--interval", "50ms")
 	if code != 0 {

@@ -36,6 +36,13 @@
 // which calls it lets through. A hook without a filter type refuses a
 // handler with a filter.
 //
+// Each handler carries its counts ([Handler.Stats]): Call and CallUntil
+// count its calls and failures, a host's own dispatch loop counts with
+// [Stats.Begin], [Stats.End] and [Stats.Skip], and [Registry.Stats] lists
+// them all. A compiled-in handler's call is counted with a plain
+// increment and no allocation; the calls of handlers registered with
+// [Registration.Timed] are timed too.
+//
 // Handlers run in ascending (order, plugin identifier). A handler registered
 // without an order gets [tentacle.DefaultOrder]; unlike OctoPrint, order 0 is
 // a real order. The configuration can override the order of any handler

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync/atomic"
+	"time"
 )
 
 // Handler is one handler of a typed hook, as the hot path sees it.
@@ -18,6 +19,8 @@ type Handler[F any] struct {
 	// ([tentacle.HookHandler.Filter]), of the hook's [Spec.Filter] type, or
 	// nil: the host calls the handler only for the calls it lets through.
 	Filter any
+	// Stats counts the handler's calls ([Stats]); nil counts nothing.
+	Stats *Stats
 }
 
 // Hook is a hook declared with [Declare]: the typed, lock-free view of its
@@ -25,6 +28,7 @@ type Handler[F any] struct {
 // lifetime.
 type Hook[F any] struct {
 	name    string
+	reg     *Registry
 	onFault func(plugin, hook string, recovered any)
 	snap    atomic.Pointer[[]Handler[F]]
 }
@@ -49,7 +53,7 @@ func Declare[F any](r *Registry, spec Spec) (*Hook[F], error) {
 	if h, ok := hs.typed.(*Hook[F]); ok {
 		return h, nil
 	}
-	h := &Hook[F]{name: spec.Name, onFault: r.onFault}
+	h := &Hook[F]{name: spec.Name, reg: r, onFault: r.onFault}
 	hs.typed = h
 	if len(hs.index) == 0 {
 		h.publish(nil)
@@ -102,14 +106,22 @@ func (h *Hook[F]) Call(fn func(Handler[F])) {
 // The loop ends with next == len(hs), so next < len(hs) in the deferred
 // function means fn(hs[next]) panicked.
 func (h *Hook[F]) run(hs []Handler[F], i int, fn func(Handler[F])) (next int) {
+	var start time.Duration
 	defer func() {
 		if next < len(hs) {
-			h.fault(hs[next].Plugin, recover())
+			st := hs[next].Stats
+			st.End(start)
+			r := recover()
+			st.Fail(r)
+			h.fault(hs[next].Plugin, r)
 			next++
 		}
 	}()
 	for next = i; next < len(hs); next++ {
+		st := hs[next].Stats
+		start = st.Begin()
 		fn(hs[next])
+		st.End(start)
 	}
 	return next
 }
@@ -129,14 +141,23 @@ func (h *Hook[F]) CallUntil(fn func(Handler[F]) bool) bool {
 }
 
 func (h *Hook[F]) runUntil(hs []Handler[F], i int, fn func(Handler[F]) bool) (next int, stop bool) {
+	var start time.Duration
 	defer func() {
 		if !stop && next < len(hs) {
-			h.fault(hs[next].Plugin, recover())
+			st := hs[next].Stats
+			st.End(start)
+			r := recover()
+			st.Fail(r)
+			h.fault(hs[next].Plugin, r)
 			next++
 		}
 	}()
 	for next = i; next < len(hs); next++ {
-		if fn(hs[next]) {
+		st := hs[next].Stats
+		start = st.Begin()
+		stop = fn(hs[next])
+		st.End(start)
+		if stop {
 			return next + 1, true
 		}
 	}
@@ -167,7 +188,7 @@ func (h *Hook[F]) publish(entries []*entry) {
 	list := make([]Handler[F], 0, len(entries))
 	for _, e := range entries {
 		if fn, ok := e.fn.(F); ok {
-			list = append(list, Handler[F]{Plugin: e.plugin, Order: e.order, Fn: fn, Filter: e.filter})
+			list = append(list, Handler[F]{Plugin: e.plugin, Order: e.order, Fn: fn, Filter: e.filter, Stats: e.stats})
 		}
 	}
 	h.snap.Store(&list)

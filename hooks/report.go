@@ -5,4 +5,13 @@ package hooks
 // loop, as [Hook.Call] does for the handlers it calls: recovered goes to
 // [Options.OnFault] with the handler's plugin and the hook's name. A nil
 // recovered value is not reported.
-func (h *Hook[F]) Report(plugin string, recovered any) { h.fault(plugin, recovered) }
+// The failure counts in the handler's [Stats].
+func (h *Hook[F]) Report(plugin string, recovered any) {
+	if recovered == nil {
+		return
+	}
+	if h.reg != nil {
+		h.reg.statsOf(plugin, h.name).Fail(recovered)
+	}
+	h.fault(plugin, recovered)
+}

@@ -106,6 +106,13 @@ type Registration struct {
 	// or a value of (or a non-nil pointer to) the hook's [Spec.Filter]
 	// type, which the registry stores as a value.
 	Filter any
+	// Timed asks for the time of each call in the handler's [Stats]: set it
+	// for plugins whose calls cost a microsecond or more (the plugins
+	// folder, installed packages), where reading the clock twice is
+	// nothing; a compiled-in handler's call costs a few nanoseconds and is
+	// only counted. The first registration of a plugin's handler of a hook
+	// decides.
+	Timed bool
 }
 
 // Unwrap returns a value of a plugin's [tentacle.Hooks] as a

@@ -25,6 +25,7 @@ type entry struct {
 	configKey string
 	guarded   any // fn wrapped by the registry's guard, made on first use
 	dead      bool
+	stats     *Stats
 }
 
 func cmpEntry(a, b *entry) int {
@@ -68,6 +69,10 @@ type hookState struct {
 	pending  bool      // typed publication deferred by Hold
 
 	untyped atomic.Pointer[untypedSnapshot]
+
+	// stats are the counts of every plugin that ever had a handler of the
+	// hook, kept across removal (guarded by Registry.mu).
+	stats map[string]*Stats
 }
 
 func newHookState(name string) *hookState {

@@ -43,6 +43,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 	m.mu.Lock()
 	delete(m.held, r.id) // someone wants it to run
 	m.mu.Unlock()
+	start := time.Now()
 	c, err := m.loadCode(ctx, r, &r.cand, m.isolated(r.originIndex))
 	if errors.Is(err, errCheckFalse) {
 		m.mu.Lock()
@@ -64,6 +65,7 @@ func (m *Manager) load(ctx context.Context, r *record) error {
 	m.queue(Loaded, r)
 	m.mu.Unlock()
 	m.log.Debug("plugin loaded", "plugin", r.id, "tier", r.cand.Tier)
+	m.timed(r, PhaseLoad, start)
 	return nil
 }
 
@@ -227,6 +229,7 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 		return lifecycleErr(r.id, PhaseEnable, fmt.Errorf("cannot enable a plugin that is %s", r.state))
 	}
 	id, def := r.id, r.def
+	start := time.Now()
 	t := &teardown{m: m, r: r}
 	m.hooks.Hold()
 	defer m.hooks.Release()
@@ -288,6 +291,7 @@ func (m *Manager) enable(ctx context.Context, r *record) error {
 	m.queue(Enabled, r)
 	m.mu.Unlock()
 	m.log.Debug("plugin enabled", "plugin", id)
+	m.timed(r, PhaseEnable, start)
 	return nil
 }
 
@@ -300,7 +304,9 @@ func (m *Manager) register(t *teardown) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := m.hooks.Add(r.id, name, hooks.Unwrap(def.Hooks[name])); err != nil {
+		reg := hooks.Unwrap(def.Hooks[name])
+		reg.Timed = r.cand.Tier != tier.BuiltinTier
+		if err := m.hooks.Add(r.id, name, reg); err != nil {
 			return err
 		}
 		t.push("hook "+name, func() error { m.hooks.Remove(r.id, name); return nil })

@@ -92,6 +92,11 @@ type Options struct {
 	Restarts       int
 	RestartWindow  time.Duration
 	RestartBackoff time.Duration
+	// Timed, if set, is told how long each plugin took to load (its code
+	// imported, checked and loaded: PhaseLoad) and to enable (PhaseEnable),
+	// when the step succeeded; the server's metrics read it. It is called
+	// from the lifecycle and must not call back into the manager.
+	Timed func(t Timing)
 	// Deadlines bound every call into a plugin's code that the lifecycle
 	// makes (import, check, load, the enable phases, activators, disable,
 	// unload, uninstall) and each call of CallEach (PhaseCall), by phase; a

@@ -123,7 +123,7 @@ files and need neither a base directory nor a server.`),
 	}
 	hooksCmd.Flags().BoolVar(&hooksJSON, "json", false, "print JSON")
 
-	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd,
+	cmd.AddCommand(list, info, o.toggleCommand(true), o.toggleCommand(false), hooksCmd, o.topCommand(),
 		o.installCommand(), o.uninstallCommand(), o.orphansCommand(), o.cleanupCommand(), o.repositoryCommand(),
 		o.lintCommand(), o.newCommand(), o.packCommand())
 	return cmd

@@ -35,6 +35,13 @@ func printServer(t *testing.T, config string) (dir string, fake *fakeprinter.Pri
 			return fake, nil
 		},
 	})
+	runServer(t, srv, err)
+	return dir, fake
+}
+
+// runServer runs srv (made by serve.New, with err) until the test ends.
+func runServer(t *testing.T, srv *serve.Server, err error) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +59,6 @@ func printServer(t *testing.T, config string) (dir string, fake *fakeprinter.Pri
 	case err := <-done:
 		t.Fatalf("Run: %v", err)
 	}
-	return dir, fake
 }
 
 // gcode writes a G-code file of n bytes and returns its path.

@@ -19,7 +19,10 @@ func callTemps(h *hooks.Hook[server.TemperaturesHook], e hooks.Handler[server.Te
 			out = temps
 		}
 	}()
-	return e.Fn(temps)
+	t := e.Stats.Begin()
+	out = e.Fn(temps)
+	e.Stats.End(t)
+	return out
 }
 
 // asyncQueue is how many calls may wait for one plugin's observe-only
@@ -42,8 +45,8 @@ func newAsyncCalls(logf func(format string, args ...any)) *asyncCalls {
 }
 
 // deliver queues call for plugin's worker. report gets a panic of the
-// call.
-func (a *asyncCalls) deliver(plugin string, call func(), report func(string, any)) {
+// call; a call skipped because the queue is full counts in st.
+func (a *asyncCalls) deliver(plugin string, st *hooks.Stats, call func(), report func(string, any)) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
@@ -59,6 +62,7 @@ func (a *asyncCalls) deliver(plugin string, call func(), report func(string, any
 	select {
 	case ch <- call:
 	default:
+		st.Skip()
 		a.skipped[plugin]++
 		if n := a.skipped[plugin]; a.logf != nil && (n&(n-1)) == 0 { // 1, 2, 4, 8, ...
 			a.logf("plugin %s: its observe-only handlers are %d calls behind; %d calls skipped so far", plugin, asyncQueue, n)

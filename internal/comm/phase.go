@@ -76,7 +76,9 @@ func (p *gcodePhase) runFrom(r *run) {
 			list, cur, i = r.list, r.cur, r.i
 			continue
 		}
+		t := e.Stats.Begin()
 		res := e.Fn(name, cur)
+		e.Stats.End(t)
 		if len(res) == 0 || p.observed {
 			continue
 		}
@@ -98,13 +100,16 @@ func (p *gcodePhase) step(r *run, e *entry[server.GcodeHook]) bool {
 		r.many, r.drop = p.applyMany(e, r.many)
 		return r.drop
 	case r.full && len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(r.cur.Gcode):
+		e.Stats.Skip()
 		return false
 	case e.async:
-		fn, phase, c := e.Fn, p.name, r.cur
-		p.c.async.deliver(e.Plugin, func() { fn(phase, c) }, p.chain.hook.Report)
+		fn, phase, c, st := e.Fn, p.name, r.cur, e.Stats
+		p.c.async.deliver(e.Plugin, st, func() { t := st.Begin(); fn(phase, c); st.End(t) }, p.chain.hook.Report)
 		return false
 	}
+	t := e.Stats.Begin()
 	res := e.Fn(p.name, r.cur)
+	e.Stats.End(t)
 	if len(res) == 0 || p.observed {
 		return false
 	}
@@ -138,10 +143,13 @@ func (p *gcodePhase) applyMany(e *entry[server.GcodeHook], cmds []server.Command
 	next := make([]server.Command, 0, len(cmds))
 	for _, c := range cmds {
 		if len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(c.Gcode) {
+			e.Stats.Skip()
 			next = append(next, c)
 			continue
 		}
+		t := e.Stats.Begin()
 		res := e.Fn(p.name, c)
+		e.Stats.End(t)
 		if len(res) == 0 || p.observed {
 			next = append(next, c)
 			continue

@@ -124,11 +124,12 @@ func (c *Conn) runReceived(ix *chainIndex[server.ReceivedHook], line string) str
 	for i := range ix.all {
 		e := &ix.all[i]
 		if e.filtered && !e.filter.MatchesLine(line) {
+			e.Stats.Skip()
 			continue
 		}
 		if e.async {
 			h, l := e.Handler, line
-			c.async.deliver(e.Plugin, func() { h.Fn(l) }, c.received.hook.Report)
+			c.async.deliver(e.Plugin, h.Stats, func() { t := h.Stats.Begin(); h.Fn(l); h.Stats.End(t) }, c.received.hook.Report)
 			continue
 		}
 		line = c.callReceived(e, line)
@@ -143,7 +144,10 @@ func (c *Conn) callReceived(e *entry[server.ReceivedHook], line string) (out str
 			out = line
 		}
 	}()
-	return e.Fn(line)
+	t := e.Stats.Begin()
+	out = e.Fn(line)
+	e.Stats.End(t)
+	return out
 }
 
 // ok handles the printer's acknowledgement: the printer has room for the

@@ -281,6 +281,7 @@ func (c *Conn) atCommand(phase string, cmd server.Command) {
 	if h != nil {
 		for _, e := range h.Handlers() {
 			if f, ok := e.Filter.(server.Filter); ok && !f.MatchesCommand(name) {
+				e.Stats.Skip()
 				continue
 			}
 			func() {
@@ -289,7 +290,9 @@ func (c *Conn) atCommand(phase string, cmd server.Command) {
 						h.Report(e.Plugin, r)
 					}
 				}()
+				t := e.Stats.Begin()
 				e.Fn(phase, name, params, cmd.Tags)
+				e.Stats.End(t)
 			}()
 		}
 	}

@@ -33,6 +33,7 @@ func (s *Server) routesHandler() http.Handler {
 	mux.HandleFunc("GET /api/currentuser", s.getCurrentUser)
 	mux.HandleFunc("GET /api/socket", s.sockets.serveWebsocket)
 	s.printerRoutes(mux)
+	s.metricsRoutes(mux)
 	sockjs := s.sockets.sockjsHandler()
 	mux.Handle("/sockjs", sockjs)
 	mux.Handle("/sockjs/", sockjs)

@@ -41,7 +41,7 @@ var (
 )
 
 // benchProcessExe builds testdata/benchprocess once per run.
-func benchProcessExe(b *testing.B) string {
+func benchProcessExe(b testing.TB) string {
 	benchExeOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "tentacle-benchprocess-")
 		if err != nil {

@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tentacle-go/tentacle/internal/metrics"
 	"github.com/tentacle-go/tentacle/internal/web"
 
 	"github.com/tentacle-go/tentacle"
@@ -111,6 +112,7 @@ type Server struct {
 	logFile  io.Closer
 	store    *settings.Store
 	mgr      *manager.Manager
+	metrics  *metrics.Metrics
 	bus      *events.Bus
 	marker   *startMarker
 	hung     *hungPlugins // plugins whose code hung, for the next start
@@ -435,7 +437,9 @@ func (s *Server) setupPlugins() error {
 	if s.repo != nil {
 		blocked = s.repo.Blocked
 	}
+	s.setupMetrics()
 	m, err := manager.New(manager.Options{
+		Timed:          s.metrics.Timed,
 		Blocked:        blocked,
 		Deadlines:      deadlines,
 		OnHung:         s.onHung,

@@ -93,7 +93,7 @@ func (s *Server) collectServerHooks() *hooked {
 	}
 	for _, h := range s.hooks.routes.Handlers() {
 		var routes []server.Route
-		if !s.guarded(h.Plugin, "hook "+server.HookHTTPRoutes, func() { routes = h.Fn() }) {
+		if !s.guarded(h.Plugin, "hook "+server.HookHTTPRoutes, func() { t := h.Stats.Begin(); routes = h.Fn(); h.Stats.End(t) }) {
 			continue
 		}
 		mux := http.NewServeMux()
@@ -112,7 +112,7 @@ func (s *Server) collectServerHooks() *hooked {
 	}
 	for _, h := range s.hooks.sizes.Handlers() {
 		var sizes []server.BodySize
-		if !s.guarded(h.Plugin, "hook "+server.HookHTTPBodySize, func() { sizes = h.Fn() }) {
+		if !s.guarded(h.Plugin, "hook "+server.HookHTTPBodySize, func() { t := h.Stats.Begin(); sizes = h.Fn(); h.Stats.End(t) }) {
 			continue
 		}
 		for _, bs := range sizes {
@@ -127,7 +127,7 @@ func (s *Server) collectServerHooks() *hooked {
 	}
 	for _, h := range s.hooks.perms.Handlers() {
 		var perms []server.Permission
-		if !s.guarded(h.Plugin, "hook "+server.HookAccessPermissions, func() { perms = h.Fn() }) {
+		if !s.guarded(h.Plugin, "hook "+server.HookAccessPermissions, func() { t := h.Stats.Begin(); perms = h.Fn(); h.Stats.End(t) }) {
 			continue
 		}
 		name := h.Plugin

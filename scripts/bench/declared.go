@@ -6,7 +6,7 @@ package main
 
 var runs = []Run{
 	{"./hooks", "Dispatch", 5, "0.5s", nil},
-	{"./hooks", "AddRemove|BulkAdd", 5, "0.3s", nil},
+	{"./hooks", "AddRemove|BulkAdd|Stats", 5, "0.3s", nil},
 	{"./internal/comm", ".", 5, "0.5s", nil},
 	{"./internal/serve", "PrintLines/tier=(builtin|source)", 5, "0.5s", nil},
 	{"./internal/serve", "PrintLines/tier=process/handlers=(0|5)$", 5, "0.5s", nil},

@@ -2,7 +2,6 @@ package process
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,7 +35,15 @@ func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, time
 }
 
 // ErrOverrun is the failure of a call that did not answer in time.
-var ErrOverrun = errors.New("overran its deadline")
+var ErrOverrun error = overrun{}
+
+type overrun struct{}
+
+func (overrun) Error() string { return "overran its deadline" }
+
+// Timeout reports that an overrun is a timeout, as net.Error does: the
+// host's hook counts (hooks.Stats) tell overruns from other failures by it.
+func (overrun) Timeout() bool { return true }
 
 // lifecycle reports whether a call is part of the plugin's lifecycle: the
 // Definition's functions, the injection, the methods of the mixins the host

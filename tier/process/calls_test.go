@@ -2,6 +2,8 @@ package process_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/tier/process"
 )
 
 // TestCallsBothWays: a hook handler, a hook handler that reads the
@@ -93,5 +96,19 @@ func TestAPICommandNumbers(t *testing.T) {
 				t.Errorf("the caller's data was changed: %v", data)
 			}
 		})
+	}
+}
+
+// TestErrOverrunIsTimeout checks that an overrun, wrapped as the calls wrap
+// it, says it is a timeout: the hook counts tell overruns from other
+// failures of a call by it.
+func TestErrOverrunIsTimeout(t *testing.T) {
+	err := fmt.Errorf("plugin %q: hook x %w of 1s", "p", process.ErrOverrun)
+	var to interface{ Timeout() bool }
+	if !errors.As(err, &to) || !to.Timeout() {
+		t.Errorf("%v: not a timeout", err)
+	}
+	if !errors.Is(err, process.ErrOverrun) {
+		t.Errorf("%v: not ErrOverrun", err)
 	}
 }

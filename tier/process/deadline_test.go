@@ -67,6 +67,21 @@ func testHookOverrun(t *testing.T, direct bool) {
 	if in := h.info("tool"); in.Process.Overruns != 1 {
 		t.Errorf("overruns %d after a call in time", in.Process.Overruns)
 	}
+	// The hook's counts: two calls, one an overrun, both timed.
+	for _, st := range h.m.Hooks().Stats() {
+		if st.Plugin != "tool" || st.Hook != hookSlow {
+			continue
+		}
+		var timed uint64
+		for _, n := range st.Latency {
+			timed += n
+		}
+		if st.Calls != 2 || st.Overruns != 1 || st.Errors != 0 || st.Panics != 0 || !st.Timed || timed != 2 {
+			t.Errorf("stats of tool's %s: %+v; want 2 timed calls, 1 overrun", hookSlow, st)
+		}
+		return
+	}
+	t.Errorf("no stats of tool's %s", hookSlow)
 }
 
 // TestHelperOverrun: a helper that overruns its deadline is a fault of

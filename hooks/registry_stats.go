@@ -1,0 +1,48 @@
+package hooks
+
+import (
+	"cmp"
+	"slices"
+)
+
+// statsFor returns plugin's stats of the hook, creating them (timed or
+// not) on first use. Called with Registry.mu held.
+func (hs *hookState) statsFor(plugin string, timed bool) *Stats {
+	if s := hs.stats[plugin]; s != nil {
+		return s
+	}
+	if hs.stats == nil {
+		hs.stats = make(map[string]*Stats)
+	}
+	s := &Stats{timed: timed}
+	hs.stats[plugin] = s
+	return s
+}
+
+// statsOf returns plugin's stats of hook name, or nil when it never had a
+// handler of it.
+func (r *Registry) statsOf(plugin, name string) *Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if hs := r.hooks[r.canonical(name)]; hs != nil {
+		return hs.stats[plugin]
+	}
+	return nil
+}
+
+// Stats returns the counts of every handler that was ever registered, by
+// hook name and plugin; a removed handler keeps its counts. See [Stats].
+func (r *Registry) Stats() []HandlerStats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var list []HandlerStats
+	for name, hs := range r.hooks {
+		for plugin, s := range hs.stats {
+			list = append(list, s.snapshot(plugin, name))
+		}
+	}
+	slices.SortFunc(list, func(a, b HandlerStats) int {
+		return cmp.Or(cmp.Compare(a.Hook, b.Hook), cmp.Compare(a.Plugin, b.Plugin))
+	})
+	return list
+}

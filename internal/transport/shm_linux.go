@@ -103,6 +103,7 @@ func (r *region) closed() bool { return atomic.LoadUint32(r.word(offClosed)) != 
 // post publishes n at off (the other side's number to watch), waking the
 // other side if it sleeps on it (sleepOff).
 func (r *region) post(off, sleepOff int, n uint32) {
+	released()
 	atomic.StoreUint32(r.word(off), n)
 	if atomic.LoadUint32(r.word(sleepOff)) != 0 {
 		futexWake(r.word(off))
@@ -121,6 +122,7 @@ var errGone = errors.New("shared channel: the other side is gone")
 func (r *region) await(off, sleepOff int, n uint32, deadline time.Time, nap time.Duration, alive func() bool) error {
 	word := r.word(off)
 	start := time.Now()
+	defer acquired()
 	if atomic.LoadUint32(word) == n {
 		r.spin.observe(0)
 		return nil

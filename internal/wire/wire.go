@@ -324,6 +324,9 @@ func Numbers(v any) any {
 // fs.FS, see [IsObject]) and returns its identifier, which crosses as an
 // [Object]; without it, such a result cannot cross.
 func Call(fn reflect.Value, args []byte, hold func(v any) uint64) (res Result, err error) {
+	if isStringFunc(fn.Type()) {
+		return callStringFunc(fn, args)
+	}
 	in, outTypes, hasErr := Split(fn.Type())
 	vals, err := Decode(args, in)
 	if err != nil {
@@ -402,6 +405,9 @@ func (e *RemotePanic) Error() string { return "panic: " + e.Value }
 // process: the host recovers it where it calls plugin code
 // (hooks.Hook.Call, the manager), skips the handler and counts the fault.
 func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.Value {
+	if isStringFunc(t) {
+		return makeStringFunc(t, invoke)
+	}
 	_, outTypes, hasErr := Split(t)
 	return reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
 		data, err := Encode(args)

@@ -7,10 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/tentacle-go/tentacle/internal/atomicfile"
 )
 
 // userAgent names Tentacle to the repository's server.
@@ -50,75 +50,16 @@ func (r *Repository) get(ctx context.Context, url string) ([]byte, error) {
 	return body, nil
 }
 
-// tempPrefix starts the names of the cache's temporary files; New removes
-// those a crash left behind.
-const tempPrefix = ".tmp-"
-
-// writeCache replaces dir/name with data atomically: a temporary file in
-// dir, flushed to disk, dated fetched (how a later New knows the copy's
-// age), then renamed over name; the directory is flushed after. dir is
-// created (0755) when missing; "" caches nothing.
-func writeCache(dir, name string, data []byte, fetched time.Time) (err error) {
+// writeCache replaces dir/name with data atomically (see
+// atomicfile.Write), dated fetched: how a later New knows the copy's age.
+// dir is created (0755) when missing; "" caches nothing.
+func writeCache(dir, name string, data []byte, fetched time.Time) error {
 	if dir == "" {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create cache directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, tempPrefix+name+"-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("set mode: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("flush: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close: %w", err)
-	}
-	if err := os.Chtimes(tmp.Name(), fetched, fetched); err != nil {
-		return fmt.Errorf("set time: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("rename: %w", err)
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir flushes a directory's entries to disk, where the system can
-// (not on Windows); a failure only weakens durability, so it is ignored.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
-}
-
-// removeTemps removes temporary files a crash left in dir.
-func removeTemps(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), tempPrefix) && e.Type().IsRegular() {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
+	return atomicfile.Write(filepath.Join(dir, name), data, atomicfile.Options{
+		Perm: 0o644, DirPerm: 0o755, ModTime: fetched,
+	})
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	tentacle "github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/internal/atomicfile"
 )
 
 // Defaults of [Options].
@@ -137,7 +139,11 @@ func New(opts Options) (*Repository, error) {
 	r.blocklist = &list[map[string][]BlocklistEntry]{name: "blocklist", file: BlocklistFile,
 		url: opts.BlocklistURL, ttl: opts.BlocklistTTL, parse: r.parseBlocklist}
 	if opts.CacheDir != "" {
-		removeTemps(opts.CacheDir)
+		// Leftovers of writes a crash interrupted; failing to remove
+		// them only leaves them.
+		for _, name := range []string{IndexFile, NoticesFile, BlocklistFile} {
+			_, _ = atomicfile.RemoveTemps(filepath.Join(opts.CacheDir, name))
+		}
 	}
 	r.index.load(opts.CacheDir)
 	r.notices.load(opts.CacheDir)

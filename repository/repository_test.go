@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tentacle-go/tentacle/internal/atomicfile"
 )
 
 var fixtureIDs = []string{"weather", "camstream", "mqtt", "oldthing"}
@@ -224,7 +226,7 @@ func TestCorruptCache(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, IndexFile), []byte(`{"not": "a list"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	leftover := filepath.Join(dir, tempPrefix+IndexFile+"-123")
+	leftover := filepath.Join(dir, atomicfile.TempPrefix(IndexFile)+"123")
 	if err := os.WriteFile(leftover, []byte("half a list"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +323,7 @@ func TestSaveFailure(t *testing.T) {
 		t.Fatalf("Refresh: %v (a failed save is no failed fetch)", err)
 	}
 	ix := r.Index()
-	if !ix.Available || !strings.HasPrefix(ix.Error, "save index: create cache directory") || ix.ErrorAt.IsZero() {
+	if !ix.Available || !strings.HasPrefix(ix.Error, "save index: create folder") || ix.ErrorAt.IsZero() {
 		t.Errorf("after a failed save: available %v, error %q at %v", ix.Available, ix.Error, ix.ErrorAt)
 	}
 }

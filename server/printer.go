@@ -97,7 +97,10 @@ type JobInfo struct {
 	Display string `json:"display,omitempty"` // the name shown
 }
 
-// Progress is a running print's progress, OctoPrint's progress.
+// Progress is a running print's progress, OctoPrint's progress. After a
+// print it stays where the print ended (a print that is done: 100
+// percent, the whole file, no time left) until a file is selected or a
+// print starts.
 type Progress struct {
 	Completion    float64 `json:"completion"` // percent of the file's bytes sent
 	Filepos       int64   `json:"filepos"`

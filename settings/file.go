@@ -7,13 +7,11 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 
+	"github.com/tentacle-go/tentacle/internal/atomicfile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -113,73 +111,15 @@ func toNode(v any) (*yaml.Node, error) {
 	return n, nil
 }
 
-// writeAtomic replaces the file at path with data so that readers see
-// either the old or the new content, never a mix, even across a crash: it
-// writes a temporary file in the same directory, syncs it, gives it the
-// mode of the file it replaces (newFileMode for a new file), renames it
-// over the target and syncs the directory. A symbolic link at path is
-// followed, so the file it points to is replaced and the link kept. The
-// directory is created when missing. On failure the target is untouched
-// and the temporary file removed.
-func writeAtomic(path string, data []byte) (err error) {
-	target := path
-	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if real, rerr := filepath.EvalSymlinks(path); rerr == nil {
-			target = real
-		}
-	}
-	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, newDirMode); err != nil {
-		return fmt.Errorf("create directory: %w", err)
-	}
-	mode := newFileMode
-	if fi, serr := os.Stat(target); serr == nil {
-		mode = fi.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(dir, tempPrefix(filepath.Base(target))+"*")
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
-	}
-	tmpName := tmp.Name()
-	closed := false
-	defer func() {
-		if err != nil {
-			if !closed {
-				_ = tmp.Close()
-			}
-			_ = os.Remove(tmpName)
-		}
-	}()
-	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("set mode of temporary file: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write temporary file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync temporary file: %w", err)
-	}
-	closed = true
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close temporary file: %w", err)
-	}
-	if beforeRename != nil {
-		if err := beforeRename(tmpName); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmpName, target); err != nil {
-		return fmt.Errorf("replace file: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("sync directory: %w", err)
-	}
-	return nil
+// writeAtomic replaces the settings file at path with data (see
+// atomicfile.Write): a link at path is followed, the file keeps its mode
+// (newFileMode when new) and a missing folder is created newDirMode.
+func writeAtomic(path string, data []byte) error {
+	return atomicfile.Write(path, data, atomicfile.Options{
+		Perm: newFileMode, KeepPerm: true, DirPerm: newDirMode,
+		FollowLink: true, BeforeRename: beforeRename,
+	})
 }
-
-// tempPrefix is how the names of the temporary files of a save of the file
-// named base start; os.CreateTemp adds decimal digits.
-func tempPrefix(base string) string { return "." + base + ".tmp-" }
 
 // RemoveStaleTemporaryFiles removes the temporary files that saves of the
 // settings file at path left behind when the process died between writing
@@ -193,56 +133,11 @@ func tempPrefix(base string) string { return "." + base + ".tmp-" }
 // such a save's temporary file is removed too: the tentacle server calls it
 // at start, holding its base directory's lock. Open does not call it.
 func RemoveStaleTemporaryFiles(path string) ([]string, error) {
-	target := path
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		target = real
-	}
-	dir, prefix := filepath.Dir(target), tempPrefix(filepath.Base(target))
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	removed, err := atomicfile.RemoveTemps(path)
 	if err != nil {
-		return nil, fmt.Errorf("settings: remove temporary files: %w", err)
-	}
-	var removed []string
-	var errs []error
-	for _, e := range entries {
-		digits, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, err)
-			continue
-		}
-		removed = append(removed, p)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return removed, fmt.Errorf("settings: remove temporary files: %w", err)
+		return removed, fmt.Errorf("settings: %w", err)
 	}
 	return removed, nil
-}
-
-// syncDir flushes a directory entry change (the rename) to disk. Systems
-// and file systems that cannot sync directories are not an error.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
-		return nil
-	}
-	return err
 }
 
 // Save writes the user layer to the settings file when it changed since it

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tentacle-go/tentacle"
@@ -341,23 +342,32 @@ func testNothingVisibleBeforeCommit(t *testing.T, tr Tier) {
 	}
 
 	// On disable, the host stops calling the plugin before its callbacks.
+	// A plugin in a process of its own reports its points through the
+	// host's services, on another goroutine: seen is guarded.
+	var mu sync.Mutex
 	seen = nil
 	probe.OnPoint(func(plugin, point string) {
 		if plugin != "lifecycle" || (point != "disable" && point != "disabled") {
 			return
 		}
+		var got []string
 		for _, hd := range h.ordered.Handlers() {
-			seen = append(seen, point+": handler "+hd.Plugin)
+			got = append(got, point+": handler "+hd.Plugin)
 		}
 		if h.m.PluginManager().Helpers("lifecycle") != nil {
-			seen = append(seen, point+": helpers")
+			got = append(got, point+": helpers")
 		}
 		for _, impl := range h.m.Implementations(startupMixin.Type, "") {
-			seen = append(seen, point+": startup "+impl.Plugin)
+			got = append(got, point+": startup "+impl.Plugin)
 		}
+		mu.Lock()
+		seen = append(seen, got...)
+		mu.Unlock()
 	})
 	if _, err := h.m.Disable(context.Background(), "lifecycle"); err != nil {
 		t.Fatal(err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	diff(t, "visible during disable", []string{"disable: startup startup_plugin", "disabled: startup startup_plugin"}, seen)
 }

@@ -34,6 +34,7 @@ func (s *Service) SelectFile(p string, print bool) error {
 		return comm.ErrBusy
 	}
 	s.job = server.JobInfo{Name: path.Base(name), Path: name, Origin: "local", Size: info.Size(), Date: info.ModTime().Unix(), Display: path.Base(name)}
+	s.ended = nil
 	job := s.job
 	s.mu.Unlock()
 	s.opts.Fire(server.EventFileSelected, jobPayload(job))
@@ -51,7 +52,7 @@ func (s *Service) UnselectFile() error {
 		return comm.ErrBusy
 	}
 	had := s.job.Path != ""
-	s.job = server.JobInfo{}
+	s.job, s.ended = server.JobInfo{}, nil
 	s.mu.Unlock()
 	if had {
 		s.opts.Fire(server.EventFileDeselected, nil)
@@ -80,7 +81,7 @@ func (s *Service) StartPrint() error {
 		return err
 	}
 	src := comm.NewFileSource(f)
-	s.src, s.file, s.started = src, f, time.Now()
+	s.src, s.file, s.started, s.ended = src, f, time.Now(), nil
 	s.printGen++
 	gen, done := s.printGen, s.done
 	s.mu.Unlock()
@@ -138,11 +139,16 @@ func (s *Service) endPrint(event, reason string) {
 		return
 	}
 	f, job := s.file, s.job
-	s.src, s.file = nil, nil
 	s.lastTime = time.Since(s.started)
+	// The progress stays where the print ended, as OctoPrint's does: a
+	// print that is done shows all of its file sent and no time left.
+	ended := progressOf(s.src, job, s.lastTime)
 	if event == server.EventPrintDone {
 		s.finished = s.printGen
+		ended.Completion, ended.Filepos, ended.PrintTimeLeft = 100, job.Size, 0
 	}
+	s.ended = &ended
+	s.src, s.file = nil, nil
 	took := s.lastTime.Seconds()
 	s.printGen++
 	s.mu.Unlock()

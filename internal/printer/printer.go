@@ -69,12 +69,13 @@ type Service struct {
 	src       *comm.FileSource
 	file      *os.File
 	started   time.Time
-	lastTime  time.Duration // the last print's duration
-	printGen  int           // counts prints (and their ends), so a stale progress watcher stops
-	finished  int           // the printGen at the end of the last print that was done
-	connected bool          // the connection was operational since it opened
-	state     comm.State    // the last state reported
-	done      chan struct{} // closed when the connection's watcher must stop
+	lastTime  time.Duration    // the last print's duration
+	ended     *server.Progress // the progress at the end of the last print of job, until another is selected or started
+	printGen  int              // counts prints (and their ends), so a stale progress watcher stops
+	finished  int              // the printGen at the end of the last print that was done
+	connected bool             // the connection was operational since it opened
+	state     comm.State       // the last state reported
+	done      chan struct{}    // closed when the connection's watcher must stop
 }
 
 // New declares the printer's hooks in opts.Hooks and returns the printer,

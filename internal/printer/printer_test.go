@@ -121,7 +121,19 @@ func TestPrintOnTheVirtualPrinter(t *testing.T) {
 			t.Errorf("no %s event in %q", e, r.eventsSeen())
 		}
 	}
-	if st := r.s.State(); !st.State.Flags.Ready || st.Firmware.Name == "" {
+	st := r.s.State()
+	if !st.State.Flags.Ready || st.Firmware.Name == "" {
 		t.Errorf("state after the print: %+v", st)
+	}
+	// The progress stays at the end of the print, as OctoPrint's does.
+	p := st.Progress
+	if p.Completion != 100 || p.Filepos != int64(file.Len()) || p.PrintTimeLeft != 0 || p.PrintTime <= 0 || p.Lines != 500 {
+		t.Errorf("progress after the print: %+v, want 100%%, filepos %d, 500 lines, a print time and none left", p, file.Len())
+	}
+	if err := r.s.SelectFile("cube.gcode", false); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.s.State().Progress; p != (server.Progress{}) {
+		t.Errorf("progress after selecting the file again: %+v, want none", p)
 	}
 }

@@ -66,7 +66,7 @@ func heaterName(fw string) string {
 // State implements [server.Printer].
 func (s *Service) State() server.PrinterState {
 	s.mu.Lock()
-	c, job, src, started, errText := s.conn, s.job, s.src, s.started, s.errText
+	c, job, src, started, errText, ended := s.conn, s.job, s.src, s.started, s.errText, s.ended
 	port, baud := s.port, s.baudrate
 	s.mu.Unlock()
 	st := comm.StateClosed
@@ -98,17 +98,23 @@ func (s *Service) State() server.PrinterState {
 		ps.State.Error = errText
 	}
 	ps.Job = job
-	if src != nil {
-		ps.Progress.Filepos = src.Pos()
-		ps.Progress.Lines = src.Lines()
-		if job.Size > 0 {
-			ps.Progress.Completion = float64(src.Pos()) * 100 / float64(job.Size)
-		}
-		elapsed := time.Since(started).Seconds()
-		ps.Progress.PrintTime = elapsed
-		if ps.Progress.Completion > 0 {
-			ps.Progress.PrintTimeLeft = elapsed*100/ps.Progress.Completion - elapsed
-		}
+	switch {
+	case src != nil:
+		ps.Progress = progressOf(src, job, time.Since(started))
+	case ended != nil:
+		ps.Progress = *ended
 	}
 	return ps
+}
+
+// progressOf is the progress of a print of job from src after elapsed.
+func progressOf(src *comm.FileSource, job server.JobInfo, elapsed time.Duration) server.Progress {
+	p := server.Progress{Filepos: src.Pos(), Lines: src.Lines(), PrintTime: elapsed.Seconds()}
+	if job.Size > 0 {
+		p.Completion = float64(p.Filepos) * 100 / float64(job.Size)
+	}
+	if p.Completion > 0 {
+		p.PrintTimeLeft = p.PrintTime*100/p.Completion - p.PrintTime
+	}
+	return p
 }

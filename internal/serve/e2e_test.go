@@ -244,6 +244,11 @@ func TestEndToEnd(t *testing.T) {
 		Job struct {
 			LastPrint struct{ Path, Result string } `json:"lastPrint"`
 		} `json:"job"`
+		Progress struct {
+			Completion    float64
+			Filepos       int64
+			PrintTimeLeft *float64
+		}
 	}
 	if err := json.Unmarshal([]byte(cli(t, bin, dir, "printer", "state", "--json")), &struct{}{}); err != nil {
 		t.Errorf("printer state --json: %v", err)
@@ -251,6 +256,10 @@ func TestEndToEnd(t *testing.T) {
 	getJSON(t, p.url+"/api/job", &job)
 	if job.Job.LastPrint.Path != "part.gcode" || job.Job.LastPrint.Result != "done" {
 		t.Errorf("last print %+v, want part.gcode done", job.Job.LastPrint)
+	}
+	// The progress stays where the print ended, as OctoPrint's does.
+	if p := job.Progress; p.Completion != 100 || p.Filepos != 19*500 || p.PrintTimeLeft == nil || *p.PrintTimeLeft != 0 {
+		t.Errorf("progress after the print %+v, want 100%%, filepos 9500 (the file), printTimeLeft 0", p)
 	}
 	// The server's own hooks are listed, without handlers.
 	if out := cli(t, bin, dir, "plugins", "hooks"); !strings.Contains(out, "tentacle.comm.protocol.gcode.sending\n  no handlers") {

@@ -194,7 +194,10 @@ func TestInstallUpload(t *testing.T) {
 	if status, body := upload("watched.go", fmt.Sprintf(watched, "2.0.0", "2.0.0"), true); status != http.StatusOK || !bytes.Contains(body, []byte(`"status": 409`)) {
 		t.Errorf("upload over an installed plugin: %d %s", status, body)
 	}
-	status, body = upload("watched.go", fmt.Sprintf(watched, "2.0.0", "2.0.0"), true, "plugin", "watched")
+	// This one is larger than the server's default body limit for plugins
+	// (100 KiB): the Plugin Manager's body size hook lets it through.
+	padded := fmt.Sprintf(watched, "2.0.0", "2.0.0") + "\n// " + strings.Repeat("x", 200<<10) + "\n"
+	status, body = upload("watched.go", padded, true, "plugin", "watched")
 	if status != http.StatusOK || !bytes.Contains(body, []byte(`"was_reinstalled": true`)) {
 		t.Errorf("upload replacing the plugin: %d %s", status, body)
 	}

@@ -225,7 +225,7 @@ func (pr *pluginRoutes) servePlugin(w http.ResponseWriter, r *http.Request) {
 	prefix := "/plugin/" + id
 	rest := strings.TrimPrefix(r.URL.Path, prefix)
 	mux := pr.route(id, r)
-	if !pr.limitBody(w, r, id, rest, mux != nil) {
+	if !pr.limitBody(w, r, id, rest) {
 		return
 	}
 	if mux != nil {

@@ -680,12 +680,20 @@ func jobPayload(st server.PrinterState, last lastPrint) (job map[string]any, pro
 		"lastPrint":          last, // Tentacle
 	}
 	fl := st.State.Flags
-	if fl.Printing || fl.Paused || fl.Pausing || fl.Cancelling || fl.Resuming || fl.Finishing {
-		p := st.Progress
+	p := st.Progress
+	switch {
+	case fl.Printing || fl.Paused || fl.Pausing || fl.Cancelling || fl.Resuming || fl.Finishing:
 		progress = jobProgress{Completion: p.Completion, Filepos: p.Filepos, PrintTime: int(p.PrintTime), Lines: p.Lines}
 		if p.PrintTimeLeft > 0 {
 			progress.PrintTimeLeft = int(p.PrintTimeLeft)
 			progress.PrintTimeLeftOrigin = "linear"
+		}
+	case p != (server.Progress{}):
+		// Where the last print of the file ended; one that was done has
+		// no time left.
+		progress = jobProgress{Completion: p.Completion, Filepos: p.Filepos, PrintTime: int(p.PrintTime), Lines: p.Lines}
+		if p.Completion == 100 {
+			progress.PrintTimeLeft = 0
 		}
 	}
 	return job, progress

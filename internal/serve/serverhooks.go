@@ -57,13 +57,37 @@ type hooked struct {
 	// perms are the plugins' permissions, in the order of the hook's
 	// handlers.
 	perms []PermissionRecord
+	// maxBody is the largest body of a request under /plugin/<id>/ that no
+	// body size entry covers (server.maxSize).
+	maxBody int64
+}
+
+// maxSizePath is the configuration key of the largest request body a
+// plugin's routes take when its body size hook says nothing of them.
+const maxSizePath = "server.maxSize"
+
+// DefaultPluginMaxBody is server.maxSize's default, OctoPrint's: 100 KiB.
+const DefaultPluginMaxBody = 100 << 10
+
+// readMaxBody reads server.maxSize; a value that is not a positive whole
+// number of bytes is ignored with a warning.
+func (s *Server) readMaxBody() int64 {
+	v := s.store.Get(maxSizePath)
+	if v == nil {
+		return DefaultPluginMaxBody
+	}
+	if n, ok := v.(int); ok && n > 0 {
+		return int64(n)
+	}
+	s.log.Warn(fmt.Sprintf("%s is %v, not a positive number of bytes: the default %d applies", maxSizePath, v, DefaultPluginMaxBody))
+	return DefaultPluginMaxBody
 }
 
 // collectServerHooks calls each handler of the restart-needing server
 // hooks once. A handler that panics is recorded as its plugin's fault and
 // gives nothing; an entry that is not valid is logged and skipped.
 func (s *Server) collectServerHooks() *hooked {
-	hk := &hooked{routes: map[string]*http.ServeMux{}, sizes: map[string][]server.BodySize{}}
+	hk := &hooked{routes: map[string]*http.ServeMux{}, sizes: map[string][]server.BodySize{}, maxBody: s.readMaxBody()}
 	if !s.hooks.declared {
 		return hk
 	}
@@ -187,22 +211,20 @@ func (pr *pluginRoutes) bodyLimit(id, method, rest string) (int64, bool) {
 }
 
 // limitBody bounds the body of a request under /plugin/<id>/ by the
-// plugin's body size entry, else, for its hook routes (hooked), by maxBody;
-// a Blueprint's requests without an entry are not bounded by the server
-// (the plugin bounds them, as the Plugin Manager's upload does). A request
-// that says its body is larger is answered 413 and false is returned; a
-// body read past the limit fails with *http.MaxBytesError.
-func (pr *pluginRoutes) limitBody(w http.ResponseWriter, r *http.Request, id, rest string, hooked bool) bool {
+// plugin's body size entry for it, else by server.maxSize, for its hook
+// routes and its Blueprint alike (as OctoPrint bounds every request). A
+// request that says its body is larger is answered 413 and false is
+// returned; a body read past the limit fails with *http.MaxBytesError.
+func (pr *pluginRoutes) limitBody(w http.ResponseWriter, r *http.Request, id, rest string) bool {
 	if r.Body == nil || r.Body == http.NoBody {
 		return true
 	}
 	limit, ok := pr.bodyLimit(id, r.Method, rest)
-	switch {
-	case ok:
-	case hooked:
-		limit = maxBody
-	default:
-		return true
+	if !ok {
+		limit = DefaultPluginMaxBody
+		if hk := pr.hooked.Load(); hk != nil {
+			limit = hk.maxBody
+		}
 	}
 	if r.ContentLength > limit {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit))

@@ -17,8 +17,14 @@ import (
 // hook: the routes answer "route <path>", the Blueprint "blueprint <path>".
 type hookedBlueprint struct{}
 
+// Handler answers "blueprint <path>" after reading the body; a read that
+// fails is answered 400 with its error.
 func (*hookedBlueprint) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http.Error(w, "read: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		fmt.Fprint(w, "blueprint "+r.URL.Path)
 	})
 }
@@ -133,10 +139,10 @@ func TestServerHookRoutes(t *testing.T) {
 // prefix winning, for the hook's routes and the Blueprint alike; a body
 // over it gets 413 (by its length before the handler runs; the handler's
 // read fails when the length is not known), one under it reaches the
-// handler; without an entry, the hook's routes take 1 MiB and the
-// Blueprint is not bounded by the server.
+// handler; without an entry, the hook's routes and the Blueprint take
+// server.maxSize (here 100 bytes; 100 KiB by default).
 func TestServerHookBodySize(t *testing.T) {
-	h := start(t, setup{plugins: map[string]*tentacle.Definition{
+	h := start(t, setup{config: "server:\n  maxSize: 100\n", plugins: map[string]*tentacle.Definition{
 		"sized": {Name: "Sized", Version: "1.0.0", Implementation: &hookedBlueprint{}, Hooks: tentacle.Hooks{
 			server.HookHTTPRoutes: server.RoutesHook(func() []server.Route {
 				return []server.Route{{Path: "small/", Handler: echoRoute("route")}, {Path: "other", Handler: echoRoute("route")}}
@@ -163,9 +169,12 @@ func TestServerHookBodySize(t *testing.T) {
 		{"longest prefix", "POST", "/plugin/sized/small/big/a", big, false, 200},
 		{"other method", "PUT", "/plugin/sized/small/a", "0123456", false, 413},
 		{"default holds", "POST", "/plugin/sized/other", big, false, 413},
-		{"default under", "POST", "/plugin/sized/other", "0123456789a", false, 200},
+		{"default under", "POST", "/plugin/sized/other", strings.Repeat("x", 100), false, 200},
+		{"default over", "POST", "/plugin/sized/other", strings.Repeat("x", 101), false, 413},
 		{"blueprint over its entry", "POST", "/plugin/sized/bpsmall", "01234", false, 413},
-		{"blueprint unbounded without an entry", "POST", "/plugin/sized/bp", big, false, 200},
+		{"blueprint default under", "POST", "/plugin/sized/bp", strings.Repeat("x", 100), false, 200},
+		{"blueprint default over", "POST", "/plugin/sized/bp", strings.Repeat("x", 101), false, 413},
+		{"blueprint default over, chunked", "POST", "/plugin/sized/bp", strings.Repeat("x", 101), true, 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var rd io.Reader = strings.NewReader(tc.body)

@@ -32,11 +32,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tentacle-go/tentacle/internal/atomicfile"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/crypto/argon2"
 )
@@ -130,33 +130,10 @@ func (u *Users) Save(path string) error {
 	return replaceFile(path, buf.Bytes())
 }
 
-// replaceFile writes data to a new file next to path, owner-only, and
-// renames it over path, so that a reader sees the old content or the new.
+// replaceFile replaces the users file at path with data, owner-only (see
+// atomicfile.Write), so that a reader sees the old content or the new.
 func replaceFile(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".new-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	err = tmp.Chmod(fileMode)
-	if err == nil {
-		_, err = tmp.Write(data)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		_ = os.Remove(name)
+	if err := atomicfile.Write(path, data, atomicfile.Options{Perm: fileMode}); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -43,6 +43,14 @@ var Plugin = tentacle.Definition{
 	Hidden:               true,
 	DisablingDiscouraged: "the Plugin Manager is how plugins are managed",
 	Implementation:       &Implementation{},
+	Hooks: tentacle.Hooks{
+		// An uploaded plugin file may be far larger than the server's
+		// default body limit for plugins (server.maxSize), as OctoPrint's
+		// Plugin Manager declares.
+		server.HookHTTPBodySize: server.BodySizeHook(func() []server.BodySize {
+			return []server.BodySize{{Method: "POST", Path: "/upload_file", MaxBytes: maxUpload + 1<<20}}
+		}),
+	},
 }
 
 func init() { tentacle.Register(ID, &Plugin) }

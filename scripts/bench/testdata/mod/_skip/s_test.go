@@ -1,0 +1,5 @@
+package skip
+
+import "testing"
+
+func BenchmarkUnderscore(b *testing.B) {}

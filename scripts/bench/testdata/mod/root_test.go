@@ -1,0 +1,5 @@
+package mod
+
+import "testing"
+
+func BenchmarkRoot(b *testing.B) {}

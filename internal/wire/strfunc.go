@@ -73,16 +73,7 @@ var stringType = reflect.TypeFor[string]()
 func makeStringFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.Value {
 	return reflect.ValueOf(func(s string) string {
 		data, err := encodeText(s)
-		if err != nil {
-			panic(fmt.Errorf("arguments: %w", err))
-		}
-		res, err := invoke(data)
-		switch {
-		case err != nil:
-			panic(&CallError{Err: err})
-		case res.Panicked != "":
-			panic(&RemotePanic{Value: res.Panicked})
-		}
+		res := invokeRemote(invoke, data, err)
 		out, err := decodeText(res.Results)
 		if err != nil {
 			panic(fmt.Errorf("results: %w", err))

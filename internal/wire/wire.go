@@ -411,16 +411,7 @@ func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.
 	_, outTypes, hasErr := Split(t)
 	return reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
 		data, err := Encode(args)
-		if err != nil {
-			panic(fmt.Errorf("arguments: %w", err))
-		}
-		res, err := invoke(data)
-		switch {
-		case err != nil:
-			panic(&CallError{Err: err})
-		case res.Panicked != "":
-			panic(&RemotePanic{Value: res.Panicked})
-		}
+		res := invokeRemote(invoke, data, err)
 		vals, err := Decode(res.Results, outTypes)
 		if err != nil {
 			panic(fmt.Errorf("results: %w", err))
@@ -431,6 +422,23 @@ func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.
 		}
 		return vals
 	})
+}
+
+// invokeRemote calls invoke with the encoded arguments data (encErr: they
+// could not be encoded) for a function of MakeFunc, and panics as MakeFunc
+// says when the call fails.
+func invokeRemote(invoke func(args []byte) (Result, error), data []byte, encErr error) Result {
+	if encErr != nil {
+		panic(fmt.Errorf("arguments: %w", encErr))
+	}
+	res, err := invoke(data)
+	switch {
+	case err != nil:
+		panic(&CallError{Err: err})
+	case res.Panicked != "":
+		panic(&RemotePanic{Value: res.Panicked})
+	}
+	return res
 }
 
 // RemoteFunc is the Go type of a process plugin's helpers and untyped hook

@@ -44,21 +44,28 @@ func encodeText(s string) ([]byte, error) {
 	return append(b, '"', ']'), nil
 }
 
+// plainTextResult returns the one JSON text of the array data, quotes
+// included, when it is written as it is (no escapes); false for any other
+// array.
+func plainTextResult(data []byte) ([]byte, bool) {
+	n := len(data)
+	if n < 4 || data[0] != '[' || data[1] != '"' || data[n-2] != '"' || data[n-1] != ']' {
+		return nil, false
+	}
+	inner := data[2 : n-2]
+	for _, c := range inner {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return nil, false
+		}
+	}
+	return data[1 : n-1], utf8.Valid(inner)
+}
+
 // decodeText returns the one text of the JSON array data, as Decode
 // would.
 func decodeText(data []byte) (string, error) {
-	if n := len(data); n >= 4 && data[0] == '[' && data[1] == '"' && data[n-2] == '"' && data[n-1] == ']' {
-		inner := data[2 : n-2]
-		plain := utf8.Valid(inner)
-		for _, c := range inner {
-			if c < 0x20 || c == '"' || c == '\\' {
-				plain = false
-				break
-			}
-		}
-		if plain {
-			return string(inner), nil
-		}
+	if quoted, ok := plainTextResult(data); ok {
+		return string(quoted[1 : len(quoted)-1]), nil
 	}
 	vals, err := Decode(data, []reflect.Type{stringType})
 	if err != nil {

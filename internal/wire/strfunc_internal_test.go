@@ -98,3 +98,21 @@ func TestEncodeArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestRawOneText: a result of one text splits into the same raw values
+// whichever path it takes.
+func TestRawOneText(t *testing.T) {
+	for _, data := range []string{`["G1 X1"]`, `["a\"b"]`, `["ü"]`, `[""]`, `["a","b"]`, `[1,"x"]`, `[]`} {
+		got, err := Result{Results: []byte(data)}.Raw()
+		var want []json.RawMessage
+		werr := json.Unmarshal([]byte(data), &want)
+		if err != nil || werr != nil || len(got) != len(want) {
+			t.Fatalf("Raw(%s) = %q, %v; want %q, %v", data, got, err, want, werr)
+		}
+		for i := range want {
+			if string(got[i]) != string(want[i]) {
+				t.Errorf("Raw(%s)[%d] = %s, want %s", data, i, got[i], want[i])
+			}
+		}
+	}
+}

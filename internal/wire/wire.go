@@ -177,7 +177,9 @@ type Result struct {
 // panic is the caller's to handle first (Panicked).
 func (r Result) Raw() ([]json.RawMessage, error) {
 	var out []json.RawMessage
-	if len(r.Results) > 0 {
+	if one, ok := plainTextResult(r.Results); ok {
+		out = []json.RawMessage{one}
+	} else if len(r.Results) > 0 {
 		if err := json.Unmarshal(r.Results, &out); err != nil {
 			return nil, err
 		}

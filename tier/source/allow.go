@@ -293,9 +293,8 @@ var allowList = map[string]pkgRule{
 }
 
 // leftOut: the debug/* packages read executable formats. They are safe,
-// but no plugin of a printer host needs them, and they are a third of the
-// standard library's symbols, which every interpreter copies: left out to
-// keep loading fast. List one as every if a plugin needs it.
+// but no plugin of a printer host needs them: left out, which keeps the
+// allow-list short. List one as every if a plugin needs it.
 var leftOut = pkgRule{never: true, why: "reads executable formats, left out of the source tier's allow-list as no plugin needs it"}
 
 // heldMethods are methods of types plugins can reach that do what a

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -75,6 +76,22 @@ func BenchmarkLoadOne(b *testing.B) {
 	for b.Loop() {
 		c := scanB(b, dir)[0]
 		inst, err := c.Load(context.Background(), tier.Env{Mixins: benchMixins})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst.Close()
+	}
+}
+
+// BenchmarkLoadOneServerMixins: LoadOne with every mixin the server
+// offers (package server's and package tentacle's), as tentacle serve
+// loads a plugin.
+func BenchmarkLoadOneServerMixins(b *testing.B) {
+	dir := benchDir(b, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		c := scanB(b, dir)[0]
+		inst, err := c.Load(context.Background(), tier.Env{Mixins: server.Mixins()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -149,4 +166,45 @@ func scanB(b *testing.B, dir string) []tier.Candidate {
 		b.Fatal(err)
 	}
 	return cands
+}
+
+const floorPlugin = `package floor
+
+import "github.com/tentacle-go/tentacle"
+
+func noop(line string) string { return line }
+
+var Plugin = tentacle.Definition{
+	Name:    "Floor",
+	Version: "1.0.0",
+	Helpers: tentacle.Helpers{"noop": noop},
+}
+`
+
+// BenchmarkHandlerFloor: one call of an interpreted function that does
+// nothing, func(string) string, called from the host as the typed Go
+// function the interpreter hands out: the floor under any hook handler
+// call of the source tier (docs/benchmarks.md).
+func BenchmarkHandlerFloor(b *testing.B) {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "floor.go"), []byte(floorPlugin), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	inst, err := scanB(b, dir)[0].Load(context.Background(), tier.Env{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer inst.Close()
+	fn, ok := inst.Definition().Helpers["noop"].(func(string) string)
+	if !ok {
+		b.Fatalf("helper is a %T", inst.Definition().Helpers["noop"])
+	}
+	line := "G1 X10.5 Y20.25 E0.1234 F1800"
+	b.ReportAllocs()
+	for b.Loop() {
+		line = fn(line)
+	}
+	if line == "" {
+		b.Fatal("line lost")
+	}
 }

@@ -52,33 +52,48 @@ type source struct {
 // Options.Symbols), with read-only package variables.
 type hostTables struct {
 	exports []exports
+	idx     []byPath                   // exports by import path
 	vars    map[string]map[string]bool // import path -> its package variables
 	names   map[string]string          // import path -> package name
 }
 
-// hostExports returns the host packages, made once per source.
+// hostExports returns the host packages, made once per source (and
+// once for every source without Options.Symbols).
 func (s *source) hostExports() *hostTables {
 	s.hostOnce.Do(func() {
-		sb := theSandbox()
-		h := &hostTables{exports: []exports{sb.host}, vars: map[string]map[string]bool{}, names: map[string]string{}}
-		for p, v := range sb.hostVars {
-			h.vars[p] = v
+		if len(s.opts.Symbols) == 0 {
+			s.host = defaultHost()
+			return
 		}
-		for _, ex := range s.opts.Symbols {
-			ro, vars := readOnlyExports(ex)
-			h.exports = append(h.exports, ro)
-			for p, v := range vars {
-				h.vars[p] = v
-			}
-		}
-		for _, ex := range h.exports {
-			for key := range ex {
-				h.names[path.Dir(key)] = path.Base(key)
-			}
-		}
-		s.host = h
+		s.host = newHostTables(s.opts.Symbols)
 	})
 	return s.host
+}
+
+// defaultHost are the host tables of a source without Options.Symbols.
+var defaultHost = sync.OnceValue(func() *hostTables { return newHostTables(nil) })
+
+// newHostTables returns the host API and the packages of symbols.
+func newHostTables(symbols []map[string]map[string]reflect.Value) *hostTables {
+	sb := theSandbox()
+	h := &hostTables{exports: []exports{sb.host}, vars: map[string]map[string]bool{}, names: map[string]string{}}
+	for p, v := range sb.hostVars {
+		h.vars[p] = v
+	}
+	for _, ex := range symbols {
+		ro, vars := readOnlyExports(ex)
+		h.exports = append(h.exports, ro)
+		for p, v := range vars {
+			h.vars[p] = v
+		}
+	}
+	for _, ex := range h.exports {
+		h.idx = append(h.idx, index(ex))
+		for key := range ex {
+			h.names[path.Dir(key)] = path.Base(key)
+		}
+	}
+	return h
 }
 
 // New returns the source of the plugins folder dir. A folder that does not

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -21,7 +20,7 @@ type instance struct {
 	mu     sync.Mutex
 	interp *interp.Interpreter
 	def    *tentacle.Definition
-	as     map[reflect.Type]reflect.Value // mixin type -> generated func
+	as     map[reflect.Type]any // mixin type -> the implementation as that mixin, if it is one
 	impl   any
 	inject reflect.Value // the generated injection function
 	out    *outputLog
@@ -50,58 +49,63 @@ func load(ctx context.Context, s *source, id string, p *pkg, def *definition, en
 	if err := unsupported(p); err != nil {
 		return nil, err
 	}
-	available := func(pkgPath string) bool { return sb.available(pkgPath, g, host.exports) }
-	fs, funcs := def.sources(p, id, env.Mixins, available)
+	available := func(pkgPath string) bool { return sb.available(pkgPath, g, host.idx) }
+	fs, mixins := def.sources(p, id, possibleMixins(env.Mixins, def, p, sb.typeLookup(host.idx)), available)
 	out := newOutputLog(env.Logger, p.files)
 	i := interp.New(interp.Options{GoPath: ".", SourcecodeFilesystem: fs, Stdout: out, Stderr: out})
-	if err := sb.use(i, g, host.exports, out, importsAny(p, genericPackages)); err != nil {
+	need := pluginImports(p, mixins)
+	if err := sb.use(i, g, host.idx, out, need, genericsFor(need)); err != nil {
 		return nil, err
 	}
-	in := &instance{id: id, interp: i, as: make(map[reflect.Type]reflect.Value), out: out, literalImpl: def.impl != nil}
+	in := &instance{id: id, interp: i, as: make(map[reflect.Type]any, len(mixins)), out: out, literalImpl: def.impl != nil}
 	if _, err := in.eval(ctx, fmt.Sprintf("import plugin %q", importPath(id))); err != nil {
+		return nil, err
+	}
+	// One call of the glue function gives the rest (rewrite.go).
+	glue, err := in.eval(ctx, "plugin."+glueFunc)
+	if err != nil {
+		return nil, err
+	}
+	res, err := in.call(glue)
+	if err != nil {
 		return nil, err
 	}
 	// The host keeps a pointer to the plugin's own variable, so that what
 	// Load changes in it (Hooks, Helpers, ...) is seen.
-	expr := "&plugin.Plugin"
-	if def.pointer {
-		expr = "plugin.Plugin"
-	}
-	v, err := in.eval(ctx, expr)
-	if err != nil {
-		return nil, err
-	}
-	switch d := v.Interface().(type) {
-	case tentacle.Definition:
-		in.def = &d
+	switch d := res[0].Interface().(type) {
 	case *tentacle.Definition:
 		if d == nil {
 			return nil, errors.New("Plugin is a nil *tentacle.Definition")
 		}
 		in.def = d
 	default:
-		return nil, fmt.Errorf("Plugin is a %T, not a tentacle.Definition", d)
+		return nil, fmt.Errorf("Plugin is a %s, not a tentacle.Definition", pointee(d))
 	}
-	for _, f := range funcs {
-		fv, err := in.eval(ctx, "plugin."+f.name)
-		if err != nil {
-			return nil, fmt.Errorf("mixin detection for %s: %w", f.typ, err)
+	in.impl = res[1].Interface()
+	if inj, ok := res[2].Interface().([]any); ok && len(inj) == 1 {
+		in.inject = reflect.ValueOf(inj[0])
+	}
+	if in.inject.Kind() != reflect.Func {
+		return nil, fmt.Errorf("the glue gave a %s, not the injection function", in.inject.Kind())
+	}
+	for k, t := range mixins {
+		if v := res[3+k]; !v.IsNil() {
+			in.as[t] = v.Interface()
 		}
-		in.as[f.typ] = fv
 	}
-	if in.inject, err = in.eval(ctx, "plugin."+injFunc); err != nil {
-		return nil, err
-	}
-	implFn, err := in.eval(ctx, "plugin."+implFunc)
-	if err != nil {
-		return nil, err
-	}
-	res, err := in.call(implFn)
-	if err != nil {
-		return nil, err
-	}
-	in.impl = res[0].Interface()
 	return in, nil
+}
+
+// pointee names the type of what the glue's &Plugin points to.
+func pointee(v any) string {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return "nil"
+	}
+	if t.Kind() != reflect.Pointer {
+		return t.String()
+	}
+	return t.Elem().String()
 }
 
 // firstRefusal returns the first of a plugin's refusals as its load
@@ -114,18 +118,6 @@ func firstRefusal(rs []refusal) error {
 		return rs[0]
 	}
 	return fmt.Errorf("%w (and %d more: tentacle plugins lint lists them)", rs[0], len(rs)-1)
-}
-
-// importsAny reports whether a file of the plugin imports one of paths.
-func importsAny(p *pkg, paths map[string]bool) bool {
-	for _, f := range p.files {
-		for _, imp := range f.ast.Imports {
-			if ip, err := strconv.Unquote(imp.Path.Value); err == nil && paths[ip] {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // eval evaluates src in the plugin's interpreter, turning the interpreter's
@@ -176,20 +168,13 @@ func (in *instance) Definition() *tentacle.Definition {
 	return in.def
 }
 
-// As calls the generated function of mixin t: the interpreter asserts the
-// implementation and hands back a host-side value of t.
+// As returns the implementation as mixin t, a host-side value of t that
+// the interpreter made when it asserted the implementation at load.
 func (in *instance) As(t reflect.Type) (any, bool) {
 	in.mu.Lock()
-	fn, ok := in.as[t]
-	in.mu.Unlock()
-	if !ok {
-		return nil, false
-	}
-	out, err := in.call(fn)
-	if err != nil || out[0].IsNil() {
-		return nil, false
-	}
-	return out[0].Interface(), true
+	defer in.mu.Unlock()
+	v, ok := in.as[t]
+	return v, ok
 }
 
 // errImplOutsideLiteral refuses a plugin whose Implementation was set in

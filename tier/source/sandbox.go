@@ -16,7 +16,6 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
-	gen "github.com/traefik/yaegi/stdlib/generic"
 	yaegisyscall "github.com/traefik/yaegi/stdlib/syscall"
 	"github.com/traefik/yaegi/stdlib/unrestricted"
 	yaegiunsafe "github.com/traefik/yaegi/stdlib/unsafe"
@@ -60,6 +59,10 @@ type sandbox struct {
 	// variables, and hostVars its variables.
 	host     exports
 	hostVars map[string]map[string]bool
+	// The same tables by import path (tables.go).
+	baseIdx   byPath
+	grantsIdx map[string]byPath
+	execIdx   byPath
 }
 
 // stdPkg is what the source check knows of one standard library package.
@@ -229,6 +232,11 @@ func buildSandbox() *sandbox {
 		}
 	}
 	sb.host, sb.hostVars = readOnlyExports(symbols.Symbols)
+	sb.baseIdx, sb.execIdx = index(sb.base), index(sb.execSyscall)
+	sb.grantsIdx = make(map[string]byPath, len(sb.grants))
+	for p, ex := range sb.grants {
+		sb.grantsIdx[p] = index(ex)
+	}
 	return sb
 }
 
@@ -458,54 +466,51 @@ func granted(declared []string) map[string]bool {
 	return g
 }
 
-// use gives interpreter i the standard library as the plugin's
-// permissions allow, then hosts, then the interpreter's own fmt and log
-// output to out, and compiles the generic packages if the plugin imports
-// one.
-func (sb *sandbox) use(i *interp.Interpreter, g map[string]bool, host []exports, out io.Writer, generics bool) error {
-	if err := i.Use(sb.base); err != nil {
+// use gives interpreter i the packages in need as the plugin's
+// permissions allow them, from the standard library, then from hosts, then
+// the interpreter's own fmt and log output to out, and compiles the
+// generic sources generics (genericsFor).
+func (sb *sandbox) use(i *interp.Interpreter, g map[string]bool, host []byPath, out io.Writer, need map[string]bool, generics []string) error {
+	if err := i.Use(sb.baseIdx.pick(need)); err != nil {
 		return fmt.Errorf("register the standard library: %w", err)
 	}
 	for _, p := range permissions {
 		if !g[p] {
 			continue
 		}
-		if err := i.Use(sb.grants[p]); err != nil {
+		if err := i.Use(sb.grantsIdx[p].pick(need)); err != nil {
 			return fmt.Errorf("register what %s grants: %w", p, err)
 		}
 	}
 	if g[permSyscall] && g[permExec] {
-		if err := i.Use(sb.execSyscall); err != nil {
+		if err := i.Use(sb.execIdx.pick(need)); err != nil {
 			return fmt.Errorf("register what syscall and os/exec grant: %w", err)
 		}
 	}
 	for _, ex := range host {
-		if err := i.Use(ex); err != nil {
+		if err := i.Use(ex.pick(need)); err != nil {
 			return fmt.Errorf("register host symbols: %w", err)
 		}
 	}
-	if err := i.Use(perInterpreter(out, g[permProcess])); err != nil {
+	if err := i.Use(perInterpreter(out, g[permProcess], need)); err != nil {
 		return fmt.Errorf("register the plugin's output: %w", err)
 	}
-	if generics {
-		for _, src := range gen.Sources {
-			if _, err := i.Compile(src); err != nil {
-				return fmt.Errorf("compile the generic standard library: %w", err)
-			}
+	for _, src := range generics {
+		if _, err := i.Compile(src); err != nil {
+			return fmt.Errorf("compile the generic standard library: %w", err)
 		}
 	}
 	return nil
 }
 
-// genericPackages are the standard library packages the interpreter
-// compiles from source (generic functions).
-var genericPackages = map[string]bool{"slices": true, "maps": true, "cmp": true}
-
 // perInterpreter returns what each interpreter gets of its own: fmt's
 // Print functions and package log writing to the plugin's output (its
 // log), log.Fatal panicking (ending the server with the process
-// permission).
-func perInterpreter(out io.Writer, process bool) exports {
+// permission); of the packages in need.
+func perInterpreter(out io.Writer, process bool, need map[string]bool) exports {
+	if !need["fmt"] && !need["log"] {
+		return nil
+	}
 	l := log.New(out, "", log.LstdFlags)
 	fatal, fatalf, fatalln := l.Panic, l.Panicf, l.Panicln
 	if process {
@@ -550,30 +555,29 @@ func perInterpreter(out io.Writer, process bool) exports {
 		lm["Fatalf"]:  stdlib.MapTypes[reflect.ValueOf(log.Panicf)],
 		lm["Fatalln"]: stdlib.MapTypes[reflect.ValueOf(log.Panicln)],
 	}
-	return exports{fmtKey: fm, "log/log": lm, ".": {"MapTypes": reflect.ValueOf(mt)}}
+	ex := exports{".": {"MapTypes": reflect.ValueOf(mt)}}
+	if need["fmt"] {
+		ex[fmtKey] = fm
+	}
+	if need["log"] {
+		ex["log/log"] = lm
+	}
+	return ex
 }
 
 // available reports whether a plugin with permissions g can import the
 // package pkgPath, with the host packages host.
-func (sb *sandbox) available(pkgPath string, g map[string]bool, host []exports) bool {
-	has := func(ex exports) bool {
-		for key := range ex {
-			if path.Dir(key) == pkgPath && key != "." {
-				return true
-			}
-		}
-		return false
-	}
-	if has(sb.base) {
+func (sb *sandbox) available(pkgPath string, g map[string]bool, host []byPath) bool {
+	if sb.baseIdx.has(pkgPath) {
 		return true
 	}
 	for p, ok := range g {
-		if ok && has(sb.grants[p]) {
+		if ok && sb.grantsIdx[p].has(pkgPath) {
 			return true
 		}
 	}
 	for _, ex := range host {
-		if has(ex) {
+		if ex.has(pkgPath) {
 			return true
 		}
 	}

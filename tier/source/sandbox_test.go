@@ -63,7 +63,11 @@ func sandboxed(t *testing.T, perms ...string) *interp.Interpreter {
 	t.Helper()
 	i := interp.New(interp.Options{Stdout: io.Discard, Stderr: io.Discard})
 	sb := theSandbox()
-	if err := sb.use(i, granted(perms), []exports{sb.host}, io.Discard, true); err != nil {
+	every := map[string]bool{}
+	for p := range sb.pkgs {
+		every[p] = true
+	}
+	if err := sb.use(i, granted(perms), []byPath{index(sb.host)}, io.Discard, every, genericsFor(every)); err != nil {
 		t.Fatal(err)
 	}
 	return i

@@ -1,0 +1,120 @@
+package source
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// loadFixture loads testdata/tables/<id>.go.
+func loadFixture(t *testing.T, id string) *instance {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "tables", id+".go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, id+".go"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := New(dir, Options{}).Scan(context.Background())
+	if err != nil || len(cands) != 1 || cands[0].Load == nil {
+		t.Fatalf("scan: %v, %d candidates", err, len(cands))
+	}
+	inst, err := cands[0].Load(context.Background(), tier.Env{})
+	if err != nil {
+		t.Fatalf("load %s: %v", id, err)
+	}
+	t.Cleanup(func() { inst.Close() })
+	return inst.(*instance)
+}
+
+// Each interpreter has the packages its plugin imports (and the glue's),
+// not the whole allow-list; what its code does with them works, an
+// interface of a package it does not import included.
+func TestInterpreterGetsWhatThePluginImports(t *testing.T) {
+	for _, tc := range []struct {
+		id     string
+		in     string
+		want   string
+		has    []string
+		hasNot []string
+	}{
+		{id: "plain", in: "g1", want: "G1", has: []string{"strings", tentaclePath}, hasNot: []string{"fmt", "log", "net/http", "io", "slices"}},
+		{id: "wrapper", in: "hello", want: "level=INFO msg=hello", has: []string{"log/slog", "strings"}, hasNot: []string{"io", "fmt"}},
+		{id: "generic", in: "c,b,a", want: "has b", has: []string{"strings"}, hasNot: []string{"fmt", "maps"}},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			in := loadFixture(t, tc.id)
+			run, ok := in.Definition().Helpers["run"].(func(string) string)
+			if !ok {
+				t.Fatalf("helper is a %T", in.Definition().Helpers["run"])
+			}
+			if got := run(tc.in); !strings.Contains(got, tc.want) {
+				t.Errorf("run(%q) = %q, want it to hold %q", tc.in, got, tc.want)
+			}
+			for _, p := range tc.has {
+				if len(in.interp.Symbols(p)[p]) == 0 {
+					t.Errorf("the interpreter lacks %s", p)
+				}
+			}
+			for _, p := range tc.hasNot {
+				if len(in.interp.Symbols(p)[p]) > 0 && !onlyWrappers(in.interp.Symbols(p)[p]) {
+					t.Errorf("the interpreter has %s, which the plugin does not import", p)
+				}
+			}
+		})
+	}
+}
+
+func onlyWrappers[V any](syms map[string]V) bool {
+	for name := range syms {
+		if !strings.HasPrefix(name, "_") {
+			return false
+		}
+	}
+	return true
+}
+
+// Only the generic sources of the generic packages a plugin imports are
+// compiled, with those they import, in the interpreter's order.
+func TestGenericsFor(t *testing.T) {
+	for _, tc := range []struct {
+		imports []string
+		want    []string
+	}{
+		{nil, nil},
+		{[]string{"strings", "fmt"}, nil},
+		{[]string{"maps"}, []string{"maps"}},
+		{[]string{"cmp"}, []string{"cmp"}},
+		{[]string{"slices"}, []string{"cmp", "slices"}},
+		{[]string{"slices", "maps"}, []string{"cmp", "maps", "slices"}},
+	} {
+		need := make(map[string]bool)
+		for _, p := range tc.imports {
+			need[p] = true
+		}
+		var got []string
+		for _, src := range genericsFor(need) {
+			for _, gs := range genericSources() {
+				if gs.src == src {
+					got = append(got, gs.pkg)
+				}
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("imports %v: compiled %v, want %v", tc.imports, got, tc.want)
+		}
+		for _, p := range tc.want {
+			if !need[p] {
+				t.Errorf("imports %v: %s not added to the packages needed", tc.imports, p)
+			}
+		}
+	}
+}

@@ -231,7 +231,7 @@ func callHelper(hc pluginpb.HostClient, plugin, helper, hook string, args []any)
 	if hc == nil {
 		return nil, errNoHost
 	}
-	b, err := json.Marshal(wire.FloatsMarked(args))
+	b, err := wire.EncodeArgs(args)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +267,7 @@ func (r remoteInjectable) Call(method string, args []any, results ...any) error 
 	if args == nil {
 		args = []any{}
 	}
-	b, err := json.Marshal(wire.FloatsMarked(args))
+	b, err := wire.EncodeArgs(args)
 	if err != nil {
 		return fmt.Errorf("%s.%s: arguments: %w", r.name, method, err)
 	}
@@ -305,7 +305,7 @@ func invoke(hc pluginpb.HostClient, name string, args ...any) (json.RawMessage, 
 	if hc == nil {
 		return nil, errNoHost
 	}
-	b, err := json.Marshal(wire.FloatsMarked(args))
+	b, err := wire.EncodeArgs(args)
 	if err != nil {
 		return nil, err
 	}

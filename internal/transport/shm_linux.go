@@ -56,16 +56,10 @@ const viaSocket = ^uint32(0)
 // connection: the calling side then dials again and sends frames.
 const upgradeMagic = 0xfffffff0
 
-// The spinning before sleeping: up to spinHot while the other side has
-// been answering within it (calls follow each other closely), else up to
-// spinCold. Spinning yields the processor to other processes every
+// Spinning (see spin.go) yields the processor to other processes every
 // yieldEvery rounds, so that a spinning side never keeps the side it waits
 // for off a busy processor.
-const (
-	spinHot    = 50 * time.Microsecond
-	spinCold   = 2 * time.Microsecond
-	yieldEvery = 256
-)
+const yieldEvery = 256
 
 // The longest sleep on the futex before the sleeper looks at the socket
 // for its peer having gone (a process that died sets no flag): short for
@@ -82,8 +76,8 @@ func sharedSupported() bool { return os.Getenv(SharedMemoryEnv) != "off" }
 
 // region is the mapped memory of a shared channel.
 type region struct {
-	mem []byte
-	hot bool // the latest wait of this side ended while spinning
+	mem  []byte
+	spin spinner // this side's spin policy
 }
 
 func (r *region) word(off int) *uint32 { return (*uint32)(unsafe.Pointer(&r.mem[off])) }
@@ -109,6 +103,7 @@ func (r *region) closed() bool { return atomic.LoadUint32(r.word(offClosed)) != 
 // post publishes n at off (the other side's number to watch), waking the
 // other side if it sleeps on it (sleepOff).
 func (r *region) post(off, sleepOff int, n uint32) {
+	released()
 	atomic.StoreUint32(r.word(off), n)
 	if atomic.LoadUint32(r.word(sleepOff)) != 0 {
 		futexWake(r.word(off))
@@ -126,24 +121,33 @@ var errGone = errors.New("shared channel: the other side is gone")
 // when the peer gave the channel up or alive says no.
 func (r *region) await(off, sleepOff int, n uint32, deadline time.Time, nap time.Duration, alive func() bool) error {
 	word := r.word(off)
-	spin := spinCold
-	if r.hot {
-		spin = spinHot
-	}
 	start := time.Now()
-	for i := 1; ; i++ {
-		if atomic.LoadUint32(word) == n {
-			r.hot = true
-			return nil
-		}
-		if i%yieldEvery == 0 {
-			if time.Since(start) > spin {
+	defer acquired()
+	if atomic.LoadUint32(word) == n {
+		r.spin.observe(0)
+		return nil
+	}
+	if spin := r.spin.budget(); spin > 0 && enterSpin() {
+		seen := false
+		for i := 1; ; i++ {
+			if atomic.LoadUint32(word) == n {
+				seen = true
 				break
 			}
-			_, _, _ = syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+			if i%yieldEvery == 0 {
+				if time.Since(start) > spin {
+					break
+				}
+				_, _, _ = syscall.RawSyscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
+			}
+		}
+		leaveSpin()
+		if seen {
+			r.spin.observe(time.Since(start))
+			return nil
 		}
 	}
-	r.hot = false
+	defer func() { r.spin.observe(time.Since(start)) }()
 	sleep := r.word(sleepOff)
 	for {
 		cur := atomic.LoadUint32(word)

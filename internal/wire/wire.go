@@ -177,7 +177,9 @@ type Result struct {
 // panic is the caller's to handle first (Panicked).
 func (r Result) Raw() ([]json.RawMessage, error) {
 	var out []json.RawMessage
-	if len(r.Results) > 0 {
+	if one, ok := plainTextResult(r.Results); ok {
+		out = []json.RawMessage{one}
+	} else if len(r.Results) > 0 {
 		if err := json.Unmarshal(r.Results, &out); err != nil {
 			return nil, err
 		}
@@ -324,6 +326,9 @@ func Numbers(v any) any {
 // fs.FS, see [IsObject]) and returns its identifier, which crosses as an
 // [Object]; without it, such a result cannot cross.
 func Call(fn reflect.Value, args []byte, hold func(v any) uint64) (res Result, err error) {
+	if isStringFunc(fn.Type()) {
+		return callStringFunc(fn, args)
+	}
 	in, outTypes, hasErr := Split(fn.Type())
 	vals, err := Decode(args, in)
 	if err != nil {
@@ -402,19 +407,13 @@ func (e *RemotePanic) Error() string { return "panic: " + e.Value }
 // process: the host recovers it where it calls plugin code
 // (hooks.Hook.Call, the manager), skips the handler and counts the fault.
 func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.Value {
+	if isStringFunc(t) {
+		return makeStringFunc(t, invoke)
+	}
 	_, outTypes, hasErr := Split(t)
 	return reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
 		data, err := Encode(args)
-		if err != nil {
-			panic(fmt.Errorf("arguments: %w", err))
-		}
-		res, err := invoke(data)
-		switch {
-		case err != nil:
-			panic(&CallError{Err: err})
-		case res.Panicked != "":
-			panic(&RemotePanic{Value: res.Panicked})
-		}
+		res := invokeRemote(invoke, data, err)
 		vals, err := Decode(res.Results, outTypes)
 		if err != nil {
 			panic(fmt.Errorf("results: %w", err))
@@ -425,6 +424,23 @@ func MakeFunc(t reflect.Type, invoke func(args []byte) (Result, error)) reflect.
 		}
 		return vals
 	})
+}
+
+// invokeRemote calls invoke with the encoded arguments data (encErr: they
+// could not be encoded) for a function of MakeFunc, and panics as MakeFunc
+// says when the call fails.
+func invokeRemote(invoke func(args []byte) (Result, error), data []byte, encErr error) Result {
+	if encErr != nil {
+		panic(fmt.Errorf("arguments: %w", encErr))
+	}
+	res, err := invoke(data)
+	switch {
+	case err != nil:
+		panic(&CallError{Err: err})
+	case res.Panicked != "":
+		panic(&RemotePanic{Value: res.Panicked})
+	}
+	return res
 }
 
 // RemoteFunc is the Go type of a process plugin's helpers and untyped hook

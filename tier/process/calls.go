@@ -19,7 +19,7 @@ import (
 // hook dispatch), which counts the fault against the plugin.
 func (in *instance) remoteFunc(kind pluginpb.CallRequest_Kind, name string, timeout time.Duration) wire.RemoteFunc {
 	return func(args ...any) ([]json.RawMessage, error) {
-		b, err := json.Marshal(wire.FloatsMarked(args))
+		b, err := wire.EncodeArgs(args)
 		if err != nil {
 			return nil, err
 		}

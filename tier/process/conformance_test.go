@@ -19,6 +19,7 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/conformance"
 	"github.com/tentacle-go/tentacle/internal/conformance/probe"
+	"github.com/tentacle-go/tentacle/internal/transport"
 	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
@@ -27,8 +28,16 @@ import (
 
 // TestConformance runs the lifecycle conformance suite against the process
 // tier: the very tests the builtin and source tiers run, with every fixture
-// plugin a process of its own.
+// plugin a process of its own. Its direct calls go through shared channels
+// where the system has them (Linux).
 func TestConformance(t *testing.T) {
+	conformance.Run(t, processTier{})
+}
+
+// TestConformanceOverFrames runs the suite again with direct calls as
+// frames over their sockets, the shared channels turned off.
+func TestConformanceOverFrames(t *testing.T) {
+	t.Setenv(transport.SharedMemoryEnv, "off") // inherited by the plugins
 	conformance.Run(t, processTier{})
 }
 

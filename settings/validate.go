@@ -138,6 +138,9 @@ func (c *checker) fail(path, format string, args ...any) bool {
 	return false
 }
 
+// safeInteger reports whether x lies within ±MaxSafeInteger.
+func safeInteger(x int64) bool { return x <= MaxSafeInteger && x >= -MaxSafeInteger }
+
 // value checks v and reports whether it is good.
 func (c *checker) value(v any, path string, depth int) bool {
 	if depth > MaxDepth {
@@ -147,8 +150,12 @@ func (c *checker) value(v any, path string, depth int) bool {
 	switch x := v.(type) {
 	case nil, bool:
 	case int:
-		if x > MaxSafeInteger || x < -MaxSafeInteger {
-			return c.fail(path, "the integer %d is beyond ±%d (2^53-1), the integers every JSON client reads exactly (store it as a string)", x, MaxSafeInteger)
+		if !safeInteger(int64(x)) {
+			return c.fail(path, "the integer %d is beyond ±%d (2^53-1), the integers every JSON client reads exactly (store it as a string)", x, int64(MaxSafeInteger))
+		}
+	case int64: // yaml.v3's integers beyond int on 32-bit systems
+		if !safeInteger(x) {
+			return c.fail(path, "the integer %d is beyond ±%d (2^53-1), the integers every JSON client reads exactly (store it as a string)", x, int64(MaxSafeInteger))
 		}
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -187,7 +194,7 @@ func (c *checker) value(v any, path string, depth int) bool {
 	default:
 		if u, ok := v.(uint64); ok {
 			// yaml.v3 reads integers beyond int64 as uint64.
-			return c.fail(path, "the integer %d is beyond ±%d (2^53-1), the integers every JSON client reads exactly (store it as a string)", u, MaxSafeInteger)
+			return c.fail(path, "the integer %d is beyond ±%d (2^53-1), the integers every JSON client reads exactly (store it as a string)", u, int64(MaxSafeInteger))
 		}
 		return c.fail(path, "unsupported type %T", v)
 	}

@@ -463,7 +463,7 @@ func checkNumbers(v any, path string) error {
 		s := v.String()
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err != nil || i > settings.MaxSafeInteger || i < -settings.MaxSafeInteger {
-				return &numberError{path, fmt.Sprintf("the integer %.40s is beyond ±%d (2^53-1), the integers settings keep (store it as a string)", s, settings.MaxSafeInteger)}
+				return &numberError{path, fmt.Sprintf("the integer %.40s is beyond ±%d (2^53-1), the integers settings keep (store it as a string)", s, int64(settings.MaxSafeInteger))}
 			}
 			return nil
 		}

@@ -83,7 +83,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 
 	run(t, ctx, "disable the restart-needing plugin",
 		chromedp.Click(chromedp.CSS("#tab-plugins")),
-		chromedp.Click(chromedp.CSS(`#plugin-sticky [data-toggle]`)),
+		clickLive(`#plugin-sticky [data-toggle]`),
 		chromedp.WaitVisible(chromedp.CSS("#restart-banner")))
 	run(t, ctx, "restart from the banner: the page comes back, signed out",
 		chromedp.Click(chromedp.CSS("#restart")),

@@ -92,6 +92,14 @@ func run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Act
 	}
 }
 
+// clickLive clicks the element sel finds, once there is one, in one step
+// in the page: an element the page replaces (htmx swaps a plugin's row
+// when the server pushes a change) cannot go stale between being found
+// and being clicked, as it can with chromedp.Click.
+func clickLive(sel string) chromedp.Action[chromedp.Void] {
+	return into(chromedp.Poll[bool](fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true })()`, sel)), nil)
+}
+
 // into runs a, keeping its value in dst (nil: dropped).
 func into[T any](a chromedp.Action[T], dst *T) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {

@@ -97,7 +97,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 
 	run(t, ctx, "sign in again and uninstall with cleanup",
 		signIn(h, "", h.key), chromedp.WaitVisible(chromedp.CSS("#plugin-uidemo")), waitSocket(),
-		chromedp.Click(chromedp.CSS(`[data-uninstall="uidemo"]`)),
+		clickLive(`[data-uninstall="uidemo"]`),
 		chromedp.WaitVisible(chromedp.CSS("#uninstall-dialog")),
 		chromedp.Click(chromedp.CSS("#uninstall-cleanup")),
 		chromedp.Click(chromedp.CSS("#uninstall-confirm")),

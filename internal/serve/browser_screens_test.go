@@ -58,7 +58,7 @@ func TestBrowserScreens(t *testing.T) {
 	}
 	run(t, ctx, "plugin manager", asAdmin(h), chromedp.Navigate(h.url+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#plugin-sticky")), waitSocket(),
-		chromedp.Click(chromedp.CSS(`#plugin-sticky [data-toggle]`)),
+		clickLive(`#plugin-sticky [data-toggle]`),
 		chromedp.WaitVisible(chromedp.CSS("#restart-banner")), named, shot("plugin-manager"))
 	if len(unnamed) > 0 {
 		t.Errorf("controls without a name on the Plugin Manager: %q", unnamed)

@@ -167,7 +167,7 @@ func TestBrowserPluginManager(t *testing.T) {
 	run(t, second, "the other tab sees the install", chromedp.WaitVisible(chromedp.CSS("#plugin-watched")))
 
 	run(t, first, "disable it",
-		chromedp.Click(chromedp.CSS(`#plugin-watched [data-toggle]`)),
+		clickLive(`#plugin-watched [data-toggle]`),
 		chromedp.WaitVisible(chromedp.CSS(`#plugin-watched [aria-checked="false"]`)))
 	run(t, second, "the other tab sees the disable", chromedp.WaitVisible(chromedp.CSS(`#plugin-watched [aria-checked="false"]`)))
 	if in := pluginInfo(t, h, "watched"); in.Enabled {
@@ -180,13 +180,13 @@ func TestBrowserPluginManager(t *testing.T) {
 		run(t, ctx, "no reload banner yet", chromedp.WaitNotVisible(chromedp.CSS("#reload-banner")))
 	}
 	run(t, first, "disable demo",
-		chromedp.Click(chromedp.CSS(`#plugin-demo [data-toggle]`)),
+		clickLive(`#plugin-demo [data-toggle]`),
 		chromedp.WaitVisible(chromedp.CSS(`#plugin-demo [aria-checked="false"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#reload-banner")))
 	run(t, second, "the other tab is told to reload", chromedp.WaitVisible(chromedp.CSS("#reload-banner")))
 
 	run(t, first, "uninstall with cleanup",
-		chromedp.Click(chromedp.CSS(`[data-uninstall="watched"]`)),
+		clickLive(`[data-uninstall="watched"]`),
 		chromedp.WaitVisible(chromedp.CSS("#uninstall-dialog")),
 		chromedp.Click(chromedp.CSS("#uninstall-cleanup")),
 		chromedp.Click(chromedp.CSS("#uninstall-confirm")),
@@ -236,7 +236,7 @@ func TestBrowserRepository(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(`[data-repository-plugin="octoprint_only"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-install-repository="watched"]`)))
 	run(t, ctx, "install from the repository",
-		chromedp.Click(chromedp.CSS(`[data-install-repository="watched"]`)),
+		clickLive(`[data-install-repository="watched"]`),
 		chromedp.WaitVisible(chromedp.CSS("#plugin-watched")),
 		chromedp.WaitVisible(chromedp.CSS(`#plugin-watched .notice`)),
 		into(chromedp.Evaluate[string](`document.querySelector("#plugin-watched .notice").textContent`), &why))

@@ -44,31 +44,25 @@ func (s *Server) metricPlugins() []metrics.Plugin {
 }
 
 // metricsRoutes adds GET /metrics, GET /metrics/plugins (the JSON that
-// `tentacle plugins top` reads) and /debug/pprof/ to mux. Both need
-// the API key or an admin's session; /metrics alone is open to anyone when
-// the operator set metrics.allowAnonymous.
+// `tentacle plugins top` reads) and /debug/pprof/ to mux. All need the API
+// key or an admin's session; /metrics alone is open to anyone when the
+// operator set metrics.allowAnonymous (read on each request).
 func (s *Server) metricsRoutes(mux *http.ServeMux) {
-	metricsOnly := func(h http.Handler) http.HandlerFunc {
+	admin := func(what string, anonymous func() bool, next http.Handler) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			if !s.store.GetBool(metricsAnonymousPath) && !s.admitAdmin(w, r, "may not read the metrics: they need an admin user or the API key") {
-				return
-			}
-			h.ServeHTTP(w, r)
-		}
-	}
-	mux.HandleFunc("GET /metrics", metricsOnly(s.metrics.Handler()))
-	mux.HandleFunc("GET /metrics/plugins", metricsOnly(s.metrics.CostsHandler()))
-	admin := func(next http.HandlerFunc) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			if s.admitAdmin(w, r, "may not profile the server: it needs an admin user or the API key") {
-				next(w, r)
+			if (anonymous != nil && anonymous()) || s.admitAdmin(w, r, what+": it needs an admin user or the API key") {
+				next.ServeHTTP(w, r)
 			}
 		}
 	}
-	mux.HandleFunc("GET /debug/pprof/", admin(pprof.Index))
-	mux.HandleFunc("GET /debug/pprof/cmdline", admin(pprof.Cmdline))
-	mux.HandleFunc("GET /debug/pprof/profile", admin(pprof.Profile))
-	mux.HandleFunc("GET /debug/pprof/symbol", admin(pprof.Symbol))
-	mux.HandleFunc("POST /debug/pprof/symbol", admin(pprof.Symbol))
-	mux.HandleFunc("GET /debug/pprof/trace", admin(pprof.Trace))
+	allowAnonymous := func() bool { return s.store.GetBool(metricsAnonymousPath) }
+	mux.HandleFunc("GET /metrics", admin("may not read the metrics", allowAnonymous, s.metrics.Handler()))
+	mux.HandleFunc("GET /metrics/plugins", admin("may not read the plugins' costs", nil, s.metrics.CostsHandler()))
+	profile := func(h http.HandlerFunc) http.HandlerFunc { return admin("may not profile the server", nil, h) }
+	mux.HandleFunc("GET /debug/pprof/", profile(pprof.Index))
+	mux.HandleFunc("GET /debug/pprof/cmdline", profile(pprof.Cmdline))
+	mux.HandleFunc("GET /debug/pprof/profile", profile(pprof.Profile))
+	mux.HandleFunc("GET /debug/pprof/symbol", profile(pprof.Symbol))
+	mux.HandleFunc("POST /debug/pprof/symbol", profile(pprof.Symbol))
+	mux.HandleFunc("GET /debug/pprof/trace", profile(pprof.Trace))
 }

@@ -35,6 +35,8 @@ func TestMetricsAccess(t *testing.T) {
 				{"/metrics", h.key, http.StatusOK},
 				{"/metrics", "", map[bool]int{false: http.StatusUnauthorized, true: http.StatusOK}[anonymous]},
 				{"/metrics", "wrong", http.StatusForbidden}, // a wrong key is refused before routing
+				{"/metrics/plugins", h.key, http.StatusOK},
+				{"/metrics/plugins", "", http.StatusUnauthorized}, // allowAnonymous opens /metrics alone
 				{"/debug/pprof/", h.key, http.StatusOK},
 				{"/debug/pprof/heap?debug=1", h.key, http.StatusOK},
 				{"/debug/pprof/", "", http.StatusUnauthorized},

@@ -1,6 +1,7 @@
 package serve_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/server"
 )
 
@@ -241,5 +243,23 @@ func TestServerHookPermissions(t *testing.T) {
 	}
 	if log := h.console.String(); !strings.Contains(log, "plugin permission skipped") {
 		t.Errorf("the log does not tell of the skipped permission:\n%s", log)
+	}
+}
+
+// TestServerMaxSizeNotANumber: a server.maxSize that is not a positive
+// number of bytes is logged, and the default (100 KiB) applies.
+func TestServerMaxSizeNotANumber(t *testing.T) {
+	h := start(t, setup{config: "server:\n  maxSize: -5\n", plugins: map[string]*tentacle.Definition{
+		"sized": {Name: "Sized", Version: "1.0.0", Implementation: &hookedBlueprint{}},
+	}})
+	for _, tc := range []struct {
+		size, status int
+	}{{serve.DefaultPluginMaxBody, 200}, {serve.DefaultPluginMaxBody + 1, 413}} {
+		if r := h.do(http.MethodPost, "/plugin/sized/bp", h.key, strings.Repeat("x", tc.size)); r.status != tc.status {
+			t.Errorf("a body of %d bytes: %d, want %d", tc.size, r.status, tc.status)
+		}
+	}
+	if !bytes.Contains(readFile(t, h.path("logs/tentacle.log")), []byte("server.maxSize is -5, not a positive number of bytes")) {
+		t.Error("tentacle.log does not say why server.maxSize was ignored")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"path"
 	"path/filepath"
 	"sync"
+
+	"github.com/tentacle-go/tentacle/internal/atomicfile"
 )
 
 // Pending is a plugin staged by Prepare. Place puts it in place; then
@@ -250,7 +252,7 @@ func syncTree(root string) error {
 		if err != nil {
 			return err
 		}
-		return syncPath(path)
+		return atomicfile.Flush(path)
 	})
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"syscall"
+
+	"github.com/tentacle-go/tentacle/internal/atomicfile"
 )
 
 // syncDirs flushes the entries of each folder to disk, so that a rename
@@ -17,24 +19,9 @@ func syncDirs(dirs ...string) error {
 			continue
 		}
 		done[dir] = true
-		if err := syncPath(dir); err != nil {
+		if err := atomicfile.Flush(dir); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// syncPath flushes the file or folder at path to disk. File systems that
-// cannot flush it (EINVAL) are taken as they are.
-func syncPath(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	f.Close()
-	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
-		return err
 	}
 	return nil
 }

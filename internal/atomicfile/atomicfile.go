@@ -107,7 +107,7 @@ func Write(path string, data []byte, o Options) (err error) {
 	if err := os.Rename(tmpName, target); err != nil {
 		return fmt.Errorf("replace file: %w", err)
 	}
-	if err := SyncDir(dir); err != nil {
+	if err := Flush(dir); err != nil {
 		return fmt.Errorf("flush folder: %w", err)
 	}
 	return nil

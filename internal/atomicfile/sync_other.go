@@ -2,7 +2,19 @@
 
 package atomicfile
 
-// SyncDir does nothing on systems without a way to flush a folder's
-// entries (Windows): there a rename is as durable as the file system
-// makes it.
-func SyncDir(dir string) error { return nil }
+import "os"
+
+// Flush flushes the file at path to disk. A folder's entries cannot be
+// flushed here (Windows): a rename is as durable as the file system makes
+// it, so a folder is not an error.
+func Flush(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || fi.IsDir() {
+		return err
+	}
+	return f.Sync()
+}

@@ -8,16 +8,17 @@ import (
 	"syscall"
 )
 
-// SyncDir flushes the entries of the folder dir to disk, so that a rename
-// or a creation in it survives a crash of the machine. File systems that
-// cannot flush a folder (EINVAL, ENOTSUP) are not an error.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
+// Flush flushes the file at path, or the entries of the folder at path, to
+// disk, so that what was written, renamed or created there survives a
+// crash of the machine. File systems that cannot flush a folder (EINVAL,
+// ENOTSUP) are not an error.
+func Flush(path string) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {

@@ -6,9 +6,11 @@ import (
 )
 
 // statsFor returns plugin's stats of the hook, creating them (timed or
-// not) on first use. Called with Registry.mu held.
+// not) on first use, and anew when the plugin comes back timed otherwise
+// (reinstalled into another tier: its counts start again, a reset to a
+// scraper). Called with Registry.mu held.
 func (hs *hookState) statsFor(plugin string, timed bool) *Stats {
-	if s := hs.stats[plugin]; s != nil {
+	if s := hs.stats[plugin]; s != nil && s.timed == timed {
 		return s
 	}
 	if hs.stats == nil {

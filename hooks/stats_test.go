@@ -78,6 +78,25 @@ func TestStats(t *testing.T) {
 
 // TestStatsNil checks that a handler without stats counts nothing and does
 // not fail.
+// A plugin whose handler comes back in a tier timed otherwise (a builtin
+// reinstalled as a process plugin) gets new counts, timed as its tier is.
+func TestStatsTierChange(t *testing.T) {
+	const name = "test.stats"
+	r := hooks.NewRegistry(hooks.Options{})
+	h := hooks.MustDeclare[func()](r, hooks.Spec{Name: name})
+	for _, timed := range []bool{false, true} {
+		if err := r.Add("p", name, hooks.Registration{Func: func() {}, Timed: timed}); err != nil {
+			t.Fatal(err)
+		}
+		h.Call(func(hd hooks.Handler[func()]) { hd.Fn() })
+		st := r.Stats()
+		if len(st) != 1 || st[0].Timed != timed || st[0].Calls != 1 {
+			t.Errorf("registered timed=%v: %+v, want one timed=%v with one call", timed, st, timed)
+		}
+		r.Remove("p", name)
+	}
+}
+
 func TestStatsNil(t *testing.T) {
 	var s *hooks.Stats
 	s.End(s.Begin())

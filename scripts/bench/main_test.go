@@ -78,15 +78,8 @@ func TestRanAll(t *testing.T) {
 // TestRunFromLeavesPageOnError renders a page from output that lacks most
 // of the declared rows: the error names them, and the page is as it was.
 func TestRunFromLeavesPageOnError(t *testing.T) {
-	page := filepath.Join(t.TempDir(), "benchmarks.md")
-	orig, err := os.ReadFile(filepath.Join("..", "..", "docs", "benchmarks.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(page, orig, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	err = run([]string{"-from", filepath.Join("testdata", "run.txt"), "-doc", page}, io.Discard, io.Discard)
+	page, orig := copyPage(t)
+	err := run([]string{"-from", filepath.Join("testdata", "run.txt"), "-doc", page}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "hooks.BenchmarkDispatch/direct-loop/1 did not run") {
 		t.Errorf("run = %v, want an error naming a row that did not run", err)
 	}
@@ -101,14 +94,7 @@ func TestRunFromLeavesPageOnError(t *testing.T) {
 // rewrite changes nothing.
 func TestRunFromRewrites(t *testing.T) {
 	raw := filepath.Join("testdata", "check.txt")
-	page := filepath.Join(t.TempDir(), "benchmarks.md")
-	orig, err := os.ReadFile(filepath.Join("..", "..", "docs", "benchmarks.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(page, orig, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	page, _ := copyPage(t)
 	var stdout strings.Builder
 	if err := run([]string{"-from", raw, "-doc", page}, &stdout, io.Discard); err != nil {
 		t.Fatalf("%v\n(after adding rows or runs, refresh the fixture from the repository root: go run ./scripts/bench -check -raw scripts/bench/testdata/check.txt)", err)
@@ -126,4 +112,19 @@ func TestRunFromRewrites(t *testing.T) {
 	if second, _ := os.ReadFile(page); string(second) != string(first) {
 		t.Error("a second rewrite from the same output changed the page")
 	}
+}
+
+// copyPage copies docs/benchmarks.md into a temporary folder and returns
+// the copy's path and the page's content.
+func copyPage(t *testing.T) (string, []byte) {
+	t.Helper()
+	page := filepath.Join(t.TempDir(), "benchmarks.md")
+	orig, err := os.ReadFile(filepath.Join("..", "..", "docs", "benchmarks.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return page, orig
 }

@@ -113,6 +113,10 @@ type Registration struct {
 	// only counted. The first registration of a plugin's handler of a hook
 	// decides.
 	Timed bool
+	// Tier is the tier of the handler's plugin ("source", "process"), the
+	// value of the tentacle_tier profile label of a timed handler's calls
+	// (see [Loop]); empty: no such label.
+	Tier string
 }
 
 // Unwrap returns a value of a plugin's [tentacle.Hooks] as a

@@ -77,39 +77,61 @@ func Current() (map[string]string, error) {
 	return capture()
 }
 
-// captureFrame is how capture appears in a profile's frames.
-const captureFrame = "internal/proflabels.capture+"
-
-// capture takes the profile and returns the labels of the group of
-// goroutines whose stack runs through it: the caller's.
+// capture returns the labels of the goroutine whose stack runs through it:
+// the caller's.
 //
 //go:noinline
 func capture() (map[string]string, error) {
+	sets, err := Of("internal/proflabels.capture+")
+	if err != nil {
+		return nil, err
+	}
+	if len(sets) != 1 {
+		return nil, fmt.Errorf("goroutine profile: %d goroutines in capture, want 1", len(sets))
+	}
+	return sets[0], nil
+}
+
+// Of returns the labels of each group of goroutines (one stack, one label
+// set) that runs through a function whose frame, as a goroutine profile
+// prints it ("pkg.Func+0x12"), contains frame; an empty map for a group
+// without labels. It takes a goroutine profile, which stops the world
+// briefly.
+func Of(frame string) ([]map[string]string, error) {
 	var buf bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
 		return nil, fmt.Errorf("goroutine profile: %w", err)
 	}
 	sc := bufio.NewScanner(&buf)
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
-	var set string // the label set of the current group
+	var (
+		out  []map[string]string
+		set  string // the label set of the current group
+		done bool   // the current group is in out
+	)
 	for sc.Scan() {
 		text := sc.Text()
 		switch {
 		case strings.HasPrefix(text, "# labels: "):
 			set = strings.TrimPrefix(text, "# labels: ")
 		case strings.HasPrefix(text, "#\t"):
-			if strings.Contains(text, captureFrame) {
-				if set == "" {
-					return map[string]string{}, nil
-				}
-				return ParseSet(set)
+			if done || !strings.Contains(text, frame) {
+				continue
 			}
+			labels := map[string]string{}
+			if set != "" {
+				var err error
+				if labels, err = ParseSet(set); err != nil {
+					return nil, err
+				}
+			}
+			out, done = append(out, labels), true
 		case strings.Contains(text, " @ "):
-			set = ""
+			set, done = "", false
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read goroutine profile: %w", err)
 	}
-	return nil, errors.New("goroutine profile: the calling goroutine is not in it")
+	return out, nil
 }

@@ -2,7 +2,9 @@ package proflabels
 
 import (
 	"context"
+	"runtime"
 	"runtime/pprof"
+	"sort"
 	"sync"
 	"testing"
 
@@ -55,5 +57,39 @@ func TestCurrent(t *testing.T) {
 				t.Errorf("labels (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+//go:noinline
+func parked(release chan struct{}) { <-release }
+
+// Of finds the goroutines parked in a function, one label set per group.
+func TestOf(t *testing.T) {
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, v := range []string{"a", "b", "b"} {
+		wg.Go(func() {
+			pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("k", v)))
+			parked(release)
+		})
+	}
+	wg.Go(func() { parked(release) })
+	defer wg.Wait()
+	defer close(release)
+	want := []map[string]string{{}, {"k": "a"}, {"k": "b"}}
+	for {
+		got, err := Of("proflabels.parked")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) < len(want) {
+			runtime.Gosched() // not all parked yet
+			continue
+		}
+		sort.Slice(got, func(i, j int) bool { return got[i]["k"] < got[j]["k"] })
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("labels (-want +got):\n%s", d)
+		}
+		return
 	}
 }

@@ -19,10 +19,11 @@ import (
 // GoroutineLabel is the pprof label that names the plugin a goroutine works
 // for. The manager sets it, to the plugin's identifier, on the goroutine that
 // calls into plugin code for the lifecycle (import, check, load, the enable
-// phases, activators, disable, unload, uninstall); goroutines a plugin starts
-// from those calls inherit it, which is how [Manager.Goroutines] finds the
-// ones it left behind. It shows in goroutine profiles
-// (/debug/pprof/goroutine?debug=1) as tentacle_plugin.
+// phases, activators, disable, unload, uninstall), and a host's [hooks.Loop]
+// sets it around the calls of the plugin's timed hook handlers; goroutines a
+// plugin starts from those calls inherit it, which is how
+// [Manager.Goroutines] finds the ones it left behind. It shows in goroutine
+// profiles (/debug/pprof/goroutine?debug=1) as tentacle_plugin.
 const GoroutineLabel = hooks.LabelPlugin
 
 // PluginLabels returns ctx with the goroutine label of plugin id added. A
@@ -58,8 +59,9 @@ func labelsOnly(ctx context.Context) context.Context {
 
 // Goroutines returns how many live goroutines carry plugin id's goroutine
 // label ([GoroutineLabel]): those the plugin started from its lifecycle
-// callbacks and that have not returned, plus any a host started under
-// [PluginLabels]. For a plugin that is disabled or unloaded these are
+// callbacks, or from its hook handlers' calls on a host loop, and that have
+// not returned, plus any a host started under [PluginLabels] and a host
+// loop calling one of its handlers at that instant. For a plugin that is disabled or unloaded these are
 // goroutines it leaked (it did not stop them when its context was
 // cancelled). Goroutines of a previous instance of a reloaded plugin carry
 // the same label. Each call takes a goroutine profile, which briefly stops

@@ -2,7 +2,9 @@ package hooks_test
 
 import (
 	"context"
+	"runtime"
 	"runtime/pprof"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -148,5 +150,47 @@ func TestCallOnAllocs(t *testing.T) {
 	h.CallOn(loop, call)
 	if a := testing.AllocsPerRun(100, func() { h.CallOn(loop, call) }); a != 0 {
 		t.Errorf("CallOn allocates %v times per call, want 0", a)
+	}
+}
+
+//go:noinline
+func startedByHandler(release chan struct{}) { <-release }
+
+// A goroutine a timed handler starts during a call on a loop carries the
+// call's labels, so it counts as the plugin's.
+func TestGoroutineStartedInCallIsThePlugins(t *testing.T) {
+	defer pprof.SetGoroutineLabels(context.Background())
+	const name = "test.labels"
+	r := hooks.NewRegistry(hooks.Options{})
+	h := hooks.MustDeclare[func()](r, hooks.Spec{Name: name})
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(release)
+	started := make(chan struct{})
+	fn := func() {
+		wg.Go(func() { close(started); startedByHandler(release) })
+	}
+	if err := r.Add("p", name, hooks.Registration{Func: fn, Timed: true, Tier: "source"}); err != nil {
+		t.Fatal(err)
+	}
+	loop := hooks.NewLoop("test")
+	loop.Enter()
+	h.CallOn(loop, func(hd hooks.Handler[func()]) { hd.Fn() })
+	<-started
+	want := []map[string]string{{"tentacle_loop": "test", "tentacle_plugin": "p", "tentacle_hook": name, "tentacle_tier": "source"}}
+	for {
+		got, err := proflabels.Of("hooks_test.startedByHandler")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			runtime.Gosched() // not parked yet
+			continue
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("labels of the goroutine (-want +got):\n%s", d)
+		}
+		return
 	}
 }

@@ -26,27 +26,22 @@ const (
 // labelled around a call: a hook called from any other goroutine (an HTTP
 // handler, a plugin's own) is called with a nil *Loop and stays unlabelled.
 //
-// The labels of a handler on a loop are made once, on the handler's first
-// call on it, and kept with the handler's [Stats]; a call then switches
-// labels twice without allocating. The calls of a compiled-in handler (not
-// timed) are not labelled, and cost what they cost without a Loop. A Loop
-// is immutable: goroutines with the same base labels share one.
+// The labels of a handler on a loop are made on the handler's first call
+// on it and kept with the handler's [Stats], for one loop at a time; a call
+// then switches labels twice without allocating (a handler called on two
+// loops in turn makes them again at each change of loop). The calls of a
+// compiled-in handler (not timed) are not labelled, and cost what they
+// cost without a Loop. A Loop is immutable: goroutines with the same labels
+// share one.
 type Loop struct {
-	name string
-	base context.Context
+	base context.Context // the loop's labels
 }
 
 // NewLoop returns the loop whose goroutines run under the label
 // tentacle_loop=name and no other.
 func NewLoop(name string) *Loop {
-	return &Loop{name: name, base: pprof.WithLabels(context.Background(), pprof.Labels(LabelLoop, name))}
+	return &Loop{base: pprof.WithLabels(context.Background(), pprof.Labels(LabelLoop, name))}
 }
-
-// Name returns the loop's name, the value of its tentacle_loop label.
-func (l *Loop) Name() string { return l.name }
-
-// Context returns a context carrying the loop's labels and nothing else.
-func (l *Loop) Context() context.Context { return l.base }
 
 // Enter sets the calling goroutine's labels to the loop's. A loop's
 // goroutine calls it first, replacing the labels it inherited from the one

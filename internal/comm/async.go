@@ -15,13 +15,14 @@ type hooksHandler[F any] = hooks.Handler[F]
 func callTemps(h *hooks.Hook[server.TemperaturesHook], e hooks.Handler[server.TemperaturesHook], temps map[string]server.Temperature) (out map[string]server.Temperature) {
 	defer func() {
 		if r := recover(); r != nil {
+			commLoop.Enter()
 			h.Report(e.Plugin, r)
 			out = temps
 		}
 	}()
-	t := e.Stats.Begin()
+	t := e.Stats.BeginOn(commLoop)
 	out = e.Fn(temps)
-	e.Stats.End(t)
+	e.Stats.EndOn(commLoop, t)
 	return out
 }
 
@@ -72,10 +73,12 @@ func (a *asyncCalls) deliver(plugin string, st *hooks.Stats, call func(), report
 
 func (a *asyncCalls) work(plugin string, ch chan func(), report func(string, any)) {
 	defer a.wg.Done()
+	asyncLoop.Enter()
 	for call := range ch {
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
+					asyncLoop.Enter()
 					report(plugin, r)
 				}
 			}()

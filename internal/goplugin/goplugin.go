@@ -1,4 +1,8 @@
-package transport
+// Package goplugin is the glue of the earlier protocol of process plugins:
+// hashicorp/go-plugin's handshake and gRPC. The host runs plugin
+// executables built with an SDK that speaks it (see tier/process); the SDK
+// serves it only when built with the tentacle_grpc build tag.
+package goplugin
 
 import (
 	"context"

@@ -21,6 +21,14 @@ const Protocol = "tentacle-plugin"
 // Version is the highest version of the lean protocol this side speaks.
 const Version = 1
 
+// CookieEnv and CookieValue are in the environment of every plugin process
+// the host starts, in either protocol: a plugin executable run by hand,
+// without them, says what it is instead of waiting for a host.
+const (
+	CookieEnv   = "TENTACLE_PLUGIN"
+	CookieValue = "a2f1e6c0-tentacle-process-plugin"
+)
+
 // SocketEnv names, in a plugin process's environment, the unix socket the
 // plugin connects to and sends its Hello on. Its calls socket goes in the
 // same folder, which the host owns.

@@ -54,6 +54,7 @@ type Description struct {
 	Protocol             uint32      `pb:"16"`
 	DirectCalls          string      `pb:"17"`
 	Id                   string      `pb:"18"`
+	Failure              string      `pb:"19"`
 }
 
 // HookDecl is pluginpb.HookDecl.

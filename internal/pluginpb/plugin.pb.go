@@ -416,7 +416,10 @@ type Description struct {
 	// sdk.Serve), which may differ from DescribeRequest.plugin when the
 	// executable is installed under another name. Empty from SDKs before
 	// this field: tentacle plugins pack then needs --id.
-	Id            string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
+	Id string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
+	// Why the plugin could not describe itself, in the lean protocol (the
+	// earlier one fails the Describe call instead); the rest is then empty.
+	Failure       string `protobuf:"bytes,19,opt,name=failure,proto3" json:"failure,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -573,6 +576,13 @@ func (x *Description) GetDirectCalls() string {
 func (x *Description) GetId() string {
 	if x != nil {
 		return x.Id
+	}
+	return ""
+}
+
+func (x *Description) GetFailure() string {
+	if x != nil {
+		return x.Failure
 	}
 	return ""
 }
@@ -1843,7 +1853,7 @@ const file_plugin_proto_rawDesc = "" +
 	"MethodDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
-	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xb4\x04\n" +
+	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xce\x04\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1863,7 +1873,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\tfunctions\x18\x0f \x03(\tR\tfunctions\x12\x1a\n" +
 	"\bprotocol\x18\x10 \x01(\rR\bprotocol\x12!\n" +
 	"\fdirect_calls\x18\x11 \x01(\tR\vdirectCalls\x12\x0e\n" +
-	"\x02id\x18\x12 \x01(\tR\x02id\"\x91\x01\n" +
+	"\x02id\x18\x12 \x01(\tR\x02id\x12\x18\n" +
+	"\afailure\x18\x13 \x01(\tR\afailure\"\x91\x01\n" +
 	"\bHookDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +

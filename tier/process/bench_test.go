@@ -37,7 +37,6 @@ import (
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
@@ -53,9 +52,15 @@ const benchLine = "g1 x10.5 y20.25 e0.1234 f1800"
 // plugins' process ids when it is started.
 func benchHost(b *testing.B, n int, noStart bool) (*testHost, []int) {
 	b.Helper()
+	return benchHostOf(b, "hello", n, noStart)
+}
+
+// benchHostOf is benchHost with n copies of test plugin fixture.
+func benchHostOf(b *testing.B, fixture string, n int, noStart bool) (*testHost, []int) {
+	b.Helper()
 	plugins := make(map[string]string, n)
 	for i := range n {
-		plugins[fmt.Sprintf("hello%d", i)] = "hello"
+		plugins[fmt.Sprintf("hello%d", i)] = fixture
 	}
 	h := newHost(b, hostConfig{plugins: plugins, noStart: noStart})
 	var pids []int
@@ -429,10 +434,7 @@ func BenchmarkHelperCall(b *testing.B) {
 func BenchmarkHookWithHostCall(b *testing.B) {
 	for _, direct := range []bool{true, false} {
 		b.Run(map[bool]string{true: "host=direct", false: "host=grpc"}[direct], func(b *testing.B) {
-			if !direct {
-				b.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
-			}
-			h, pids := benchHost(b, 1, false)
+			h, pids := benchHostOf(b, overGRPC(b, direct, "hello"), 1, false)
 			b.ReportAllocs()
 			cpu := startCPU(pids)
 			for b.Loop() {

@@ -22,8 +22,8 @@ func TestStartFailures(t *testing.T) {
 		want   []string // in the listed error
 	}{
 		{
-			name:   "stdout before the handshake",
-			plugin: "chatty",
+			name:   "stdout before the handshake (earlier protocol)",
+			plugin: legacy("chatty"),
 			want:   []string{`it wrote "chatty starting up" to stdout before the handshake`, "log to stderr"},
 		},
 		{

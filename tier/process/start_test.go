@@ -65,3 +65,16 @@ func TestStartFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestStdoutBeforeServe: a plugin of the lean protocol may print to
+// standard output before sdk.Serve (only go-plugin's protocol reads its
+// handshake there): it starts, and the line is logged as its output.
+func TestStdoutBeforeServe(t *testing.T) {
+	h := newHost(t, hostConfig{plugins: map[string]string{"chatty": "chatty"}})
+	if in := h.info("chatty"); !in.Enabled || in.Error != nil {
+		t.Fatalf("chatty: enabled %v, error %+v; want it running", in.Enabled, in.Error)
+	}
+	if r, ok := h.logs.find("chatty starting up"); !ok || r.Attrs["stream"] != "output" {
+		t.Errorf("the line printed: %+v, %v; want it logged as output", r, ok)
+	}
+}

@@ -25,7 +25,7 @@ const maxIdleDirect = 4
 // times slower.
 func callDirect(conns *transport.Conns, req *pluginpb.CallRequest, timeout time.Duration) (*pluginpb.CallResponse, error) {
 	var resp pluginpb.CallResponse
-	if err := conns.Call(protomsg.Of(req), protomsg.Of(&resp), time.Now().Add(timeout)); err != nil {
+	if err := conns.Call((*protomsg.CallRequest)(req), (*protomsg.CallResponse)(&resp), time.Now().Add(timeout)); err != nil {
 		return nil, err
 	}
 	if resp.Failure != "" {
@@ -88,8 +88,8 @@ func (h *hostDirect) accept() {
 		h.mu.Unlock()
 		h.used.Store(true)
 		go func() {
-			transport.ServeConn(conn, func() transport.Message { return protomsg.Of(new(pluginpb.HostCall)) }, func(m transport.Message) transport.Message {
-				return protomsg.Of(h.handle(m.(protomsg.Msg).Message.(*pluginpb.HostCall)))
+			transport.ServeConn(conn, func() transport.Message { return new(protomsg.HostCall) }, func(m transport.Message) transport.Message {
+				return (*protomsg.HostReply)(h.handle((*pluginpb.HostCall)(m.(*protomsg.HostCall))))
 			})
 			h.mu.Lock()
 			delete(h.conns, conn)

@@ -141,3 +141,25 @@ func TestUnmarshalBad(t *testing.T) {
 		t.Errorf("with an unknown field: %+v, %v", m, err)
 	}
 }
+
+// TestNegotiate: both sides speak the lower of their versions; a Hello of
+// another protocol, or of version 0, is refused.
+func TestNegotiate(t *testing.T) {
+	for _, tc := range []struct {
+		protocol string
+		version  uint32
+		want     uint32
+		ok       bool
+	}{
+		{lean.Protocol, 1, 1, true},
+		{lean.Protocol, 7, lean.Version, true},
+		{lean.Protocol, 0, 0, false},
+		{"go-plugin", 1, 0, false},
+		{"", 1, 0, false},
+	} {
+		got, err := lean.Negotiate(tc.protocol, tc.version)
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("Negotiate(%q, %d) = %d, %v; want %d, ok %v", tc.protocol, tc.version, got, err, tc.want, tc.ok)
+		}
+	}
+}

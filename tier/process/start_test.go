@@ -2,11 +2,13 @@ package process_test
 
 import (
 	"errors"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tentacle-go/tentacle/internal/lean"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
@@ -76,5 +78,31 @@ func TestStdoutBeforeServe(t *testing.T) {
 	}
 	if r, ok := h.logs.find("chatty starting up"); !ok || r.Attrs["stream"] != "output" {
 		t.Errorf("the line printed: %+v, %v; want it logged as output", r, ok)
+	}
+}
+
+// TestPluginWithoutHost: a plugin executable that no host started (run by
+// hand), or that a host too old for the lean protocol started (its cookie
+// in the environment, no socket named), says so and exits with status 1
+// instead of waiting.
+func TestPluginWithoutHost(t *testing.T) {
+	exe := bin(t, "hello")
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"run by hand", nil, "it does nothing on its own"},
+		{"an older host", []string{lean.CookieEnv + "=" + lean.CookieValue}, "the tentacle host that started it is too old to run it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(exe)
+			cmd.Env = tc.env
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), tc.want) {
+				t.Errorf("%v, %q; want exit status 1 and %q", err, out, tc.want)
+			}
+		})
 	}
 }

@@ -125,46 +125,36 @@ func (g *grpcServer) Describe(ctx context.Context, in *pluginpb.DescribeRequest)
 	return out, convert(pb{out}, d)
 }
 
+// relay converts the gRPC request in into req, answers it with fn and
+// converts the answer into out.
+func relay[R transport.Message, O proto.Message](in proto.Message, req transport.Message, fn func() (R, error), out O) (O, error) {
+	var zero O
+	if err := convert(req, pb{in}); err != nil {
+		return zero, err
+	}
+	resp, err := fn()
+	if err != nil {
+		return zero, err
+	}
+	return out, convert(pb{out}, resp)
+}
+
 // Call calls the plugin's code.
 func (g *grpcServer) Call(ctx context.Context, in *pluginpb.CallRequest) (*pluginpb.CallResponse, error) {
 	req := new(lean.CallRequest)
-	if err := convert(req, pb{in}); err != nil {
-		return nil, err
-	}
-	resp, err := g.s.Call(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := new(pluginpb.CallResponse)
-	return out, convert(pb{out}, resp)
+	return relay(in, req, func() (*lean.CallResponse, error) { return g.s.Call(ctx, req) }, new(pluginpb.CallResponse))
 }
 
 // ServeHTTP answers a request with an http.Handler a mixin method returned.
 func (g *grpcServer) ServeHTTP(ctx context.Context, in *pluginpb.HTTPRequest) (*pluginpb.HTTPResponse, error) {
 	req := new(lean.HTTPRequest)
-	if err := convert(req, pb{in}); err != nil {
-		return nil, err
-	}
-	resp, err := g.s.ServeHTTP(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := new(pluginpb.HTTPResponse)
-	return out, convert(pb{out}, resp)
+	return relay(in, req, func() (*lean.HTTPResponse, error) { return g.s.ServeHTTP(ctx, req) }, new(pluginpb.HTTPResponse))
 }
 
 // ReadFile reads a file of an fs.FS a mixin method returned.
 func (g *grpcServer) ReadFile(ctx context.Context, in *pluginpb.FileRequest) (*pluginpb.FileResponse, error) {
 	req := new(lean.FileRequest)
-	if err := convert(req, pb{in}); err != nil {
-		return nil, err
-	}
-	resp, err := g.s.ReadFile(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := new(pluginpb.FileResponse)
-	return out, convert(pb{out}, resp)
+	return relay(in, req, func() (*lean.FileResponse, error) { return g.s.ReadFile(ctx, req) }, new(pluginpb.FileResponse))
 }
 
 // grpcHost calls the host's services over gRPC.

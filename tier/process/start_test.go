@@ -106,3 +106,22 @@ func TestPluginWithoutHost(t *testing.T) {
 		})
 	}
 }
+
+// TestDescribeFailure: a plugin that cannot describe itself (its filter
+// does not encode) is listed with an import error that says why, and
+// leaves no process behind.
+func TestDescribeFailure(t *testing.T) {
+	h := newHost(t, hostConfig{plugins: map[string]string{"bad": "baddescribe"}})
+	in := h.info("bad")
+	if in.Enabled || in.Error == nil || in.Error.Phase != manager.PhaseImport {
+		t.Fatalf("enabled %v, error %+v; want an import error", in.Enabled, in.Error)
+	}
+	for _, w := range []string{"describe: ", `hook "test.line": filter`} {
+		if !strings.Contains(in.Error.Message, w) {
+			t.Errorf("error %q; want it to say %q", in.Error.Message, w)
+		}
+	}
+	if pids := running(t, filepath.Join(h.pkgs, "bad")); len(pids) > 0 {
+		t.Errorf("processes left behind: %v", pids)
+	}
+}

@@ -6,23 +6,21 @@ import (
 	"sync"
 	"testing"
 
-	"google.golang.org/grpc"
-
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/lean"
 	"github.com/tentacle-go/tentacle/internal/wire"
 )
 
 // countingHost is a host that answers settings requests from a map and
 // counts them.
 type countingHost struct {
-	pluginpb.HostClient // nil: other calls are not expected
-	mu                  sync.Mutex
-	values              map[string]any
-	asked               int
+	hostClient // nil: other calls are not expected
+	mu         sync.Mutex
+	values     map[string]any
+	asked      int
 }
 
-func (h *countingHost) Settings(_ context.Context, req *pluginpb.SettingsRequest, _ ...grpc.CallOption) (*pluginpb.SettingsResponse, error) {
+func (h *countingHost) Settings(_ context.Context, req *lean.SettingsRequest) (*lean.SettingsResponse, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	switch req.Op {
@@ -30,13 +28,13 @@ func (h *countingHost) Settings(_ context.Context, req *pluginpb.SettingsRequest
 		h.asked++
 		v, ok := h.values[req.Path]
 		b, _ := json.Marshal(v)
-		return &pluginpb.SettingsResponse{ValueJson: b, Found: ok}, nil
+		return &lean.SettingsResponse{ValueJson: b, Found: ok}, nil
 	case "set":
 		var v any
 		_ = json.Unmarshal(req.ValueJson, &v)
 		h.values[req.Path] = v
 	}
-	return &pluginpb.SettingsResponse{}, nil
+	return &lean.SettingsResponse{}, nil
 }
 
 func (h *countingHost) count() int { h.mu.Lock(); defer h.mu.Unlock(); return h.asked }
@@ -61,19 +59,19 @@ func TestCallsReadSettingsOncePerGeneration(t *testing.T) {
 	var in wire.InjectArgs
 	in.Identifier = "g"
 	args, _ := json.Marshal([]wire.InjectArgs{in})
-	if _, err := s.Call(context.Background(), &pluginpb.CallRequest{Kind: pluginpb.CallRequest_INJECT, ArgsJson: args}); err != nil {
+	if _, err := s.Call(context.Background(), &lean.CallRequest{Kind: lean.CallRequest_INJECT, ArgsJson: args}); err != nil {
 		t.Fatal(err)
 	}
-	call := func(kind pluginpb.CallRequest_Kind, target, arg string, gen uint64) string {
+	call := func(kind lean.CallRequest_Kind, target, arg string, gen uint64) string {
 		t.Helper()
 		b, _ := json.Marshal([]any{arg})
-		resp, err := s.Call(context.Background(), &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: b, SettingsGeneration: gen})
+		resp, err := s.Call(context.Background(), &lean.CallRequest{Kind: kind, Target: target, ArgsJson: b, SettingsGeneration: gen})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return string(resp.ResultsJson)
 	}
-	greet := func(gen uint64) string { return call(pluginpb.CallRequest_HOOK, "test.greet", "Ada", gen) }
+	greet := func(gen uint64) string { return call(lean.CallRequest_HOOK, "test.greet", "Ada", gen) }
 	steps := []struct {
 		name  string
 		do    func() string
@@ -84,7 +82,7 @@ func TestCallsReadSettingsOncePerGeneration(t *testing.T) {
 		{"same generation", func() string { return greet(5) }, `["Hello, Ada"]`, 1},
 		{"and again", func() string { return greet(5) }, `["Hello, Ada"]`, 1},
 		{"no generation", func() string { return greet(0) }, `["Hello, Ada"]`, 2},
-		{"the plugin writes", func() string { call(pluginpb.CallRequest_HELPER, "set", "Ahoy", 5); return "" }, "", 2},
+		{"the plugin writes", func() string { call(lean.CallRequest_HELPER, "set", "Ahoy", 5); return "" }, "", 2},
 		{"read after the write", func() string { return greet(5) }, `["Ahoy, Ada"]`, 3},
 		{"new generation", func() string { hc.values["greeting"] = "Hi"; return greet(6) }, `["Hi, Ada"]`, 4},
 		{"outside calls", func() string { return impl.Settings().GetString("greeting") }, "Hi", 5},

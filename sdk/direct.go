@@ -9,65 +9,60 @@ import (
 	"path/filepath"
 	"sync"
 
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/proto"
-
-	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/lean"
 	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
-// DirectCallsEnv, set to "off" in a plugin's environment, keeps it from
-// using direct calls: every call, the host's into the plugin and the
-// plugin's into the host, then goes over gRPC (for debugging and for the
-// tests of that path).
+// DirectCallsEnv, set to "off" in the environment of a plugin built with
+// the earlier protocol (the tentacle_grpc build tag), keeps it from using
+// direct calls: every call, the host's into the plugin and the plugin's
+// into the host, then goes over gRPC (for debugging and for the tests of
+// that path). The lean protocol has direct calls only, and ignores it.
 const DirectCallsEnv = "TENTACLE_PLUGIN_DIRECT_CALLS"
 
-// socketDirEnv names the folder the host gave the process for its unix
-// sockets: go-plugin's variable, which go-plugin's side of the plugin reads
-// too. The host owns the folder and removes it once the process has
-// stopped, however it stopped.
-const socketDirEnv = "PLUGIN_UNIX_SOCKET_DIR"
+// hostClient makes the plugin's calls of the host's services.
+type hostClient interface {
+	Settings(context.Context, *lean.SettingsRequest) (*lean.SettingsResponse, error)
+	Manager(context.Context, *lean.ManagerRequest) (*lean.ManagerResponse, error)
+	CallHelper(context.Context, *lean.HelperRequest) (*lean.CallResponse, error)
+	Invoke(context.Context, *lean.InvokeRequest) (*lean.InvokeResponse, error)
+}
 
 // directCalls serves the plugin's calls on a unix socket that only this
 // user can reach: the host's fast path for hook handlers and helpers (see
-// pluginpb.Description.direct_calls). Each connection carries one call at
-// a time. The socket is in the folder the host gave the process
-// (socketDirEnv); a host too old to give one gets it in a folder of its own
-// under the temporary folder.
+// pluginpb.Description.direct_calls), its only path in the lean protocol.
+// Each connection carries one call at a time. The socket is in the folder
+// the host gave the process; a host too old to give one gets it in a folder
+// of its own under the temporary folder.
 type directCalls struct {
 	dir  string // the folder of its own, "" in the host's
 	ln   net.Listener
 	once sync.Once
 }
 
-// listenDirect starts serving s's calls directly, or returns nil when it
-// cannot (the host then calls over gRPC alone).
-func listenDirect(s *server) *directCalls {
-	if os.Getenv(DirectCallsEnv) == "off" {
-		return nil
-	}
+// listenDirect starts serving s's calls directly, on a socket in folder
+// dir (the host's; "": a folder of its own), or returns nil when it cannot.
+func listenDirect(s *server, dir string) (*directCalls, error) {
 	var d *directCalls
-	if dir := os.Getenv(socketDirEnv); dir != "" {
+	if dir != "" {
 		if ln, err := net.Listen("unix", filepath.Join(dir, "calls")); err == nil {
 			d = &directCalls{ln: ln} // the listener removes the socket when closed
 		}
 	}
 	if d == nil {
-		dir, err := os.MkdirTemp("", "tentacle-plugin-") // mode 0700
+		own, err := os.MkdirTemp("", "tentacle-plugin-") // mode 0700
 		if err != nil {
-			newLogger().Warn("no direct calls: every call goes over gRPC", "error", err)
-			return nil
+			return nil, fmt.Errorf("direct calls: %w", err)
 		}
-		ln, err := net.Listen("unix", filepath.Join(dir, "calls"))
+		ln, err := net.Listen("unix", filepath.Join(own, "calls"))
 		if err != nil {
-			_ = os.RemoveAll(dir)
-			newLogger().Warn("no direct calls: every call goes over gRPC", "error", err)
-			return nil
+			_ = os.RemoveAll(own)
+			return nil, fmt.Errorf("direct calls: %w", err)
 		}
-		d = &directCalls{dir: dir, ln: ln}
+		d = &directCalls{dir: own, ln: ln}
 	}
 	go d.accept(s)
-	return d
+	return d, nil
 }
 
 // addr is where the host connects; "" for none.
@@ -84,12 +79,8 @@ func (d *directCalls) accept(s *server) {
 		if err != nil {
 			return // closed
 		}
-		go transport.ServeConn(conn, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
-			resp, err := s.Call(context.Background(), m.(*pluginpb.CallRequest))
-			if err != nil {
-				return &pluginpb.CallResponse{Failure: err.Error()}
-			}
-			return resp
+		go transport.ServeConn(conn, func() transport.Message { return new(lean.CallRequest) }, func(m transport.Message) transport.Message {
+			return s.dispatch(m.(*lean.CallRequest))
 		})
 	}
 }
@@ -109,28 +100,28 @@ func (d *directCalls) close() {
 }
 
 // directHost makes the plugin's Host calls directly on the host's socket
-// (pluginpb.DescribeRequest.direct_host), over gRPC when the socket cannot
-// be reached.
+// (pluginpb.DescribeRequest.direct_host); when the socket cannot be
+// reached, through fallback (gRPC, in the earlier protocol), or they fail.
 type directHost struct {
-	pluginpb.HostClient // over gRPC
-	conns               *transport.Conns
+	fallback hostClient // nil: none
+	conns    *transport.Conns
 }
 
-func newDirectHost(grpcClient pluginpb.HostClient, addr string) pluginpb.HostClient {
-	if addr == "" || os.Getenv(DirectCallsEnv) == "off" {
-		return grpcClient
+func newDirectHost(fallback hostClient, addr string) hostClient {
+	if addr == "" {
+		return fallback
 	}
-	return &directHost{HostClient: grpcClient, conns: transport.NewConns(addr, 4)}
+	return &directHost{fallback: fallback, conns: transport.NewConns(addr, 4)}
 }
 
 // call makes one Host call directly, by ctx's deadline; ok false when the
-// socket could not be reached (the caller then goes over gRPC).
-func (d *directHost) call(ctx context.Context, call *pluginpb.HostCall) (reply *pluginpb.HostReply, ok bool, err error) {
+// socket could not be reached and there is a fallback to go through.
+func (d *directHost) call(ctx context.Context, call *lean.HostCall) (reply *lean.HostReply, ok bool, err error) {
 	deadline, _ := ctx.Deadline()
-	reply = new(pluginpb.HostReply)
+	reply = new(lean.HostReply)
 	err = d.conns.Call(call, reply, deadline)
 	var de *transport.DialError
-	if errors.As(err, &de) {
+	if errors.As(err, &de) && d.fallback != nil {
 		return nil, false, nil
 	}
 	if err == nil && reply.Failure != "" {
@@ -139,36 +130,36 @@ func (d *directHost) call(ctx context.Context, call *pluginpb.HostCall) (reply *
 	return reply, true, err
 }
 
-func (d *directHost) Settings(ctx context.Context, req *pluginpb.SettingsRequest, opts ...grpc.CallOption) (*pluginpb.SettingsResponse, error) {
-	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Settings{Settings: req}})
+func (d *directHost) Settings(ctx context.Context, req *lean.SettingsRequest) (*lean.SettingsResponse, error) {
+	r, ok, err := d.call(ctx, &lean.HostCall{Settings: req})
 	if !ok {
-		return d.HostClient.Settings(ctx, req, opts...)
+		return d.fallback.Settings(ctx, req)
 	}
-	return r.GetSettings(), err
+	return r.Settings, err
 }
 
-func (d *directHost) Manager(ctx context.Context, req *pluginpb.ManagerRequest, opts ...grpc.CallOption) (*pluginpb.ManagerResponse, error) {
-	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Manager{Manager: req}})
+func (d *directHost) Manager(ctx context.Context, req *lean.ManagerRequest) (*lean.ManagerResponse, error) {
+	r, ok, err := d.call(ctx, &lean.HostCall{Manager: req})
 	if !ok {
-		return d.HostClient.Manager(ctx, req, opts...)
+		return d.fallback.Manager(ctx, req)
 	}
-	return r.GetManager(), err
+	return r.Manager, err
 }
 
-func (d *directHost) CallHelper(ctx context.Context, req *pluginpb.HelperRequest, opts ...grpc.CallOption) (*pluginpb.CallResponse, error) {
-	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Helper{Helper: req}})
+func (d *directHost) CallHelper(ctx context.Context, req *lean.HelperRequest) (*lean.CallResponse, error) {
+	r, ok, err := d.call(ctx, &lean.HostCall{Helper: req})
 	if !ok {
-		return d.HostClient.CallHelper(ctx, req, opts...)
+		return d.fallback.CallHelper(ctx, req)
 	}
-	return r.GetHelper(), err
+	return r.Helper, err
 }
 
-func (d *directHost) Invoke(ctx context.Context, req *pluginpb.InvokeRequest, opts ...grpc.CallOption) (*pluginpb.InvokeResponse, error) {
-	r, ok, err := d.call(ctx, &pluginpb.HostCall{Call: &pluginpb.HostCall_Invoke{Invoke: req}})
+func (d *directHost) Invoke(ctx context.Context, req *lean.InvokeRequest) (*lean.InvokeResponse, error) {
+	r, ok, err := d.call(ctx, &lean.HostCall{Invoke: req})
 	if !ok {
-		return d.HostClient.Invoke(ctx, req, opts...)
+		return d.fallback.Invoke(ctx, req)
 	}
-	return r.GetInvoke(), err
+	return r.Invoke, err
 }
 
-var _ pluginpb.HostClient = (*directHost)(nil)
+var _ hostClient = (*directHost)(nil)

@@ -4,18 +4,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sync"
 )
 
 // stderr is the process's standard error as the host started it, which
-// the host reads to the end before it reports the process's exit. go-plugin
-// points os.Stderr at a pipe it streams to the host over gRPC, whose last
-// lines are lost when the process exits at once (a crash, os.Exit); the
-// SDK writes its logs here instead, and gives os.Stderr back once serving.
-var (
-	stderr        = os.Stderr
-	restoreStderr sync.Once
-)
+// the host reads to the end before it reports the process's exit. The SDK
+// writes its logs here (go-plugin, in the earlier protocol, points
+// os.Stderr elsewhere: see serve_grpc.go).
+var stderr = os.Stderr
 
 // logLevel is the level of the plugin's records that are sent to the
 // host: the level of the plugin's logger there, which the host says when
@@ -44,11 +39,4 @@ func setLogLevel(name string) error {
 // from the level the host says up.
 func newLogger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
-}
-
-// giveBackStderr points os.Stderr at the process's standard error again,
-// once go-plugin has redirected it, so that what plugin code writes there
-// reaches the host in order and completely, even just before a crash.
-func giveBackStderr() {
-	restoreStderr.Do(func() { os.Stderr = stderr })
 }

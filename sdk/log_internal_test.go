@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/lean"
 )
 
 // TestLogLevelFromTheHost: the level the host says, when it asks for the
@@ -22,7 +22,7 @@ func TestLogLevelFromTheHost(t *testing.T) {
 	if !debug() {
 		t.Fatal("before the host says: debug records are not sent")
 	}
-	if _, err := s.Describe(context.Background(), &pluginpb.DescribeRequest{Plugin: "lv", LogLevel: "INFO"}); err != nil {
+	if _, err := s.describe(&lean.DescribeRequest{Plugin: "lv", LogLevel: "INFO"}); err != nil {
 		t.Fatal(err)
 	}
 	if debug() || !log.Enabled(context.Background(), slog.LevelInfo) {
@@ -36,7 +36,7 @@ func TestLogLevelFromTheHost(t *testing.T) {
 		{level: "LOUD", err: `plugin "lv": log level: slog: level string "LOUD": unknown name`, debug: true},
 		{level: "WARN", debug: false},
 	} {
-		_, err := s.Call(context.Background(), &pluginpb.CallRequest{Kind: pluginpb.CallRequest_LOG_LEVEL, Target: tc.level})
+		_, err := s.Call(context.Background(), &lean.CallRequest{Kind: lean.CallRequest_LOG_LEVEL, Target: tc.level})
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("LOG_LEVEL %s: %v, want error %q", tc.level, err, tc.err)
 		}

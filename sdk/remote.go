@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/lean"
 	"github.com/tentacle-go/tentacle/internal/wire"
 )
 
@@ -25,7 +25,7 @@ var errNoHost = errors.New("not connected to the host")
 // while a call from the host is in flight are kept in cache for that call's
 // settings generation.
 type remoteSettings struct {
-	hc    pluginpb.HostClient
+	hc    hostClient
 	cache *settingsCache // nil: none
 }
 
@@ -35,7 +35,7 @@ func (s *remoteSettings) do(op, path string, value any) (any, bool, error) {
 	if s.hc == nil {
 		return nil, false, errNoHost
 	}
-	req := &pluginpb.SettingsRequest{Op: op, Path: path}
+	req := &lean.SettingsRequest{Op: op, Path: path}
 	if value != nil || op == "set" || op == "global_set" {
 		b, err := json.Marshal(value)
 		if err != nil {
@@ -60,7 +60,7 @@ func (s *remoteSettings) do(op, path string, value any) (any, bool, error) {
 }
 
 // ask asks the host, or answers a read from the cache.
-func (s *remoteSettings) ask(req *pluginpb.SettingsRequest) (*pluginpb.SettingsResponse, error) {
+func (s *remoteSettings) ask(req *lean.SettingsRequest) (*lean.SettingsResponse, error) {
 	read := s.cache != nil && cacheable(req.Op)
 	var gen uint64
 	if read {
@@ -144,7 +144,7 @@ func (s *remoteSettings) GlobalSet(path string, value any) error {
 }
 
 // remoteManager is the plugin manager, asked through the host.
-type remoteManager struct{ hc pluginpb.HostClient }
+type remoteManager struct{ hc hostClient }
 
 var _ tentacle.PluginManager = remoteManager{}
 
@@ -154,7 +154,7 @@ func (m remoteManager) ask(op, plugin string, names []string, out any) bool {
 	}
 	ctx, cancel := hostCtx()
 	defer cancel()
-	resp, err := m.hc.Manager(ctx, &pluginpb.ManagerRequest{Op: op, Plugin: plugin, Names: names})
+	resp, err := m.hc.Manager(ctx, &lean.ManagerRequest{Op: op, Plugin: plugin, Names: names})
 	if err != nil {
 		return false
 	}
@@ -227,7 +227,7 @@ func (m remoteManager) Handlers(hook string) []tentacle.HookEntry {
 	return out
 }
 
-func callHelper(hc pluginpb.HostClient, plugin, helper, hook string, args []any) ([]json.RawMessage, error) {
+func callHelper(hc hostClient, plugin, helper, hook string, args []any) ([]json.RawMessage, error) {
 	if hc == nil {
 		return nil, errNoHost
 	}
@@ -237,7 +237,7 @@ func callHelper(hc pluginpb.HostClient, plugin, helper, hook string, args []any)
 	}
 	ctx, cancel := hostCtx()
 	defer cancel()
-	resp, err := hc.CallHelper(ctx, &pluginpb.HelperRequest{Plugin: plugin, Helper: helper, Hook: hook, ArgsJson: b})
+	resp, err := hc.CallHelper(ctx, &lean.HelperRequest{Plugin: plugin, Helper: helper, Hook: hook, ArgsJson: b})
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func callHelper(hc pluginpb.HostClient, plugin, helper, hook string, args []any)
 // process of its own gets it: its methods are called in the host. A call
 // that fails returns the failure as its error (see tentacle.RemoteCaller).
 type remoteInjectable struct {
-	hc   pluginpb.HostClient
+	hc   hostClient
 	name string
 }
 
@@ -273,7 +273,7 @@ func (r remoteInjectable) Call(method string, args []any, results ...any) error 
 	}
 	ctx, cancel := hostCtx()
 	defer cancel()
-	resp, err := r.hc.Invoke(ctx, &pluginpb.InvokeRequest{Injectable: r.name, Name: method, ArgsJson: b})
+	resp, err := r.hc.Invoke(ctx, &lean.InvokeRequest{Injectable: r.name, Name: method, ArgsJson: b})
 	if err != nil {
 		return fmt.Errorf("%s.%s: %w", r.name, method, err)
 	}
@@ -301,7 +301,7 @@ func Invoke(name string, args ...any) (json.RawMessage, error) {
 }
 
 // invoke calls the host's function name through hc.
-func invoke(hc pluginpb.HostClient, name string, args ...any) (json.RawMessage, error) {
+func invoke(hc hostClient, name string, args ...any) (json.RawMessage, error) {
 	if hc == nil {
 		return nil, errNoHost
 	}
@@ -311,7 +311,7 @@ func invoke(hc pluginpb.HostClient, name string, args ...any) (json.RawMessage, 
 	}
 	ctx, cancel := hostCtx()
 	defer cancel()
-	resp, err := hc.Invoke(ctx, &pluginpb.InvokeRequest{Name: name, ArgsJson: b})
+	resp, err := hc.Invoke(ctx, &lean.InvokeRequest{Name: name, ArgsJson: b})
 	if err != nil {
 		return nil, err
 	}

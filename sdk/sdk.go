@@ -6,9 +6,11 @@
 //
 // The executable, named tentacle-plugin-<id>, goes into
 // <basedir>/packages/<id>/ with its manifest (plugin.yaml); the host runs
-// it, talks to it over gRPC (hashicorp/go-plugin), and calls its hooks,
-// helpers and mixins as it calls those of any plugin. A crash, a leak or a
-// hang in it never reaches the host.
+// it, talks to it over unix sockets (the lean protocol: see
+// docs/howto-process.md), and calls its hooks, helpers and mixins as it
+// calls those of any plugin. A crash, a leak or a hang in it never reaches
+// the host. The SDK links neither gRPC nor protobuf's runtime, so that the
+// process is ready a few milliseconds after it was started.
 //
 // The plugin needs no list of its host's mixins: the host describes them
 // when it starts the process, and the implementation implements those
@@ -17,22 +19,21 @@
 // can carry (no channels, funcs or interfaces other than error and any),
 // besides *http.Request arguments and http.Handler and fs.FS results of
 // mixin methods. Calls travel over a unix socket of the plugin's own
-// ("direct calls", about 30 µs a round trip) and, when that is not
-// available, over gRPC.
+// ("direct calls", about 30 µs a round trip, a few µs through shared
+// memory on Linux).
+//
+// Built with the build tag tentacle_grpc, the SDK serves the earlier
+// protocol instead (hashicorp/go-plugin with gRPC, direct calls beside it),
+// as plugins built with earlier SDKs do; hosts run both.
 package sdk
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
-
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/internal/pluginpb"
-	"github.com/tentacle-go/tentacle/internal/transport"
+	"github.com/tentacle-go/tentacle/internal/lean"
 )
 
 // Options configure Serve.
@@ -49,7 +50,7 @@ func Serve(id string, def *tentacle.Definition) { ServeOptions(id, def, Options{
 
 // ServeOptions is Serve with options.
 func ServeOptions(id string, def *tentacle.Definition, opts Options) {
-	if os.Getenv(transport.Handshake.MagicCookieKey) != transport.Handshake.MagicCookieValue {
+	if os.Getenv(lean.CookieEnv) != lean.CookieValue {
 		fmt.Fprintf(os.Stderr, "%s is the tentacle plugin %q: tentacle runs it; it does nothing on its own.\n"+
 			"Build it into a package with tentacle plugins pack and put that in <basedir>/packages/%s/ (docs/howto-process.md says how).\n", os.Args[0], id, id)
 		os.Exit(1)
@@ -57,24 +58,7 @@ func ServeOptions(id string, def *tentacle.Definition, opts Options) {
 	if opts.ParentCheck <= 0 {
 		opts.ParentCheck = 500 * time.Millisecond
 	}
-	srv := newServer(id, def)
-	// Logs of plugin code that uses slog's default logger reach the host
-	// as the plugin's logger's do; go-plugin's own only when they matter.
-	slog.SetDefault(newLogger())
-	srv.direct = listenDirect(srv)
-	defer srv.direct.close()
-	go watchParent(os.Getppid(), opts.ParentCheck, srv.direct.close)
-	plugin.Serve(&plugin.ServeConfig{
-		HandshakeConfig: transport.Handshake,
-		Logger:          hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: stderr, JSONFormat: true}),
-		Plugins: map[string]plugin.Plugin{
-			transport.PluginName: &transport.GRPCPlugin{Serve: func(b *plugin.GRPCBroker) pluginpb.PluginServer {
-				srv.broker = b
-				return srv
-			}},
-		},
-		GRPCServer: plugin.DefaultGRPCServer,
-	})
+	serve(newServer(id, def), opts)
 }
 
 // watchParent ends the process when the host that started it is gone

@@ -14,27 +14,22 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hashicorp/go-plugin"
-	"google.golang.org/grpc/connectivity"
-
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/internal/pluginpb"
-	"github.com/tentacle-go/tentacle/internal/transport"
+	"github.com/tentacle-go/tentacle/internal/lean"
 	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
-// server serves one plugin's Plugin service.
+// server serves one plugin's Plugin service, whichever protocol carries
+// it (serve.go, serve_grpc.go).
 type server struct {
-	pluginpb.UnimplementedPluginServer
 	id     string
 	def    *tentacle.Definition
-	broker *plugin.GRPCBroker
 	direct *directCalls // nil: calls over gRPC only
 	cache  settingsCache
 
 	mu         sync.Mutex
-	hostc      pluginpb.HostClient
+	hostc      hostClient
 	cancel     context.CancelFunc // of the injected context
 	mixins     map[string]bool    // the host's mixins the implementation implements, by wire.MixinName
 	objects    map[uint64]any     // results that stay here (http.Handler, fs.FS), by identifier
@@ -75,7 +70,7 @@ type serverRef struct {
 
 func (r *serverRef) set(s *server) { r.mu.Lock(); r.s = s; r.mu.Unlock() }
 
-func (r *serverRef) host() pluginpb.HostClient {
+func (r *serverRef) host() hostClient {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.s == nil {
@@ -86,43 +81,31 @@ func (r *serverRef) host() pluginpb.HostClient {
 	return r.s.hostc
 }
 
-// Describe connects to the host's services and returns what the plugin
-// declares.
-func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*pluginpb.Description, error) {
-	giveBackStderr() // go-plugin has redirected it by now
+// setHost sets the client of the host's services.
+func (s *server) setHost(hc hostClient) {
+	s.mu.Lock()
+	s.hostc = hc
+	s.mu.Unlock()
+}
+
+// describe returns what the plugin declares, and takes the level of its
+// logger on the host. The caller has connected to the host's services.
+func (s *server) describe(req *lean.DescribeRequest) (*lean.Description, error) {
 	if req.LogLevel != "" {
 		if err := setLogLevel(req.LogLevel); err != nil {
 			return nil, fmt.Errorf("plugin %q: describe: %w", s.id, err)
 		}
 	}
-	if req.HostBrokerId != 0 && s.broker != nil {
-		conn, err := s.broker.Dial(req.HostBrokerId)
-		if err != nil {
-			return nil, fmt.Errorf("reach the host's services: %w", err)
-		}
-		// Connected before the plugin is described: its host services work
-		// from its first call on, and the host's side of the connection is
-		// up before the host's load of the plugin returns.
-		conn.Connect()
-		for st := conn.GetState(); st != connectivity.Ready; st = conn.GetState() {
-			if !conn.WaitForStateChange(ctx, st) {
-				return nil, fmt.Errorf("reach the host's services: %w", ctx.Err())
-			}
-		}
-		s.mu.Lock()
-		s.hostc = newDirectHost(pluginpb.NewHostClient(conn), req.DirectHost)
-		s.mu.Unlock()
-	}
 	d := s.def
-	out := &pluginpb.Description{
+	out := &lean.Description{
 		Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author, Url: d.URL,
 		License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat, Hidden: d.Hidden,
-		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: uint32(transport.Handshake.ProtocolVersion),
+		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: protocolVersion,
 		DirectCalls: s.direct.addr(), Id: s.id,
 	}
 	for name, v := range d.Hooks {
 		fn, order, has := unwrapHook(v)
-		decl := &pluginpb.HookDecl{Name: name, Order: int64(order), HasOrder: has}
+		decl := &lean.HookDecl{Name: name, Order: int64(order), HasOrder: has}
 		if f := hookFilter(v); f != nil {
 			data, err := json.Marshal(f)
 			if err != nil {
@@ -200,32 +183,66 @@ func unwrapHook(v any) (fn any, order int, has bool) {
 	return v, tentacle.DefaultOrder, false
 }
 
+// dispatch answers one call of the host's, made directly: one of the
+// plugin's functions, or, in the lean protocol, a request of an
+// http.Handler or a file of an fs.FS the plugin holds.
+func (s *server) dispatch(req *lean.CallRequest) *lean.CallResponse {
+	var resp *lean.CallResponse
+	var err error
+	switch req.Kind {
+	case lean.CallRequest_SERVE_HTTP:
+		var r *lean.HTTPResponse
+		if r, err = s.ServeHTTP(context.Background(), orEmpty(req.Http)); err == nil {
+			resp = &lean.CallResponse{Http: r}
+		}
+	case lean.CallRequest_READ_FILE:
+		var r *lean.FileResponse
+		if r, err = s.ReadFile(context.Background(), orEmpty(req.File)); err == nil {
+			resp = &lean.CallResponse{File: r}
+		}
+	default:
+		resp, err = s.Call(context.Background(), req)
+	}
+	if err != nil {
+		return &lean.CallResponse{Failure: err.Error()}
+	}
+	return resp
+}
+
+// orEmpty is *m, or a new one when m is nil.
+func orEmpty[T any](m *T) *T {
+	if m == nil {
+		return new(T)
+	}
+	return m
+}
+
 // Call calls the plugin's code.
-func (s *server) Call(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb.CallResponse, error) {
+func (s *server) Call(ctx context.Context, req *lean.CallRequest) (*lean.CallResponse, error) {
 	s.cache.begin(req.SettingsGeneration)
 	defer s.cache.end(req.SettingsGeneration)
 	var fn reflect.Value
 	switch req.Kind {
-	case pluginpb.CallRequest_FUNCTION:
+	case lean.CallRequest_FUNCTION:
 		fn = s.function(req.Target)
-	case pluginpb.CallRequest_METHOD:
+	case lean.CallRequest_METHOD:
 		fn = s.method(req.Target)
-	case pluginpb.CallRequest_HOOK:
+	case lean.CallRequest_HOOK:
 		if v, ok := s.def.Hooks[req.Target]; ok {
 			h, _, _ := unwrapHook(v)
 			fn = reflect.ValueOf(h)
 		}
-	case pluginpb.CallRequest_HELPER:
+	case lean.CallRequest_HELPER:
 		if v, ok := s.def.Helpers[req.Target]; ok {
 			fn = reflect.ValueOf(v)
 		}
-	case pluginpb.CallRequest_INJECT:
+	case lean.CallRequest_INJECT:
 		return s.inject(req.ArgsJson)
-	case pluginpb.CallRequest_LOG_LEVEL:
+	case lean.CallRequest_LOG_LEVEL:
 		if err := setLogLevel(req.Target); err != nil {
 			return nil, fmt.Errorf("plugin %q: %w", s.id, err)
 		}
-		return &pluginpb.CallResponse{}, nil
+		return &lean.CallResponse{}, nil
 	}
 	if !fn.IsValid() || fn.Kind() != reflect.Func || fn.IsNil() {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, wire.ErrNoFunc)
@@ -234,7 +251,7 @@ func (s *server) Call(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb
 	if err != nil {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, err)
 	}
-	return &pluginpb.CallResponse{ResultsJson: res.Results, Error: res.Err, HasError: res.HasErr,
+	return &lean.CallResponse{ResultsJson: res.Results, Error: res.Err, HasError: res.HasErr,
 		ErrorStatus: int32(res.Status), Panic: res.Panicked}, nil
 }
 
@@ -284,7 +301,7 @@ func (s *server) method(target string) reflect.Value {
 
 // inject hands the implementation a context whose settings, plugin manager
 // and injectables reach the host.
-func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
+func (s *server) inject(args []byte) (*lean.CallResponse, error) {
 	var a []wire.InjectArgs
 	if err := json.Unmarshal(args, &a); err != nil || len(a) != 1 {
 		return nil, fmt.Errorf("plugin %q: inject: bad arguments", s.id)
@@ -318,14 +335,14 @@ func (s *server) inject(args []byte) (*pluginpb.CallResponse, error) {
 	s.mu.Unlock()
 	ok, err := tier.InjectBase(s.def.Implementation, c)
 	if err != nil {
-		return &pluginpb.CallResponse{Error: err.Error(), HasError: true}, nil
+		return &lean.CallResponse{Error: err.Error(), HasError: true}, nil
 	}
 	b, _ := json.Marshal([]bool{ok})
-	return &pluginpb.CallResponse{ResultsJson: b}, nil
+	return &lean.CallResponse{ResultsJson: b}, nil
 }
 
 // ServeHTTP answers a request with an http.Handler a mixin method returned.
-func (s *server) ServeHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (resp *pluginpb.HTTPResponse, err error) {
+func (s *server) ServeHTTP(ctx context.Context, req *lean.HTTPRequest) (resp *lean.HTTPResponse, err error) {
 	h, ok := s.object(req.Object).(http.Handler)
 	if !ok {
 		return nil, fmt.Errorf("plugin %q has no http.Handler %d", s.id, req.Object)
@@ -344,34 +361,34 @@ func (s *server) ServeHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (resp
 		}
 	}()
 	h.ServeHTTP(w, r)
-	out := &pluginpb.HTTPResponse{Status: int32(w.Code), Body: w.Body.Bytes()}
+	out := &lean.HTTPResponse{Status: int32(w.Code), Body: w.Body.Bytes()}
 	for name, vals := range w.Header() {
-		out.Headers = append(out.Headers, &pluginpb.Header{Name: name, Values: vals})
+		out.Headers = append(out.Headers, &lean.Header{Name: name, Values: vals})
 	}
 	return out, nil
 }
 
 // ReadFile reads a file of an fs.FS a mixin method returned.
-func (s *server) ReadFile(_ context.Context, req *pluginpb.FileRequest) (*pluginpb.FileResponse, error) {
+func (s *server) ReadFile(_ context.Context, req *lean.FileRequest) (*lean.FileResponse, error) {
 	fsys, ok := s.object(req.Object).(fs.FS)
 	if !ok {
 		return nil, fmt.Errorf("plugin %q has no fs.FS %d", s.id, req.Object)
 	}
 	fi, err := fs.Stat(fsys, req.Name)
 	if err != nil {
-		return &pluginpb.FileResponse{}, nil
+		return &lean.FileResponse{}, nil
 	}
 	if fi.IsDir() {
-		return &pluginpb.FileResponse{Exists: true, IsDir: true}, nil
+		return &lean.FileResponse{Exists: true, IsDir: true}, nil
 	}
 	f, err := fsys.Open(req.Name)
 	if err != nil {
-		return &pluginpb.FileResponse{}, nil
+		return &lean.FileResponse{}, nil
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, err
 	}
-	return &pluginpb.FileResponse{Exists: true, Data: data}, nil
+	return &lean.FileResponse{Exists: true, Data: data}, nil
 }

@@ -3,12 +3,12 @@ package sdk
 import (
 	"sync"
 
-	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/lean"
 )
 
 // settingsCache keeps the answers to the plugin's reads of its settings for
 // the generation of the host's settings that the host's calls carry
-// (pluginpb.CallRequest.settings_generation), and answers reads from them
+// (lean.CallRequest.settings_generation), and answers reads from them
 // while a call of that generation is in flight: a handler that reads a
 // setting on every G-code line asks the host once per generation rather
 // than once per line, and sees the settings as they are when its call
@@ -19,7 +19,7 @@ type settingsCache struct {
 	mu       sync.Mutex
 	gen      uint64 // the generation of the entries
 	inFlight int    // calls in flight that carried a generation
-	entries  map[settingsKey]*pluginpb.SettingsResponse
+	entries  map[settingsKey]*lean.SettingsResponse
 }
 
 type settingsKey struct{ op, path string }
@@ -58,7 +58,7 @@ func (c *settingsCache) end(gen uint64) {
 }
 
 // get returns the kept answer to a read while a call is in flight.
-func (c *settingsCache) get(op, path string) (*pluginpb.SettingsResponse, bool) {
+func (c *settingsCache) get(op, path string) (*lean.SettingsResponse, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inFlight == 0 {
@@ -70,14 +70,14 @@ func (c *settingsCache) get(op, path string) (*pluginpb.SettingsResponse, bool) 
 
 // put keeps the answer to a read made under generation gen, while a call
 // of that generation is in flight.
-func (c *settingsCache) put(gen uint64, op, path string, r *pluginpb.SettingsResponse) {
+func (c *settingsCache) put(gen uint64, op, path string, r *lean.SettingsResponse) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.inFlight == 0 || gen != c.gen {
 		return
 	}
 	if c.entries == nil {
-		c.entries = map[settingsKey]*pluginpb.SettingsResponse{}
+		c.entries = map[settingsKey]*lean.SettingsResponse{}
 	}
 	c.entries[settingsKey{op, path}] = r
 }

@@ -3,7 +3,7 @@ package sdk
 import (
 	"testing"
 
-	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/lean"
 )
 
 // TestSettingsCache: answers are kept for the generation of the calls,
@@ -11,7 +11,7 @@ import (
 // call of another generation.
 func TestSettingsCache(t *testing.T) {
 	var c settingsCache
-	r := &pluginpb.SettingsResponse{ValueJson: []byte(`"x"`), Found: true}
+	r := &lean.SettingsResponse{ValueJson: []byte(`"x"`), Found: true}
 	has := func(op, path string) bool { _, ok := c.get(op, path); return ok }
 
 	c.put(0, "get", "a", r) // no call in flight: not kept

@@ -83,9 +83,11 @@ func testInjection(t *testing.T, tr Tier) {
 		"context=true",
 	}
 	diff(t, "injected properties", want, got)
-	if !h.logs.has("initialized", "plugin=lifecycle", "logger=tentacle.plugins.lifecycle") {
-		t.Error("the plugin's logger is not named tentacle.plugins.lifecycle")
-	}
+	// A process plugin's records cross a pipe that is read apart from its
+	// calls: one may arrive a moment after the call that wrote it returned.
+	waitFor(t, "the plugin's logger named tentacle.plugins.lifecycle", func() bool {
+		return h.logs.has("initialized", "plugin=lifecycle", "logger=tentacle.plugins.lifecycle")
+	})
 	// The context is cancelled on disable.
 	c := pluginContext(t, h, "lifecycle")
 	if _, err := h.m.Disable(context.Background(), "lifecycle"); err != nil {

@@ -1,7 +1,13 @@
 // The protocol between the tentacle host and a plugin that runs as a
-// separate process (the process tier), over hashicorp/go-plugin with gRPC.
+// separate process (the process tier).
 //
-// The plugin serves Plugin; the host serves Host to the plugin through
+// The plugin serves Plugin; the host serves Host. Two protocols carry
+// them. The lean one (Hello) frames these messages over unix sockets: the
+// host starts the process with a socket to connect to, both sides send a
+// Hello, the plugin answers the host's DescribeRequest with its
+// Description, and every further call is a direct call (CallRequest and
+// HostCall). The earlier one, which plugins built with earlier SDKs speak,
+// runs the services over hashicorp/go-plugin with gRPC, the host's through
 // go-plugin's broker. Values cross as JSON: arguments of hook handlers,
 // helpers and mixin methods are JSON arrays, results likewise, so that any
 // Go signature whose types JSON can carry works without a message per
@@ -47,6 +53,12 @@ const (
 	// The level of the plugin's logger on the host changed: target is the
 	// new level, as DescribeRequest.log_level. No arguments, no results.
 	CallRequest_LOG_LEVEL CallRequest_Kind = 6
+	// ServeHTTP of the lean protocol: http holds the request;
+	// CallResponse.http the answer.
+	CallRequest_SERVE_HTTP CallRequest_Kind = 7
+	// ReadFile of the lean protocol: file holds the request;
+	// CallResponse.file the answer.
+	CallRequest_READ_FILE CallRequest_Kind = 8
 )
 
 // Enum value maps for CallRequest_Kind.
@@ -59,6 +71,8 @@ var (
 		4: "HELPER",
 		5: "INJECT",
 		6: "LOG_LEVEL",
+		7: "SERVE_HTTP",
+		8: "READ_FILE",
 	}
 	CallRequest_Kind_value = map[string]int32{
 		"KIND_UNSPECIFIED": 0,
@@ -68,6 +82,8 @@ var (
 		"HELPER":           4,
 		"INJECT":           5,
 		"LOG_LEVEL":        6,
+		"SERVE_HTTP":       7,
+		"READ_FILE":        8,
 	}
 )
 
@@ -95,7 +111,77 @@ func (x CallRequest_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use CallRequest_Kind.Descriptor instead.
 func (CallRequest_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{5, 0}
+	return file_plugin_proto_rawDescGZIP(), []int{6, 0}
+}
+
+// Hello opens the lean protocol on the connection the plugin makes to the
+// socket the host started it with. Each side sends one at once; the host's
+// carries the DescribeRequest, which the plugin answers with its
+// Description on the same connection. The connection then stays open:
+// when the host closes it the plugin stops, and when the plugin's process
+// ends the host sees it close.
+type Hello struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "tentacle-plugin": anything else is not this protocol.
+	Protocol string `protobuf:"bytes,1,opt,name=protocol,proto3" json:"protocol,omitempty"`
+	// The highest version of the protocol the sender speaks; both sides then
+	// speak the lower of the two. This is version 1.
+	Version uint32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// From the host: what the plugin describes itself for.
+	Describe      *DescribeRequest `protobuf:"bytes,3,opt,name=describe,proto3" json:"describe,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Hello) Reset() {
+	*x = Hello{}
+	mi := &file_plugin_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Hello) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Hello) ProtoMessage() {}
+
+func (x *Hello) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Hello.ProtoReflect.Descriptor instead.
+func (*Hello) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Hello) GetProtocol() string {
+	if x != nil {
+		return x.Protocol
+	}
+	return ""
+}
+
+func (x *Hello) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *Hello) GetDescribe() *DescribeRequest {
+	if x != nil {
+		return x.Describe
+	}
+	return nil
 }
 
 type DescribeRequest struct {
@@ -124,7 +210,7 @@ type DescribeRequest struct {
 
 func (x *DescribeRequest) Reset() {
 	*x = DescribeRequest{}
-	mi := &file_plugin_proto_msgTypes[0]
+	mi := &file_plugin_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -136,7 +222,7 @@ func (x *DescribeRequest) String() string {
 func (*DescribeRequest) ProtoMessage() {}
 
 func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[0]
+	mi := &file_plugin_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -149,7 +235,7 @@ func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
 func (*DescribeRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{0}
+	return file_plugin_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *DescribeRequest) GetPlugin() string {
@@ -200,7 +286,7 @@ type MixinDecl struct {
 
 func (x *MixinDecl) Reset() {
 	*x = MixinDecl{}
-	mi := &file_plugin_proto_msgTypes[1]
+	mi := &file_plugin_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -212,7 +298,7 @@ func (x *MixinDecl) String() string {
 func (*MixinDecl) ProtoMessage() {}
 
 func (x *MixinDecl) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[1]
+	mi := &file_plugin_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -225,7 +311,7 @@ func (x *MixinDecl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MixinDecl.ProtoReflect.Descriptor instead.
 func (*MixinDecl) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{1}
+	return file_plugin_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *MixinDecl) GetName() string {
@@ -253,7 +339,7 @@ type MethodDecl struct {
 
 func (x *MethodDecl) Reset() {
 	*x = MethodDecl{}
-	mi := &file_plugin_proto_msgTypes[2]
+	mi := &file_plugin_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -265,7 +351,7 @@ func (x *MethodDecl) String() string {
 func (*MethodDecl) ProtoMessage() {}
 
 func (x *MethodDecl) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[2]
+	mi := &file_plugin_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -278,7 +364,7 @@ func (x *MethodDecl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MethodDecl.ProtoReflect.Descriptor instead.
 func (*MethodDecl) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{2}
+	return file_plugin_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *MethodDecl) GetName() string {
@@ -322,21 +408,25 @@ type Description struct {
 	// path on which each connection carries one call at a time, a
 	// CallRequest then its CallResponse, each as a 4-byte big-endian length
 	// and the message (wire.WriteFrame). The host uses it for every call,
-	// gRPC's Call being the fallback; it skips gRPC's per-call machinery,
-	// which costs several times the hot path's budget. Empty: gRPC only.
+	// gRPC's Call being the fallback (the lean protocol has none); it
+	// skips gRPC's per-call machinery, which costs several times the hot
+	// path's budget. Empty: gRPC only.
 	DirectCalls string `protobuf:"bytes,17,opt,name=direct_calls,json=directCalls,proto3" json:"direct_calls,omitempty"`
 	// The identifier the plugin serves itself as (the id given to
 	// sdk.Serve), which may differ from DescribeRequest.plugin when the
 	// executable is installed under another name. Empty from SDKs before
 	// this field: tentacle plugins pack then needs --id.
-	Id            string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
+	Id string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
+	// Why the plugin could not describe itself, in the lean protocol (the
+	// earlier one fails the Describe call instead); the rest is then empty.
+	Failure       string `protobuf:"bytes,19,opt,name=failure,proto3" json:"failure,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Description) Reset() {
 	*x = Description{}
-	mi := &file_plugin_proto_msgTypes[3]
+	mi := &file_plugin_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -348,7 +438,7 @@ func (x *Description) String() string {
 func (*Description) ProtoMessage() {}
 
 func (x *Description) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[3]
+	mi := &file_plugin_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -361,7 +451,7 @@ func (x *Description) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Description.ProtoReflect.Descriptor instead.
 func (*Description) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{3}
+	return file_plugin_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Description) GetName() string {
@@ -490,6 +580,13 @@ func (x *Description) GetId() string {
 	return ""
 }
 
+func (x *Description) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
 type HookDecl struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Name     string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -507,7 +604,7 @@ type HookDecl struct {
 
 func (x *HookDecl) Reset() {
 	*x = HookDecl{}
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -519,7 +616,7 @@ func (x *HookDecl) String() string {
 func (*HookDecl) ProtoMessage() {}
 
 func (x *HookDecl) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -532,7 +629,7 @@ func (x *HookDecl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HookDecl.ProtoReflect.Descriptor instead.
 func (*HookDecl) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{4}
+	return file_plugin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *HookDecl) GetName() string {
@@ -582,13 +679,17 @@ type CallRequest struct {
 	// costs no call into the host, and sees the settings as they were when a
 	// call in flight began.
 	SettingsGeneration uint64 `protobuf:"varint,4,opt,name=settings_generation,json=settingsGeneration,proto3" json:"settings_generation,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// The request of a SERVE_HTTP call.
+	Http *HTTPRequest `protobuf:"bytes,5,opt,name=http,proto3" json:"http,omitempty"`
+	// The request of a READ_FILE call.
+	File          *FileRequest `protobuf:"bytes,6,opt,name=file,proto3" json:"file,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallRequest) Reset() {
 	*x = CallRequest{}
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -600,7 +701,7 @@ func (x *CallRequest) String() string {
 func (*CallRequest) ProtoMessage() {}
 
 func (x *CallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -613,7 +714,7 @@ func (x *CallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
 func (*CallRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{5}
+	return file_plugin_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CallRequest) GetKind() CallRequest_Kind {
@@ -644,6 +745,20 @@ func (x *CallRequest) GetSettingsGeneration() uint64 {
 	return 0
 }
 
+func (x *CallRequest) GetHttp() *HTTPRequest {
+	if x != nil {
+		return x.Http
+	}
+	return nil
+}
+
+func (x *CallRequest) GetFile() *FileRequest {
+	if x != nil {
+		return x.File
+	}
+	return nil
+}
+
 type CallResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The results, a JSON array (without a final error result).
@@ -658,14 +773,18 @@ type CallResponse struct {
 	// The call itself failed (no such function, arguments that do not
 	// decode): what a gRPC status says for a Call over gRPC. Set only on
 	// direct calls.
-	Failure       string `protobuf:"bytes,5,opt,name=failure,proto3" json:"failure,omitempty"`
+	Failure string `protobuf:"bytes,5,opt,name=failure,proto3" json:"failure,omitempty"`
+	// The answer of a SERVE_HTTP call.
+	Http *HTTPResponse `protobuf:"bytes,7,opt,name=http,proto3" json:"http,omitempty"`
+	// The answer of a READ_FILE call.
+	File          *FileResponse `protobuf:"bytes,8,opt,name=file,proto3" json:"file,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -677,7 +796,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -690,7 +809,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{6}
+	return file_plugin_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CallResponse) GetResultsJson() []byte {
@@ -735,6 +854,20 @@ func (x *CallResponse) GetFailure() string {
 	return ""
 }
 
+func (x *CallResponse) GetHttp() *HTTPResponse {
+	if x != nil {
+		return x.Http
+	}
+	return nil
+}
+
+func (x *CallResponse) GetFile() *FileResponse {
+	if x != nil {
+		return x.File
+	}
+	return nil
+}
+
 type HTTPRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The object (an http.Handler a mixin method returned; its id in the
@@ -751,7 +884,7 @@ type HTTPRequest struct {
 
 func (x *HTTPRequest) Reset() {
 	*x = HTTPRequest{}
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -763,7 +896,7 @@ func (x *HTTPRequest) String() string {
 func (*HTTPRequest) ProtoMessage() {}
 
 func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -776,7 +909,7 @@ func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPRequest.ProtoReflect.Descriptor instead.
 func (*HTTPRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7}
+	return file_plugin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *HTTPRequest) GetObject() uint64 {
@@ -831,7 +964,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +976,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +989,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{8}
+	return file_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Header) GetName() string {
@@ -884,7 +1017,7 @@ type HTTPResponse struct {
 
 func (x *HTTPResponse) Reset() {
 	*x = HTTPResponse{}
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -896,7 +1029,7 @@ func (x *HTTPResponse) String() string {
 func (*HTTPResponse) ProtoMessage() {}
 
 func (x *HTTPResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -909,7 +1042,7 @@ func (x *HTTPResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPResponse.ProtoReflect.Descriptor instead.
 func (*HTTPResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{9}
+	return file_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HTTPResponse) GetStatus() int32 {
@@ -944,7 +1077,7 @@ type FileRequest struct {
 
 func (x *FileRequest) Reset() {
 	*x = FileRequest{}
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -956,7 +1089,7 @@ func (x *FileRequest) String() string {
 func (*FileRequest) ProtoMessage() {}
 
 func (x *FileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -969,7 +1102,7 @@ func (x *FileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FileRequest.ProtoReflect.Descriptor instead.
 func (*FileRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{10}
+	return file_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *FileRequest) GetObject() uint64 {
@@ -997,7 +1130,7 @@ type FileResponse struct {
 
 func (x *FileResponse) Reset() {
 	*x = FileResponse{}
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1009,7 +1142,7 @@ func (x *FileResponse) String() string {
 func (*FileResponse) ProtoMessage() {}
 
 func (x *FileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1022,7 +1155,7 @@ func (x *FileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FileResponse.ProtoReflect.Descriptor instead.
 func (*FileResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11}
+	return file_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *FileResponse) GetData() []byte {
@@ -1058,7 +1191,7 @@ type SettingsRequest struct {
 
 func (x *SettingsRequest) Reset() {
 	*x = SettingsRequest{}
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1070,7 +1203,7 @@ func (x *SettingsRequest) String() string {
 func (*SettingsRequest) ProtoMessage() {}
 
 func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1083,7 +1216,7 @@ func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsRequest.ProtoReflect.Descriptor instead.
 func (*SettingsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12}
+	return file_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SettingsRequest) GetOp() string {
@@ -1118,7 +1251,7 @@ type SettingsResponse struct {
 
 func (x *SettingsResponse) Reset() {
 	*x = SettingsResponse{}
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1130,7 +1263,7 @@ func (x *SettingsResponse) String() string {
 func (*SettingsResponse) ProtoMessage() {}
 
 func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1143,7 +1276,7 @@ func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsResponse.ProtoReflect.Descriptor instead.
 func (*SettingsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{13}
+	return file_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SettingsResponse) GetValueJson() []byte {
@@ -1179,7 +1312,7 @@ type ManagerRequest struct {
 
 func (x *ManagerRequest) Reset() {
 	*x = ManagerRequest{}
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1191,7 +1324,7 @@ func (x *ManagerRequest) String() string {
 func (*ManagerRequest) ProtoMessage() {}
 
 func (x *ManagerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1204,7 +1337,7 @@ func (x *ManagerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerRequest.ProtoReflect.Descriptor instead.
 func (*ManagerRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{14}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ManagerRequest) GetOp() string {
@@ -1237,7 +1370,7 @@ type ManagerResponse struct {
 
 func (x *ManagerResponse) Reset() {
 	*x = ManagerResponse{}
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1249,7 +1382,7 @@ func (x *ManagerResponse) String() string {
 func (*ManagerResponse) ProtoMessage() {}
 
 func (x *ManagerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1262,7 +1395,7 @@ func (x *ManagerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerResponse.ProtoReflect.Descriptor instead.
 func (*ManagerResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{15}
+	return file_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ManagerResponse) GetResultJson() []byte {
@@ -1286,7 +1419,7 @@ type HelperRequest struct {
 
 func (x *HelperRequest) Reset() {
 	*x = HelperRequest{}
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1298,7 +1431,7 @@ func (x *HelperRequest) String() string {
 func (*HelperRequest) ProtoMessage() {}
 
 func (x *HelperRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1311,7 +1444,7 @@ func (x *HelperRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelperRequest.ProtoReflect.Descriptor instead.
 func (*HelperRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{16}
+	return file_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *HelperRequest) GetPlugin() string {
@@ -1356,7 +1489,7 @@ type InvokeRequest struct {
 
 func (x *InvokeRequest) Reset() {
 	*x = InvokeRequest{}
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1368,7 +1501,7 @@ func (x *InvokeRequest) String() string {
 func (*InvokeRequest) ProtoMessage() {}
 
 func (x *InvokeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1381,7 +1514,7 @@ func (x *InvokeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvokeRequest.ProtoReflect.Descriptor instead.
 func (*InvokeRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{17}
+	return file_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *InvokeRequest) GetName() string {
@@ -1415,7 +1548,7 @@ type InvokeResponse struct {
 
 func (x *InvokeResponse) Reset() {
 	*x = InvokeResponse{}
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1427,7 +1560,7 @@ func (x *InvokeResponse) String() string {
 func (*InvokeResponse) ProtoMessage() {}
 
 func (x *InvokeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1440,7 +1573,7 @@ func (x *InvokeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvokeResponse.ProtoReflect.Descriptor instead.
 func (*InvokeResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{18}
+	return file_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *InvokeResponse) GetResultJson() []byte {
@@ -1474,7 +1607,7 @@ type HostCall struct {
 
 func (x *HostCall) Reset() {
 	*x = HostCall{}
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1486,7 +1619,7 @@ func (x *HostCall) String() string {
 func (*HostCall) ProtoMessage() {}
 
 func (x *HostCall) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1499,7 +1632,7 @@ func (x *HostCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostCall.ProtoReflect.Descriptor instead.
 func (*HostCall) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{19}
+	return file_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *HostCall) GetCall() isHostCall_Call {
@@ -1591,7 +1724,7 @@ type HostReply struct {
 
 func (x *HostReply) Reset() {
 	*x = HostReply{}
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1603,7 +1736,7 @@ func (x *HostReply) String() string {
 func (*HostReply) ProtoMessage() {}
 
 func (x *HostReply) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1616,7 +1749,7 @@ func (x *HostReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostReply.ProtoReflect.Descriptor instead.
 func (*HostReply) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{20}
+	return file_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *HostReply) GetReply() isHostReply_Reply {
@@ -1701,7 +1834,11 @@ var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
 	"\n" +
-	"\fplugin.proto\x12\x12tentacle.plugin.v1\"\xc4\x01\n" +
+	"\fplugin.proto\x12\x12tentacle.plugin.v1\"~\n" +
+	"\x05Hello\x12\x1a\n" +
+	"\bprotocol\x18\x01 \x01(\tR\bprotocol\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\rR\aversion\x12?\n" +
+	"\bdescribe\x18\x03 \x01(\v2#.tentacle.plugin.v1.DescribeRequestR\bdescribe\"\xc4\x01\n" +
 	"\x0fDescribeRequest\x12\x16\n" +
 	"\x06plugin\x18\x01 \x01(\tR\x06plugin\x12$\n" +
 	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1f\n" +
@@ -1716,7 +1853,7 @@ const file_plugin_proto_rawDesc = "" +
 	"MethodDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
-	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xb4\x04\n" +
+	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xce\x04\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1736,7 +1873,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\tfunctions\x18\x0f \x03(\tR\tfunctions\x12\x1a\n" +
 	"\bprotocol\x18\x10 \x01(\rR\bprotocol\x12!\n" +
 	"\fdirect_calls\x18\x11 \x01(\tR\vdirectCalls\x12\x0e\n" +
-	"\x02id\x18\x12 \x01(\tR\x02id\"\x91\x01\n" +
+	"\x02id\x18\x12 \x01(\tR\x02id\x12\x18\n" +
+	"\afailure\x18\x13 \x01(\tR\afailure\"\x91\x01\n" +
 	"\bHookDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +
@@ -1744,12 +1882,14 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"shape_json\x18\x04 \x01(\tR\tshapeJson\x12\x1f\n" +
 	"\vfilter_json\x18\x05 \x01(\fR\n" +
-	"filterJson\"\x96\x02\n" +
+	"filterJson\"\xa0\x03\n" +
 	"\vCallRequest\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2$.tentacle.plugin.v1.CallRequest.KindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1b\n" +
 	"\targs_json\x18\x03 \x01(\fR\bargsJson\x12/\n" +
-	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\"g\n" +
+	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\x123\n" +
+	"\x04http\x18\x05 \x01(\v2\x1f.tentacle.plugin.v1.HTTPRequestR\x04http\x123\n" +
+	"\x04file\x18\x06 \x01(\v2\x1f.tentacle.plugin.v1.FileRequestR\x04file\"\x86\x01\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\f\n" +
 	"\bFUNCTION\x10\x01\x12\n" +
@@ -1760,14 +1900,19 @@ const file_plugin_proto_rawDesc = "" +
 	"\x06HELPER\x10\x04\x12\n" +
 	"\n" +
 	"\x06INJECT\x10\x05\x12\r\n" +
-	"\tLOG_LEVEL\x10\x06\"\xb7\x01\n" +
+	"\tLOG_LEVEL\x10\x06\x12\x0e\n" +
+	"\n" +
+	"SERVE_HTTP\x10\a\x12\r\n" +
+	"\tREAD_FILE\x10\b\"\xa3\x02\n" +
 	"\fCallResponse\x12!\n" +
 	"\fresults_json\x18\x01 \x01(\fR\vresultsJson\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1b\n" +
 	"\thas_error\x18\x03 \x01(\bR\bhasError\x12!\n" +
 	"\ferror_status\x18\x06 \x01(\x05R\verrorStatus\x12\x14\n" +
 	"\x05panic\x18\x04 \x01(\tR\x05panic\x12\x18\n" +
-	"\afailure\x18\x05 \x01(\tR\afailure\"\xba\x01\n" +
+	"\afailure\x18\x05 \x01(\tR\afailure\x124\n" +
+	"\x04http\x18\a \x01(\v2 .tentacle.plugin.v1.HTTPResponseR\x04http\x124\n" +
+	"\x04file\x18\b \x01(\v2 .tentacle.plugin.v1.FileResponseR\x04file\"\xba\x01\n" +
 	"\vHTTPRequest\x12\x16\n" +
 	"\x06object\x18\x06 \x01(\x04R\x06object\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
@@ -1860,67 +2005,73 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_plugin_proto_goTypes = []any{
 	(CallRequest_Kind)(0),    // 0: tentacle.plugin.v1.CallRequest.Kind
-	(*DescribeRequest)(nil),  // 1: tentacle.plugin.v1.DescribeRequest
-	(*MixinDecl)(nil),        // 2: tentacle.plugin.v1.MixinDecl
-	(*MethodDecl)(nil),       // 3: tentacle.plugin.v1.MethodDecl
-	(*Description)(nil),      // 4: tentacle.plugin.v1.Description
-	(*HookDecl)(nil),         // 5: tentacle.plugin.v1.HookDecl
-	(*CallRequest)(nil),      // 6: tentacle.plugin.v1.CallRequest
-	(*CallResponse)(nil),     // 7: tentacle.plugin.v1.CallResponse
-	(*HTTPRequest)(nil),      // 8: tentacle.plugin.v1.HTTPRequest
-	(*Header)(nil),           // 9: tentacle.plugin.v1.Header
-	(*HTTPResponse)(nil),     // 10: tentacle.plugin.v1.HTTPResponse
-	(*FileRequest)(nil),      // 11: tentacle.plugin.v1.FileRequest
-	(*FileResponse)(nil),     // 12: tentacle.plugin.v1.FileResponse
-	(*SettingsRequest)(nil),  // 13: tentacle.plugin.v1.SettingsRequest
-	(*SettingsResponse)(nil), // 14: tentacle.plugin.v1.SettingsResponse
-	(*ManagerRequest)(nil),   // 15: tentacle.plugin.v1.ManagerRequest
-	(*ManagerResponse)(nil),  // 16: tentacle.plugin.v1.ManagerResponse
-	(*HelperRequest)(nil),    // 17: tentacle.plugin.v1.HelperRequest
-	(*InvokeRequest)(nil),    // 18: tentacle.plugin.v1.InvokeRequest
-	(*InvokeResponse)(nil),   // 19: tentacle.plugin.v1.InvokeResponse
-	(*HostCall)(nil),         // 20: tentacle.plugin.v1.HostCall
-	(*HostReply)(nil),        // 21: tentacle.plugin.v1.HostReply
+	(*Hello)(nil),            // 1: tentacle.plugin.v1.Hello
+	(*DescribeRequest)(nil),  // 2: tentacle.plugin.v1.DescribeRequest
+	(*MixinDecl)(nil),        // 3: tentacle.plugin.v1.MixinDecl
+	(*MethodDecl)(nil),       // 4: tentacle.plugin.v1.MethodDecl
+	(*Description)(nil),      // 5: tentacle.plugin.v1.Description
+	(*HookDecl)(nil),         // 6: tentacle.plugin.v1.HookDecl
+	(*CallRequest)(nil),      // 7: tentacle.plugin.v1.CallRequest
+	(*CallResponse)(nil),     // 8: tentacle.plugin.v1.CallResponse
+	(*HTTPRequest)(nil),      // 9: tentacle.plugin.v1.HTTPRequest
+	(*Header)(nil),           // 10: tentacle.plugin.v1.Header
+	(*HTTPResponse)(nil),     // 11: tentacle.plugin.v1.HTTPResponse
+	(*FileRequest)(nil),      // 12: tentacle.plugin.v1.FileRequest
+	(*FileResponse)(nil),     // 13: tentacle.plugin.v1.FileResponse
+	(*SettingsRequest)(nil),  // 14: tentacle.plugin.v1.SettingsRequest
+	(*SettingsResponse)(nil), // 15: tentacle.plugin.v1.SettingsResponse
+	(*ManagerRequest)(nil),   // 16: tentacle.plugin.v1.ManagerRequest
+	(*ManagerResponse)(nil),  // 17: tentacle.plugin.v1.ManagerResponse
+	(*HelperRequest)(nil),    // 18: tentacle.plugin.v1.HelperRequest
+	(*InvokeRequest)(nil),    // 19: tentacle.plugin.v1.InvokeRequest
+	(*InvokeResponse)(nil),   // 20: tentacle.plugin.v1.InvokeResponse
+	(*HostCall)(nil),         // 21: tentacle.plugin.v1.HostCall
+	(*HostReply)(nil),        // 22: tentacle.plugin.v1.HostReply
 }
 var file_plugin_proto_depIdxs = []int32{
-	2,  // 0: tentacle.plugin.v1.DescribeRequest.mixins:type_name -> tentacle.plugin.v1.MixinDecl
-	3,  // 1: tentacle.plugin.v1.MixinDecl.methods:type_name -> tentacle.plugin.v1.MethodDecl
-	5,  // 2: tentacle.plugin.v1.Description.hooks:type_name -> tentacle.plugin.v1.HookDecl
-	0,  // 3: tentacle.plugin.v1.CallRequest.kind:type_name -> tentacle.plugin.v1.CallRequest.Kind
-	9,  // 4: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
-	9,  // 5: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
-	13, // 6: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
-	15, // 7: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
-	17, // 8: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
-	18, // 9: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
-	14, // 10: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
-	16, // 11: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
-	7,  // 12: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
-	19, // 13: tentacle.plugin.v1.HostReply.invoke:type_name -> tentacle.plugin.v1.InvokeResponse
-	1,  // 14: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
-	6,  // 15: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
-	8,  // 16: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
-	11, // 17: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
-	13, // 18: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
-	15, // 19: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
-	17, // 20: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
-	18, // 21: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
-	4,  // 22: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
-	7,  // 23: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
-	10, // 24: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
-	12, // 25: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
-	14, // 26: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
-	16, // 27: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
-	7,  // 28: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
-	19, // 29: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
-	22, // [22:30] is the sub-list for method output_type
-	14, // [14:22] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	2,  // 0: tentacle.plugin.v1.Hello.describe:type_name -> tentacle.plugin.v1.DescribeRequest
+	3,  // 1: tentacle.plugin.v1.DescribeRequest.mixins:type_name -> tentacle.plugin.v1.MixinDecl
+	4,  // 2: tentacle.plugin.v1.MixinDecl.methods:type_name -> tentacle.plugin.v1.MethodDecl
+	6,  // 3: tentacle.plugin.v1.Description.hooks:type_name -> tentacle.plugin.v1.HookDecl
+	0,  // 4: tentacle.plugin.v1.CallRequest.kind:type_name -> tentacle.plugin.v1.CallRequest.Kind
+	9,  // 5: tentacle.plugin.v1.CallRequest.http:type_name -> tentacle.plugin.v1.HTTPRequest
+	12, // 6: tentacle.plugin.v1.CallRequest.file:type_name -> tentacle.plugin.v1.FileRequest
+	11, // 7: tentacle.plugin.v1.CallResponse.http:type_name -> tentacle.plugin.v1.HTTPResponse
+	13, // 8: tentacle.plugin.v1.CallResponse.file:type_name -> tentacle.plugin.v1.FileResponse
+	10, // 9: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
+	10, // 10: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
+	14, // 11: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
+	16, // 12: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
+	18, // 13: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
+	19, // 14: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
+	15, // 15: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
+	17, // 16: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
+	8,  // 17: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
+	20, // 18: tentacle.plugin.v1.HostReply.invoke:type_name -> tentacle.plugin.v1.InvokeResponse
+	2,  // 19: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
+	7,  // 20: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
+	9,  // 21: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
+	12, // 22: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
+	14, // 23: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
+	16, // 24: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
+	18, // 25: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
+	19, // 26: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
+	5,  // 27: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
+	8,  // 28: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
+	11, // 29: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
+	13, // 30: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
+	15, // 31: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
+	17, // 32: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
+	8,  // 33: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
+	20, // 34: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
+	27, // [27:35] is the sub-list for method output_type
+	19, // [19:27] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -1928,13 +2079,13 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
-	file_plugin_proto_msgTypes[19].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[20].OneofWrappers = []any{
 		(*HostCall_Settings)(nil),
 		(*HostCall_Manager)(nil),
 		(*HostCall_Helper)(nil),
 		(*HostCall_Invoke)(nil),
 	}
-	file_plugin_proto_msgTypes[20].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[21].OneofWrappers = []any{
 		(*HostReply_Settings)(nil),
 		(*HostReply_Manager)(nil),
 		(*HostReply_Helper)(nil),
@@ -1946,7 +2097,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -1,7 +1,13 @@
 // The protocol between the tentacle host and a plugin that runs as a
-// separate process (the process tier), over hashicorp/go-plugin with gRPC.
+// separate process (the process tier).
 //
-// The plugin serves Plugin; the host serves Host to the plugin through
+// The plugin serves Plugin; the host serves Host. Two protocols carry
+// them. The lean one (Hello) frames these messages over unix sockets: the
+// host starts the process with a socket to connect to, both sides send a
+// Hello, the plugin answers the host's DescribeRequest with its
+// Description, and every further call is a direct call (CallRequest and
+// HostCall). The earlier one, which plugins built with earlier SDKs speak,
+// runs the services over hashicorp/go-plugin with gRPC, the host's through
 // go-plugin's broker. Values cross as JSON: arguments of hook handlers,
 // helpers and mixin methods are JSON arrays, results likewise, so that any
 // Go signature whose types JSON can carry works without a message per

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"google.golang.org/protobuf/proto"
 )
 
 // Conns is the calling end of direct calls: a pool of connections to a
@@ -107,7 +105,7 @@ func (p *Conns) put(c *frameConn) {
 // Call sends req and reads the answer into resp, by deadline (none when
 // zero). An overrun's error wraps os.ErrDeadlineExceeded; one that could
 // not reach the socket is a *DialError.
-func (p *Conns) Call(req, resp proto.Message, deadline time.Time) error {
+func (p *Conns) Call(req, resp Message, deadline time.Time) error {
 	c, err := p.get()
 	if err != nil {
 		return err
@@ -154,7 +152,7 @@ func (p *Conns) Close() {
 //
 // A calling side that offers a shared channel (see shm_linux.go) gets its
 // calls answered through it.
-func ServeConn(conn net.Conn, newReq func() proto.Message, handle func(proto.Message) proto.Message) {
+func ServeConn(conn net.Conn, newReq func() Message, handle func(Message) Message) {
 	defer conn.Close()
 	var head [4]byte
 	shared, err := readHead(conn, &head)

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/protomsg"
 	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
@@ -47,12 +46,12 @@ func echoServerStop(t *testing.T) (string, func()) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				transport.ServeConn(c, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
-					req := m.(*pluginpb.CallRequest)
+				transport.ServeConn(c, func() transport.Message { return protomsg.Of(new(pluginpb.CallRequest)) }, func(m transport.Message) transport.Message {
+					req := m.(protomsg.Msg).Message.(*pluginpb.CallRequest)
 					if d, err := time.ParseDuration(string(req.ArgsJson)); err == nil {
 						time.Sleep(d)
 					}
-					return &pluginpb.CallResponse{Error: req.Target}
+					return protomsg.Of(&pluginpb.CallResponse{Error: req.Target})
 				})
 			}()
 		}
@@ -62,7 +61,7 @@ func echoServerStop(t *testing.T) (string, func()) {
 
 func call(p *transport.Conns, target, sleep string, timeout time.Duration) (string, error) {
 	var resp pluginpb.CallResponse
-	err := p.Call(&pluginpb.CallRequest{Target: target, ArgsJson: []byte(sleep)}, &resp, time.Now().Add(timeout))
+	err := p.Call(protomsg.Of(&pluginpb.CallRequest{Target: target, ArgsJson: []byte(sleep)}), protomsg.Of(&resp), time.Now().Add(timeout))
 	return resp.Error, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/protomsg"
 	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
@@ -23,13 +24,13 @@ func TestFrames(t *testing.T) {
 		{Kind: pluginpb.CallRequest_HELPER, Target: "x", ArgsJson: bytes.Repeat([]byte("a"), 100000)},
 	}
 	for _, r := range reqs {
-		if err := transport.WriteFrame(&buf, r); err != nil {
+		if err := transport.WriteFrame(&buf, protomsg.Of(r)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i, want := range reqs {
 		var got pluginpb.CallRequest
-		if err := transport.ReadFrame(&buf, &got); err != nil {
+		if err := transport.ReadFrame(&buf, protomsg.Of(&got)); err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
 		if got.Kind != want.Kind || got.Target != want.Target || !bytes.Equal(got.ArgsJson, want.ArgsJson) {
@@ -37,22 +38,22 @@ func TestFrames(t *testing.T) {
 		}
 	}
 	var got pluginpb.CallRequest
-	if err := transport.ReadFrame(&buf, &got); !errors.Is(err, io.EOF) {
+	if err := transport.ReadFrame(&buf, protomsg.Of(&got)); !errors.Is(err, io.EOF) {
 		t.Errorf("after the last frame: %v, want EOF", err)
 	}
 
 	var huge [4]byte
 	binary.BigEndian.PutUint32(huge[:], transport.MaxFrame+1)
-	if err := transport.ReadFrame(bytes.NewReader(huge[:]), &got); err == nil || !strings.Contains(err.Error(), "more than") {
+	if err := transport.ReadFrame(bytes.NewReader(huge[:]), protomsg.Of(&got)); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("a frame too large: %v", err)
 	}
 
 	buf.Reset()
-	if err := transport.WriteFrame(&buf, reqs[0]); err != nil {
+	if err := transport.WriteFrame(&buf, protomsg.Of(reqs[0])); err != nil {
 		t.Fatal(err)
 	}
 	cut := buf.Bytes()[:buf.Len()-3]
-	if err := transport.ReadFrame(bytes.NewReader(cut), &got); !errors.Is(err, io.ErrUnexpectedEOF) {
+	if err := transport.ReadFrame(bytes.NewReader(cut), protomsg.Of(&got)); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("a cut frame: %v, want unexpected EOF", err)
 	}
 }

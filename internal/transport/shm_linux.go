@@ -15,7 +15,6 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-	"google.golang.org/protobuf/proto"
 )
 
 // A shared channel carries the calls of one connection through memory that
@@ -81,8 +80,8 @@ type region struct {
 }
 
 func (r *region) word(off int) *uint32 { return (*uint32)(unsafe.Pointer(&r.mem[off])) }
-func (r *region) reqBuf() []byte       { return r.mem[headerSize : headerSize+bufSize] }
-func (r *region) respBuf() []byte      { return r.mem[headerSize+bufSize : regionSize] }
+func (r *region) reqBuf() []byte       { return r.mem[headerSize : headerSize+bufSize : headerSize+bufSize] }
+func (r *region) respBuf() []byte      { return r.mem[headerSize+bufSize : regionSize : regionSize] }
 
 func (r *region) unmap() {
 	if r.mem != nil {
@@ -300,21 +299,23 @@ func readHead(c net.Conn, head *[4]byte) (*region, error) {
 
 // callShared makes one call through the shared channel r of connection c
 // (which carries the frames too large for the channel, read with br).
-func callShared(c net.Conn, br io.Reader, r *region, req, resp proto.Message, deadline time.Time) error {
+func callShared(c net.Conn, br io.Reader, r *region, req, resp Message, deadline time.Time) error {
 	if r.closed() {
 		return errGone
 	}
 	n := atomic.LoadUint32(r.word(offReqSeq)) + 1
-	if size := proto.Size(req); size <= bufSize {
-		out, err := proto.MarshalOptions{}.MarshalAppend(r.reqBuf()[:0], req)
-		if err != nil {
-			return err
-		}
+	out, err := req.MarshalAppend(r.reqBuf()[:0])
+	if err != nil {
+		return err
+	}
+	if len(out) <= bufSize {
 		atomic.StoreUint32(r.word(offReqLen), uint32(len(out)))
 	} else {
+		// Too large: appended into memory of its own, which goes over the
+		// socket.
 		atomic.StoreUint32(r.word(offReqLen), viaSocket)
 		_ = c.SetWriteDeadline(deadline)
-		if err := WriteFrame(c, req); err != nil {
+		if err := writeEncoded(c, out); err != nil {
 			return err
 		}
 	}
@@ -326,7 +327,7 @@ func callShared(c net.Conn, br io.Reader, r *region, req, resp proto.Message, de
 		if size > bufSize {
 			return fmt.Errorf("shared channel: answer of %d bytes, more than %d", size, bufSize)
 		}
-		return proto.Unmarshal(r.respBuf()[:size], resp)
+		return resp.Unmarshal(r.respBuf()[:size])
 	}
 	_ = c.SetReadDeadline(deadline)
 	return ReadFrame(br, resp)
@@ -366,7 +367,7 @@ func watchClose(c net.Conn, r *region) {
 
 // serveShared answers the calls of the shared channel r of connection c
 // until either side gives it up or the connection ends.
-func serveShared(c net.Conn, r *region, newReq func() proto.Message, handle func(proto.Message) proto.Message) {
+func serveShared(c net.Conn, r *region, newReq func() Message, handle func(Message) Message) {
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
@@ -392,19 +393,19 @@ func serveShared(c net.Conn, r *region, newReq func() proto.Message, handle func
 			if err := ReadFrame(br, req); err != nil {
 				return
 			}
-		} else if size > bufSize || proto.Unmarshal(r.reqBuf()[:size], req) != nil {
+		} else if size > bufSize || req.Unmarshal(r.reqBuf()[:size]) != nil {
 			return
 		}
 		resp := handle(req)
-		if proto.Size(resp) <= bufSize {
-			out, err := proto.MarshalOptions{}.MarshalAppend(r.respBuf()[:0], resp)
-			if err != nil {
-				return
-			}
+		out, err := resp.MarshalAppend(r.respBuf()[:0])
+		if err != nil {
+			return
+		}
+		if len(out) <= bufSize {
 			atomic.StoreUint32(r.word(offRespLen), uint32(len(out)))
 		} else {
 			atomic.StoreUint32(r.word(offRespLen), viaSocket)
-			if err := WriteFrame(c, resp); err != nil {
+			if err := writeEncoded(c, out); err != nil {
 				return
 			}
 		}

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net"
 	"time"
-
-	"google.golang.org/protobuf/proto"
 )
 
 // Shared channels are only made on Linux: elsewhere every call goes over
@@ -30,10 +28,10 @@ func readHead(c net.Conn, head *[4]byte) (*region, error) {
 	return nil, err
 }
 
-func callShared(net.Conn, io.Reader, *region, proto.Message, proto.Message, time.Time) error {
+func callShared(net.Conn, io.Reader, *region, Message, Message, time.Time) error {
 	return errors.New("shared channel: not on this system")
 }
 
-func serveShared(net.Conn, *region, func() proto.Message, func(proto.Message) proto.Message) {}
+func serveShared(net.Conn, *region, func() Message, func(Message) Message) {}
 
 const serverNap = 0

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/protomsg"
 	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
@@ -70,9 +70,9 @@ func TestSharedChannelPeerGone(t *testing.T) {
 			return
 		}
 		conns <- c
-		transport.ServeConn(c, func() proto.Message { return new(pluginpb.CallRequest) }, func(m proto.Message) proto.Message {
+		transport.ServeConn(c, func() transport.Message { return protomsg.Of(new(pluginpb.CallRequest)) }, func(m transport.Message) transport.Message {
 			<-release // no answer in time: its connection is closed under it
-			return &pluginpb.CallResponse{}
+			return protomsg.Of(&pluginpb.CallResponse{})
 		})
 	}()
 	p := transport.NewConns(addr, 1)
@@ -116,10 +116,10 @@ func TestSharedChannelRefused(t *testing.T) {
 				r := bufio.NewReader(c)
 				for {
 					var req pluginpb.CallRequest
-					if err := transport.ReadFrame(r, &req); err != nil {
+					if err := transport.ReadFrame(r, protomsg.Of(&req)); err != nil {
 						return
 					}
-					if err := transport.WriteFrame(c, &pluginpb.CallResponse{Error: req.Target}); err != nil {
+					if err := transport.WriteFrame(c, protomsg.Of(&pluginpb.CallResponse{Error: req.Target})); err != nil {
 						return
 					}
 				}

@@ -37,7 +37,6 @@ import (
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
@@ -53,9 +52,15 @@ const benchLine = "g1 x10.5 y20.25 e0.1234 f1800"
 // plugins' process ids when it is started.
 func benchHost(b *testing.B, n int, noStart bool) (*testHost, []int) {
 	b.Helper()
+	return benchHostOf(b, "hello", n, noStart)
+}
+
+// benchHostOf is benchHost with n copies of test plugin fixture.
+func benchHostOf(b *testing.B, fixture string, n int, noStart bool) (*testHost, []int) {
+	b.Helper()
 	plugins := make(map[string]string, n)
 	for i := range n {
-		plugins[fmt.Sprintf("hello%d", i)] = "hello"
+		plugins[fmt.Sprintf("hello%d", i)] = fixture
 	}
 	h := newHost(b, hostConfig{plugins: plugins, noStart: noStart})
 	var pids []int
@@ -234,8 +239,9 @@ func benchStarts(b *testing.B, n int, read bool) {
 
 // BenchmarkStartOne times a host's start of one process plugin: Manager.Start
 // over a packages folder holding hello (the executable's SHA-256 checked
-// against its manifest, spawn, go-plugin handshake, describe, Load; enable:
-// injection, SettingsDefaults, Initialize and the hook and helper proxies).
+// against its manifest, spawn, the lean protocol's Hellos and description,
+// Load; enable: injection, SettingsDefaults, Initialize and the hook and
+// helper proxies).
 // Making the manager and its Shutdown run untimed; stop-ms is the Shutdown
 // (the process asked to exit, and reaped). read: the executable's change
 // time changed since its last check, so the start reads it whole; recorded:
@@ -337,7 +343,7 @@ func BenchmarkStartTenParallel(b *testing.B) {
 // BenchmarkHookRoundTrip times one line through the typed hook test.line
 // (func(string) string, textHook) with hooks.Hook.Call, as a host's comm
 // layer sends each G-code line: each handler is a proxy that sends the line
-// to a hello process over gRPC (as JSON) and returns its answer. Every call
+// to a hello process over its direct calls (as JSON) and returns its answer. Every call
 // is checked to have reached every handler and come back upper-cased.
 //
 // plugins=1 and plugins=5: the hook handled by 1 or 5 process plugins (one
@@ -399,7 +405,7 @@ func BenchmarkHookRoundTrip(b *testing.B) {
 // BenchmarkHelperCall times one call of hello's helper upper from the host:
 // the helper is got once, as a host's code gets it, from the manager's
 // PluginManager().Helpers (a wire.RemoteFunc behind the manager's guard);
-// each call encodes the argument as JSON, calls the process over gRPC and
+// each call encodes the argument as JSON, calls the process directly and
 // decodes the JSON result into a string. host-cpu-ns/op and
 // plugin-cpu-ns/op: see cpuMeter.
 func BenchmarkHelperCall(b *testing.B) {
@@ -424,15 +430,13 @@ func BenchmarkHelperCall(b *testing.B) {
 // BenchmarkHookWithHostCall: one call of a hook handler that reads one of
 // its plugin's settings (hello's test.greet): the round trip into the
 // plugin and one back into the host, as an OctoPrint plugin reading its
-// settings in a G-code hook makes. host=grpc makes the call back over gRPC
-// (the plugin offers no direct calls either way).
+// settings in a G-code hook makes. host=grpc makes the call back over gRPC:
+// hello built for the earlier protocol, offering no direct calls either
+// way.
 func BenchmarkHookWithHostCall(b *testing.B) {
 	for _, direct := range []bool{true, false} {
 		b.Run(map[bool]string{true: "host=direct", false: "host=grpc"}[direct], func(b *testing.B) {
-			if !direct {
-				b.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
-			}
-			h, pids := benchHost(b, 1, false)
+			h, pids := benchHostOf(b, overGRPC(b, direct, "hello"), 1, false)
 			b.ReportAllocs()
 			cpu := startCPU(pids)
 			for b.Loop() {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
@@ -21,10 +20,7 @@ import (
 func TestCallsBothWays(t *testing.T) {
 	for _, direct := range []bool{true, false} {
 		t.Run(map[bool]string{true: "direct", false: "grpc"}[direct], func(t *testing.T) {
-			if !direct {
-				t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
-			}
-			h := newHost(t, hostConfig{plugins: map[string]string{"hello": "hello"}})
+			h := newHost(t, hostConfig{plugins: map[string]string{"hello": overGRPC(t, direct, "hello")}})
 			if in := h.info("hello"); !in.Enabled || (in.Process.Details["direct_calls"] == true) != direct {
 				t.Fatalf("hello: enabled %v, process %+v; want direct calls %v", in.Enabled, in.Process, direct)
 			}
@@ -68,11 +64,8 @@ func TestCallsBothWays(t *testing.T) {
 func TestAPICommandNumbers(t *testing.T) {
 	for _, direct := range []bool{true, false} {
 		t.Run(map[bool]string{true: "direct", false: "grpc"}[direct], func(t *testing.T) {
-			if !direct {
-				t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
-			}
 			h := newHost(t, hostConfig{
-				plugins: map[string]string{"hello": "hello"},
+				plugins: map[string]string{"hello": overGRPC(t, direct, "hello")},
 				mixins:  server.Mixins(),
 			})
 			p, _ := h.m.Plugin("hello")

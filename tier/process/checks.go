@@ -30,10 +30,12 @@ type fileIdentity struct {
 }
 
 // checkRecord is one check that passed: the file, as identified, has
-// SHA256.
+// SHA256 and speaks Protocol (found in the same read). A record without a
+// protocol (from a host before it) is read again.
 type checkRecord struct {
-	File   fileIdentity `json:"file"`
-	SHA256 string       `json:"sha256"`
+	File     fileIdentity `json:"file"`
+	SHA256   string       `json:"sha256"`
+	Protocol string       `json:"protocol,omitempty"`
 }
 
 // racyWindow is how long after its last change a file's check is not
@@ -64,32 +66,35 @@ func newChecks(path string) *checks {
 	return &checks{path: path, now: time.Now, racy: racyWindow, records: make(map[string]checkRecord)}
 }
 
-// passed reports whether path, open as f and identified as id, was
-// checked earlier against want and passed.
-func (c *checks) passed(path string, id fileIdentity, want string) bool {
+// passed reports whether path, identified as id, was checked earlier
+// against want and passed, and the protocol it was found to speak.
+func (c *checks) passed(path string, id fileIdentity, want string) (protocol string, ok bool) {
 	if c == nil {
-		return false
+		return "", false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.load()
 	r, ok := c.records[path]
-	return ok && r.File == id &&
-		subtle.ConstantTimeCompare([]byte(r.SHA256), []byte(strings.ToLower(want))) == 1
+	if !ok || r.File != id || r.Protocol == "" ||
+		subtle.ConstantTimeCompare([]byte(r.SHA256), []byte(strings.ToLower(want))) != 1 {
+		return "", false
+	}
+	return r.Protocol, true
 }
 
 // record keeps a check that passed: path, identified as id before it was
-// read and again after, has sum. A file that changed while it was read, or
+// read and again after, has sum and speaks protocol. A file that changed while it was read, or
 // changed too lately for its change time to be trusted (racyWindow), is
 // not recorded. A failure to write the record file only loses the record.
-func (c *checks) record(path string, before, after fileIdentity, sum string) {
+func (c *checks) record(path string, before, after fileIdentity, sum, protocol string) {
 	if c == nil || before != after || c.now().UnixNano()-before.Ctime < int64(c.racy) {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.load()
-	c.records[path] = checkRecord{File: before, SHA256: sum}
+	c.records[path] = checkRecord{File: before, SHA256: sum, Protocol: protocol}
 	_ = c.save()
 }
 
@@ -134,31 +139,34 @@ func (c *checks) save() error {
 }
 
 // verifyOpen opens an executable and checks it against the SHA-256 its
-// manifest gives: from a check recorded in c when the file is the one
-// checked, unchanged; else by reading it through the descriptor returned
-// (and the check is recorded in c).
-func verifyOpen(path, want string, c *checks) (*os.File, error) {
+// manifest gives, and tells the protocol it speaks (see scanSHA256): from
+// a check recorded in c when the file is the one checked, unchanged; else
+// by reading it through the descriptor returned (and the check is
+// recorded in c).
+func verifyOpen(path, want string, c *checks) (*os.File, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("check executable: %w", err)
+		return nil, "", fmt.Errorf("check executable: %w", err)
 	}
 	before, known := identify(f)
-	if known && c.passed(path, before, want) {
-		return f, nil
+	if known {
+		if protocol, ok := c.passed(path, before, want); ok {
+			return f, protocol, nil
+		}
 	}
-	got, err := readerSHA256(f)
+	got, protocol, err := scanSHA256(f)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("check executable: %w", err)
+		return nil, "", fmt.Errorf("check executable: %w", err)
 	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(strings.ToLower(want))) != 1 {
 		f.Close()
-		return nil, fmt.Errorf("%w: %s has %s, the manifest says %s (reinstall the plugin)", ErrChecksum, path, got, want)
+		return nil, "", fmt.Errorf("%w: %s has %s, the manifest says %s (reinstall the plugin)", ErrChecksum, path, got, want)
 	}
 	if known {
 		if after, ok := identify(f); ok {
-			c.record(path, before, after, got)
+			c.record(path, before, after, got, protocol)
 		}
 	}
-	return f, nil
+	return f, protocol, nil
 }

@@ -54,7 +54,7 @@ func (fx *checkFixture) write(content string) {
 // read (the descriptor is at its end) or answered from the record.
 func (fx *checkFixture) check(c *checks, want string) (read bool, err error) {
 	fx.t.Helper()
-	f, err := verifyOpen(fx.exe, want, c)
+	f, _, err := verifyOpen(fx.exe, want, c)
 	if err != nil {
 		return false, err
 	}
@@ -203,7 +203,7 @@ func TestChecksRecordFileDropsRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * tick)
-	if f, err := verifyOpen(gone, sum(t, content), fx.checks); err != nil {
+	if f, _, err := verifyOpen(gone, sum(t, content), fx.checks); err != nil {
 		t.Fatal(err)
 	} else {
 		f.Close()

@@ -7,26 +7,30 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/tentacle-go/tentacle/internal/goplugin"
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
 	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
-// proc is one running plugin process.
+// proc is one running plugin process, in either protocol: the lean one
+// (start_lean.go) or go-plugin's (start_grpc.go).
 type proc struct {
+	cmd *exec.Cmd
+	// The earlier protocol's go-plugin client and gRPC client; nil in the
+	// lean one.
 	client *plugin.Client
-	cmd    *exec.Cmd
-	rpc    *transport.Client
+	rpc    *goplugin.Client
+	// control is the lean protocol's connection, on which the plugin said
+	// Hello; closing it stops the plugin. Nil in the earlier protocol.
+	control *leanControl
 	// direct is set once the plugin described itself, when it takes
 	// direct calls; nil: over gRPC only.
 	direct atomic.Pointer[transport.Conns]
@@ -43,14 +47,14 @@ type proc struct {
 	finished sync.Once
 }
 
-// startProcess checks the executable against its SHA-256, starts it,
-// completes go-plugin's handshake, serves the host's services to it and
-// asks it to describe itself.
+// startProcess checks the executable against its SHA-256, starts it in the
+// protocol it speaks (found while checking it), serves the host's services
+// to it and has it describe itself.
 //
 // The process's unix sockets go into a folder of its own in the host's
 // folder from runs, removed once it has stopped.
 func startProcess(ctx context.Context, id, exe, sha string, c *checks, out *output, hostSvc pluginpb.HostServer, mixins []*pluginpb.MixinDecl, startTimeout time.Duration, runs *runDirs) (*proc, error) {
-	cmd, started, err := verifiedCommand(exe, sha, c)
+	cmd, started, protocol, err := verifiedCommand(exe, sha, c)
 	if err != nil {
 		return nil, err
 	}
@@ -58,58 +62,17 @@ func startProcess(ctx context.Context, id, exe, sha string, c *checks, out *outp
 	cmd.Dir = filepath.Dir(exe)
 	dieWithHost(cmd)
 	p := &proc{cmd: cmd, exited: make(chan struct{}), runs: runs, runDir: runs.acquire()}
-	p.client = plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  transport.Handshake,
-		Plugins:          map[string]plugin.Plugin{transport.PluginName: &transport.GRPCPlugin{}},
-		RunnerFunc:       runnerFunc(cmd, func(dir string) { p.sockets = dir }),
-		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: p.runDir},
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		Logger:           hclog.NewNullLogger(),
-		Stderr:           out,
-		SyncStdout:       out,
-		SyncStderr:       out,
-		StartTimeout:     startTimeout,
-	})
-	client := p.client
-	fail := func(err error) (*proc, error) {
-		p.closeDirect()
-		client.Kill()
-		p.finish()
-		return nil, err
+	req := &pluginpb.DescribeRequest{Plugin: id, Mixins: mixins, LogLevel: describedLevel(out.log)}
+	if protocol == protocolLean {
+		err = p.startLean(ctx, req, out, hostSvc, startTimeout)
+	} else {
+		err = p.startGRPC(ctx, req, out, hostSvc, startTimeout)
 	}
-	rpcClient, err := client.Client()
 	if err != nil {
-		client.Kill() // waits for the process to end, and its output
-		p.finish()
-		return nil, fmt.Errorf("start %s: %w", exe, startError(err, cmd, startTimeout))
+		return nil, fmt.Errorf("start %s: %w", exe, err)
 	}
-	raw, err := rpcClient.Dispense(transport.PluginName)
-	if err != nil {
-		return fail(fmt.Errorf("start %s: %w", exe, err))
-	}
-	rc, ok := raw.(*transport.Client)
-	if !ok {
-		return fail(fmt.Errorf("start %s: the process serves no tentacle plugin", exe))
-	}
-	p.rpc = rc
-	p.host = listenHostDirect(hostSvc, p.sockets)
-	go p.watch()
-	brokerID := rc.Broker.NextId()
-	go rc.Broker.AcceptAndServe(brokerID, func(opts []grpc.ServerOption) *grpc.Server {
-		s := grpc.NewServer(opts...)
-		pluginpb.RegisterHostServer(s, hostSvc)
-		return s
-	})
-	dctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	desc, err := rc.Describe(dctx, &pluginpb.DescribeRequest{Plugin: id, HostBrokerId: brokerID, DirectHost: p.host.addr(), Mixins: mixins,
-		LogLevel: describedLevel(out.log)})
-	if err != nil {
-		return fail(fmt.Errorf("describe: %w", err))
-	}
-	p.desc = desc
-	if desc.DirectCalls != "" {
-		p.direct.Store(transport.NewConns(desc.DirectCalls, maxIdleDirect))
+	if p.desc.DirectCalls != "" {
+		p.direct.Store(transport.NewConns(p.desc.DirectCalls, maxIdleDirect))
 		select {
 		case <-p.exited: // gone already: watch may have missed it
 			p.closeDirect()
@@ -119,52 +82,9 @@ func startProcess(ctx context.Context, id, exe, sha string, c *checks, out *outp
 	return p, nil
 }
 
-// go-plugin's messages for a process that did not complete its handshake.
-const (
-	msgUnrecognized = "Unrecognized remote plugin message: "
-	msgTimeout      = "timeout while waiting for plugin to start"
-	msgExited       = "plugin exited before we could connect"
-)
-
-// startError says why a process did not complete go-plugin's handshake, in
-// place of go-plugin's own message, which is written for the authors of
-// go-plugin hosts (and guesses at the wrong architecture when a plugin
-// printed to stdout or exited). cmd has ended.
-func startError(err error, cmd *exec.Cmd, timeout time.Duration) error {
-	msg := err.Error()
-	ended := "its stdout was closed"
-	if st := cmd.ProcessState; st != nil {
-		ended = "it exited (" + st.String() + ")"
-	}
-	switch {
-	case strings.HasPrefix(msg, msgTimeout):
-		return fmt.Errorf("%w within %s", ErrStart, timeout)
-	case strings.HasPrefix(msg, msgExited):
-		return fmt.Errorf("%w: %s before the handshake", ErrStart, ended)
-	case strings.HasPrefix(msg, msgUnrecognized):
-		line, _, _ := strings.Cut(strings.TrimPrefix(msg, msgUnrecognized), "\n")
-		if line == "" {
-			return fmt.Errorf("%w: %s before the handshake", ErrStart, ended)
-		}
-		return fmt.Errorf("%w: it wrote %q to stdout before the handshake: "+
-			"a plugin must not write to stdout before sdk.Serve, where the host reads the handshake (log to stderr)", ErrStart, line)
-	}
-	return err
-}
-
 // ErrStart is the failure of a plugin process that did not complete its
 // handshake: it printed to stdout first, it exited, or it hung.
 var ErrStart = errors.New("the plugin's process did not start")
-
-// watch closes exited when the process is gone.
-func (p *proc) watch() {
-	for !p.client.Exited() {
-		time.Sleep(50 * time.Millisecond)
-	}
-	p.closeDirect()
-	p.finish()
-	close(p.exited)
-}
 
 // finish removes the process's socket folder once it has ended (go-plugin
 // removes it only when the host stops the process), and gives the host's
@@ -203,15 +123,19 @@ func (p *proc) exitStatus() string {
 }
 
 // call makes one call into the process with a deadline: directly when the
-// plugin takes direct calls and its socket answers, else over gRPC. It
-// reports whether the call failed because it overran the deadline.
+// plugin takes direct calls and its socket answers, else over gRPC (in the
+// earlier protocol). It reports whether the call failed because it overran
+// the deadline.
 func (p *proc) call(req *pluginpb.CallRequest, timeout time.Duration) (resp *pluginpb.CallResponse, overrun bool, err error) {
 	if d := p.direct.Load(); d != nil {
 		resp, err = callDirect(d, req, timeout)
 		var de *transport.DialError
-		if !errors.As(err, &de) {
+		if !errors.As(err, &de) || p.rpc == nil {
 			return resp, errors.Is(err, os.ErrDeadlineExceeded), err
 		}
+	}
+	if p.rpc == nil {
+		return nil, false, errNotRunning
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -221,6 +145,47 @@ func (p *proc) call(req *pluginpb.CallRequest, timeout time.Duration) (resp *plu
 	return resp, err != nil && (ctx.Err() != nil || status.Code(err) == codes.DeadlineExceeded), err
 }
 
+// serveHTTP has the plugin answer an HTTP request with one of its
+// http.Handlers.
+func (p *proc) serveHTTP(ctx context.Context, req *pluginpb.HTTPRequest) (*pluginpb.HTTPResponse, error) {
+	if p.rpc != nil {
+		return p.rpc.ServeHTTP(ctx, req)
+	}
+	resp, err := p.callCtx(ctx, &pluginpb.CallRequest{Kind: pluginpb.CallRequest_SERVE_HTTP, Http: req})
+	if err != nil {
+		return nil, err
+	}
+	return resp.GetHttp(), nil
+}
+
+// readFile has the plugin read a file of one of its fs.FSs.
+func (p *proc) readFile(ctx context.Context, req *pluginpb.FileRequest) (*pluginpb.FileResponse, error) {
+	if p.rpc != nil {
+		return p.rpc.ReadFile(ctx, req)
+	}
+	resp, err := p.callCtx(ctx, &pluginpb.CallRequest{Kind: pluginpb.CallRequest_READ_FILE, File: req})
+	if err != nil {
+		return nil, err
+	}
+	if resp.File == nil {
+		return &pluginpb.FileResponse{}, nil
+	}
+	return resp.File, nil
+}
+
+// callCtx makes one direct call by ctx's deadline.
+func (p *proc) callCtx(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb.CallResponse, error) {
+	d := p.direct.Load()
+	if d == nil {
+		return nil, errNotRunning
+	}
+	timeout := time.Hour
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = time.Until(deadline)
+	}
+	return callDirect(d, req, timeout)
+}
+
 // kill kills the process at once (its end is noticed as any other).
 func (p *proc) kill() {
 	if p.cmd.Process != nil {
@@ -228,13 +193,28 @@ func (p *proc) kill() {
 	}
 }
 
-// stop ends the process: gracefully (go-plugin closes the connection and
-// waits up to 2 s), then killed.
+// stop ends the process: gracefully (the lean protocol's connection
+// closed, or go-plugin's way), and killed when it has not ended within
+// gracePeriod.
 func (p *proc) stop() {
 	p.closeDirect()
-	p.client.Kill()
+	if p.client != nil {
+		p.client.Kill() // go-plugin waits up to 2 s
+	} else {
+		p.control.close()
+		select {
+		case <-p.exited:
+		case <-time.After(gracePeriod):
+			p.kill()
+			<-p.exited
+		}
+	}
 	p.finish()
 }
+
+// gracePeriod is how long a stopped process has to end on its own before
+// it is killed: go-plugin's.
+const gracePeriod = 2 * time.Second
 
 // errNotRunning is the failure of a call to a plugin whose process is not
 // running.

@@ -41,12 +41,20 @@ func TestConformanceOverFrames(t *testing.T) {
 	conformance.Run(t, processTier{})
 }
 
-// TestConformanceOverGRPC runs the suite again with plugins that offer no
-// direct calls, as a plugin in another language may: every call goes over
-// gRPC, the fallback.
+// TestConformanceLegacy runs the suite again with the fixtures built with
+// the SDK's tentacle_grpc build tag: executables that speak the earlier
+// protocol (go-plugin and gRPC, direct calls beside), as plugins built with
+// earlier SDKs do, which the host starts that way.
+func TestConformanceLegacy(t *testing.T) {
+	conformance.Run(t, processTier{build: &legacyFixtureExes})
+}
+
+// TestConformanceOverGRPC runs the suite again with plugins of the
+// earlier protocol that offer no direct calls, as a plugin in another
+// language may: every call goes over gRPC.
 func TestConformanceOverGRPC(t *testing.T) {
 	t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugins
-	conformance.Run(t, processTier{})
+	conformance.Run(t, processTier{build: &legacyFixtureExes})
 }
 
 // TestMain removes the conformance fixtures' executables once the
@@ -54,6 +62,7 @@ func TestConformanceOverGRPC(t *testing.T) {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	fixtureExes.cleanup()
+	legacyFixtureExes.cleanup()
 	os.Exit(code)
 }
 
@@ -62,7 +71,17 @@ func TestMain(m *testing.M) {
 // fixture and its plugin.yaml. not_a_plugin is a package folder without a
 // manifest (its executable would serve nothing), which the process tier
 // lists as not a plugin.
-type processTier struct{}
+type processTier struct {
+	build *fixtureBuild // the fixtures' executables; nil: fixtureExes
+}
+
+// exes is the build of the fixtures' executables the tier runs.
+func (p processTier) exes() *fixtureBuild {
+	if p.build == nil {
+		return &fixtureExes
+	}
+	return p.build
+}
 
 var (
 	_ conformance.Mutable   = processTier{}
@@ -102,14 +121,14 @@ func (*fixturePackages) IsolatesPlugins() {}
 
 var _ tier.Isolating = (*fixturePackages)(nil)
 
-func (processTier) Origin(t testing.TB, fixtures ...string) tier.Origin {
+func (p processTier) Origin(t testing.TB, fixtures ...string) tier.Origin {
 	t.Helper()
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range fixtures {
-		putFixture(t, dir, name, name)
+		putFixture(t, p.exes(), dir, name, name)
 	}
 	return &fixturePackages{Origin: process.New(dir, fixtureOptions()), dir: dir}
 }
@@ -154,13 +173,13 @@ func twoStrings(args json.RawMessage) (string, string, error) {
 // executable and manifest, replacing what was there. Every fixture has an
 // executable of its own (with its own SHA-256, the manifest's digest), so a
 // change of fixture is a change of code.
-func (processTier) Put(t testing.TB, src tier.Origin, id, fixture string) {
+func (p processTier) Put(t testing.TB, src tier.Origin, id, fixture string) {
 	t.Helper()
 	dir := src.(*fixturePackages).dir
 	if err := os.RemoveAll(filepath.Join(dir, id)); err != nil {
 		t.Fatal(err)
 	}
-	putFixture(t, dir, id, fixture)
+	putFixture(t, p.exes(), dir, id, fixture)
 }
 
 // Delete implements conformance.Mutable: it removes the package folder.
@@ -196,12 +215,12 @@ func (processTier) Running(src tier.Origin) []string {
 // putFixture makes <dir>/<id>/ the package of fixture as plugin id: its executable
 // tentacle-plugin-<fixture> (a hard link to the fixture's, or a copy) and,
 // for a fixture that declares a plugin, plugin.yaml.
-func putFixture(t testing.TB, dir, id, fixture string) {
+func putFixture(t testing.TB, b *fixtureBuild, dir, id, fixture string) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(conformance.FixtureDir(), fixture)); err != nil {
 		t.Fatalf("no fixture %q: %v", fixture, err)
 	}
-	fx := fixtureExes.get(t, fixture)
+	fx := b.get(t, fixture)
 	pkg := filepath.Join(dir, id)
 	if err := os.MkdirAll(pkg, 0o755); err != nil {
 		t.Fatal(err)
@@ -245,10 +264,15 @@ func linkFixture(from, to string) error {
 }
 
 // fixtureExes is the fixture executable, built once for the package's
-// tests, and the executable of each fixture made from it.
-var fixtureExes fixtureBuild
+// tests, and the executable of each fixture made from it;
+// legacyFixtureExes the same built to speak the earlier protocol.
+var (
+	fixtureExes       fixtureBuild
+	legacyFixtureExes = fixtureBuild{tags: legacyTags}
+)
 
 type fixtureBuild struct {
+	tags string // the build tags; "" for none
 	once sync.Once
 	exe  string // the built executable, in a cache folder that is kept
 	dir  string // temporary: the fixtures' executables
@@ -279,8 +303,8 @@ func (b *fixtureBuild) build(t testing.TB) string {
 		if b.dir, b.err = os.MkdirTemp("", "tentacle-conformance-"); b.err != nil {
 			return
 		}
-		b.exe = filepath.Join(cache, "conformance-fixtures")
-		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", b.exe, "./testdata/conformance")
+		b.exe = filepath.Join(cache, "conformance-fixtures"+b.tags)
+		cmd := exec.Command("go", "build", "-tags="+b.tags, "-ldflags=-s -w", "-o", b.exe, "./testdata/conformance")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("go build ./testdata/conformance: %v\n%s", err, out)
 		}

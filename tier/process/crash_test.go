@@ -77,9 +77,11 @@ func TestCrashListed(t *testing.T) {
 			h := newHost(t, hostConfig{plugins: map[string]string{"tool": "tool"}, builtin: after(&calls), backoff: time.Hour})
 			pid := h.crash(c.helper, c.arg)
 			var in manager.Info
-			h.waitFor("crash listed", func() bool {
+			// The process is listed crashed a moment before the manager has
+			// counted the crash (it reads the process's last lines then).
+			h.waitFor("crash listed and counted", func() bool {
 				in = h.info("tool")
-				return in.Process != nil && in.Process.Crashed
+				return in.Process != nil && in.Process.Crashed && in.Faults > 0
 			})
 			st := in.Process
 			if st.PID != 0 || !strings.Contains(st.Exit, c.exit) {

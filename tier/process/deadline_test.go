@@ -9,7 +9,6 @@ import (
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/manager"
-	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
 
@@ -28,9 +27,6 @@ func callHook(hook *hooks.Hook[textHook], arg string) []string {
 func TestHookOverrun(t *testing.T) {
 	for _, direct := range []bool{true, false} {
 		t.Run(map[bool]string{true: "direct", false: "grpc"}[direct], func(t *testing.T) {
-			if !direct {
-				t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugin
-			}
 			testHookOverrun(t, direct)
 		})
 	}
@@ -39,7 +35,7 @@ func TestHookOverrun(t *testing.T) {
 func testHookOverrun(t *testing.T, direct bool) {
 	var calls []string
 	h := newHost(t, hostConfig{
-		plugins: map[string]string{"tool": "tool"},
+		plugins: map[string]string{"tool": overGRPC(t, direct, "tool")},
 		builtin: after(&calls),
 		proc:    process.Options{HookTimeout: time.Minute, HookTimeouts: map[string]time.Duration{hookSlow: 50 * time.Millisecond}},
 	})

@@ -9,9 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/protomsg"
 	"github.com/tentacle-go/tentacle/internal/transport"
 )
 
@@ -26,7 +25,7 @@ const maxIdleDirect = 4
 // times slower.
 func callDirect(conns *transport.Conns, req *pluginpb.CallRequest, timeout time.Duration) (*pluginpb.CallResponse, error) {
 	var resp pluginpb.CallResponse
-	if err := conns.Call(req, &resp, time.Now().Add(timeout)); err != nil {
+	if err := conns.Call((*protomsg.CallRequest)(req), (*protomsg.CallResponse)(&resp), time.Now().Add(timeout)); err != nil {
 		return nil, err
 	}
 	if resp.Failure != "" {
@@ -89,7 +88,9 @@ func (h *hostDirect) accept() {
 		h.mu.Unlock()
 		h.used.Store(true)
 		go func() {
-			transport.ServeConn(conn, func() proto.Message { return new(pluginpb.HostCall) }, h.handle)
+			transport.ServeConn(conn, func() transport.Message { return new(protomsg.HostCall) }, func(m transport.Message) transport.Message {
+				return (*protomsg.HostReply)(h.handle((*pluginpb.HostCall)(m.(*protomsg.HostCall))))
+			})
 			h.mu.Lock()
 			delete(h.conns, conn)
 			h.mu.Unlock()
@@ -98,11 +99,11 @@ func (h *hostDirect) accept() {
 }
 
 // handle answers one Host call as the Host service over gRPC does.
-func (h *hostDirect) handle(m proto.Message) proto.Message {
+func (h *hostDirect) handle(call *pluginpb.HostCall) *pluginpb.HostReply {
 	ctx := context.Background()
 	var reply pluginpb.HostReply
 	var err error
-	switch c := m.(*pluginpb.HostCall).Call.(type) {
+	switch c := call.Call.(type) {
 	case *pluginpb.HostCall_Settings:
 		var r *pluginpb.SettingsResponse
 		r, err = h.svc.Settings(ctx, c.Settings)

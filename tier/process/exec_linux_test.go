@@ -32,7 +32,7 @@ func TestVerifiedCommandRunsTheCheckedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd, started, err := verifiedCommand(exe, sha, nil)
+	cmd, started, _, err := verifiedCommand(exe, sha, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestVerifiedCommandRunsTheCheckedFile(t *testing.T) {
 		t.Errorf("argv[0] %q, want %q", cmd.Args[0], exe)
 	}
 
-	if _, _, err := verifiedCommand(exe, sha, nil); !errors.Is(err, ErrChecksum) {
+	if _, _, _, err := verifiedCommand(exe, sha, nil); !errors.Is(err, ErrChecksum) {
 		t.Errorf("the replaced file: %v; want ErrChecksum", err)
 	}
 }

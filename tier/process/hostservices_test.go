@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/tentacle-go/tentacle"
-	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/settings"
 )
 
@@ -20,12 +19,9 @@ import (
 func TestHostServices(t *testing.T) {
 	for _, direct := range []bool{true, false} {
 		t.Run(map[bool]string{true: "direct", false: "grpc"}[direct], func(t *testing.T) {
-			if !direct {
-				t.Setenv(sdk.DirectCallsEnv, "off") // inherited by the plugins
-			}
 			calc := &tentacle.Definition{Name: "Calc", Helpers: tentacle.Helpers{"add": func(a, b int) int { return a + b }}}
 			h := newHost(t, hostConfig{
-				plugins: map[string]string{"tool": "tool", "hello": "hello"},
+				plugins: map[string]string{"tool": overGRPC(t, direct, "tool"), "hello": overGRPC(t, direct, "hello")},
 				builtin: map[string]*tentacle.Definition{"calc": calc},
 			})
 			pid := h.pid("tool")

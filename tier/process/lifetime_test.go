@@ -203,24 +203,35 @@ func contents(t *testing.T, dir string) []string {
 	return out
 }
 
-// TestSocketFolders: a plugin process's unix sockets (go-plugin's, on both
-// sides, and the direct calls both ways) are in a folder of the process's
-// own, in the host's folder (tentacle-run-*) in Options.SocketDir, both
-// private to the user; nothing goes in the temporary folder. The host's
-// folder is removed once its last process has stopped, SocketDir too when
-// left empty. Making the origin removes folders of hosts that no longer
-// run and nothing else; a folder in use by another host stays.
+// TestSocketFolders: a plugin process's unix sockets (the direct calls
+// both ways; in the earlier protocol go-plugin's too, on both sides) are
+// in a folder of the process's own, in the host's folder (tentacle-run-*)
+// in Options.SocketDir, both private to the user; nothing goes in the
+// temporary folder. (The lean protocol's start socket is gone once the
+// plugin connected.) The host's folder is removed once its last process
+// has stopped, SocketDir too when left empty. Making the origin removes
+// folders of hosts that no longer run and nothing else; a folder in use by
+// another host stays.
 func TestSocketFolders(t *testing.T) {
-	tmp, sockets := shortDir(t), filepath.Join(shortDir(t), "run")
+	for _, tc := range []struct {
+		name, plugin string
+		sockets      int
+	}{{"lean", "tool", 2}, {"earlier protocol", legacy("tool"), 4}} {
+		t.Run(tc.name, func(t *testing.T) { testSocketFolders(t, tc.plugin, tc.sockets) })
+	}
+}
+
+func testSocketFolders(t *testing.T, plugin string, sockets int) {
+	tmp, socketDir := shortDir(t), filepath.Join(shortDir(t), "run")
 	useTempDir(t, tmp)
-	writeFile(t, filepath.Join(sockets, "tentacle-run-0badf00d", "plugin-dir1", "plugin2"), "left by a host that was killed")
-	writeFile(t, filepath.Join(sockets, "keep.txt"), "not the tier's")
-	h := newHost(t, hostConfig{plugins: map[string]string{"tool": "tool"}, proc: process.Options{SocketDir: sockets}})
+	writeFile(t, filepath.Join(socketDir, "tentacle-run-0badf00d", "plugin-dir1", "plugin2"), "left by a host that was killed")
+	writeFile(t, filepath.Join(socketDir, "keep.txt"), "not the tier's")
+	h := newHost(t, hostConfig{plugins: map[string]string{"tool": plugin}, proc: process.Options{SocketDir: socketDir}})
 	pid := h.pid("tool")
 	if out := callHook(h.slow, "0s"); len(out) != 1 || out[0] != "tool slept 0s" || h.info("tool").Process.Details["direct_calls"] != true {
 		t.Fatalf("the plugin answers %q, direct calls %v", out, h.info("tool").Process.Details)
 	}
-	got := contents(t, sockets)
+	got := contents(t, socketDir)
 	var runs, procs, socks []string
 	for _, p := range got {
 		switch parts := strings.Split(strings.TrimSuffix(p, "/"), "/"); len(parts) {
@@ -235,17 +246,17 @@ func TestSocketFolders(t *testing.T) {
 		}
 	}
 	if len(runs) != 1 || !strings.HasPrefix(runs[0], "tentacle-run-") || runs[0] == "tentacle-run-0badf00d/" ||
-		len(procs) != 1 || !slices.Contains(socks, "calls") || !slices.Contains(socks, "host") || len(socks) != 4 {
-		t.Fatalf("socket folder while the plugin runs: %q; want the host's folder with the process's, holding calls, host and go-plugin's two sockets, the stale folder gone", got)
+		len(procs) != 1 || !slices.Contains(socks, "calls") || !slices.Contains(socks, "host") || len(socks) != sockets {
+		t.Fatalf("socket folder while the plugin runs: %q; want the host's folder with the process's, holding calls and host (and go-plugin's two sockets), the stale folder gone", got)
 	}
 	for _, dir := range []string{runs[0], procs[0]} {
-		if fi, err := os.Stat(filepath.Join(sockets, dir)); err != nil || fi.Mode().Perm() != 0o700 {
+		if fi, err := os.Stat(filepath.Join(socketDir, dir)); err != nil || fi.Mode().Perm() != 0o700 {
 			t.Errorf("%s: %v, %v; want mode 0700", dir, fi.Mode().Perm(), err)
 		}
 	}
 	// Another host on the same socket folder leaves this one's alone.
-	process.New(t.TempDir(), process.Options{SocketDir: sockets})
-	if !exists(filepath.Join(sockets, runs[0])) {
+	process.New(t.TempDir(), process.Options{SocketDir: socketDir})
+	if !exists(filepath.Join(socketDir, runs[0])) {
 		t.Fatal("another host removed the socket folder of a running one")
 	}
 	if out := callHook(h.slow, "0s"); len(out) != 1 {
@@ -258,7 +269,7 @@ func TestSocketFolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitGone(t, pid)
-	if got := contents(t, sockets); !slices.Equal(got, []string{"keep.txt"}) {
+	if got := contents(t, socketDir); !slices.Equal(got, []string{"keep.txt"}) {
 		t.Errorf("socket folder after the stop: %q, want only what is not the tier's", got)
 	}
 	if got := contents(t, tmp); len(got) != 0 {

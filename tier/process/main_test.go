@@ -26,6 +26,7 @@ import (
 	"github.com/tentacle-go/tentacle/internal/loglevel"
 	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/settings"
 	"github.com/tentacle-go/tentacle/tier"
@@ -33,7 +34,30 @@ import (
 )
 
 // testPlugins are the test plugins under testdata, built once per run.
-var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered", "levels"}
+var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered", "levels", "baddescribe"}
+
+// legacyPlugins are the test plugins built with the SDK's legacyTags: they
+// speak the earlier protocol (go-plugin and gRPC, direct calls beside), as
+// plugins built with earlier SDKs do. Name them with legacy.
+var legacyPlugins = []string{"hello", "tool", "chatty"}
+
+// legacyTags are the build tags of an SDK of the earlier protocol.
+const legacyTags = "tentacle_grpc"
+
+// legacy names test plugin name as built by legacyPlugins.
+func legacy(name string) string { return filepath.Join("grpc", name) }
+
+// overGRPC returns test plugin name for a test that runs over direct calls
+// (direct) or over gRPC alone: then the plugin built to speak the earlier
+// protocol, told to offer no direct calls (in the environment it inherits).
+func overGRPC(t testing.TB, direct bool, name string) string {
+	t.Helper()
+	if direct {
+		return name
+	}
+	t.Setenv(sdk.DirectCallsEnv, "off")
+	return legacy(name)
+}
 
 var (
 	buildOnce sync.Once
@@ -56,12 +80,21 @@ func bin(t testing.TB, name string) string {
 		if buildErr = os.MkdirAll(binDir, 0o755); buildErr != nil {
 			return
 		}
-		args := []string{"build", "-ldflags=-s -w", "-o", binDir + string(filepath.Separator)}
-		for _, p := range testPlugins {
-			args = append(args, "./testdata/"+p)
-		}
-		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build the test plugins: %v\n%s", err, out)
+		for _, set := range []struct {
+			tags, dir string
+			plugins   []string
+		}{{"", binDir, testPlugins}, {legacyTags, filepath.Join(binDir, legacy("")), legacyPlugins}} {
+			if buildErr = os.MkdirAll(set.dir, 0o755); buildErr != nil {
+				return
+			}
+			args := []string{"build", "-tags=" + set.tags, "-ldflags=-s -w", "-o", set.dir + string(filepath.Separator)}
+			for _, p := range set.plugins {
+				args = append(args, "./testdata/"+p)
+			}
+			if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build the test plugins (tags %q): %v\n%s", set.tags, err, out)
+				return
+			}
 		}
 	})
 	if buildErr != nil {

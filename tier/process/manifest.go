@@ -177,11 +177,8 @@ func FileSHA256(path string) (string, error) {
 }
 
 func readerSHA256(r io.Reader) (string, error) {
-	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum, _, err := scanSHA256(r)
+	return sum, err
 }
 
 // ErrChecksum is returned when an executable does not match its manifest.

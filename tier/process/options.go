@@ -61,7 +61,9 @@ type Options struct {
 	// same device, inode, size, modification and change time (a write
 	// or a modification time set back changes the change time, which
 	// nothing sets back; a file changed in the last two seconds is not
-	// recorded, as a file system's clock may not have ticked). Checks are
+	// recorded, as a file system's clock may not have ticked). A record
+	// also keeps the protocol the file speaks, found in the same read; a
+	// record without one (from an earlier host) is read again. Checks are
 	// kept in memory for the source's life in any case; "" keeps them
 	// only there. The file is written whole, by a rename; a missing or
 	// unreadable one means every executable is read at its next start.

@@ -131,7 +131,7 @@ func (h remoteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.in.opts.CallTimeout)
 	defer cancel()
-	resp, err := p.rpc.ServeHTTP(ctx, req)
+	resp, err := p.serveHTTP(ctx, req)
 	if err != nil {
 		panic(fmt.Errorf("plugin %q: http handler: %w", h.in.id, err))
 	}
@@ -161,7 +161,7 @@ func (f remoteFS) Open(name string) (fs.File, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), f.in.opts.CallTimeout)
 	defer cancel()
-	resp, err := p.rpc.ReadFile(ctx, &pluginpb.FileRequest{Object: f.id, Name: name})
+	resp, err := p.readFile(ctx, &pluginpb.FileRequest{Object: f.id, Name: name})
 	switch {
 	case err != nil:
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}

@@ -1,5 +1,6 @@
 // Package process is the process tier: plugins that run as executables of
-// their own, over hashicorp/go-plugin with gRPC, found in the packages
+// their own, over unix sockets (the lean protocol; executables built with
+// earlier SDKs over hashicorp/go-plugin with gRPC), found in the packages
 // folder of a base directory (and, when the operator allows it, on PATH).
 // A crash, a leak or a hang in such a plugin never reaches the host: calls
 // carry deadlines, a crashed process is reported and restarted by the

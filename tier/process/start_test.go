@@ -2,11 +2,13 @@ package process_test
 
 import (
 	"errors"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tentacle-go/tentacle/internal/lean"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
@@ -22,8 +24,8 @@ func TestStartFailures(t *testing.T) {
 		want   []string // in the listed error
 	}{
 		{
-			name:   "stdout before the handshake",
-			plugin: "chatty",
+			name:   "stdout before the handshake (earlier protocol)",
+			plugin: legacy("chatty"),
 			want:   []string{`it wrote "chatty starting up" to stdout before the handshake`, "log to stderr"},
 		},
 		{
@@ -63,5 +65,63 @@ func TestStartFailures(t *testing.T) {
 				t.Errorf("hello beside it: %+v", in)
 			}
 		})
+	}
+}
+
+// TestStdoutBeforeServe: a plugin of the lean protocol may print to
+// standard output before sdk.Serve (only go-plugin's protocol reads its
+// handshake there): it starts, and the line is logged as its output.
+func TestStdoutBeforeServe(t *testing.T) {
+	h := newHost(t, hostConfig{plugins: map[string]string{"chatty": "chatty"}})
+	if in := h.info("chatty"); !in.Enabled || in.Error != nil {
+		t.Fatalf("chatty: enabled %v, error %+v; want it running", in.Enabled, in.Error)
+	}
+	if r, ok := h.logs.find("chatty starting up"); !ok || r.Attrs["stream"] != "output" {
+		t.Errorf("the line printed: %+v, %v; want it logged as output", r, ok)
+	}
+}
+
+// TestPluginWithoutHost: a plugin executable that no host started (run by
+// hand), or that a host too old for the lean protocol started (its cookie
+// in the environment, no socket named), says so and exits with status 1
+// instead of waiting.
+func TestPluginWithoutHost(t *testing.T) {
+	exe := bin(t, "hello")
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"run by hand", nil, "it does nothing on its own"},
+		{"an older host", []string{lean.CookieEnv + "=" + lean.CookieValue}, "the tentacle host that started it is too old to run it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(exe)
+			cmd.Env = tc.env
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), tc.want) {
+				t.Errorf("%v, %q; want exit status 1 and %q", err, out, tc.want)
+			}
+		})
+	}
+}
+
+// TestDescribeFailure: a plugin that cannot describe itself (its filter
+// does not encode) is listed with an import error that says why, and
+// leaves no process behind.
+func TestDescribeFailure(t *testing.T) {
+	h := newHost(t, hostConfig{plugins: map[string]string{"bad": "baddescribe"}})
+	in := h.info("bad")
+	if in.Enabled || in.Error == nil || in.Error.Phase != manager.PhaseImport {
+		t.Fatalf("enabled %v, error %+v; want an import error", in.Enabled, in.Error)
+	}
+	for _, w := range []string{"describe: ", `hook "test.line": filter`} {
+		if !strings.Contains(in.Error.Message, w) {
+			t.Errorf("error %q; want it to say %q", in.Error.Message, w)
+		}
+	}
+	if pids := running(t, filepath.Join(h.pkgs, "bad")); len(pids) > 0 {
+		t.Errorf("processes left behind: %v", pids)
 	}
 }

@@ -1,5 +1,7 @@
 // Command chatty is a process plugin for the process tier's tests that
-// prints to stdout before it serves, where the host expects the handshake.
+// prints to stdout before it serves: where a host expects go-plugin's
+// handshake from a plugin of the earlier protocol (built with the
+// tentacle_grpc tag), and which the lean protocol logs.
 package main
 
 import (

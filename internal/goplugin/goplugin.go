@@ -1,4 +1,8 @@
-package transport
+// Package goplugin is the glue of the earlier protocol of process plugins:
+// hashicorp/go-plugin's handshake and gRPC. The host runs plugin
+// executables built with an SDK that speaks it (see tier/process); the SDK
+// serves it only when built with the tentacle_grpc build tag.
+package goplugin
 
 import (
 	"context"
@@ -6,6 +10,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
+	"github.com/tentacle-go/tentacle/internal/lean"
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
 )
 
@@ -14,8 +19,8 @@ import (
 // host that is not there: it prints how to use it instead.
 var Handshake = plugin.HandshakeConfig{
 	ProtocolVersion:  1,
-	MagicCookieKey:   "TENTACLE_PLUGIN",
-	MagicCookieValue: "a2f1e6c0-tentacle-process-plugin",
+	MagicCookieKey:   lean.CookieEnv,
+	MagicCookieValue: lean.CookieValue,
 }
 
 // PluginName is the name under which a process serves its plugin.

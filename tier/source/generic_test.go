@@ -1,0 +1,61 @@
+package source
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// loadGeneric loads testdata/generic/<id>.go.
+func loadGeneric(t *testing.T, id string) (tier.Instance, error) {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "generic", id+".go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, id+".go"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := New(dir, Options{}).Scan(context.Background())
+	if err != nil || len(cands) != 1 || cands[0].Load == nil {
+		t.Fatalf("scan: %v, %d candidates", err, len(cands))
+	}
+	return cands[0].Load(context.Background(), tier.Env{})
+}
+
+// The generic standard library works in a plugin, a family of functions
+// per fixture, with the standard library's results.
+func TestGenericStandardLibrary(t *testing.T) {
+	for _, tc := range []struct{ id, want string }{
+		{"slices_search", "true false true 1 2 2 true true false true -1 0 0"},
+		{"slices_sort", "[1 1 2 3 4 5 6 9] [fig pear apple] [{a 1} {d 1} {b 2} {c 2}] true false 5 true 2 -1 9aapple"},
+		{"slices_edit", "[1 9 8 2 3] [8 2 3] [b a] [z a] [3 2 1] [1 3 5] [1 2 3 1] [a b] [1 7 4] [1 2 3 4] [ab ab ab] true 0"},
+		{"iterators", "[x y z] [1 2 3] [a bb ccc] [c b a][1 2][3 4][5]3 4 [0 1] [0 1 2]"},
+		{"maps_funcs", "2 3 true false map[b:2 z:26] true trueOK"},
+		{"cmp_funcs", "-1 1 -1 truedefault7 [a b c] [3 2 1]"},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			inst, err := loadGeneric(t, tc.id)
+			if err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			defer inst.Close()
+			run, ok := inst.Definition().Helpers["run"].(func() string)
+			if !ok {
+				t.Fatalf("helper is a %T", inst.Definition().Helpers["run"])
+			}
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("run() panicked: %v", r)
+				}
+			}()
+			if got := run(); got != tc.want {
+				t.Errorf("run() = %q\n                   want %q", got, tc.want)
+			}
+		})
+	}
+}

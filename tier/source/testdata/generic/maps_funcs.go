@@ -1,0 +1,24 @@
+// maps: copies and comparisons.
+package maps_funcs
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/tentacle-go/tentacle"
+)
+
+func run() string {
+	m := map[string]int{"a": 1, "b": 2}
+	c := maps.Clone(m)
+	c["c"] = 3 // a copy: m keeps two
+	dst := map[string]int{"z": 26}
+	maps.Copy(dst, m)
+	maps.DeleteFunc(dst, func(k string, _ int) bool { return k == "a" })
+	eq := maps.EqualFunc(m, map[string]string{"a": "1", "b": "2"}, func(v int, s string) bool { return fmt.Sprint(v) == s })
+	return fmt.Sprint(len(m), len(c), maps.Equal(m, map[string]int{"b": 2, "a": 1}), maps.Equal(m, c),
+		dst, eq, maps.Clone(map[string]bool(nil)) == nil, strings.ToUpper("ok"))
+}
+
+var Plugin = tentacle.Definition{Helpers: tentacle.Helpers{"run": run}}

@@ -4,16 +4,17 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tentacle-go/tentacle/tier"
 )
 
-// loadGeneric loads testdata/generic/<id>.go.
-func loadGeneric(t *testing.T, id string) (tier.Instance, error) {
+// loadGeneric loads testdata/<folder>/<id>.go.
+func loadGeneric(t *testing.T, folder, id string) (tier.Instance, error) {
 	t.Helper()
 	dir := t.TempDir()
-	src, err := os.ReadFile(filepath.Join("testdata", "generic", id+".go"))
+	src, err := os.ReadFile(filepath.Join("testdata", folder, id+".go"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,14 +33,14 @@ func loadGeneric(t *testing.T, id string) (tier.Instance, error) {
 func TestGenericStandardLibrary(t *testing.T) {
 	for _, tc := range []struct{ id, want string }{
 		{"slices_search", "true false true 1 2 2 true true false true -1 0 0"},
-		{"slices_sort", "[1 1 2 3 4 5 6 9] [fig pear apple] [{a 1} {d 1} {b 2} {c 2}] true false 5 true 2 -1 9aapple"},
+		{"slices_sort", "[1 1 2 3 4 5 6 9] [fig pear apple] [a b c] [{a 1} {d 1} {b 2} {c 2}] true false 5 true 2 -1 9aapple"},
 		{"slices_edit", "[1 9 8 2 3] [8 2 3] [b a] [z a] [3 2 1] [1 3 5] [1 2 3 1] [a b] [1 7 4] [1 2 3 4] [ab ab ab] true 0"},
 		{"iterators", "[x y z] [1 2 3] [a bb ccc] [c b a][1 2][3 4][5]3 4 [0 1] [0 1 2]"},
-		{"maps_funcs", "2 3 true false map[b:2 z:26] true trueOK"},
+		{"maps_funcs", "text/plain2 3 true false map[b:2 z:26] true trueOK"},
 		{"cmp_funcs", "-1 1 -1 truedefault7 [a b c] [3 2 1]"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
-			inst, err := loadGeneric(t, tc.id)
+			inst, err := loadGeneric(t, "generic", tc.id)
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}
@@ -55,6 +56,29 @@ func TestGenericStandardLibrary(t *testing.T) {
 			}()
 			if got := run(); got != tc.want {
 				t.Errorf("run() = %q\n                   want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// What the interpreter cannot run of the generic standard library fails
+// the load, saying where, what and what to write instead.
+func TestGenericStandardLibraryRefused(t *testing.T) {
+	for _, tc := range []struct{ id, want string }{
+		{"range_keys", "range_keys.go:11:2: range over maps.Keys(...), a function, is not supported"},
+		{"range_own", "range_own.go:17:2: range over upTo(...), a function, is not supported"},
+		{"iter_import", "iter_import.go:4:2: package iter is not supported by the interpreter"},
+		{"clear_builtin", "clear_builtin.go:6:2: the clear builtin is not supported by the interpreter"},
+		{"compiled_slice", "compiled_slice.go:12: CFG post-order panic: runtime error: invalid memory address or nil pointer dereference: the interpreter cannot infer the type parameters of slices.Sort from a slice or map a compiled function returned"},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			inst, err := loadGeneric(t, "generic_refused", tc.id)
+			if err == nil {
+				inst.Close()
+				t.Fatal("loaded")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q\nwant it to hold %q", err, tc.want)
 			}
 		})
 	}

@@ -59,7 +59,7 @@ func load(ctx context.Context, s *source, id string, p *pkg, def *definition, en
 	}
 	in := &instance{id: id, interp: i, as: make(map[reflect.Type]any, len(mixins)), out: out, literalImpl: def.impl != nil}
 	if _, err := in.eval(ctx, fmt.Sprintf("import plugin %q", importPath(id))); err != nil {
-		return nil, err
+		return nil, explainGeneric(p, err)
 	}
 	// One call of the glue function gives the rest (rewrite.go).
 	glue, err := in.eval(ctx, "plugin."+glueFunc)

@@ -4,24 +4,31 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"path"
+	"strconv"
 )
 
 // unsupported finds Go the interpreter cannot run (it implements the Go
 // 1.22 language without range over integers or functions, and without the
 // min and max builtins; it passes unnamed parameters wrongly, loses the
 // values that are not calls in an assignment of several values where some
-// are, and has no go:embed), where it can be seen without type checking, so
+// are, has no go:embed, no clear builtin and no package iter), where it can
+// be seen without type checking, so
 // that the author gets a file:line and a way around it instead of an
 // interpreter crash or a wrong value.
 func unsupported(p *pkg) error {
-	declared := make(map[string]bool) // package-level min/max shadow the builtins
+	declared := make(map[string]bool) // package-level min/max/clear shadow the builtins
 	types := make(map[string]bool)    // package-level types, for conversions
+	iters := make(map[string]bool)    // package-level functions that return a function
 	for _, f := range p.files {
 		for _, d := range f.ast.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
 				if d.Recv == nil {
 					declared[d.Name.Name] = true
+					if r := d.Type.Results; r != nil && len(r.List) == 1 {
+						_, iters[d.Name.Name] = r.List[0].Type.(*ast.FuncType)
+					}
 				}
 			case *ast.GenDecl:
 				for _, spec := range d.Specs {
@@ -45,10 +52,14 @@ func unsupported(p *pkg) error {
 	var found error
 	for _, f := range p.files {
 		for _, imp := range f.ast.Imports {
-			if imp.Path.Value == `"embed"` {
+			switch imp.Path.Value {
+			case `"embed"`:
 				return fmt.Errorf("%s: //go:embed is not supported by the interpreter: read files from the plugin's BaseFolder() instead", p.fset.Position(imp.Pos()))
+			case `"iter"`:
+				return fmt.Errorf("%s: package iter is not supported by the interpreter, which cannot declare its generic function types: an iterator is a func(yield func(V) bool) here, as maps.Keys returns", p.fset.Position(imp.Pos()))
 			}
 		}
+		stdIter := stdIterators(f.ast)
 		ast.Inspect(f.ast, func(n ast.Node) bool {
 			if found != nil {
 				return false
@@ -78,10 +89,19 @@ func unsupported(p *pkg) error {
 					}
 				case *ast.FuncLit:
 					found = fmt.Errorf("%s: range over a function is not supported by the interpreter (Go 1.22 language): call the function with a callback instead", p.fset.Position(n.Pos()))
+				case *ast.CallExpr:
+					if name := iteratorName(x, stdIter, iters); name != "" {
+						found = fmt.Errorf("%s: range over %s(...), a function, is not supported by the interpreter (Go 1.22 language): collect it first (slices.Collect, slices.Sorted) or call it with a callback", p.fset.Position(n.Pos()), name)
+					}
 				}
 			case *ast.CallExpr:
-				if id, ok := n.Fun.(*ast.Ident); ok && (id.Name == "min" || id.Name == "max") && !declared[id.Name] {
-					found = fmt.Errorf("%s: the %s builtin is not supported by the interpreter (Go 1.22 language): write the comparison out", p.fset.Position(n.Pos()), id.Name)
+				if id, ok := n.Fun.(*ast.Ident); ok && !declared[id.Name] {
+					switch id.Name {
+					case "min", "max":
+						found = fmt.Errorf("%s: the %s builtin is not supported by the interpreter (Go 1.22 language): write the comparison out", p.fset.Position(n.Pos()), id.Name)
+					case "clear":
+						found = fmt.Errorf("%s: the clear builtin is not supported by the interpreter: delete a map's keys in a loop or make a new map; set a slice's elements to the zero value in a loop", p.fset.Position(n.Pos()))
+					}
 				}
 			}
 			return true
@@ -109,4 +129,46 @@ func unnamedParam(p *pkg, ft *ast.FuncType, what string) error {
 		}
 	}
 	return nil
+}
+
+// iterators are the functions of the generic standard library that
+// return an iterator, by import path.
+var iterators = map[string]map[string]bool{
+	"maps":   {"All": true, "Keys": true, "Values": true},
+	"slices": {"All": true, "Backward": true, "Chunk": true, "Values": true},
+}
+
+// stdIterators returns the iterator functions of the packages file f
+// imports, by the name the file gives each package.
+func stdIterators(f *ast.File) map[string]map[string]bool {
+	out := make(map[string]map[string]bool)
+	for _, imp := range f.Imports {
+		ip, err := strconv.Unquote(imp.Path.Value)
+		if err != nil || iterators[ip] == nil {
+			continue
+		}
+		name := path.Base(ip)
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		out[name] = iterators[ip]
+	}
+	return out
+}
+
+// iteratorName names the function call c calls if it returns an
+// iterator: one of stdIter's, or a package-level function in own; "" if
+// it does not, or that cannot be told without type checking.
+func iteratorName(c *ast.CallExpr, stdIter map[string]map[string]bool, own map[string]bool) string {
+	switch fn := c.Fun.(type) {
+	case *ast.Ident:
+		if own[fn.Name] {
+			return fn.Name
+		}
+	case *ast.SelectorExpr:
+		if x, ok := fn.X.(*ast.Ident); ok && stdIter[x.Name][fn.Sel.Name] {
+			return x.Name + "." + fn.Sel.Name
+		}
+	}
+	return ""
 }

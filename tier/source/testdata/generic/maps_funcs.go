@@ -4,6 +4,7 @@ package maps_funcs
 import (
 	"fmt"
 	"maps"
+	"net/http"
 	"strings"
 
 	"github.com/tentacle-go/tentacle"
@@ -17,7 +18,10 @@ func run() string {
 	maps.Copy(dst, m)
 	maps.DeleteFunc(dst, func(k string, _ int) bool { return k == "a" })
 	eq := maps.EqualFunc(m, map[string]string{"a": "1", "b": "2"}, func(v int, s string) bool { return fmt.Sprint(v) == s })
-	return fmt.Sprint(len(m), len(c), maps.Equal(m, map[string]int{"b": 2, "a": 1}), maps.Equal(m, c),
+	h := http.Header{"Accept": {"text/plain"}}
+	hc := maps.Clone(map[string][]string(h)) // a compiled type's map, converted
+	hc["Accept"] = nil
+	return fmt.Sprint(h.Get("Accept"), len(m), len(c), maps.Equal(m, map[string]int{"b": 2, "a": 1}), maps.Equal(m, c),
 		dst, eq, maps.Clone(map[string]bool(nil)) == nil, strings.ToUpper("ok"))
 }
 

@@ -24,9 +24,11 @@ func run() string {
 	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(a.prio, b.prio) })
 	i, found := slices.BinarySearch(xs, 5)
 	j, _ := slices.BinarySearchFunc(jobs, 2, func(e job, t int) int { return cmp.Compare(e.prio, t) })
+	fields := strings.Fields("b c a")
+	slices.Sort([]string(fields)) // a compiled function's slice, converted
 	fs := []float64{2.5, -1, 7}
 	return fmt.Sprint(
-		xs, words, jobs, slices.IsSorted(xs), slices.IsSortedFunc(jobs, func(a, b job) int { return strings.Compare(a.name, b.name) }),
+		xs, words, fields, jobs, slices.IsSorted(xs), slices.IsSortedFunc(jobs, func(a, b job) int { return strings.Compare(a.name, b.name) }),
 		i, found, j,
 		slices.Min(fs), slices.Max(xs), slices.MinFunc(jobs, func(a, b job) int { return cmp.Compare(a.prio, b.prio) }).name,
 		slices.MaxFunc(words, func(a, b string) int { return cmp.Compare(len(a), len(b)) }),

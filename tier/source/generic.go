@@ -173,7 +173,7 @@ func genericCalls(p *pkg, f *ast.File, line int) []string {
 	names := make(map[string]string) // the file's name of slices, maps, cmp -> the package
 	for _, imp := range f.Imports {
 		ip, err := strconv.Unquote(imp.Path.Value)
-		if err != nil || !slices.ContainsFunc(genericSources(), func(gs *genericSource) bool { return gs.pkg == ip }) {
+		if err != nil || !isGenericPkg(ip) {
 			continue
 		}
 		name := ip
@@ -196,4 +196,10 @@ func genericCalls(p *pkg, f *ast.File, line int) []string {
 		return true
 	})
 	return out
+}
+
+// isGenericPkg reports whether the package of import path ip is one of
+// the generic standard library's.
+func isGenericPkg(ip string) bool {
+	return slices.ContainsFunc(genericSources(), func(gs *genericSource) bool { return gs.pkg == ip })
 }

@@ -20,12 +20,14 @@ func unsupported(p *pkg) error {
 	declared := make(map[string]bool) // package-level min/max/clear shadow the builtins
 	types := make(map[string]bool)    // package-level types, for conversions
 	iters := make(map[string]bool)    // package-level functions that return a function
+	generic := make(map[string]bool)  // package-level generic functions
 	for _, f := range p.files {
 		for _, d := range f.ast.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
 				if d.Recv == nil {
 					declared[d.Name.Name] = true
+					generic[d.Name.Name] = d.Type.TypeParams != nil
 					if r := d.Type.Results; r != nil && len(r.List) == 1 {
 						_, iters[d.Name.Name] = r.List[0].Type.(*ast.FuncType)
 					}
@@ -59,7 +61,7 @@ func unsupported(p *pkg) error {
 				return fmt.Errorf("%s: package iter is not supported by the interpreter, which cannot declare its generic function types: an iterator is a func(yield func(V) bool) here, as maps.Keys returns", p.fset.Position(imp.Pos()))
 			}
 		}
-		stdIter := stdIterators(f.ast)
+		stdIter, stdGeneric := stdIterators(f.ast)
 		ast.Inspect(f.ast, func(n ast.Node) bool {
 			if found != nil {
 				return false
@@ -80,6 +82,10 @@ func unsupported(p *pkg) error {
 					if calls > 0 && calls < len(n.Rhs) {
 						found = fmt.Errorf("%s: an assignment of several values where some are calls and some are not loses the values that are not calls in the interpreter: assign them one by one", p.fset.Position(n.Pos()))
 					}
+				}
+			case *ast.ValueSpec:
+				if name := genericCall(n, stdGeneric, generic); name != "" {
+					found = fmt.Errorf("%s: a var of a named type given the result of the generic %s is left empty by the interpreter: write %s := T(%s(...)) instead", p.fset.Position(n.Pos()), name, n.Names[0].Name, name)
 				}
 			case *ast.RangeStmt:
 				switch x := n.X.(type) {
@@ -139,21 +145,58 @@ var iterators = map[string]map[string]bool{
 }
 
 // stdIterators returns the iterator functions of the packages file f
-// imports, by the name the file gives each package.
-func stdIterators(f *ast.File) map[string]map[string]bool {
-	out := make(map[string]map[string]bool)
+// imports, by the name the file gives each package, and the names it
+// gives the generic packages.
+func stdIterators(f *ast.File) (iters map[string]map[string]bool, generic map[string]bool) {
+	iters, generic = make(map[string]map[string]bool), make(map[string]bool)
 	for _, imp := range f.Imports {
 		ip, err := strconv.Unquote(imp.Path.Value)
-		if err != nil || iterators[ip] == nil {
+		if err != nil || !isGenericPkg(ip) {
 			continue
 		}
 		name := path.Base(ip)
 		if imp.Name != nil {
 			name = imp.Name.Name
 		}
-		out[name] = iterators[ip]
+		generic[name] = true
+		if iterators[ip] != nil {
+			iters[name] = iterators[ip]
+		}
 	}
-	return out
+	return iters, generic
+}
+
+// genericCall names the generic function whose result a var declaration
+// of a named type (T or pkg.T, not a predeclared type) is given: one of
+// the generic standard library's (its packages by the file's names in
+// std) or of the plugin's own; "" if it is not such a declaration.
+func genericCall(vs *ast.ValueSpec, std map[string]bool, own map[string]bool) string {
+	switch t := vs.Type.(type) {
+	case *ast.Ident:
+		if builtinTypes[t.Name] {
+			return ""
+		}
+	case *ast.SelectorExpr:
+	default:
+		return ""
+	}
+	for _, v := range vs.Values {
+		c, ok := v.(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		switch fn := c.Fun.(type) {
+		case *ast.Ident:
+			if own[fn.Name] {
+				return fn.Name
+			}
+		case *ast.SelectorExpr:
+			if x, ok := fn.X.(*ast.Ident); ok && std[x.Name] {
+				return x.Name + "." + fn.Sel.Name
+			}
+		}
+	}
+	return ""
 }
 
 // iteratorName names the function call c calls if it returns an

@@ -62,6 +62,9 @@ func unsupported(p *pkg) error {
 			}
 		}
 		stdIter, stdGeneric := stdIterators(f.ast)
+		if err := genericInPackageVar(p, f.ast, stdGeneric, generic); err != nil {
+			return err
+		}
 		ast.Inspect(f.ast, func(n ast.Node) bool {
 			if found != nil {
 				return false
@@ -166,6 +169,64 @@ func stdIterators(f *ast.File) (iters map[string]map[string]bool, generic map[st
 	return iters, generic
 }
 
+// genericInPackageVar reports a call of a generic function (the
+// standard library's, whose packages file f names as in std, or the
+// plugin's own) in the initialiser of a package-level variable of f, which
+// the interpreter runs wrongly: a wrong result, a crash or "nil reflect
+// type", without a line.
+func genericInPackageVar(p *pkg, f *ast.File, std map[string]bool, own map[string]bool) error {
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		var found error
+		for _, spec := range gd.Specs {
+			for _, v := range spec.(*ast.ValueSpec).Values {
+				ast.Inspect(v, func(n ast.Node) bool {
+					if _, lit := n.(*ast.FuncLit); lit || found != nil {
+						return false // a function body runs later, as any other
+					}
+					if c, ok := n.(*ast.CallExpr); ok {
+						if name := calledGeneric(c, std, own); name != "" {
+							found = fmt.Errorf("%s: the interpreter cannot call the generic %s in a package-level variable's initialiser: set the variable in func init() instead", p.fset.Position(c.Pos()), name)
+						}
+					}
+					return true
+				})
+				if found != nil {
+					return found
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// calledGeneric names the generic function c calls: one of the generic
+// standard library's (its packages by the file's names in std) or of the
+// plugin's own; "" if it is neither.
+func calledGeneric(c *ast.CallExpr, std map[string]bool, own map[string]bool) string {
+	fn := c.Fun
+	switch f := fn.(type) {
+	case *ast.IndexExpr: // explicit type arguments
+		fn = f.X
+	case *ast.IndexListExpr:
+		fn = f.X
+	}
+	switch f := fn.(type) {
+	case *ast.Ident:
+		if own[f.Name] {
+			return f.Name
+		}
+	case *ast.SelectorExpr:
+		if x, ok := f.X.(*ast.Ident); ok && std[x.Name] {
+			return x.Name + "." + f.Sel.Name
+		}
+	}
+	return ""
+}
+
 // genericCall names the generic function whose result a var declaration
 // of a named type (T or pkg.T, not a predeclared type) is given: one of
 // the generic standard library's (its packages by the file's names in
@@ -181,18 +242,9 @@ func genericCall(vs *ast.ValueSpec, std map[string]bool, own map[string]bool) st
 		return ""
 	}
 	for _, v := range vs.Values {
-		c, ok := v.(*ast.CallExpr)
-		if !ok {
-			continue
-		}
-		switch fn := c.Fun.(type) {
-		case *ast.Ident:
-			if own[fn.Name] {
-				return fn.Name
-			}
-		case *ast.SelectorExpr:
-			if x, ok := fn.X.(*ast.Ident); ok && std[x.Name] {
-				return x.Name + "." + fn.Sel.Name
+		if c, ok := v.(*ast.CallExpr); ok {
+			if name := calledGeneric(c, std, own); name != "" {
+				return name
 			}
 		}
 	}

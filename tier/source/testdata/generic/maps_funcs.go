@@ -10,7 +10,14 @@ import (
 	"github.com/tentacle-go/tentacle"
 )
 
+var defaults = map[string]int{"speed": 100}
+
+var current map[string]int
+
+func init() { current = maps.Clone(defaults) } // not in current's initialiser
+
 func run() string {
+	current["speed"] = 50
 	m := map[string]int{"a": 1, "b": 2}
 	c := maps.Clone(m)
 	c["c"] = 3 // a copy: m keeps two
@@ -21,7 +28,7 @@ func run() string {
 	h := http.Header{"Accept": {"text/plain"}}
 	hc := maps.Clone(map[string][]string(h)) // a compiled type's map, converted
 	hc["Accept"] = nil
-	return fmt.Sprint(h.Get("Accept"), len(m), len(c), maps.Equal(m, map[string]int{"b": 2, "a": 1}), maps.Equal(m, c),
+	return fmt.Sprint(defaults["speed"], h.Get("Accept"), len(m), len(c), maps.Equal(m, map[string]int{"b": 2, "a": 1}), maps.Equal(m, c),
 		dst, eq, maps.Clone(map[string]bool(nil)) == nil, strings.ToUpper("ok"))
 }
 

@@ -24,7 +24,7 @@ func run() string {
 	dst := map[string]int{"z": 26}
 	maps.Copy(dst, m)
 	maps.DeleteFunc(dst, func(k string, _ int) bool { return k == "a" })
-	eq := maps.EqualFunc(m, map[string]string{"a": "1", "b": "2"}, func(v int, s string) bool { return fmt.Sprint(v) == s })
+	eq := maps.EqualFunc(m, map[string]float64{"a": 1, "b": 2}, func(v int, f float64) bool { return float64(v) == f })
 	h := http.Header{"Accept": {"text/plain"}}
 	hc := maps.Clone(map[string][]string(h)) // a compiled type's map, converted
 	hc["Accept"] = nil

@@ -17,13 +17,16 @@ func Equal[K, V comparable](m1 map[K]V, m2 map[K]V) bool {
 	return true
 }
 
-// EqualFunc is Equal with eq comparing the values.
-func EqualFunc[K comparable, V1, V2 any](m1 map[K]V1, m2 map[K]V2, eq func(V1, V2) bool) bool {
+// EqualFunc is Equal with eq comparing the values. The keys of m2 have a
+// type parameter of their own, K2, the same type as K: the interpreter
+// matches inferred types to type parameters in the order the parameters
+// mention them, K, V1, K, V2 with m2 map[K]V2.
+func EqualFunc[K comparable, V1 any, K2 comparable, V2 any](m1 map[K]V1, m2 map[K2]V2, eq func(V1, V2) bool) bool {
 	if len(m1) != len(m2) {
 		return false
 	}
 	for k, v1 := range m1 {
-		if v2, ok := m2[k]; !ok || !eq(v1, v2) {
+		if v2, ok := m2[any(k).(K2)]; !ok || !eq(v1, v2) {
 			return false
 		}
 	}

@@ -34,167 +34,193 @@ var stdOrder = []string{
 }
 
 // genericSource is a generic standard library package (slices, maps,
-// cmp), compiled for each interpreter that needs it.
+// cmp), compiled for each interpreter that needs it, with only the
+// declarations its plugin uses.
 type genericSource struct {
-	pkg     string   // its import path
-	imports []string // the packages it imports
-	src     string   // its files as one
+	pkg     string // its import path
+	imports []string
+	decls   []*genericDecl // in the order of stdOrder
+	byName  map[string]*genericDecl
+}
+
+// genericDecl is a package-level declaration of a generic package.
+type genericDecl struct {
+	src  string   // its text, after a line directive that keeps its position
+	uses []string // the package-level names of its package it uses
+	ext  []string // what it uses of other generic packages, "cmp.Compare"
 }
 
 // genericSources are the generic packages, in the order of stdOrder, read
-// once. A package's files become one source (the interpreter compiles
-// each source with imports of the package's scope, so that a second file
-// importing cmp again would redeclare it): its imports, then each file's
-// declarations after a line directive that keeps their positions.
+// once.
 var genericSources = sync.OnceValue(func() []*genericSource {
 	var out []*genericSource
-	var decls strings.Builder
-	seen := make(map[string]bool)
 	fset := token.NewFileSet()
-	flush := func() {
-		gs := out[len(out)-1]
-		var b strings.Builder
-		fmt.Fprintf(&b, "package %s\n\n", gs.pkg)
-		for _, ip := range gs.imports {
-			fmt.Fprintf(&b, "import %q\n", ip)
-		}
-		gs.src = b.String() + decls.String()
-		decls.Reset()
-		clear(seen)
-	}
 	for _, name := range stdOrder {
 		b, err := stdFiles.ReadFile(name)
 		if err != nil {
 			panic(err) // embedded above
 		}
-		f, err := parser.ParseFile(fset, name, b, parser.ImportsOnly)
+		f, err := parser.ParseFile(fset, name, b, parser.SkipObjectResolution)
 		if err != nil {
 			panic(err) // tested
 		}
 		pkg := f.Name.Name // slices, maps, cmp: the name is the path
-		if len(out) > 0 && out[len(out)-1].pkg != pkg {
-			flush()
-		}
 		if len(out) == 0 || out[len(out)-1].pkg != pkg {
-			out = append(out, &genericSource{pkg: pkg})
+			out = append(out, &genericSource{pkg: pkg, byName: make(map[string]*genericDecl)})
 		}
-		gs := out[len(out)-1]
-		for _, imp := range f.Imports {
-			if ip, err := strconv.Unquote(imp.Path.Value); err == nil && !seen[ip] {
-				seen[ip] = true
-				gs.imports = append(gs.imports, ip)
-			}
-		}
-		end := f.Name.End()
-		if len(f.Decls) > 0 {
-			end = f.Decls[len(f.Decls)-1].End() // ImportsOnly: the last import
-		}
-		pos := fset.Position(end)
-		fmt.Fprintf(&decls, "\n//line %s/%s:%d\n%s", pkg, path.Base(name), pos.Line+1, b[pos.Offset:])
+		out[len(out)-1].add(fset, f, b, path.Join(pkg, path.Base(name)))
 	}
-	flush()
+	for _, gs := range out {
+		for _, d := range gs.decls {
+			d.uses = slices.DeleteFunc(d.uses, func(n string) bool { return gs.byName[n] == nil })
+		}
+	}
 	return out
 })
 
+// add adds the declarations of file f, whose source is b, named name in
+// line directives.
+func (gs *genericSource) add(fset *token.FileSet, f *ast.File, b []byte, name string) {
+	imported := make(map[string]bool)
+	for _, imp := range f.Imports {
+		if ip, err := strconv.Unquote(imp.Path.Value); err == nil {
+			imported[ip] = true
+			if !slices.Contains(gs.imports, ip) {
+				gs.imports = append(gs.imports, ip)
+			}
+		}
+	}
+	for _, decl := range f.Decls {
+		var names []string
+		switch d := decl.(type) {
+		case *ast.FuncDecl:
+			names = append(names, d.Name.Name)
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				continue
+			}
+			for _, spec := range d.Specs {
+				switch sp := spec.(type) {
+				case *ast.TypeSpec:
+					names = append(names, sp.Name.Name)
+				case *ast.ValueSpec:
+					for _, n := range sp.Names {
+						names = append(names, n.Name)
+					}
+				}
+			}
+		}
+		start, end := fset.Position(decl.Pos()), fset.Position(decl.End())
+		gd := &genericDecl{src: fmt.Sprintf("\n//line %s:%d:%d\n%s\n", name, start.Line, start.Column, b[start.Offset:end.Offset])}
+		ast.Inspect(decl, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SelectorExpr:
+				if x, ok := n.X.(*ast.Ident); ok && imported[x.Name] {
+					gd.ext = append(gd.ext, x.Name+"."+n.Sel.Name)
+					return false
+				}
+			case *ast.Ident:
+				if !slices.Contains(names, n.Name) {
+					gd.uses = append(gd.uses, n.Name) // kept if the package declares it
+				}
+			}
+			return true
+		})
+		gs.decls = append(gs.decls, gd)
+		for _, n := range names {
+			gs.byName[n] = gd
+		}
+	}
+}
+
 // genericsFor returns the sources to compile for a plugin that needs the
-// packages in need: those of the generic packages it imports and of the
-// generic packages these import (slices imports cmp), in the order of
-// stdOrder; it adds what they import to need. A package no source of the
-// plugin imports is left out: compiling slices is a large part of a load.
-func genericsFor(need map[string]bool) []string {
+// packages in need, of which it uses the names in used (package -> names;
+// a package without an entry, all of it): for each generic package, the
+// declarations the plugin uses and those these use, in the order of
+// stdOrder, a package after those it uses. It adds the packages compiled
+// to need. Compiling the whole of slices would be a large part of a load.
+func genericsFor(need map[string]bool, used map[string]map[string]bool) []string {
 	all := genericSources()
 	byPkg := make(map[string]*genericSource, len(all))
 	for _, gs := range all {
 		byPkg[gs.pkg] = gs
 	}
-	want := make(map[string]bool)
-	var visit func(p string)
-	visit = func(p string) {
-		gs, ok := byPkg[p]
-		if !ok || want[p] {
+	keep := make(map[*genericDecl]bool)
+	var visit func(gs *genericDecl)
+	visit = func(d *genericDecl) {
+		if keep[d] {
 			return
 		}
-		want[p] = true
-		for _, ip := range gs.imports {
-			visit(ip)
+		keep[d] = true
+		for _, e := range d.ext {
+			p, n, _ := strings.Cut(e, ".")
+			if gs := byPkg[p]; gs != nil && gs.byName[n] != nil {
+				need[p] = true
+				visit(gs.byName[n])
+			}
 		}
 	}
-	for p := range need {
-		visit(p)
+	for _, gs := range all {
+		if !need[gs.pkg] {
+			continue
+		}
+		names, some := used[gs.pkg]
+		for _, d := range gs.decls {
+			if !some {
+				visit(d)
+			}
+		}
+		for n := range names {
+			if d := gs.byName[n]; d != nil {
+				visit(d)
+			}
+		}
+	}
+	// Within a package, what a kept declaration uses.
+	for changed := true; changed; {
+		changed = false
+		for _, gs := range all {
+			for _, d := range gs.decls {
+				if !keep[d] {
+					continue
+				}
+				for _, n := range d.uses {
+					if u := gs.byName[n]; !keep[u] {
+						visit(u)
+						changed = true
+					}
+				}
+			}
+		}
 	}
 	var out []string
 	for _, gs := range all {
-		if want[gs.pkg] {
-			out = append(out, gs.src)
-			for _, ip := range gs.imports {
-				need[ip] = true
-			}
-			need[gs.pkg] = true
-		}
-	}
-	return out
-}
-
-// cfgPanic is how the interpreter reports a crash while compiling; it
-// crashes so when it infers a type parameter from a slice or map whose
-// type comes from a compiled function (strings.Fields, os.ReadDir,
-// http.Header) against a parameter []E or map[K]V.
-const cfgPanic = "CFG post-order panic"
-
-// explainGeneric adds to a load error that is such a crash the generic
-// standard library functions called on its line, and the way around it;
-// other errors are returned as they are.
-func explainGeneric(p *pkg, err error) error {
-	if err == nil || !strings.Contains(err.Error(), cfgPanic) {
-		return err
-	}
-	msg := err.Error()
-	for _, f := range p.files {
-		rest, ok := strings.CutPrefix(msg, f.path+":")
-		if !ok {
+		if !need[gs.pkg] {
 			continue
 		}
-		n, _, _ := strings.Cut(rest, ":")
-		line, convErr := strconv.Atoi(n)
-		if convErr != nil {
-			return err
-		}
-		if calls := genericCalls(p, f.ast, line); len(calls) > 0 {
-			return fmt.Errorf("%w: the interpreter cannot infer the type parameters of %s from a slice or map a compiled function returned (strings.Fields, os.ReadDir, http.Header): convert it first, as in slices.Sort([]string(words))", err, strings.Join(calls, ", "))
-		}
-		return err
-	}
-	return err
-}
-
-// genericCalls names the calls of the generic standard library's
-// functions on line of file f.
-func genericCalls(p *pkg, f *ast.File, line int) []string {
-	names := make(map[string]string) // the file's name of slices, maps, cmp -> the package
-	for _, imp := range f.Imports {
-		ip, err := strconv.Unquote(imp.Path.Value)
-		if err != nil || !isGenericPkg(ip) {
-			continue
-		}
-		name := ip
-		if imp.Name != nil {
-			name = imp.Name.Name
-		}
-		names[name] = ip
-	}
-	var out []string
-	ast.Inspect(f, func(n ast.Node) bool {
-		c, ok := n.(*ast.CallExpr)
-		if !ok || p.fset.Position(c.Pos()).Line != line {
-			return true
-		}
-		if sel, ok := c.Fun.(*ast.SelectorExpr); ok {
-			if x, ok := sel.X.(*ast.Ident); ok && names[x.Name] != "" {
-				out = append(out, names[x.Name]+"."+sel.Sel.Name)
+		var b strings.Builder
+		fmt.Fprintf(&b, "package %s\n", gs.pkg)
+		imports := make(map[string]bool)
+		for _, d := range gs.decls {
+			if keep[d] {
+				for _, e := range d.ext {
+					p, _, _ := strings.Cut(e, ".")
+					imports[p] = true
+				}
 			}
 		}
-		return true
-	})
+		for _, ip := range gs.imports {
+			if imports[ip] {
+				fmt.Fprintf(&b, "\nimport %q\n", ip)
+			}
+		}
+		for _, d := range gs.decls {
+			if keep[d] {
+				b.WriteString(d.src)
+			}
+		}
+		out = append(out, b.String())
+	}
 	return out
 }
 
@@ -202,4 +228,44 @@ func genericCalls(p *pkg, f *ast.File, line int) []string {
 // the generic standard library's.
 func isGenericPkg(ip string) bool {
 	return slices.ContainsFunc(genericSources(), func(gs *genericSource) bool { return gs.pkg == ip })
+}
+
+// genericUses returns the names a plugin uses of each generic package it
+// imports (package -> names), read from its selectors; a package it
+// imports with a dot is left out, to be compiled whole.
+func genericUses(p *pkg) map[string]map[string]bool {
+	used := make(map[string]map[string]bool)
+	whole := make(map[string]bool)
+	for _, f := range p.files {
+		names := make(map[string]string) // the file's name for a generic package -> its path
+		for _, imp := range f.ast.Imports {
+			ip, err := strconv.Unquote(imp.Path.Value)
+			if err != nil || !isGenericPkg(ip) {
+				continue
+			}
+			name := ip
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			if name == "." {
+				whole[ip] = true
+			}
+			names[name] = ip
+			if used[ip] == nil {
+				used[ip] = make(map[string]bool)
+			}
+		}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if x, ok := sel.X.(*ast.Ident); ok && names[x.Name] != "" {
+					used[names[x.Name]][sel.Sel.Name] = true
+				}
+			}
+			return true
+		})
+	}
+	for ip := range whole {
+		delete(used, ip)
+	}
+	return used
 }

@@ -2,8 +2,12 @@ package source
 
 import (
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,5 +87,68 @@ func TestGenericStandardLibraryRefused(t *testing.T) {
 				t.Errorf("error %q\nwant it to hold %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// Only the declarations a plugin uses of the generic packages it imports
+// are compiled, with those they use, a package after those it uses.
+func TestGenericsFor(t *testing.T) {
+	for _, tc := range []struct {
+		imports []string
+		used    map[string]map[string]bool
+		want    []string // package.name
+		not     []string
+	}{
+		{nil, nil, nil, nil},
+		{[]string{"strings", "fmt"}, nil, nil, nil},
+		{[]string{"maps"}, map[string]map[string]bool{"maps": {"Clone": true}}, []string{"maps.Clone"}, []string{"maps.Keys"}},
+		{[]string{"slices"}, map[string]map[string]bool{"slices": {"Contains": true}}, []string{"slices.Index", "slices.Contains"}, []string{"cmp.Compare", "slices.Sort"}},
+		{[]string{"slices", "maps"}, map[string]map[string]bool{"slices": {"Sort": true}, "maps": {}},
+			[]string{"cmp.Ordered", "cmp.Compare", "cmp.cmpIsNaN", "slices.Sort", "slices.slicesHeapSort", "slices.slicesSiftDown"},
+			[]string{"cmp.Or", "slices.Contains", "maps.Clone"}},
+		{[]string{"slices"}, nil, []string{"cmp.Compare", "slices.Contains", "slices.Sort", "slices.Chunk"}, []string{"cmp.Or"}},
+		{[]string{"cmp"}, map[string]map[string]bool{"cmp": {"Or": true}}, []string{"cmp.Or"}, []string{"cmp.Compare", "cmp.Ordered"}},
+	} {
+		need := make(map[string]bool)
+		for _, p := range tc.imports {
+			need[p] = true
+		}
+		var got, pkgs []string
+		fset := token.NewFileSet()
+		for _, src := range genericsFor(need, tc.used) {
+			f, err := parser.ParseFile(fset, "", src, 0)
+			if err != nil {
+				t.Fatalf("imports %v: %v in\n%s", tc.imports, err, src)
+			}
+			pkgs = append(pkgs, f.Name.Name)
+			if !need[f.Name.Name] {
+				t.Errorf("imports %v: %s compiled, not added to the packages needed", tc.imports, f.Name.Name)
+			}
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					got = append(got, f.Name.Name+"."+d.Name.Name)
+				case *ast.GenDecl:
+					for _, sp := range d.Specs {
+						if ts, ok := sp.(*ast.TypeSpec); ok {
+							got = append(got, f.Name.Name+"."+ts.Name.Name)
+						}
+					}
+				}
+			}
+		}
+		for _, w := range tc.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("imports %v, uses %v: compiled %v, want %s", tc.imports, tc.used, got, w)
+			}
+		}
+		if !slices.IsSorted(pkgs) { // cmp, maps, slices: a package after those it uses
+			t.Errorf("imports %v, uses %v: packages compiled in the order %v", tc.imports, tc.used, pkgs)
+		}
+		for _, n := range tc.not {
+			if slices.Contains(got, n) {
+				t.Errorf("imports %v, uses %v: compiled %s, which it does not use", tc.imports, tc.used, n)
+			}
+		}
 	}
 }

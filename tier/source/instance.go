@@ -54,7 +54,7 @@ func load(ctx context.Context, s *source, id string, p *pkg, def *definition, en
 	out := newOutputLog(env.Logger, p.files)
 	i := interp.New(interp.Options{GoPath: ".", SourcecodeFilesystem: fs, Stdout: out, Stderr: out})
 	need := pluginImports(p, mixins)
-	if err := sb.use(i, g, host.idx, out, need, genericsFor(need)); err != nil {
+	if err := sb.use(i, g, host.idx, out, need, genericsFor(need, genericUses(p))); err != nil {
 		return nil, err
 	}
 	in := &instance{id: id, interp: i, as: make(map[reflect.Type]any, len(mixins)), out: out, literalImpl: def.impl != nil}

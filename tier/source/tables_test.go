@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -79,42 +78,4 @@ func onlyWrappers[V any](syms map[string]V) bool {
 		}
 	}
 	return true
-}
-
-// Only the generic sources of the generic packages a plugin imports are
-// compiled, with those they import, in the interpreter's order.
-func TestGenericsFor(t *testing.T) {
-	for _, tc := range []struct {
-		imports []string
-		want    []string
-	}{
-		{nil, nil},
-		{[]string{"strings", "fmt"}, nil},
-		{[]string{"maps"}, []string{"maps"}},
-		{[]string{"cmp"}, []string{"cmp"}},
-		{[]string{"slices"}, []string{"cmp", "slices"}},
-		{[]string{"slices", "maps"}, []string{"cmp", "maps", "slices"}},
-	} {
-		need := make(map[string]bool)
-		for _, p := range tc.imports {
-			need[p] = true
-		}
-		var got []string
-		for _, src := range genericsFor(need) {
-			for _, gs := range genericSources() {
-				if gs.src == src {
-					got = append(got, gs.pkg)
-				}
-			}
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("imports %v: compiled %v, want %v", tc.imports, got, tc.want)
-		}
-		for _, p := range tc.want {
-			if !need[p] {
-				t.Errorf("imports %v: %s not added to the packages needed", tc.imports, p)
-			}
-		}
-	}
 }

@@ -22,10 +22,11 @@ func explainGeneric(p *pkg, err error) error {
 	}
 	msg := err.Error()
 	for _, f := range p.files {
-		rest, ok := strings.CutPrefix(msg, f.path+":")
-		if !ok {
+		at := strings.Index(msg, f.path+":")
+		if at < 0 {
 			continue
 		}
+		rest := msg[at+len(f.path)+1:]
 		n, _, _ := strings.Cut(rest, ":")
 		line, convErr := strconv.Atoi(n)
 		if convErr != nil {

@@ -65,19 +65,23 @@ func load(ctx context.Context, s *source, id string, p *pkg, def *definition, en
 		return nil, err
 	}
 	in := &instance{id: id, interp: i, as: make(map[reflect.Type]any, len(mixins)), out: out, literalImpl: def.impl != nil}
-	pkgName := "plugin"
+	// One call of the glue function gives the rest (rewrite.go).
+	var glueFn reflect.Value
 	if tree != nil {
-		if err := in.compile(ctx, tree); err != nil {
+		if _, err := in.compile(ctx, tree); err != nil {
 			return nil, explainGeneric(p, err)
 		}
-		pkgName = p.name
-	} else if _, err := in.eval(ctx, fmt.Sprintf("import %s %q", pkgName, importPath(id))); err != nil {
-		return nil, explainGeneric(p, err)
-	}
-	// One call of the glue function gives the rest (rewrite.go).
-	glueFn, err := in.eval(ctx, pkgName+"."+glueFunc)
-	if err != nil {
-		return nil, err
+		// The package is known by its name; no source to parse.
+		if glueFn, err = in.compile(ctx, &ast.SelectorExpr{X: ast.NewIdent(p.name), Sel: ast.NewIdent(glueFunc)}); err != nil {
+			return nil, err
+		}
+	} else {
+		if _, err := in.eval(ctx, fmt.Sprintf("import plugin %q", importPath(id))); err != nil {
+			return nil, explainGeneric(p, err)
+		}
+		if glueFn, err = in.eval(ctx, "plugin."+glueFunc); err != nil {
+			return nil, err
+		}
 	}
 	res, err := in.call(glueFn)
 	if err != nil {
@@ -148,22 +152,22 @@ func (in *instance) eval(ctx context.Context, src string) (v reflect.Value, err 
 	return v, nil
 }
 
-// compile compiles and runs the plugin's package given as one file
-// (tree), as eval does the import of its files.
-func (in *instance) compile(ctx context.Context, f *ast.File) (err error) {
+// compile compiles and runs n, the plugin's package given as one file
+// (tree) or an expression, as eval does source.
+func (in *instance) compile(ctx context.Context, n ast.Node) (v reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v%s", unwrap(r), in.out.where()) // the interpreter's panics say where
 		}
 	}()
-	prog, err := in.interp.CompileAST(f)
+	prog, err := in.interp.CompileAST(n)
 	if err == nil {
-		_, err = in.interp.ExecuteWithContext(ctx, prog)
+		v, err = in.interp.ExecuteWithContext(ctx, prog)
 	}
 	if err != nil {
-		return cleanError(err)
+		return v, cleanError(err)
 	}
-	return nil
+	return v, nil
 }
 
 // call calls an interpreted function value, turning a panic into an error.

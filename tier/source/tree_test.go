@@ -6,7 +6,6 @@ import (
 	"testing"
 )
 
-
 // A plugin of one file is compiled from the tier's parse; where importing
 // its files could give another result, it is imported as files.
 func TestTreeOrFiles(t *testing.T) {

@@ -224,6 +224,24 @@ func genericsFor(need map[string]bool, used map[string]map[string]bool) []string
 	return out
 }
 
+// genericImports returns the names file f gives the generic packages it
+// imports (name -> import path).
+func genericImports(f *ast.File) map[string]string {
+	names := make(map[string]string)
+	for _, imp := range f.Imports {
+		ip, err := strconv.Unquote(imp.Path.Value)
+		if err != nil || !isGenericPkg(ip) {
+			continue
+		}
+		name := ip // slices, maps, cmp: the name is the path
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		names[name] = ip
+	}
+	return names
+}
+
 // isGenericPkg reports whether the package of import path ip is one of
 // the generic standard library's.
 func isGenericPkg(ip string) bool {
@@ -237,20 +255,11 @@ func genericUses(p *pkg) map[string]map[string]bool {
 	used := make(map[string]map[string]bool)
 	whole := make(map[string]bool)
 	for _, f := range p.files {
-		names := make(map[string]string) // the file's name for a generic package -> its path
-		for _, imp := range f.ast.Imports {
-			ip, err := strconv.Unquote(imp.Path.Value)
-			if err != nil || !isGenericPkg(ip) {
-				continue
-			}
-			name := ip
-			if imp.Name != nil {
-				name = imp.Name.Name
-			}
+		names := genericImports(f.ast)
+		for name, ip := range names {
 			if name == "." {
 				whole[ip] = true
 			}
-			names[name] = ip
 			if used[ip] == nil {
 				used[ip] = make(map[string]bool)
 			}

@@ -43,18 +43,7 @@ func explainGeneric(p *pkg, err error) error {
 // genericCalls names the calls of the generic standard library's
 // functions on line of file f.
 func genericCalls(p *pkg, f *ast.File, line int) []string {
-	names := make(map[string]string) // the file's name of slices, maps, cmp -> the package
-	for _, imp := range f.Imports {
-		ip, err := strconv.Unquote(imp.Path.Value)
-		if err != nil || !isGenericPkg(ip) {
-			continue
-		}
-		name := ip
-		if imp.Name != nil {
-			name = imp.Name.Name
-		}
-		names[name] = ip
-	}
+	names := genericImports(f)
 	var out []string
 	ast.Inspect(f, func(n ast.Node) bool {
 		c, ok := n.(*ast.CallExpr)

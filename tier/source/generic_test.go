@@ -14,8 +14,8 @@ import (
 	"github.com/tentacle-go/tentacle/tier"
 )
 
-// loadGeneric loads testdata/<folder>/<id>.go.
-func loadGeneric(t *testing.T, folder, id string) (tier.Instance, error) {
+// loadTestdata loads testdata/<folder>/<id>.go.
+func loadTestdata(t *testing.T, folder, id string) (tier.Instance, error) {
 	t.Helper()
 	dir := t.TempDir()
 	src, err := os.ReadFile(filepath.Join("testdata", folder, id+".go"))
@@ -44,7 +44,7 @@ func TestGenericStandardLibrary(t *testing.T) {
 		{"cmp_funcs", "-1 1 -1 truedefault7 [a b c] [3 2 1]"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
-			inst, err := loadGeneric(t, "generic", tc.id)
+			inst, err := loadTestdata(t, "generic", tc.id)
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}
@@ -78,7 +78,7 @@ func TestGenericStandardLibraryRefused(t *testing.T) {
 		{"compiled_slice", "compiled_slice.go:12: CFG post-order panic: runtime error: invalid memory address or nil pointer dereference: the interpreter cannot infer the type parameters of slices.Sort from a slice or map a compiled function returned"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
-			inst, err := loadGeneric(t, "generic_refused", tc.id)
+			inst, err := loadTestdata(t, "generic_refused", tc.id)
 			if err == nil {
 				inst.Close()
 				t.Fatal("loaded")

@@ -1,31 +1,14 @@
 package source
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/tentacle-go/tentacle/tier"
 )
 
 // loadFixture loads testdata/tables/<id>.go.
 func loadFixture(t *testing.T, id string) *instance {
 	t.Helper()
-	dir := t.TempDir()
-	src, err := os.ReadFile(filepath.Join("testdata", "tables", id+".go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, id+".go"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cands, err := New(dir, Options{}).Scan(context.Background())
-	if err != nil || len(cands) != 1 || cands[0].Load == nil {
-		t.Fatalf("scan: %v, %d candidates", err, len(cands))
-	}
-	inst, err := cands[0].Load(context.Background(), tier.Env{})
+	inst, err := loadTestdata(t, "tables", id)
 	if err != nil {
 		t.Fatalf("load %s: %v", id, err)
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"path"
-	"strconv"
 )
 
 // unsupported finds Go the interpreter cannot run (it implements the Go
@@ -152,15 +150,7 @@ var iterators = map[string]map[string]bool{
 // gives the generic packages.
 func stdIterators(f *ast.File) (iters map[string]map[string]bool, generic map[string]bool) {
 	iters, generic = make(map[string]map[string]bool), make(map[string]bool)
-	for _, imp := range f.Imports {
-		ip, err := strconv.Unquote(imp.Path.Value)
-		if err != nil || !isGenericPkg(ip) {
-			continue
-		}
-		name := path.Base(ip)
-		if imp.Name != nil {
-			name = imp.Name.Name
-		}
+	for name, ip := range genericImports(f) {
 		generic[name] = true
 		if iterators[ip] != nil {
 			iters[name] = iterators[ip]

@@ -27,7 +27,9 @@ import (
 // have no file yet: the plugin's files are added to it where they are in
 // the tier's, so that the parsed positions hold.
 func (def *definition) tree(p *pkg, glue []byte, fset *token.FileSet) *ast.File {
-	if len(p.files) != 1 || !treeable(p) || fset.Base() != 1 {
+	if len(p.files) != 1 || !treeable(p) || fset.Base() != 1 || isGenericPkg(p.name) {
+		// A compiled package is known by its name: slices, maps and cmp
+		// are taken by the generic packages.
 		return nil
 	}
 	// The interpreter keys a file's imports and types by the name of the

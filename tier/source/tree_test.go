@@ -23,6 +23,7 @@ func TestTreeOrFiles(t *testing.T) {
 		{"platform file name", []string{"/p/weather_linux.go"}, []string{plain}, false},
 		{"relative import", []string{"/p/weather.go"}, []string{"package p\n\nimport _ \"./x\"\n" + plain[len("package p\n"):]}, false},
 		{"import named as the package", []string{"/p/weather.go"}, []string{"package p\n\nimport p \"strings\"\n" + plain[len("package p\n"):]}, false},
+		{"package named as a generic one", []string{"/p/slices.go"}, []string{"package slices" + plain[len("package p"):]}, false},
 		{"line directive", []string{"/p/weather.go"}, []string{plain + "//line other.go:1\nvar x = 1\n"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

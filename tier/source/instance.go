@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
 	"reflect"
 	"strings"
 	"sync"
+	"testing/fstest"
 
 	"github.com/traefik/yaegi/interp"
 
@@ -50,23 +52,38 @@ func load(ctx context.Context, s *source, id string, p *pkg, def *definition, en
 		return nil, err
 	}
 	available := func(pkgPath string) bool { return sb.available(pkgPath, g, host.idx) }
-	fs, mixins := def.sources(p, id, possibleMixins(env.Mixins, def, p, sb.typeLookup(host.idx)), available)
+	glue, mixins := def.glue(p.name, possibleMixins(env.Mixins, def, p, sb.typeLookup(host.idx)), available)
 	out := newOutputLog(env.Logger, p.files)
+	fs := fstest.MapFS{}
 	i := interp.New(interp.Options{GoPath: ".", SourcecodeFilesystem: fs, Stdout: out, Stderr: out})
+	tree := def.tree(p, glue, i.FileSet()) // before anything else is added to the file set
+	if tree == nil {
+		def.sources(p, id, glue, fs)
+	}
 	need := pluginImports(p, mixins)
-	if err := sb.use(i, g, host.idx, out, need, genericsFor(need)); err != nil {
+	if err := sb.use(i, g, host.idx, out, need, genericsFor(need, genericUses(p))); err != nil {
 		return nil, err
 	}
 	in := &instance{id: id, interp: i, as: make(map[reflect.Type]any, len(mixins)), out: out, literalImpl: def.impl != nil}
-	if _, err := in.eval(ctx, fmt.Sprintf("import plugin %q", importPath(id))); err != nil {
-		return nil, err
-	}
 	// One call of the glue function gives the rest (rewrite.go).
-	glue, err := in.eval(ctx, "plugin."+glueFunc)
-	if err != nil {
-		return nil, err
+	var glueFn reflect.Value
+	if tree != nil {
+		if _, err := in.compile(ctx, tree); err != nil {
+			return nil, explainGeneric(p, err)
+		}
+		// The package is known by its name; no source to parse.
+		if glueFn, err = in.compile(ctx, &ast.SelectorExpr{X: ast.NewIdent(p.name), Sel: ast.NewIdent(glueFunc)}); err != nil {
+			return nil, err
+		}
+	} else {
+		if _, err := in.eval(ctx, fmt.Sprintf("import plugin %q", importPath(id))); err != nil {
+			return nil, explainGeneric(p, err)
+		}
+		if glueFn, err = in.eval(ctx, "plugin."+glueFunc); err != nil {
+			return nil, err
+		}
 	}
-	res, err := in.call(glue)
+	res, err := in.call(glueFn)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +146,24 @@ func (in *instance) eval(ctx context.Context, src string) (v reflect.Value, err 
 		}
 	}()
 	v, err = in.interp.EvalWithContext(ctx, src)
+	if err != nil {
+		return v, cleanError(err)
+	}
+	return v, nil
+}
+
+// compile compiles and runs n, the plugin's package given as one file
+// (tree) or an expression, as eval does source.
+func (in *instance) compile(ctx context.Context, n ast.Node) (v reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v%s", unwrap(r), in.out.where()) // the interpreter's panics say where
+		}
+	}()
+	prog, err := in.interp.CompileAST(n)
+	if err == nil {
+		v, err = in.interp.ExecuteWithContext(ctx, prog)
+	}
 	if err != nil {
 		return v, cleanError(err)
 	}

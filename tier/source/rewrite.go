@@ -23,8 +23,8 @@ const (
 // importPath is the virtual import path of plugin id.
 func importPath(id string) string { return gopathDir + "/" + id }
 
-// sources returns the plugin's files as the interpreter gets them, in an
-// in-memory GOPATH, and the mixins the glue file asserts.
+// sources adds to fs the plugin's files and its glue as the interpreter
+// imports them, in an in-memory GOPATH (when tree cannot give them).
 //
 // The interpreter forgets the type of a value stored in an interface field
 // (Definition.Implementation), so a mixin cannot be detected from there.
@@ -33,8 +33,7 @@ func importPath(id string) string { return gopathDir + "/" + id }
 // generated file asserts that variable against each mixin inside the
 // interpreter, once, when the plugin is loaded. Line directives keep every position pointing at the
 // plugin's own files and lines.
-func (def *definition) sources(p *pkg, id string, mixins []tentacle.Mixin, available func(pkgPath string) bool) (fstest.MapFS, []reflect.Type) {
-	fs := fstest.MapFS{}
+func (def *definition) sources(p *pkg, id string, glue []byte, fs fstest.MapFS) {
 	dir := path.Join("src", importPath(id))
 	for i, f := range p.files {
 		var b bytes.Buffer
@@ -54,9 +53,7 @@ func (def *definition) sources(p *pkg, id string, mixins []tentacle.Mixin, avail
 		}
 		fs[path.Join(dir, path.Base(f.path))] = &fstest.MapFile{Data: b.Bytes()}
 	}
-	glue, funcs := def.glue(p.name, mixins, available)
 	fs[path.Join(dir, glueFile)] = &fstest.MapFile{Data: glue}
-	return fs, funcs
 }
 
 // glue generates the file that lets the host see the plugin: a function

@@ -471,7 +471,15 @@ func granted(declared []string) map[string]bool {
 // the interpreter's own fmt and log output to out, and compiles the
 // generic sources generics (genericsFor).
 func (sb *sandbox) use(i *interp.Interpreter, g map[string]bool, host []byPath, out io.Writer, need map[string]bool, generics []string) error {
-	if err := i.Use(sb.baseIdx.pick(need)); err != nil {
+	std := sb.baseIdx.pick(need)
+	for key := range std {
+		if isGenericPkg(path.Dir(key)) {
+			// Compiled from source below: a binary table of the same path,
+			// even empty, would hide it from an import.
+			delete(std, key)
+		}
+	}
+	if err := i.Use(std); err != nil {
 		return fmt.Errorf("register the standard library: %w", err)
 	}
 	for _, p := range permissions {

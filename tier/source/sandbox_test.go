@@ -67,7 +67,7 @@ func sandboxed(t *testing.T, perms ...string) *interp.Interpreter {
 	for p := range sb.pkgs {
 		every[p] = true
 	}
-	if err := sb.use(i, granted(perms), []byPath{index(sb.host)}, io.Discard, every, genericsFor(every)); err != nil {
+	if err := sb.use(i, granted(perms), []byPath{index(sb.host)}, io.Discard, every, genericsFor(every, nil)); err != nil {
 		t.Fatal(err)
 	}
 	return i

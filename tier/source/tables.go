@@ -1,15 +1,10 @@
 package source
 
 import (
-	"go/parser"
-	"go/token"
 	"path"
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
-
-	gen "github.com/traefik/yaegi/stdlib/generic"
 )
 
 // Each interpreter gets the packages its plugin imports, not every package
@@ -100,73 +95,4 @@ func pluginImports(p *pkg, mixins []reflect.Type) map[string]bool {
 		need[t.PkgPath()] = true
 	}
 	return need
-}
-
-// genericSource is one of the interpreter's sources of a generic standard
-// library package (slices, maps, cmp), which it compiles for each
-// interpreter that needs it.
-type genericSource struct {
-	pkg     string // its import path
-	imports []string
-	src     string
-}
-
-// genericSources are the interpreter's generic sources, in its order
-// (a package after those it imports), read once.
-var genericSources = sync.OnceValue(func() []genericSource {
-	var out []genericSource
-	fset := token.NewFileSet()
-	for _, src := range gen.Sources {
-		gs := genericSource{src: src}
-		if f, err := parser.ParseFile(fset, "", src, parser.ImportsOnly); err == nil {
-			gs.pkg = f.Name.Name // slices, maps, cmp: the name is the path
-			for _, imp := range f.Imports {
-				if ip, err := strconv.Unquote(imp.Path.Value); err == nil {
-					gs.imports = append(gs.imports, ip)
-				}
-			}
-		}
-		out = append(out, gs)
-	}
-	return out
-})
-
-// genericsFor returns the generic sources to compile for a plugin that
-// needs the packages in need: those of the generic packages it imports
-// and of the generic packages these import (slices imports cmp), in the
-// interpreter's order; it adds what they import to need. A package no
-// source of the plugin imports is left out: slices, the largest, is a
-// quarter of a load by itself.
-func genericsFor(need map[string]bool) []string {
-	all := genericSources()
-	byPkg := make(map[string]genericSource, len(all))
-	for _, gs := range all {
-		byPkg[gs.pkg] = gs
-	}
-	want := make(map[string]bool)
-	var visit func(p string)
-	visit = func(p string) {
-		gs, ok := byPkg[p]
-		if !ok || want[p] {
-			return
-		}
-		want[p] = true
-		for _, ip := range gs.imports {
-			visit(ip)
-		}
-	}
-	for p := range need {
-		visit(p)
-	}
-	var out []string
-	for _, gs := range all {
-		if want[gs.pkg] {
-			out = append(out, gs.src)
-			for _, ip := range gs.imports {
-				need[ip] = true
-			}
-			need[gs.pkg] = true
-		}
-	}
-	return out
 }

@@ -1,32 +1,14 @@
 package source
 
 import (
-	"context"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-
-	"github.com/tentacle-go/tentacle/tier"
 )
 
 // loadFixture loads testdata/tables/<id>.go.
 func loadFixture(t *testing.T, id string) *instance {
 	t.Helper()
-	dir := t.TempDir()
-	src, err := os.ReadFile(filepath.Join("testdata", "tables", id+".go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, id+".go"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cands, err := New(dir, Options{}).Scan(context.Background())
-	if err != nil || len(cands) != 1 || cands[0].Load == nil {
-		t.Fatalf("scan: %v, %d candidates", err, len(cands))
-	}
-	inst, err := cands[0].Load(context.Background(), tier.Env{})
+	inst, err := loadTestdata(t, "tables", id)
 	if err != nil {
 		t.Fatalf("load %s: %v", id, err)
 	}
@@ -79,42 +61,4 @@ func onlyWrappers[V any](syms map[string]V) bool {
 		}
 	}
 	return true
-}
-
-// Only the generic sources of the generic packages a plugin imports are
-// compiled, with those they import, in the interpreter's order.
-func TestGenericsFor(t *testing.T) {
-	for _, tc := range []struct {
-		imports []string
-		want    []string
-	}{
-		{nil, nil},
-		{[]string{"strings", "fmt"}, nil},
-		{[]string{"maps"}, []string{"maps"}},
-		{[]string{"cmp"}, []string{"cmp"}},
-		{[]string{"slices"}, []string{"cmp", "slices"}},
-		{[]string{"slices", "maps"}, []string{"cmp", "maps", "slices"}},
-	} {
-		need := make(map[string]bool)
-		for _, p := range tc.imports {
-			need[p] = true
-		}
-		var got []string
-		for _, src := range genericsFor(need) {
-			for _, gs := range genericSources() {
-				if gs.src == src {
-					got = append(got, gs.pkg)
-				}
-			}
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("imports %v: compiled %v, want %v", tc.imports, got, tc.want)
-		}
-		for _, p := range tc.want {
-			if !need[p] {
-				t.Errorf("imports %v: %s not added to the packages needed", tc.imports, p)
-			}
-		}
-	}
 }

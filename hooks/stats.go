@@ -59,6 +59,9 @@ var epoch = time.Now()
 // for a timed handler the time the call starts, else 0, so that a
 // compiled-in handler's call costs one plain increment. It is BeginOn with
 // a nil *Loop: the call is not labelled.
+//
+// It is BeginOn(nil) written out: that call would cost more than the
+// compiler inlines, and Begin must inline into the dispatch loops.
 func (s *Stats) Begin() time.Duration {
 	if s == nil {
 		return 0
@@ -102,11 +105,7 @@ func (s *Stats) begin(l *Loop) time.Duration {
 // that recovers a failing call calls it too, so that a call that overran
 // its deadline counts in the latency. It does nothing after the Begin of
 // an untimed handler (start 0).
-func (s *Stats) End(start time.Duration) {
-	if start != 0 {
-		s.end(start)
-	}
-}
+func (s *Stats) End(start time.Duration) { s.EndOn(nil, start) }
 
 // EndOn is [Stats.End] of a call that [Stats.BeginOn] started on l: the
 // goroutine is back under l's labels. A dispatch that recovers a failing

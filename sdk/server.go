@@ -118,7 +118,7 @@ func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*
 		Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author, Url: d.URL,
 		License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat, Hidden: d.Hidden,
 		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: uint32(transport.Handshake.ProtocolVersion),
-		DirectCalls: s.direct.addr(), Id: s.id,
+		DirectCalls: s.direct.addr(), Id: s.id, Features: features,
 	}
 	for name, v := range d.Hooks {
 		fn, order, has := unwrapHook(v)
@@ -215,6 +215,8 @@ func (s *server) Call(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb
 			h, _, _ := unwrapHook(v)
 			fn = reflect.ValueOf(h)
 		}
+	case pluginpb.CallRequest_HOOK_BATCH:
+		return s.callBatch(req), nil
 	case pluginpb.CallRequest_HELPER:
 		if v, ok := s.def.Helpers[req.Target]; ok {
 			fn = reflect.ValueOf(v)

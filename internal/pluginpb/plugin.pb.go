@@ -47,6 +47,12 @@ const (
 	// The level of the plugin's logger on the host changed: target is the
 	// new level, as DescribeRequest.log_level. No arguments, no results.
 	CallRequest_LOG_LEVEL CallRequest_Kind = 6
+	// Observe-only calls of hook handlers, in order, in one request
+	// (batch): target and args_json are unused. The plugin calls each; a
+	// call that panics or fails is reported in CallResponse.failures and
+	// the others go on. Only to a plugin whose Description.features has
+	// "hook-batch".
+	CallRequest_HOOK_BATCH CallRequest_Kind = 7
 )
 
 // Enum value maps for CallRequest_Kind.
@@ -59,6 +65,7 @@ var (
 		4: "HELPER",
 		5: "INJECT",
 		6: "LOG_LEVEL",
+		7: "HOOK_BATCH",
 	}
 	CallRequest_Kind_value = map[string]int32{
 		"KIND_UNSPECIFIED": 0,
@@ -68,6 +75,7 @@ var (
 		"HELPER":           4,
 		"INJECT":           5,
 		"LOG_LEVEL":        6,
+		"HOOK_BATCH":       7,
 	}
 )
 
@@ -329,7 +337,11 @@ type Description struct {
 	// sdk.Serve), which may differ from DescribeRequest.plugin when the
 	// executable is installed under another name. Empty from SDKs before
 	// this field: tentacle plugins pack then needs --id.
-	Id            string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
+	Id string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
+	// What the plugin's SDK speaks beyond the calls above: "hook-batch"
+	// (CallRequest kind HOOK_BATCH). A host sends nothing the plugin does not
+	// announce here: a plugin built before this field gets one call each.
+	Features      []string `protobuf:"bytes,30,rep,name=features,proto3" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -490,6 +502,13 @@ func (x *Description) GetId() string {
 	return ""
 }
 
+func (x *Description) GetFeatures() []string {
+	if x != nil {
+		return x.Features
+	}
+	return nil
+}
+
 type HookDecl struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Name     string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -582,8 +601,10 @@ type CallRequest struct {
 	// costs no call into the host, and sees the settings as they were when a
 	// call in flight began.
 	SettingsGeneration uint64 `protobuf:"varint,4,opt,name=settings_generation,json=settingsGeneration,proto3" json:"settings_generation,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// The calls of a HOOK_BATCH request, in order.
+	Batch         []*BatchedCall `protobuf:"bytes,30,rep,name=batch,proto3" json:"batch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallRequest) Reset() {
@@ -644,6 +665,134 @@ func (x *CallRequest) GetSettingsGeneration() uint64 {
 	return 0
 }
 
+func (x *CallRequest) GetBatch() []*BatchedCall {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
+}
+
+// One call of a HOOK_BATCH request: a hook handler's, whose results are
+// not wanted.
+type BatchedCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The hook name.
+	Target string `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	// The arguments, a JSON array.
+	ArgsJson      []byte `protobuf:"bytes,2,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchedCall) Reset() {
+	*x = BatchedCall{}
+	mi := &file_plugin_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchedCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchedCall) ProtoMessage() {}
+
+func (x *BatchedCall) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchedCall.ProtoReflect.Descriptor instead.
+func (*BatchedCall) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *BatchedCall) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *BatchedCall) GetArgsJson() []byte {
+	if x != nil {
+		return x.ArgsJson
+	}
+	return nil
+}
+
+// A call of a HOOK_BATCH request that did not end well.
+type BatchFailure struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its place in CallRequest.batch.
+	Index uint32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// A panic of the handler, recovered.
+	Panic string `protobuf:"bytes,2,opt,name=panic,proto3" json:"panic,omitempty"`
+	// The call itself failed (no such handler, arguments that do not
+	// decode).
+	Failure       string `protobuf:"bytes,3,opt,name=failure,proto3" json:"failure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchFailure) Reset() {
+	*x = BatchFailure{}
+	mi := &file_plugin_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchFailure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchFailure) ProtoMessage() {}
+
+func (x *BatchFailure) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchFailure.ProtoReflect.Descriptor instead.
+func (*BatchFailure) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *BatchFailure) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *BatchFailure) GetPanic() string {
+	if x != nil {
+		return x.Panic
+	}
+	return ""
+}
+
+func (x *BatchFailure) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
 type CallResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The results, a JSON array (without a final error result).
@@ -658,14 +807,17 @@ type CallResponse struct {
 	// The call itself failed (no such function, arguments that do not
 	// decode): what a gRPC status says for a Call over gRPC. Set only on
 	// direct calls.
-	Failure       string `protobuf:"bytes,5,opt,name=failure,proto3" json:"failure,omitempty"`
+	Failure string `protobuf:"bytes,5,opt,name=failure,proto3" json:"failure,omitempty"`
+	// The calls of a HOOK_BATCH request that panicked or failed; the others
+	// ended well.
+	Failures      []*BatchFailure `protobuf:"bytes,30,rep,name=failures,proto3" json:"failures,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -677,7 +829,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -690,7 +842,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{6}
+	return file_plugin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CallResponse) GetResultsJson() []byte {
@@ -735,6 +887,13 @@ func (x *CallResponse) GetFailure() string {
 	return ""
 }
 
+func (x *CallResponse) GetFailures() []*BatchFailure {
+	if x != nil {
+		return x.Failures
+	}
+	return nil
+}
+
 type HTTPRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The object (an http.Handler a mixin method returned; its id in the
@@ -751,7 +910,7 @@ type HTTPRequest struct {
 
 func (x *HTTPRequest) Reset() {
 	*x = HTTPRequest{}
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -763,7 +922,7 @@ func (x *HTTPRequest) String() string {
 func (*HTTPRequest) ProtoMessage() {}
 
 func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -776,7 +935,7 @@ func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPRequest.ProtoReflect.Descriptor instead.
 func (*HTTPRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7}
+	return file_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *HTTPRequest) GetObject() uint64 {
@@ -831,7 +990,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +1002,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +1015,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{8}
+	return file_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Header) GetName() string {
@@ -884,7 +1043,7 @@ type HTTPResponse struct {
 
 func (x *HTTPResponse) Reset() {
 	*x = HTTPResponse{}
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -896,7 +1055,7 @@ func (x *HTTPResponse) String() string {
 func (*HTTPResponse) ProtoMessage() {}
 
 func (x *HTTPResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -909,7 +1068,7 @@ func (x *HTTPResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPResponse.ProtoReflect.Descriptor instead.
 func (*HTTPResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{9}
+	return file_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *HTTPResponse) GetStatus() int32 {
@@ -944,7 +1103,7 @@ type FileRequest struct {
 
 func (x *FileRequest) Reset() {
 	*x = FileRequest{}
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -956,7 +1115,7 @@ func (x *FileRequest) String() string {
 func (*FileRequest) ProtoMessage() {}
 
 func (x *FileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -969,7 +1128,7 @@ func (x *FileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FileRequest.ProtoReflect.Descriptor instead.
 func (*FileRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{10}
+	return file_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *FileRequest) GetObject() uint64 {
@@ -997,7 +1156,7 @@ type FileResponse struct {
 
 func (x *FileResponse) Reset() {
 	*x = FileResponse{}
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1009,7 +1168,7 @@ func (x *FileResponse) String() string {
 func (*FileResponse) ProtoMessage() {}
 
 func (x *FileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1022,7 +1181,7 @@ func (x *FileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FileResponse.ProtoReflect.Descriptor instead.
 func (*FileResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11}
+	return file_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *FileResponse) GetData() []byte {
@@ -1058,7 +1217,7 @@ type SettingsRequest struct {
 
 func (x *SettingsRequest) Reset() {
 	*x = SettingsRequest{}
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1070,7 +1229,7 @@ func (x *SettingsRequest) String() string {
 func (*SettingsRequest) ProtoMessage() {}
 
 func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1083,7 +1242,7 @@ func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsRequest.ProtoReflect.Descriptor instead.
 func (*SettingsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12}
+	return file_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SettingsRequest) GetOp() string {
@@ -1118,7 +1277,7 @@ type SettingsResponse struct {
 
 func (x *SettingsResponse) Reset() {
 	*x = SettingsResponse{}
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1130,7 +1289,7 @@ func (x *SettingsResponse) String() string {
 func (*SettingsResponse) ProtoMessage() {}
 
 func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1143,7 +1302,7 @@ func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsResponse.ProtoReflect.Descriptor instead.
 func (*SettingsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{13}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SettingsResponse) GetValueJson() []byte {
@@ -1179,7 +1338,7 @@ type ManagerRequest struct {
 
 func (x *ManagerRequest) Reset() {
 	*x = ManagerRequest{}
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1191,7 +1350,7 @@ func (x *ManagerRequest) String() string {
 func (*ManagerRequest) ProtoMessage() {}
 
 func (x *ManagerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1204,7 +1363,7 @@ func (x *ManagerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerRequest.ProtoReflect.Descriptor instead.
 func (*ManagerRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{14}
+	return file_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ManagerRequest) GetOp() string {
@@ -1237,7 +1396,7 @@ type ManagerResponse struct {
 
 func (x *ManagerResponse) Reset() {
 	*x = ManagerResponse{}
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1249,7 +1408,7 @@ func (x *ManagerResponse) String() string {
 func (*ManagerResponse) ProtoMessage() {}
 
 func (x *ManagerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1262,7 +1421,7 @@ func (x *ManagerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerResponse.ProtoReflect.Descriptor instead.
 func (*ManagerResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{15}
+	return file_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ManagerResponse) GetResultJson() []byte {
@@ -1286,7 +1445,7 @@ type HelperRequest struct {
 
 func (x *HelperRequest) Reset() {
 	*x = HelperRequest{}
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1298,7 +1457,7 @@ func (x *HelperRequest) String() string {
 func (*HelperRequest) ProtoMessage() {}
 
 func (x *HelperRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1311,7 +1470,7 @@ func (x *HelperRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelperRequest.ProtoReflect.Descriptor instead.
 func (*HelperRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{16}
+	return file_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *HelperRequest) GetPlugin() string {
@@ -1356,7 +1515,7 @@ type InvokeRequest struct {
 
 func (x *InvokeRequest) Reset() {
 	*x = InvokeRequest{}
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1368,7 +1527,7 @@ func (x *InvokeRequest) String() string {
 func (*InvokeRequest) ProtoMessage() {}
 
 func (x *InvokeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1381,7 +1540,7 @@ func (x *InvokeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvokeRequest.ProtoReflect.Descriptor instead.
 func (*InvokeRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{17}
+	return file_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *InvokeRequest) GetName() string {
@@ -1415,7 +1574,7 @@ type InvokeResponse struct {
 
 func (x *InvokeResponse) Reset() {
 	*x = InvokeResponse{}
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1427,7 +1586,7 @@ func (x *InvokeResponse) String() string {
 func (*InvokeResponse) ProtoMessage() {}
 
 func (x *InvokeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1440,7 +1599,7 @@ func (x *InvokeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvokeResponse.ProtoReflect.Descriptor instead.
 func (*InvokeResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{18}
+	return file_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *InvokeResponse) GetResultJson() []byte {
@@ -1474,7 +1633,7 @@ type HostCall struct {
 
 func (x *HostCall) Reset() {
 	*x = HostCall{}
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1486,7 +1645,7 @@ func (x *HostCall) String() string {
 func (*HostCall) ProtoMessage() {}
 
 func (x *HostCall) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1499,7 +1658,7 @@ func (x *HostCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostCall.ProtoReflect.Descriptor instead.
 func (*HostCall) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{19}
+	return file_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *HostCall) GetCall() isHostCall_Call {
@@ -1591,7 +1750,7 @@ type HostReply struct {
 
 func (x *HostReply) Reset() {
 	*x = HostReply{}
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1603,7 +1762,7 @@ func (x *HostReply) String() string {
 func (*HostReply) ProtoMessage() {}
 
 func (x *HostReply) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1616,7 +1775,7 @@ func (x *HostReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostReply.ProtoReflect.Descriptor instead.
 func (*HostReply) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{20}
+	return file_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *HostReply) GetReply() isHostReply_Reply {
@@ -1716,7 +1875,7 @@ const file_plugin_proto_rawDesc = "" +
 	"MethodDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
-	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xb4\x04\n" +
+	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xd0\x04\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1736,7 +1895,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\tfunctions\x18\x0f \x03(\tR\tfunctions\x12\x1a\n" +
 	"\bprotocol\x18\x10 \x01(\rR\bprotocol\x12!\n" +
 	"\fdirect_calls\x18\x11 \x01(\tR\vdirectCalls\x12\x0e\n" +
-	"\x02id\x18\x12 \x01(\tR\x02id\"\x91\x01\n" +
+	"\x02id\x18\x12 \x01(\tR\x02id\x12\x1a\n" +
+	"\bfeatures\x18\x1e \x03(\tR\bfeatures\"\x91\x01\n" +
 	"\bHookDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +
@@ -1744,12 +1904,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"shape_json\x18\x04 \x01(\tR\tshapeJson\x12\x1f\n" +
 	"\vfilter_json\x18\x05 \x01(\fR\n" +
-	"filterJson\"\x96\x02\n" +
+	"filterJson\"\xdd\x02\n" +
 	"\vCallRequest\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2$.tentacle.plugin.v1.CallRequest.KindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1b\n" +
 	"\targs_json\x18\x03 \x01(\fR\bargsJson\x12/\n" +
-	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\"g\n" +
+	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\x125\n" +
+	"\x05batch\x18\x1e \x03(\v2\x1f.tentacle.plugin.v1.BatchedCallR\x05batch\"w\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\f\n" +
 	"\bFUNCTION\x10\x01\x12\n" +
@@ -1760,14 +1921,24 @@ const file_plugin_proto_rawDesc = "" +
 	"\x06HELPER\x10\x04\x12\n" +
 	"\n" +
 	"\x06INJECT\x10\x05\x12\r\n" +
-	"\tLOG_LEVEL\x10\x06\"\xb7\x01\n" +
+	"\tLOG_LEVEL\x10\x06\x12\x0e\n" +
+	"\n" +
+	"HOOK_BATCH\x10\a\"B\n" +
+	"\vBatchedCall\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\tR\x06target\x12\x1b\n" +
+	"\targs_json\x18\x02 \x01(\fR\bargsJson\"T\n" +
+	"\fBatchFailure\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\rR\x05index\x12\x14\n" +
+	"\x05panic\x18\x02 \x01(\tR\x05panic\x12\x18\n" +
+	"\afailure\x18\x03 \x01(\tR\afailure\"\xf5\x01\n" +
 	"\fCallResponse\x12!\n" +
 	"\fresults_json\x18\x01 \x01(\fR\vresultsJson\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1b\n" +
 	"\thas_error\x18\x03 \x01(\bR\bhasError\x12!\n" +
 	"\ferror_status\x18\x06 \x01(\x05R\verrorStatus\x12\x14\n" +
 	"\x05panic\x18\x04 \x01(\tR\x05panic\x12\x18\n" +
-	"\afailure\x18\x05 \x01(\tR\afailure\"\xba\x01\n" +
+	"\afailure\x18\x05 \x01(\tR\afailure\x12<\n" +
+	"\bfailures\x18\x1e \x03(\v2 .tentacle.plugin.v1.BatchFailureR\bfailures\"\xba\x01\n" +
 	"\vHTTPRequest\x12\x16\n" +
 	"\x06object\x18\x06 \x01(\x04R\x06object\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
@@ -1860,7 +2031,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_plugin_proto_goTypes = []any{
 	(CallRequest_Kind)(0),    // 0: tentacle.plugin.v1.CallRequest.Kind
 	(*DescribeRequest)(nil),  // 1: tentacle.plugin.v1.DescribeRequest
@@ -1869,58 +2040,62 @@ var file_plugin_proto_goTypes = []any{
 	(*Description)(nil),      // 4: tentacle.plugin.v1.Description
 	(*HookDecl)(nil),         // 5: tentacle.plugin.v1.HookDecl
 	(*CallRequest)(nil),      // 6: tentacle.plugin.v1.CallRequest
-	(*CallResponse)(nil),     // 7: tentacle.plugin.v1.CallResponse
-	(*HTTPRequest)(nil),      // 8: tentacle.plugin.v1.HTTPRequest
-	(*Header)(nil),           // 9: tentacle.plugin.v1.Header
-	(*HTTPResponse)(nil),     // 10: tentacle.plugin.v1.HTTPResponse
-	(*FileRequest)(nil),      // 11: tentacle.plugin.v1.FileRequest
-	(*FileResponse)(nil),     // 12: tentacle.plugin.v1.FileResponse
-	(*SettingsRequest)(nil),  // 13: tentacle.plugin.v1.SettingsRequest
-	(*SettingsResponse)(nil), // 14: tentacle.plugin.v1.SettingsResponse
-	(*ManagerRequest)(nil),   // 15: tentacle.plugin.v1.ManagerRequest
-	(*ManagerResponse)(nil),  // 16: tentacle.plugin.v1.ManagerResponse
-	(*HelperRequest)(nil),    // 17: tentacle.plugin.v1.HelperRequest
-	(*InvokeRequest)(nil),    // 18: tentacle.plugin.v1.InvokeRequest
-	(*InvokeResponse)(nil),   // 19: tentacle.plugin.v1.InvokeResponse
-	(*HostCall)(nil),         // 20: tentacle.plugin.v1.HostCall
-	(*HostReply)(nil),        // 21: tentacle.plugin.v1.HostReply
+	(*BatchedCall)(nil),      // 7: tentacle.plugin.v1.BatchedCall
+	(*BatchFailure)(nil),     // 8: tentacle.plugin.v1.BatchFailure
+	(*CallResponse)(nil),     // 9: tentacle.plugin.v1.CallResponse
+	(*HTTPRequest)(nil),      // 10: tentacle.plugin.v1.HTTPRequest
+	(*Header)(nil),           // 11: tentacle.plugin.v1.Header
+	(*HTTPResponse)(nil),     // 12: tentacle.plugin.v1.HTTPResponse
+	(*FileRequest)(nil),      // 13: tentacle.plugin.v1.FileRequest
+	(*FileResponse)(nil),     // 14: tentacle.plugin.v1.FileResponse
+	(*SettingsRequest)(nil),  // 15: tentacle.plugin.v1.SettingsRequest
+	(*SettingsResponse)(nil), // 16: tentacle.plugin.v1.SettingsResponse
+	(*ManagerRequest)(nil),   // 17: tentacle.plugin.v1.ManagerRequest
+	(*ManagerResponse)(nil),  // 18: tentacle.plugin.v1.ManagerResponse
+	(*HelperRequest)(nil),    // 19: tentacle.plugin.v1.HelperRequest
+	(*InvokeRequest)(nil),    // 20: tentacle.plugin.v1.InvokeRequest
+	(*InvokeResponse)(nil),   // 21: tentacle.plugin.v1.InvokeResponse
+	(*HostCall)(nil),         // 22: tentacle.plugin.v1.HostCall
+	(*HostReply)(nil),        // 23: tentacle.plugin.v1.HostReply
 }
 var file_plugin_proto_depIdxs = []int32{
 	2,  // 0: tentacle.plugin.v1.DescribeRequest.mixins:type_name -> tentacle.plugin.v1.MixinDecl
 	3,  // 1: tentacle.plugin.v1.MixinDecl.methods:type_name -> tentacle.plugin.v1.MethodDecl
 	5,  // 2: tentacle.plugin.v1.Description.hooks:type_name -> tentacle.plugin.v1.HookDecl
 	0,  // 3: tentacle.plugin.v1.CallRequest.kind:type_name -> tentacle.plugin.v1.CallRequest.Kind
-	9,  // 4: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
-	9,  // 5: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
-	13, // 6: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
-	15, // 7: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
-	17, // 8: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
-	18, // 9: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
-	14, // 10: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
-	16, // 11: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
-	7,  // 12: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
-	19, // 13: tentacle.plugin.v1.HostReply.invoke:type_name -> tentacle.plugin.v1.InvokeResponse
-	1,  // 14: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
-	6,  // 15: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
-	8,  // 16: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
-	11, // 17: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
-	13, // 18: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
-	15, // 19: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
-	17, // 20: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
-	18, // 21: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
-	4,  // 22: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
-	7,  // 23: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
-	10, // 24: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
-	12, // 25: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
-	14, // 26: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
-	16, // 27: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
-	7,  // 28: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
-	19, // 29: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
-	22, // [22:30] is the sub-list for method output_type
-	14, // [14:22] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	7,  // 4: tentacle.plugin.v1.CallRequest.batch:type_name -> tentacle.plugin.v1.BatchedCall
+	8,  // 5: tentacle.plugin.v1.CallResponse.failures:type_name -> tentacle.plugin.v1.BatchFailure
+	11, // 6: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
+	11, // 7: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
+	15, // 8: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
+	17, // 9: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
+	19, // 10: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
+	20, // 11: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
+	16, // 12: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
+	18, // 13: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
+	9,  // 14: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
+	21, // 15: tentacle.plugin.v1.HostReply.invoke:type_name -> tentacle.plugin.v1.InvokeResponse
+	1,  // 16: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
+	6,  // 17: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
+	10, // 18: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
+	13, // 19: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
+	15, // 20: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
+	17, // 21: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
+	19, // 22: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
+	20, // 23: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
+	4,  // 24: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
+	9,  // 25: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
+	12, // 26: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
+	14, // 27: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
+	16, // 28: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
+	18, // 29: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
+	9,  // 30: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
+	21, // 31: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
+	24, // [24:32] is the sub-list for method output_type
+	16, // [16:24] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -1928,13 +2103,13 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
-	file_plugin_proto_msgTypes[19].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[21].OneofWrappers = []any{
 		(*HostCall_Settings)(nil),
 		(*HostCall_Manager)(nil),
 		(*HostCall_Helper)(nil),
 		(*HostCall_Invoke)(nil),
 	}
-	file_plugin_proto_msgTypes[20].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[22].OneofWrappers = []any{
 		(*HostReply_Settings)(nil),
 		(*HostReply_Manager)(nil),
 		(*HostReply_Helper)(nil),
@@ -1946,7 +2121,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

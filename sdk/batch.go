@@ -1,0 +1,50 @@
+package sdk
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+)
+
+// featureHookBatch is the Description feature of a plugin that takes
+// observe-only hook calls in batches (pluginpb.CallRequest_HOOK_BATCH).
+const featureHookBatch = "hook-batch"
+
+// features are what this SDK announces in its Description.
+var features = []string{featureHookBatch}
+
+// callBatch calls the plugin's hook handlers for each call of a batch, in
+// order. A call that panics or fails is reported in the response's
+// failures and the batch goes on; the results are not wanted.
+func (s *server) callBatch(req *pluginpb.CallRequest) *pluginpb.CallResponse {
+	resp := &pluginpb.CallResponse{}
+	var (
+		last string
+		fn   reflect.Value
+	)
+	for i, c := range req.Batch {
+		if i == 0 || c.Target != last {
+			last, fn = c.Target, reflect.Value{}
+			if v, ok := s.def.Hooks[c.Target]; ok {
+				h, _, _ := unwrapHook(v)
+				fn = reflect.ValueOf(h)
+			}
+		}
+		if !fn.IsValid() || fn.Kind() != reflect.Func || fn.IsNil() {
+			resp.Failures = append(resp.Failures, &pluginpb.BatchFailure{Index: uint32(i),
+				Failure: fmt.Sprintf("plugin %q: %s %q: %v", s.id, pluginpb.CallRequest_HOOK, c.Target, wire.ErrNoFunc)})
+			continue
+		}
+		res, err := wire.Call(fn, c.ArgsJson, s.hold)
+		switch {
+		case err != nil:
+			resp.Failures = append(resp.Failures, &pluginpb.BatchFailure{Index: uint32(i),
+				Failure: fmt.Sprintf("plugin %q: %s %q: %v", s.id, pluginpb.CallRequest_HOOK, c.Target, err)})
+		case res.Panicked != "":
+			resp.Failures = append(resp.Failures, &pluginpb.BatchFailure{Index: uint32(i), Panic: res.Panicked})
+		}
+	}
+	return resp
+}

@@ -1,0 +1,129 @@
+package process
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/tentacle-go/tentacle/internal/pluginpb"
+	"github.com/tentacle-go/tentacle/internal/wire"
+	"github.com/tentacle-go/tentacle/tier"
+)
+
+// featureHookBatch is the Description feature of a plugin process that
+// takes observe-only hook calls in batches (pluginpb.CallRequest_HOOK_BATCH).
+const featureHookBatch = "hook-batch"
+
+// batchShare is how many calls of a batch share one per-call deadline on
+// top of the first: a batch of n calls gets the hook's deadline times
+// 1 + n/batchShare (a batch of 256 five deadlines), enough for calls that
+// each take a small part of the deadline, and not so much that a plugin
+// that stopped answering holds its queue for long.
+const batchShare = 64
+
+var _ tier.HookBatcher = (*instance)(nil)
+
+// CallHooks implements tier.HookBatcher: one HOOK_BATCH round trip for
+// the calls when the plugin's process announced the feature, one call
+// each otherwise (a plugin built before batches).
+func (in *instance) CallHooks(calls []tier.HookCall, failed []any) {
+	if len(calls) == 0 {
+		return
+	}
+	in.mu.Lock()
+	p := in.p
+	in.mu.Unlock()
+	if p == nil || p.desc == nil || !slices.Contains(p.desc.Features, featureHookBatch) {
+		for i, c := range calls {
+			failed[i] = in.callOne(c)
+		}
+		return
+	}
+	req := &pluginpb.CallRequest{Kind: pluginpb.CallRequest_HOOK_BATCH, Target: calls[0].Hook,
+		Batch: make([]*pluginpb.BatchedCall, 0, len(calls))}
+	items := make([]pluginpb.BatchedCall, len(calls))
+	var timeout time.Duration
+	last := ""
+	for i, c := range calls {
+		if c.Hook != last {
+			last = c.Hook
+			timeout = max(timeout, in.hookTimeout(c.Hook))
+		}
+		args, err := in.encodeHookArgs(c)
+		if err != nil {
+			failed[i] = err
+			continue
+		}
+		items[i] = pluginpb.BatchedCall{Target: c.Hook, ArgsJson: args}
+		req.Batch = append(req.Batch, &items[i])
+	}
+	if len(req.Batch) == 0 {
+		return
+	}
+	timeout += timeout * time.Duration(len(req.Batch)) / batchShare
+	resp, err := in.send(req, timeout)
+	if err != nil {
+		for i := range calls {
+			if failed[i] == nil {
+				failed[i] = &wire.CallError{Err: err}
+			}
+		}
+		return
+	}
+	// The failures index req.Batch, which skips the calls whose arguments
+	// did not encode.
+	sent := make([]int, 0, len(req.Batch))
+	for i := range calls {
+		if failed[i] == nil {
+			sent = append(sent, i)
+		}
+	}
+	for _, f := range resp.Failures {
+		if int(f.Index) >= len(sent) {
+			continue
+		}
+		i := sent[f.Index]
+		if f.Panic != "" {
+			failed[i] = &wire.RemotePanic{Value: f.Panic}
+		} else {
+			failed[i] = &wire.CallError{Err: errors.New(f.Failure)}
+		}
+	}
+}
+
+// callOne makes one observe-only call alone; it returns what the call's
+// handler would have panicked with, or nil.
+func (in *instance) callOne(c tier.HookCall) any {
+	args, err := in.encodeHookArgs(c)
+	if err != nil {
+		return err
+	}
+	res, err := in.call(pluginpb.CallRequest_HOOK, c.Hook, in.hookTimeout(c.Hook), args)
+	switch {
+	case err != nil:
+		return &wire.CallError{Err: err}
+	case res.Panicked != "":
+		return &wire.RemotePanic{Value: res.Panicked}
+	}
+	return nil
+}
+
+// encodeHookArgs encodes a call's arguments as the plugin's handler of
+// the hook takes them: as values of the hook's declared type when the host
+// declares one, as they are otherwise.
+func (in *instance) encodeHookArgs(c tier.HookCall) ([]byte, error) {
+	t, ok := in.hookType(c.Hook)
+	if !ok || t.Kind() != reflect.Func || t.NumIn() != len(c.Args) {
+		return wire.EncodeArgs(c.Args)
+	}
+	vals := make([]reflect.Value, len(c.Args))
+	for i, a := range c.Args {
+		v := reflect.ValueOf(a)
+		if !v.IsValid() || !v.Type().AssignableTo(t.In(i)) {
+			return wire.EncodeArgs(c.Args)
+		}
+		vals[i] = v
+	}
+	return wire.Encode(vals)
+}

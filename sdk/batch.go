@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
@@ -12,8 +13,20 @@ import (
 // observe-only hook calls in batches (pluginpb.CallRequest_HOOK_BATCH).
 const featureHookBatch = "hook-batch"
 
-// features are what this SDK announces in its Description.
-var features = []string{featureHookBatch}
+// FeaturesEnv, set to "off" in a plugin's environment, keeps it from
+// announcing what this SDK speaks beyond the first protocol
+// (pluginpb.Description.features): the host then calls it as it calls a
+// plugin built before them, one observe-only call at a time (for the
+// tests of that path).
+const FeaturesEnv = "TENTACLE_PLUGIN_FEATURES"
+
+// features returns what this SDK announces in its Description.
+func features() []string {
+	if os.Getenv(FeaturesEnv) == "off" {
+		return nil
+	}
+	return []string{featureHookBatch}
+}
 
 // callBatch calls the plugin's hook handlers for each call of a batch, in
 // order. A call that panics or fails is reported in the response's

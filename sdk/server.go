@@ -118,7 +118,7 @@ func (s *server) Describe(ctx context.Context, req *pluginpb.DescribeRequest) (*
 		Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author, Url: d.URL,
 		License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat, Hidden: d.Hidden,
 		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: uint32(transport.Handshake.ProtocolVersion),
-		DirectCalls: s.direct.addr(), Id: s.id, Features: features,
+		DirectCalls: s.direct.addr(), Id: s.id, Features: features(),
 	}
 	for name, v := range d.Hooks {
 		fn, order, has := unwrapHook(v)

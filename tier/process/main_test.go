@@ -33,7 +33,7 @@ import (
 )
 
 // testPlugins are the test plugins under testdata, built once per run.
-var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered", "levels"}
+var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered", "levels", "observer"}
 
 var (
 	buildOnce sync.Once

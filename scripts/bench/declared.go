@@ -186,6 +186,8 @@ var rows = []Row{
 	{"sendpath", "process | 5 | 1%", "internal/serve.BenchmarkPrintLines/tier=process/handlers=5/filter=1%", "octoprint/send_phase/5", 0},
 	{"sendpath", "process | 50 | all", "internal/serve.BenchmarkPrintLines/tier=process/handlers=50/filter=all", "octoprint/send_phase/50", 0},
 	{"sendpath", "process | 50 | 1%", "internal/serve.BenchmarkPrintLines/tier=process/handlers=50/filter=1%", "octoprint/send_phase/50", 0},
+	{"sendpath", "process | 5 | observe", "internal/serve.BenchmarkPrintLines/tier=process/handlers=5/filter=observe", "octoprint/send_phase/5", 0},
+	{"sendpath", "process | 50 | observe", "internal/serve.BenchmarkPrintLines/tier=process/handlers=50/filter=observe", "octoprint/send_phase/50", 0},
 
 	{"protocol", "0 | 0", "internal/comm.BenchmarkProtocol/handlers=0", "", 0},
 	{"protocol", "5 on each phase | 20", "internal/comm.BenchmarkProtocol/handlers=5", "", 20},

@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 
+	_ "github.com/tentacle-go/tentacle/internal/gcodec" // the G-code hooks' codec
 	"github.com/tentacle-go/tentacle/internal/pluginpb"
 	"github.com/tentacle-go/tentacle/internal/wire"
 )
@@ -25,7 +26,28 @@ func features() []string {
 	if os.Getenv(FeaturesEnv) == "off" {
 		return nil
 	}
-	return []string{featureHookBatch}
+	out := []string{featureHookBatch}
+	for _, name := range wire.CodecNames() {
+		out = append(out, featureCodec+name)
+	}
+	return out
+}
+
+// featureCodec prefixes the name of a codec in the Description's
+// features (pluginpb.CallRequest.codec).
+const featureCodec = "codec:"
+
+// callFn calls fn with args written as JSON (codec "") or by the named
+// codec; results false: they are not wanted.
+func (s *server) callFn(fn reflect.Value, codec string, args []byte, results bool) (wire.Result, error) {
+	if codec == "" {
+		return wire.Call(fn, args, s.hold)
+	}
+	c := wire.CodecNamed(codec)
+	if c == nil || wire.CodecFor(fn.Type()) != c {
+		return wire.Result{}, fmt.Errorf("codec %q: not one of this plugin's for %v", codec, fn.Type())
+	}
+	return c.Call(fn, args, results)
 }
 
 // callBatch calls the plugin's hook handlers for each call of a batch, in
@@ -50,7 +72,7 @@ func (s *server) callBatch(req *pluginpb.CallRequest) *pluginpb.CallResponse {
 				Failure: fmt.Sprintf("plugin %q: %s %q: %v", s.id, pluginpb.CallRequest_HOOK, c.Target, wire.ErrNoFunc)})
 			continue
 		}
-		res, err := wire.Call(fn, c.ArgsJson, s.hold)
+		res, err := s.callFn(fn, c.Codec, c.ArgsJson, false)
 		switch {
 		case err != nil:
 			resp.Failures = append(resp.Failures, &pluginpb.BatchFailure{Index: uint32(i),

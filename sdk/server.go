@@ -232,7 +232,7 @@ func (s *server) Call(ctx context.Context, req *pluginpb.CallRequest) (*pluginpb
 	if !fn.IsValid() || fn.Kind() != reflect.Func || fn.IsNil() {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, wire.ErrNoFunc)
 	}
-	res, err := wire.Call(fn, req.ArgsJson, s.hold)
+	res, err := s.callFn(fn, req.Codec, req.ArgsJson, true)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, err)
 	}

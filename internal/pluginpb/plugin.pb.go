@@ -48,7 +48,8 @@ const (
 	// new level, as DescribeRequest.log_level. No arguments, no results.
 	CallRequest_LOG_LEVEL CallRequest_Kind = 6
 	// Observe-only calls of hook handlers, in order, in one request
-	// (batch): target and args_json are unused. The plugin calls each; a
+	// (batch): target names the first call's hook, for messages; args_json
+	// is unused. The plugin calls each; a
 	// call that panics or fails is reported in CallResponse.failures and
 	// the others go on. Only to a plugin whose Description.features has
 	// "hook-batch".
@@ -339,8 +340,9 @@ type Description struct {
 	// this field: tentacle plugins pack then needs --id.
 	Id string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
 	// What the plugin's SDK speaks beyond the calls above: "hook-batch"
-	// (CallRequest kind HOOK_BATCH). A host sends nothing the plugin does not
-	// announce here: a plugin built before this field gets one call each.
+	// (CallRequest kind HOOK_BATCH), "codec:<name>" (CallRequest.codec). A
+	// host sends nothing the plugin does not announce here: a plugin built
+	// before this field gets JSON, one call each.
 	Features      []string `protobuf:"bytes,30,rep,name=features,proto3" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -602,7 +604,11 @@ type CallRequest struct {
 	// call in flight began.
 	SettingsGeneration uint64 `protobuf:"varint,4,opt,name=settings_generation,json=settingsGeneration,proto3" json:"settings_generation,omitempty"`
 	// The calls of a HOOK_BATCH request, in order.
-	Batch         []*BatchedCall `protobuf:"bytes,30,rep,name=batch,proto3" json:"batch,omitempty"`
+	Batch []*BatchedCall `protobuf:"bytes,30,rep,name=batch,proto3" json:"batch,omitempty"`
+	// How args_json and the results are written: empty for JSON arrays, else
+	// the name of a codec of the handler's type (wire.Codec) that the plugin
+	// announced in Description.features as "codec:<name>".
+	Codec         string `protobuf:"bytes,31,opt,name=codec,proto3" json:"codec,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -672,14 +678,23 @@ func (x *CallRequest) GetBatch() []*BatchedCall {
 	return nil
 }
 
+func (x *CallRequest) GetCodec() string {
+	if x != nil {
+		return x.Codec
+	}
+	return ""
+}
+
 // One call of a HOOK_BATCH request: a hook handler's, whose results are
 // not wanted.
 type BatchedCall struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The hook name.
 	Target string `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
-	// The arguments, a JSON array.
-	ArgsJson      []byte `protobuf:"bytes,2,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	// The arguments, a JSON array, or as codec writes them.
+	ArgsJson []byte `protobuf:"bytes,2,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	// As CallRequest.codec.
+	Codec         string `protobuf:"bytes,3,opt,name=codec,proto3" json:"codec,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -726,6 +741,13 @@ func (x *BatchedCall) GetArgsJson() []byte {
 		return x.ArgsJson
 	}
 	return nil
+}
+
+func (x *BatchedCall) GetCodec() string {
+	if x != nil {
+		return x.Codec
+	}
+	return ""
 }
 
 // A call of a HOOK_BATCH request that did not end well.
@@ -1904,13 +1926,14 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"shape_json\x18\x04 \x01(\tR\tshapeJson\x12\x1f\n" +
 	"\vfilter_json\x18\x05 \x01(\fR\n" +
-	"filterJson\"\xdd\x02\n" +
+	"filterJson\"\xf3\x02\n" +
 	"\vCallRequest\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2$.tentacle.plugin.v1.CallRequest.KindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1b\n" +
 	"\targs_json\x18\x03 \x01(\fR\bargsJson\x12/\n" +
 	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\x125\n" +
-	"\x05batch\x18\x1e \x03(\v2\x1f.tentacle.plugin.v1.BatchedCallR\x05batch\"w\n" +
+	"\x05batch\x18\x1e \x03(\v2\x1f.tentacle.plugin.v1.BatchedCallR\x05batch\x12\x14\n" +
+	"\x05codec\x18\x1f \x01(\tR\x05codec\"w\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\f\n" +
 	"\bFUNCTION\x10\x01\x12\n" +
@@ -1923,10 +1946,11 @@ const file_plugin_proto_rawDesc = "" +
 	"\x06INJECT\x10\x05\x12\r\n" +
 	"\tLOG_LEVEL\x10\x06\x12\x0e\n" +
 	"\n" +
-	"HOOK_BATCH\x10\a\"B\n" +
+	"HOOK_BATCH\x10\a\"X\n" +
 	"\vBatchedCall\x12\x16\n" +
 	"\x06target\x18\x01 \x01(\tR\x06target\x12\x1b\n" +
-	"\targs_json\x18\x02 \x01(\fR\bargsJson\"T\n" +
+	"\targs_json\x18\x02 \x01(\fR\bargsJson\x12\x14\n" +
+	"\x05codec\x18\x03 \x01(\tR\x05codec\"T\n" +
 	"\fBatchFailure\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x14\n" +
 	"\x05panic\x18\x02 \x01(\tR\x05panic\x12\x18\n" +

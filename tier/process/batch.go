@@ -50,12 +50,12 @@ func (in *instance) CallHooks(calls []tier.HookCall, failed []any) {
 			last = c.Hook
 			timeout = max(timeout, in.hookTimeout(c.Hook))
 		}
-		args, err := in.encodeHookArgs(c)
+		args, codec, err := in.encodeHookArgs(c, p.desc)
 		if err != nil {
 			failed[i] = err
 			continue
 		}
-		items[i] = pluginpb.BatchedCall{Target: c.Hook, ArgsJson: args}
+		items[i] = pluginpb.BatchedCall{Target: c.Hook, ArgsJson: args, Codec: codec}
 		req.Batch = append(req.Batch, &items[i])
 	}
 	if len(req.Batch) == 0 {
@@ -95,7 +95,7 @@ func (in *instance) CallHooks(calls []tier.HookCall, failed []any) {
 // callOne makes one observe-only call alone; it returns what the call's
 // handler would have panicked with, or nil.
 func (in *instance) callOne(c tier.HookCall) any {
-	args, err := in.encodeHookArgs(c)
+	args, _, err := in.encodeHookArgs(c, nil)
 	if err != nil {
 		return err
 	}
@@ -110,20 +110,30 @@ func (in *instance) callOne(c tier.HookCall) any {
 }
 
 // encodeHookArgs encodes a call's arguments as the plugin's handler of
-// the hook takes them: as values of the hook's declared type when the host
-// declares one, as they are otherwise.
-func (in *instance) encodeHookArgs(c tier.HookCall) ([]byte, error) {
+// the hook takes them: by the codec of the hook's declared type when the
+// plugin (described by d; nil: JSON) speaks it, as JSON values of that
+// type otherwise, as they are when the host declares no type. codec is the
+// codec's name, "" for JSON.
+func (in *instance) encodeHookArgs(c tier.HookCall, d *pluginpb.Description) (args []byte, codec string, err error) {
 	t, ok := in.hookType(c.Hook)
 	if !ok || t.Kind() != reflect.Func || t.NumIn() != len(c.Args) {
-		return wire.EncodeArgs(c.Args)
+		args, err = wire.EncodeArgs(c.Args)
+		return args, "", err
+	}
+	if cd := codecOf(t, d); cd != nil {
+		if args, err := cd.EncodeArgs(c.Args); err == nil {
+			return args, cd.Name, nil
+		}
 	}
 	vals := make([]reflect.Value, len(c.Args))
 	for i, a := range c.Args {
 		v := reflect.ValueOf(a)
 		if !v.IsValid() || !v.Type().AssignableTo(t.In(i)) {
-			return wire.EncodeArgs(c.Args)
+			args, err = wire.EncodeArgs(c.Args)
+			return args, "", err
 		}
 		vals[i] = v
 	}
-	return wire.Encode(vals)
+	args, err = wire.Encode(vals)
+	return args, "", err
 }

@@ -89,7 +89,12 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 	if err != nil {
 		return wire.Result{}, err
 	}
-	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Status: int(resp.ErrorStatus), Panicked: resp.Panic}, nil
+	return resultOf(resp), nil
+}
+
+// resultOf is the outcome of a call as package wire takes it.
+func resultOf(resp *pluginpb.CallResponse) wire.Result {
+	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Status: int(resp.ErrorStatus), Panicked: resp.Panic}
 }
 
 // send sends req into the process with a deadline; a failure names the

@@ -1,0 +1,51 @@
+package process_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/sdk"
+	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/tier/process"
+)
+
+// BenchmarkGcodeRoundTrip times one call of a process plugin's G-code
+// handler (server.GcodeHook) for a line of a printed file that it leaves
+// unchanged, its arguments and results written by the G-code codec
+// (codec=gcode) or as JSON (codec=json: a plugin that does not announce
+// the codec, the only way before it). host-cpu-ns/op and
+// plugin-cpu-ns/op: see cpuMeter.
+func BenchmarkGcodeRoundTrip(b *testing.B) {
+	for _, codec := range []string{"gcode", "json"} {
+		b.Run("codec="+codec, func(b *testing.B) {
+			if codec == "json" {
+				b.Setenv(sdk.FeaturesEnv, "off") // inherited by the plugin
+			}
+			// A deadline no busy machine meets by chance: an overrun would
+			// end the benchmark.
+			opts := process.Options{HookTimeouts: map[string]time.Duration{server.HookGcodeSending: time.Minute}}
+			h := newHost(b, hostConfig{plugins: map[string]string{"conventions": "conventions"}, proc: opts, noStart: true})
+			var hook *hooks.Hook[server.GcodeHook]
+			for _, s := range server.Hooks() {
+				if s.Name == server.HookGcodeSending {
+					hook = hooks.MustDeclare[server.GcodeHook](h.m.Hooks(), s)
+				}
+			}
+			if err := h.m.Start(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			fn := hook.Handlers()[0].Fn
+			cmd := server.Command{Line: "G1 X10.5 Y20.25 E0.5", Gcode: "G1", Tags: []string{"source:file"}}
+			cpu := startCPU([]int{h.pid("conventions")})
+			b.ReportAllocs()
+			for b.Loop() {
+				if res := fn(server.PhaseSending, cmd); res != nil {
+					b.Fatalf("the handler returned %+v", res)
+				}
+			}
+			cpu.report(b)
+		})
+	}
+}

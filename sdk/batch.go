@@ -44,7 +44,7 @@ func (s *server) callFn(fn reflect.Value, codec string, args []byte, results boo
 		return wire.Call(fn, args, s.hold)
 	}
 	c := wire.CodecNamed(codec)
-	if c == nil || wire.CodecFor(fn.Type()) != c {
+	if c == nil || fn.Type() != c.Type && wire.CodecFor(fn.Type()) != c {
 		return wire.Result{}, fmt.Errorf("codec %q: not one of this plugin's for %v", codec, fn.Type())
 	}
 	return c.Call(fn, args, results)

@@ -44,13 +44,13 @@ func (in *instance) CallHooks(calls []tier.HookCall, failed []any) {
 		Batch: make([]*pluginpb.BatchedCall, 0, len(calls))}
 	items := make([]pluginpb.BatchedCall, len(calls))
 	var timeout time.Duration
-	last := ""
+	var enc argEncoder
 	for i, c := range calls {
-		if c.Hook != last {
-			last = c.Hook
+		if c.Hook != enc.hook {
+			enc = in.argEncoder(c.Hook, p.desc)
 			timeout = max(timeout, in.hookTimeout(c.Hook))
 		}
-		args, codec, err := in.encodeHookArgs(c, p.desc)
+		args, codec, err := enc.encode(c.Args)
 		if err != nil {
 			failed[i] = err
 			continue
@@ -95,7 +95,7 @@ func (in *instance) CallHooks(calls []tier.HookCall, failed []any) {
 // callOne makes one observe-only call alone; it returns what the call's
 // handler would have panicked with, or nil.
 func (in *instance) callOne(c tier.HookCall) any {
-	args, _, err := in.encodeHookArgs(c, nil)
+	args, _, err := in.argEncoder(c.Hook, nil).encode(c.Args)
 	if err != nil {
 		return err
 	}
@@ -109,31 +109,45 @@ func (in *instance) callOne(c tier.HookCall) any {
 	return nil
 }
 
-// encodeHookArgs encodes a call's arguments as the plugin's handler of
-// the hook takes them: by the codec of the hook's declared type when the
+// argEncoder encodes the arguments of calls of one hook as the plugin's
+// handler takes them: by the codec of the hook's declared type when the
 // plugin (described by d; nil: JSON) speaks it, as JSON values of that
-// type otherwise, as they are when the host declares no type. codec is the
-// codec's name, "" for JSON.
-func (in *instance) encodeHookArgs(c tier.HookCall, d *pluginpb.Description) (args []byte, codec string, err error) {
-	t, ok := in.hookType(c.Hook)
-	if !ok || t.Kind() != reflect.Func || t.NumIn() != len(c.Args) {
-		args, err = wire.EncodeArgs(c.Args)
-		return args, "", err
+// type otherwise, as they are when the host declares no type.
+type argEncoder struct {
+	hook  string
+	t     reflect.Type // nil: none declared
+	codec *wire.Codec
+}
+
+func (in *instance) argEncoder(hook string, d *pluginpb.Description) argEncoder {
+	e := argEncoder{hook: hook}
+	if t, ok := in.hookType(hook); ok && t.Kind() == reflect.Func {
+		e.t, e.codec = t, codecOf(t, d)
 	}
-	if cd := codecOf(t, d); cd != nil {
-		if args, err := cd.EncodeArgs(c.Args); err == nil {
-			return args, cd.Name, nil
+	return e
+}
+
+// encode encodes one call's arguments; codec is the codec's name, "" for
+// JSON.
+func (e argEncoder) encode(args []any) (data []byte, codec string, err error) {
+	if e.t == nil || e.t.NumIn() != len(args) {
+		data, err = wire.EncodeArgs(args)
+		return data, "", err
+	}
+	if e.codec != nil {
+		if data, err := e.codec.EncodeArgs(args); err == nil {
+			return data, e.codec.Name, nil
 		}
 	}
-	vals := make([]reflect.Value, len(c.Args))
-	for i, a := range c.Args {
+	vals := make([]reflect.Value, len(args))
+	for i, a := range args {
 		v := reflect.ValueOf(a)
-		if !v.IsValid() || !v.Type().AssignableTo(t.In(i)) {
-			args, err = wire.EncodeArgs(c.Args)
-			return args, "", err
+		if !v.IsValid() || !v.Type().AssignableTo(e.t.In(i)) {
+			data, err = wire.EncodeArgs(args)
+			return data, "", err
 		}
 		vals[i] = v
 	}
-	args, err = wire.Encode(vals)
-	return args, "", err
+	data, err = wire.Encode(vals)
+	return data, "", err
 }

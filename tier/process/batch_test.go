@@ -19,7 +19,7 @@ import (
 
 // observerHost starts a test host with the observer plugin, the G-code
 // sent and received hooks declared as the server declares them.
-func observerHost(t *testing.T, opts process.Options) *testHost {
+func observerHost(t testing.TB, opts process.Options) *testHost {
 	t.Helper()
 	h := newHost(t, hostConfig{plugins: map[string]string{"observer": "observer"}, proc: opts, noStart: true})
 	for _, s := range server.Hooks() {
@@ -155,4 +155,30 @@ func TestHookBatchCrash(t *testing.T) {
 		}
 	}
 	waitGone(t, old)
+}
+
+// TestHookBatchAfterDisable: calls still queued for a plugin that was
+// disabled (its process stopped) fail at once, as errors, without a round
+// trip; nothing of the plugin is left running (the host's cleanup checks
+// for processes and goroutines).
+func TestHookBatchAfterDisable(t *testing.T) {
+	h := observerHost(t, process.Options{})
+	b := h.m.HookBatcher("observer")
+	pid := h.pid("observer")
+	if _, err := h.m.Disable(context.Background(), "observer"); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, pid)
+	calls := []tier.HookCall{sentCall("G1 X1"), sentCall("G1 X2")}
+	failed := make([]any, len(calls))
+	b.CallHooks(calls, failed)
+	for i, f := range failed {
+		var ce *wire.CallError
+		if err, _ := f.(error); !errors.As(err, &ce) {
+			t.Errorf("call %d: %v; want a *wire.CallError", i, f)
+		}
+	}
+	if h.m.HookBatcher("observer") != nil {
+		t.Error("a disabled process plugin still has a batcher")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
 
@@ -46,6 +47,48 @@ func BenchmarkGcodeRoundTrip(b *testing.B) {
 				}
 			}
 			cpu.report(b)
+		})
+	}
+}
+
+// BenchmarkObserveBatch hands the observer plugin's instance 256
+// observe-only calls of the sent hook at once, as the host's worker does
+// when its queue holds that many: in one round trip (batches=true) or one
+// call each (batches=false, a plugin that does not take batches, the only
+// way before them). ns/call, host-cpu-ns/call and plugin-cpu-ns/call are
+// per call.
+func BenchmarkObserveBatch(b *testing.B) {
+	const n = 256
+	for _, batches := range []bool{true, false} {
+		b.Run(map[bool]string{true: "batches=true", false: "batches=false"}[batches], func(b *testing.B) {
+			if !batches {
+				b.Setenv(sdk.FeaturesEnv, "off") // inherited by the plugin
+			}
+			h := observerHost(b, process.Options{HookTimeouts: map[string]time.Duration{server.HookGcodeSent: time.Minute}})
+			bt := h.m.HookBatcher("observer")
+			calls := make([]tier.HookCall, n)
+			for i := range calls {
+				calls[i] = tier.HookCall{Hook: server.HookGcodeSent, Args: []any{server.PhaseSent,
+					server.Command{Line: "G1 X10.5 Y20.25 E0.5", Gcode: "G1", Tags: []string{"source:file"}}}}
+			}
+			failed := make([]any, n)
+			seen := h.helper("observer", "seen")
+			cpu := startCPU([]int{h.pid("observer")})
+			b.ReportAllocs()
+			for b.Loop() {
+				bt.CallHooks(calls, failed)
+				if failed[0] != nil {
+					b.Fatal(failed[0])
+				}
+				b.StopTimer()
+				_, _ = seen() // the plugin forgets what it noted
+				b.StartTimer()
+			}
+			host, plugin := cpu.since()
+			per := float64(b.N * n)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/call")
+			b.ReportMetric(float64(host.Nanoseconds())/per, "host-cpu-ns/call")
+			b.ReportMetric(float64(plugin.Nanoseconds())/per, "plugin-cpu-ns/call")
 		})
 	}
 }

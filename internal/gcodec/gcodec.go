@@ -237,6 +237,14 @@ func call(fn reflect.Value, args []byte, results bool) (res wire.Result, err err
 	if res.Panicked != "" || !results {
 		return res, nil
 	}
+	if out == nil {
+		res.Results = unchanged // read only
+		return res, nil
+	}
 	res.Results = AppendResults(make([]byte, 0, 2+len(out)*32), out)
 	return res, nil
 }
+
+// unchanged is the results of a handler that returned nil, the common
+// answer.
+var unchanged = []byte{version, 0}

@@ -119,24 +119,3 @@ func TestBadMessages(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkEncodeDecode times a call's encoding and decoding on both sides,
-// the handler left out, for a line of a printed file that the handler
-// leaves unchanged: through the codec and as JSON.
-func BenchmarkEncodeDecode(b *testing.B) {
-	cmd := server.Command{Line: "G1 X10.5 Y20.25 E0.5", Gcode: "G1", Tags: []string{"source:file"}}
-	unchanged := func(string, server.Command) []server.Command { return nil }
-	for _, way := range []struct {
-		name string
-		fn   server.GcodeHook
-	}{{"codec", viaCodec(server.GcodeHook(unchanged))}, {"json", viaJSON(unchanged)}} {
-		b.Run(way.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if way.fn(server.PhaseSending, cmd) != nil {
-					b.Fatal("changed")
-				}
-			}
-		})
-	}
-}

@@ -87,16 +87,6 @@ func startCPU(pids []int) *cpuMeter {
 // host's process (every goroutine, the test's included; GC too) and the
 // plugins' processes used since startCPU, per op. The plugins' is counted
 // in clock ticks (10 ms): it is exact to about 1% over a second's run.
-// since returns the CPU time the host and the plugins used since start
-// (plugins 0 when it cannot be read).
-func (c *cpuMeter) since() (host, plugins time.Duration) {
-	host = hostCPU() - c.host
-	if after, ok := processCPU(c.pids); ok && c.pluginsMeasured {
-		plugins = after - c.plugins
-	}
-	return host, plugins
-}
-
 func (c *cpuMeter) report(b *testing.B) {
 	n := float64(b.N)
 	b.ReportMetric(float64((hostCPU()-c.host).Nanoseconds())/n, "host-cpu-ns/op")

@@ -55,8 +55,8 @@ func BenchmarkGcodeRoundTrip(b *testing.B) {
 // observe-only calls of the sent hook at once, as the host's worker does
 // when its queue holds that many: in one round trip (batches=true) or one
 // call each (batches=false, a plugin that does not take batches, the only
-// way before them). ns/call, host-cpu-ns/call and plugin-cpu-ns/call are
-// per call.
+// way before them). An op is the 256 calls; ns/call is per call.
+// host-cpu-ns/op and plugin-cpu-ns/op: see cpuMeter.
 func BenchmarkObserveBatch(b *testing.B) {
 	const n = 256
 	for _, batches := range []bool{true, false} {
@@ -84,11 +84,8 @@ func BenchmarkObserveBatch(b *testing.B) {
 				_, _ = seen() // the plugin forgets what it noted
 				b.StartTimer()
 			}
-			host, plugin := cpu.since()
-			per := float64(b.N * n)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/call")
-			b.ReportMetric(float64(host.Nanoseconds())/per, "host-cpu-ns/call")
-			b.ReportMetric(float64(plugin.Nanoseconds())/per, "plugin-cpu-ns/call")
+			cpu.report(b)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/call")
 		})
 	}
 }

@@ -117,21 +117,29 @@ func TestHookBatch(t *testing.T) {
 	}
 }
 
+// failsAll hands calls to b and checks that each failed as a call that
+// could not be made (a *wire.CallError), an overrun if overrun.
+func failsAll(t *testing.T, b tier.HookBatcher, calls []tier.HookCall, overrun bool) {
+	t.Helper()
+	failed := make([]any, len(calls))
+	b.CallHooks(calls, failed)
+	for i, f := range failed {
+		var ce *wire.CallError
+		var to interface{ Timeout() bool }
+		err, _ := f.(error)
+		if !errors.As(err, &ce) || overrun && (!errors.As(ce.Err, &to) || !to.Timeout()) {
+			t.Errorf("call %d: %v; want a *wire.CallError (an overrun: %v)", i, f, overrun)
+		}
+	}
+}
+
 // TestHookBatchDeadline: a batch that overruns its deadline fails each of
 // its calls as an overrun; the plugin answers the next batch.
 func TestHookBatchDeadline(t *testing.T) {
 	h := observerHost(t, process.Options{HookTimeout: 50 * time.Millisecond, HungAfter: -1})
 	b := h.m.HookBatcher("observer")
 	calls := []tier.HookCall{sentCall("G1 X1"), sentCall("M0 2s"), sentCall("G1 X2")}
-	failed := make([]any, len(calls))
-	b.CallHooks(calls, failed)
-	for i, f := range failed {
-		var ce *wire.CallError
-		var to interface{ Timeout() bool }
-		if err, _ := f.(error); !errors.As(err, &ce) || !errors.As(ce.Err, &to) || !to.Timeout() {
-			t.Errorf("call %d: %v; want an overrun", i, f)
-		}
-	}
+	failsAll(t, b, calls, true)
 	h.waitFor("the observer to answer again", func() bool {
 		failed := make([]any, 1)
 		b.CallHooks([]tier.HookCall{sentCall("G1 X3")}, failed)
@@ -146,14 +154,7 @@ func TestHookBatchCrash(t *testing.T) {
 	old := h.pid("observer")
 	b := h.m.HookBatcher("observer")
 	calls := []tier.HookCall{sentCall("G1 X1"), sentCall("M112"), sentCall("G1 X2")}
-	failed := make([]any, len(calls))
-	b.CallHooks(calls, failed)
-	for i, f := range failed {
-		var ce *wire.CallError
-		if err, _ := f.(error); !errors.As(err, &ce) {
-			t.Errorf("call %d: %v; want a *wire.CallError", i, f)
-		}
-	}
+	failsAll(t, b, calls, false)
 	waitGone(t, old)
 }
 
@@ -170,14 +171,7 @@ func TestHookBatchAfterDisable(t *testing.T) {
 	}
 	waitGone(t, pid)
 	calls := []tier.HookCall{sentCall("G1 X1"), sentCall("G1 X2")}
-	failed := make([]any, len(calls))
-	b.CallHooks(calls, failed)
-	for i, f := range failed {
-		var ce *wire.CallError
-		if err, _ := f.(error); !errors.As(err, &ce) {
-			t.Errorf("call %d: %v; want a *wire.CallError", i, f)
-		}
-	}
+	failsAll(t, b, calls, false)
 	if h.m.HookBatcher("observer") != nil {
 		t.Error("a disabled process plugin still has a batcher")
 	}

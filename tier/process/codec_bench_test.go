@@ -1,11 +1,9 @@
 package process_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
@@ -27,16 +25,7 @@ func BenchmarkGcodeRoundTrip(b *testing.B) {
 			// A deadline no busy machine meets by chance: an overrun would
 			// end the benchmark.
 			opts := process.Options{HookTimeouts: map[string]time.Duration{server.HookGcodeSending: time.Minute}}
-			h := newHost(b, hostConfig{plugins: map[string]string{"conventions": "conventions"}, proc: opts, noStart: true})
-			var hook *hooks.Hook[server.GcodeHook]
-			for _, s := range server.Hooks() {
-				if s.Name == server.HookGcodeSending {
-					hook = hooks.MustDeclare[server.GcodeHook](h.m.Hooks(), s)
-				}
-			}
-			if err := h.m.Start(context.Background()); err != nil {
-				b.Fatal(err)
-			}
+			h, hook := conventionsHost(b, opts)
 			fn := hook.Handlers()[0].Fn
 			cmd := server.Command{Line: "G1 X10.5 Y20.25 E0.5", Gcode: "G1", Tags: []string{"source:file"}}
 			cpu := startCPU([]int{h.pid("conventions")})

@@ -12,7 +12,25 @@ import (
 	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/sdk"
 	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/tier/process"
 )
+
+// conventionsHost starts a test host with the conventions plugin, the
+// G-code sending hook declared as the server declares it.
+func conventionsHost(t testing.TB, opts process.Options) (*testHost, *hooks.Hook[server.GcodeHook]) {
+	t.Helper()
+	h := newHost(t, hostConfig{plugins: map[string]string{"conventions": "conventions"}, proc: opts, noStart: true})
+	var hook *hooks.Hook[server.GcodeHook]
+	for _, s := range server.Hooks() {
+		if s.Name == server.HookGcodeSending {
+			hook = hooks.MustDeclare[server.GcodeHook](h.m.Hooks(), s)
+		}
+	}
+	if err := h.m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return h, hook
+}
 
 // TestGcodeCodec calls a process plugin's G-code handler with each of the
 // hook's return conventions, its calls written by the G-code codec (a
@@ -40,16 +58,7 @@ func TestGcodeCodec(t *testing.T) {
 			if !codec {
 				t.Setenv(sdk.FeaturesEnv, "off") // inherited by the plugin
 			}
-			h := newHost(t, hostConfig{plugins: map[string]string{"conventions": "conventions"}, noStart: true})
-			var hook *hooks.Hook[server.GcodeHook]
-			for _, s := range server.Hooks() {
-				if s.Name == server.HookGcodeSending {
-					hook = hooks.MustDeclare[server.GcodeHook](h.m.Hooks(), s)
-				}
-			}
-			if err := h.m.Start(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			h, hook := conventionsHost(t, process.Options{})
 			features, _ := h.info("conventions").Process.Details["features"].([]string)
 			if got := slices.Contains(features, "codec:"+gcodec.Name); got != codec {
 				t.Fatalf("features %q; want the codec announced: %v", features, codec)

@@ -10,7 +10,8 @@ import (
 )
 
 // asyncQueue is how many calls may wait for one plugin's observe-only
-// handlers; a call that finds the queue full is skipped and logged.
+// handlers, besides those its worker has taken; a call that finds the
+// queue full is skipped and logged.
 const asyncQueue = 4096
 
 // batchMax is how many queued calls a plugin's worker hands its
@@ -61,7 +62,7 @@ func (o *observed) callAlone(plugin string) {
 // (batcher), one call at a time otherwise.
 type asyncCalls struct {
 	mu      sync.Mutex
-	workers map[string]chan observed
+	workers map[string]*queue
 	wg      sync.WaitGroup
 	closed  bool
 	skipped map[string]int
@@ -69,57 +70,75 @@ type asyncCalls struct {
 	batcher func(plugin string) tier.HookBatcher
 }
 
-func newAsyncCalls(logf func(format string, args ...any), batcher func(plugin string) tier.HookBatcher) *asyncCalls {
-	return &asyncCalls{workers: map[string]chan observed{}, skipped: map[string]int{}, logf: logf, batcher: batcher}
+// queue is the calls waiting for one plugin's worker: a slice that grows
+// as calls wait (a plugin that keeps up holds little), which the worker
+// takes whole each time it wakes.
+type queue struct {
+	mu     sync.Mutex
+	items  []observed
+	closed bool
+	wake   chan struct{} // one wake-up pending at most
 }
 
-// deliver queues call for plugin's worker; a call skipped because the
-// queue is full counts in call.st.
+func newAsyncCalls(logf func(format string, args ...any), batcher func(plugin string) tier.HookBatcher) *asyncCalls {
+	return &asyncCalls{workers: map[string]*queue{}, skipped: map[string]int{}, logf: logf, batcher: batcher}
+}
+
+// deliver queues call for plugin's worker; a call that finds asyncQueue
+// calls waiting is skipped, and counts in call.st.
 func (a *asyncCalls) deliver(plugin string, call observed) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
 		return
 	}
-	ch, ok := a.workers[plugin]
+	q, ok := a.workers[plugin]
 	if !ok {
-		ch = make(chan observed, asyncQueue)
-		a.workers[plugin] = ch
+		q = &queue{wake: make(chan struct{}, 1)}
+		a.workers[plugin] = q
 		a.wg.Add(1)
-		go a.work(plugin, ch)
+		go a.work(plugin, q)
 	}
-	select {
-	case ch <- call:
-	default:
-		call.st.Skip()
-		a.skipped[plugin]++
-		if n := a.skipped[plugin]; a.logf != nil && (n&(n-1)) == 0 { // 1, 2, 4, 8, ...
-			a.logf("plugin %s: its observe-only handlers are %d calls behind; %d calls skipped so far", plugin, asyncQueue, n)
+	q.mu.Lock()
+	full := len(q.items) >= asyncQueue
+	if !full {
+		q.items = append(q.items, call)
+	}
+	q.mu.Unlock()
+	if !full {
+		select {
+		case q.wake <- struct{}{}:
+		default: // a wake-up is pending
 		}
+		return
+	}
+	call.st.Skip()
+	a.skipped[plugin]++
+	if n := a.skipped[plugin]; a.logf != nil && (n&(n-1)) == 0 { // 1, 2, 4, 8, ...
+		a.logf("plugin %s: its observe-only handlers are %d calls behind; %d calls skipped so far", plugin, asyncQueue, n)
 	}
 }
 
-// work runs plugin's queued calls until the queue is closed: each time
-// what is queued, up to batchMax calls.
-func (a *asyncCalls) work(plugin string, ch chan observed) {
+// work runs plugin's queued calls until the queue is closed: each time it
+// wakes, what is queued, in batches of up to batchMax calls.
+func (a *asyncCalls) work(plugin string, q *queue) {
 	defer a.wg.Done()
-	batch := make([]observed, 0, batchMax)
-	for call := range ch {
-		batch = append(batch[:0], call)
-	drain:
-		for len(batch) < batchMax {
-			select {
-			case c, ok := <-ch:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, c)
-			default:
-				break drain
-			}
+	var spare []observed
+	for range q.wake {
+		q.mu.Lock()
+		items, closed := q.items, q.closed
+		q.items = spare
+		q.mu.Unlock()
+		for rest := items; len(rest) > 0; {
+			n := min(len(rest), batchMax)
+			a.run(plugin, rest[:n])
+			rest = rest[n:]
 		}
-		a.run(plugin, batch)
-		clear(batch) // let go of the commands and handlers
+		clear(items) // let go of the commands and handlers
+		spare = items[:0]
+		if closed {
+			return
+		}
 	}
 }
 
@@ -171,8 +190,14 @@ func (a *asyncCalls) close() {
 	a.mu.Lock()
 	if !a.closed {
 		a.closed = true
-		for _, ch := range a.workers {
-			close(ch)
+		for _, q := range a.workers {
+			q.mu.Lock()
+			q.closed = true
+			q.mu.Unlock()
+			select {
+			case q.wake <- struct{}{}:
+			default: // a wake-up is pending: the worker sees closed then
+			}
 		}
 	}
 	a.mu.Unlock()

@@ -1,7 +1,9 @@
 package hooks_test
 
 import (
+	"context"
 	"fmt"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 
@@ -131,20 +133,31 @@ func BenchmarkBulkAdd(b *testing.B) {
 
 // BenchmarkStats is the counting a dispatch loop adds to each handler call
 // (hooks.Stats): one plain increment for a compiled-in handler, two clock
-// readings and atomic adds for a timed one.
+// readings and atomic adds for a timed one, and for a timed one on a host
+// loop (labelled) two switches of the goroutine's profile labels.
 func BenchmarkStats(b *testing.B) {
 	const name = "test.stats"
-	for _, timed := range []bool{false, true} {
+	for _, tc := range []struct {
+		name  string
+		timed bool
+		loop  *hooks.Loop
+	}{
+		{"timed=false", false, nil},
+		{"timed=true", true, nil},
+		{"labelled", true, hooks.NewLoop("bench")},
+	} {
 		r := hooks.NewRegistry(hooks.Options{})
 		h := hooks.MustDeclare[func()](r, hooks.Spec{Name: name})
-		if err := r.Add("p", name, hooks.Registration{Func: func() {}, Timed: timed}); err != nil {
+		if err := r.Add("p", name, hooks.Registration{Func: func() {}, Timed: tc.timed, Tier: "source"}); err != nil {
 			b.Fatal(err)
 		}
 		st := h.Handlers()[0].Stats
-		b.Run(fmt.Sprintf("timed=%v", timed), func(b *testing.B) {
+		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
+			tc.loop.Enter()
+			defer pprof.SetGoroutineLabels(context.Background())
 			for b.Loop() {
-				st.End(st.Begin())
+				st.EndOn(tc.loop, st.BeginOn(tc.loop))
 			}
 		})
 	}

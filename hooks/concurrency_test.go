@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -70,7 +71,7 @@ func TestConcurrentDispatch(t *testing.T) {
 			default:
 			}
 			line := ""
-			prev := -1 << 62
+			prev := math.MinInt
 			h.Call(func(hd hooks.Handler[lineFunc]) {
 				if hd.Order < prev {
 					t.Errorf("out of order: %d after %d", hd.Order, prev)

@@ -41,7 +41,11 @@
 // [Stats.Begin], [Stats.End] and [Stats.Skip], and [Registry.Stats] lists
 // them all. A compiled-in handler's call is counted with a plain
 // increment and no allocation; the calls of handlers registered with
-// [Registration.Timed] are timed too.
+// [Registration.Timed] are timed too. A goroutine of the host's that calls
+// hooks, such as a printer connection's read loop, can be a [Loop]: it
+// runs under a profile label of its own, and the calls of timed handlers it
+// makes ([Hook.CallOn], [Stats.BeginOn]) under their plugin's, hook's and
+// tier's, so that a CPU profile splits by plugin.
 //
 // Handlers run in ascending (order, plugin identifier). A handler registered
 // without an order gets [tentacle.DefaultOrder]; unlike OctoPrint, order 0 is

@@ -94,10 +94,15 @@ func (h *Hook[F]) Handlers() []Handler[F] {
 // A panic in fn is recovered and reported to [Options.OnFault] with the
 // handler's plugin, and the remaining handlers still run. Call allocates
 // nothing unless a handler panics.
-func (h *Hook[F]) Call(fn func(Handler[F])) {
+func (h *Hook[F]) Call(fn func(Handler[F])) { h.CallOn(nil, fn) }
+
+// CallOn is [Hook.Call] on loop l's goroutine: the calls of timed handlers
+// run under their profile labels (see [Loop]), and the goroutine is back
+// under l's when CallOn returns, also after a panic.
+func (h *Hook[F]) CallOn(l *Loop, fn func(Handler[F])) {
 	hs := h.Handlers()
 	for i := 0; i < len(hs); {
-		i = h.run(hs, i, fn)
+		i = h.run(l, hs, i, fn)
 	}
 }
 
@@ -105,12 +110,12 @@ func (h *Hook[F]) Call(fn func(Handler[F])) {
 // to go on from: len(hs) when done, or the one after a panicking handler.
 // The loop ends with next == len(hs), so next < len(hs) in the deferred
 // function means fn(hs[next]) panicked.
-func (h *Hook[F]) run(hs []Handler[F], i int, fn func(Handler[F])) (next int) {
+func (h *Hook[F]) run(l *Loop, hs []Handler[F], i int, fn func(Handler[F])) (next int) {
 	var start time.Duration
 	defer func() {
 		if next < len(hs) {
 			st := hs[next].Stats
-			st.End(start)
+			st.EndOn(l, start)
 			r := recover()
 			st.Fail(r)
 			h.fault(hs[next].Plugin, r)
@@ -119,9 +124,9 @@ func (h *Hook[F]) run(hs []Handler[F], i int, fn func(Handler[F])) (next int) {
 	}()
 	for next = i; next < len(hs); next++ {
 		st := hs[next].Stats
-		start = st.Begin()
+		start = st.BeginOn(l)
 		fn(hs[next])
-		st.End(start)
+		st.EndOn(l, start)
 	}
 	return next
 }
@@ -129,23 +134,27 @@ func (h *Hook[F]) run(hs []Handler[F], i int, fn func(Handler[F])) (next int) {
 // CallUntil is like [Hook.Call] but stops at the first handler for which fn
 // returns true, and reports whether it stopped. A panicking handler counts
 // as returning false.
-func (h *Hook[F]) CallUntil(fn func(Handler[F]) bool) bool {
+func (h *Hook[F]) CallUntil(fn func(Handler[F]) bool) bool { return h.CallUntilOn(nil, fn) }
+
+// CallUntilOn is [Hook.CallUntil] on loop l's goroutine, labelled as
+// [Hook.CallOn] is.
+func (h *Hook[F]) CallUntilOn(l *Loop, fn func(Handler[F]) bool) bool {
 	hs := h.Handlers()
 	for i := 0; i < len(hs); {
 		var stop bool
-		if i, stop = h.runUntil(hs, i, fn); stop {
+		if i, stop = h.runUntil(l, hs, i, fn); stop {
 			return true
 		}
 	}
 	return false
 }
 
-func (h *Hook[F]) runUntil(hs []Handler[F], i int, fn func(Handler[F]) bool) (next int, stop bool) {
+func (h *Hook[F]) runUntil(l *Loop, hs []Handler[F], i int, fn func(Handler[F]) bool) (next int, stop bool) {
 	var start time.Duration
 	defer func() {
 		if !stop && next < len(hs) {
 			st := hs[next].Stats
-			st.End(start)
+			st.EndOn(l, start)
 			r := recover()
 			st.Fail(r)
 			h.fault(hs[next].Plugin, r)
@@ -154,9 +163,9 @@ func (h *Hook[F]) runUntil(hs []Handler[F], i int, fn func(Handler[F]) bool) (ne
 	}()
 	for next = i; next < len(hs); next++ {
 		st := hs[next].Stats
-		start = st.Begin()
+		start = st.BeginOn(l)
 		stop = fn(hs[next])
-		st.End(start)
+		st.EndOn(l, start)
 		if stop {
 			return next + 1, true
 		}

@@ -372,7 +372,7 @@ func (r *Registry) Add(plugin, name string, h Registration) error {
 		order = tentacle.DefaultOrder
 	}
 	hs := r.stateLocked(name)
-	e := &entry{plugin: plugin, declared: order, hasOrder: h.HasOrder, fn: fn, filter: filter, stats: hs.statsFor(plugin, h.Timed)}
+	e := &entry{plugin: plugin, declared: order, hasOrder: h.HasOrder, fn: fn, filter: filter, stats: hs.statsFor(plugin, h.Timed, h.Tier)}
 	r.effectiveLocked(e, hs)
 	hs.insert(e, r.holds > 0)
 	names := r.plugins[plugin]

@@ -8,16 +8,20 @@ import (
 // statsFor returns plugin's stats of the hook, creating them (timed or
 // not) on first use, and anew when the plugin comes back timed otherwise
 // (reinstalled into another tier: its counts start again, a reset to a
-// scraper). Called with Registry.mu held.
-func (hs *hookState) statsFor(plugin string, timed bool) *Stats {
-	if s := hs.stats[plugin]; s != nil && s.timed == timed {
-		return s
+// scraper). A timed handler's profile labels name tier. Called with
+// Registry.mu held.
+func (hs *hookState) statsFor(plugin string, timed bool, tier string) *Stats {
+	s := hs.stats[plugin]
+	if s == nil || s.timed != timed {
+		if hs.stats == nil {
+			hs.stats = make(map[string]*Stats)
+		}
+		s = &Stats{timed: timed, plugin: plugin, hook: hs.name}
+		hs.stats[plugin] = s
 	}
-	if hs.stats == nil {
-		hs.stats = make(map[string]*Stats)
+	if timed {
+		s.setTier(tier)
 	}
-	s := &Stats{timed: timed}
-	hs.stats[plugin] = s
 	return s
 }
 

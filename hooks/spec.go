@@ -110,9 +110,15 @@ type Registration struct {
 	// for plugins whose calls cost a microsecond or more (the plugins
 	// folder, installed packages), where reading the clock twice is
 	// nothing; a compiled-in handler's call costs a few nanoseconds and is
-	// only counted. The first registration of a plugin's handler of a hook
-	// decides.
+	// only counted. A timed handler's calls on a host's [Loop] are also
+	// labelled for profiles. A plugin's handler registered again with the
+	// other timing (the plugin came back in another tier) starts new
+	// counts.
 	Timed bool
+	// Tier is the tier of the handler's plugin ("source", "process"), the
+	// value of the tentacle_tier profile label of a timed handler's calls
+	// (see [Loop]); empty: no such label.
+	Tier string
 }
 
 // Unwrap returns a value of a plugin's [tentacle.Hooks] as a

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"errors"
+	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +30,8 @@ import (
 type Stats struct {
 	calls, skips             counter
 	timed                    bool
+	plugin, hook             string       // for the profile labels
+	labels                   labelPointer // a timed handler's profile labels
 	timedCalls               atomic.Uint64
 	panics, errors, overruns atomic.Uint64
 	sum                      atomic.Int64 // nanoseconds, timed calls only
@@ -54,13 +57,28 @@ var epoch = time.Now()
 
 // Begin counts a call of the handler and returns what [Stats.End] needs:
 // for a timed handler the time the call starts, else 0, so that a
-// compiled-in handler's call costs one plain increment.
+// compiled-in handler's call costs one plain increment. It is BeginOn with
+// a nil *Loop: the call is not labelled.
 func (s *Stats) Begin() time.Duration {
 	if s == nil {
 		return 0
 	}
 	if s.timed {
-		return s.begin()
+		return s.begin(nil)
+	}
+	s.calls.inc()
+	return 0
+}
+
+// BeginOn is [Stats.Begin] for a call on loop l's goroutine: a timed
+// handler's call runs under the handler's profile labels (see [Loop]) until
+// [Stats.EndOn]. A compiled-in handler's call is only counted, as by Begin.
+func (s *Stats) BeginOn(l *Loop) time.Duration {
+	if s == nil {
+		return 0
+	}
+	if s.timed {
+		return s.begin(l)
 	}
 	s.calls.inc()
 	return 0
@@ -70,8 +88,13 @@ func (s *Stats) Begin() time.Duration {
 // inlines into the dispatch loops.
 //
 //go:noinline
-func (s *Stats) begin() time.Duration {
+func (s *Stats) begin(l *Loop) time.Duration {
 	s.timedCalls.Add(1)
+	if l != nil {
+		if ctx := s.labelsOn(l); ctx != nil {
+			pprof.SetGoroutineLabels(ctx)
+		}
+	}
 	return time.Since(epoch) | 1 // never 0
 }
 
@@ -83,6 +106,20 @@ func (s *Stats) End(start time.Duration) {
 	if start != 0 {
 		s.end(start)
 	}
+}
+
+// EndOn is [Stats.End] of a call that [Stats.BeginOn] started on l: the
+// goroutine is back under l's labels. A dispatch that recovers a failing
+// call calls it too, or [Loop.Enter].
+func (s *Stats) EndOn(l *Loop, start time.Duration) {
+	if start != 0 {
+		s.endOn(l, start)
+	}
+}
+
+func (s *Stats) endOn(l *Loop, start time.Duration) {
+	s.end(start)
+	l.Enter()
 }
 
 func (s *Stats) end(start time.Duration) {

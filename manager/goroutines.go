@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -12,16 +11,20 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+
+	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/internal/proflabels"
 )
 
 // GoroutineLabel is the pprof label that names the plugin a goroutine works
 // for. The manager sets it, to the plugin's identifier, on the goroutine that
 // calls into plugin code for the lifecycle (import, check, load, the enable
-// phases, activators, disable, unload, uninstall); goroutines a plugin starts
-// from those calls inherit it, which is how [Manager.Goroutines] finds the
-// ones it left behind. It shows in goroutine profiles
-// (/debug/pprof/goroutine?debug=1) as tentacle_plugin.
-const GoroutineLabel = "tentacle_plugin"
+// phases, activators, disable, unload, uninstall), and a host's [hooks.Loop]
+// sets it around the calls of the plugin's timed hook handlers; goroutines a
+// plugin starts from those calls inherit it, which is how
+// [Manager.Goroutines] finds the ones it left behind. It shows in goroutine
+// profiles (/debug/pprof/goroutine?debug=1) as tentacle_plugin.
+const GoroutineLabel = hooks.LabelPlugin
 
 // PluginLabels returns ctx with the goroutine label of plugin id added. A
 // host that starts goroutines on a plugin's behalf (an event dispatcher, a
@@ -56,8 +59,9 @@ func labelsOnly(ctx context.Context) context.Context {
 
 // Goroutines returns how many live goroutines carry plugin id's goroutine
 // label ([GoroutineLabel]): those the plugin started from its lifecycle
-// callbacks and that have not returned, plus any a host started under
-// [PluginLabels]. For a plugin that is disabled or unloaded these are
+// callbacks, or from its hook handlers' calls on a host loop, and that have
+// not returned, plus any a host started under [PluginLabels] and a host
+// loop calling one of its handlers at that instant. For a plugin that is disabled or unloaded these are
 // goroutines it leaked (it did not stop them when its context was
 // cancelled). Goroutines of a previous instance of a reloaded plugin carry
 // the same label. Each call takes a goroutine profile, which briefly stops
@@ -97,7 +101,7 @@ func parseGoroutineLabels(r io.Reader, key string) (map[string]int, error) {
 		text := sc.Text()
 		switch {
 		case strings.HasPrefix(text, "# labels: "):
-			labels, err := parseLabelSet(strings.TrimPrefix(text, "# labels: "))
+			labels, err := proflabels.ParseSet(strings.TrimPrefix(text, "# labels: "))
 			if err != nil {
 				return nil, fmt.Errorf("goroutine profile line %d: %w", line, err)
 			}
@@ -126,56 +130,6 @@ func parseGoroutineLabels(r io.Reader, key string) (map[string]int, error) {
 		return nil, fmt.Errorf("read goroutine profile: %w", err)
 	}
 	return counts, nil
-}
-
-// parseLabelSet parses a label set as goroutine profiles print it:
-// {"k1":"v1", "k2":"v2"}.
-func parseLabelSet(s string) (map[string]string, error) {
-	rest, ok := strings.CutPrefix(s, "{")
-	if !ok {
-		return nil, fmt.Errorf("label set %q does not start with {", s)
-	}
-	out := make(map[string]string)
-	for {
-		if r, ok := strings.CutPrefix(rest, "}"); ok {
-			if r != "" {
-				return nil, fmt.Errorf("label set %q: text after }", s)
-			}
-			return out, nil
-		}
-		k, r, err := unquotePrefix(rest)
-		if err != nil {
-			return nil, fmt.Errorf("label set %q: key: %w", s, err)
-		}
-		r, ok = strings.CutPrefix(r, ":")
-		if !ok {
-			return nil, fmt.Errorf("label set %q: no : after key %q", s, k)
-		}
-		v, r, err := unquotePrefix(r)
-		if err != nil {
-			return nil, fmt.Errorf("label set %q: value of %q: %w", s, k, err)
-		}
-		out[k] = v
-		if r2, ok := strings.CutPrefix(r, ", "); ok {
-			r = r2
-		} else if !strings.HasPrefix(r, "}") {
-			return nil, fmt.Errorf("label set %q: expected , or } after %q", s, k)
-		}
-		rest = r
-	}
-}
-
-// unquotePrefix reads the Go-quoted string at the start of s.
-func unquotePrefix(s string) (value, rest string, err error) {
-	q, err := strconv.QuotedPrefix(s)
-	if err != nil {
-		return "", "", errors.New("not a quoted string")
-	}
-	value, err = strconv.Unquote(q)
-	if err != nil {
-		return "", "", err
-	}
-	return value, s[len(q):], nil
 }
 
 // The entries of (*Manager).callSteps, which runs calls into plugin code

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/internal/proflabels"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
@@ -92,7 +93,7 @@ func labelsOf(t *testing.T, key, value string) []string {
 		if !ok {
 			continue
 		}
-		labels, err := parseLabelSet(set)
+		labels, err := proflabels.ParseSet(set)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -305,7 +305,7 @@ func (m *Manager) register(t *teardown) error {
 	sort.Strings(names)
 	for _, name := range names {
 		reg := hooks.Unwrap(def.Hooks[name])
-		reg.Timed = r.cand.Tier != tier.BuiltinTier
+		reg.Timed, reg.Tier = r.cand.Tier != tier.BuiltinTier, string(r.cand.Tier)
 		if err := m.hooks.Add(r.id, name, reg); err != nil {
 			return err
 		}

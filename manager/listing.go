@@ -88,9 +88,9 @@ type Info struct {
 	// Warnings are the origin's warnings about the plugin.
 	Warnings []string `json:"warnings,omitempty"`
 	// LeftoverGoroutines counts, for a plugin that is disabled or unloaded,
-	// the goroutines it started from its lifecycle callbacks that are still
-	// running: goroutines that ignore the plugin's context (see
-	// [Manager.Goroutines]). Always 0 for other plugins; omitted when 0.
+	// the goroutines it started from its lifecycle callbacks (or its hook
+	// handlers' calls on a host loop) that are still running: goroutines
+	// that ignore the plugin's context (see [Manager.Goroutines]). Always 0 for other plugins; omitted when 0.
 	LeftoverGoroutines int `json:"leftover_goroutines,omitempty"`
 	// Process is the state of a plugin that runs as a process: its pid,
 	// crashes, restarts and overruns.

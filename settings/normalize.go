@@ -77,13 +77,13 @@ func normalizeReflect(v any, path string, mode normMode) (any, error) {
 	}
 	switch rv.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return int(rv.Int()), nil
+		return integer(rv.Int()), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		u := rv.Uint()
-		if u > math.MaxInt {
-			return unsupported("overflows int")
+		if u > math.MaxInt64 {
+			return unsupported("overflows int64")
 		}
-		return int(u), nil
+		return integer(int64(u)), nil
 	case reflect.Float32:
 		f, _ := strconv.ParseFloat(strconv.FormatFloat(rv.Float(), 'g', -1, 32), 64)
 		return f, nil
@@ -149,4 +149,14 @@ func childPath(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// integer is i as an int where it fits, as on every 64-bit system, and
+// as an int64 where it does not (32-bit systems), so that no integer is
+// cut short.
+func integer(i int64) any {
+	if i < math.MinInt || i > math.MaxInt {
+		return i
+	}
+	return int(i)
 }

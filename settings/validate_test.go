@@ -41,7 +41,7 @@ func TestSetRefusesInvalidValues(t *testing.T) {
 		{"+Inf", "plugins.p.x", math.Inf(1), "plugins.p.x", "+Inf is not a finite number"},
 		{"-Inf in a list", "plugins.p.x", []any{1.5, math.Inf(-1)}, "plugins.p.x.1", "-Inf"},
 		{"float32 Inf", "plugins.p.x", float32(math.Inf(1)), "plugins.p.x", "+Inf"},
-		{"integer beyond 2^53", "plugins.p.x", MaxSafeInteger + 1, "plugins.p.x", "9007199254740992 is beyond"},
+		{"integer beyond 2^53", "plugins.p.x", int64(MaxSafeInteger + 1), "plugins.p.x", "9007199254740992 is beyond"},
 		{"integer below -2^53", "plugins.p.x", map[string]any{"y": int64(-MaxSafeInteger - 1)}, "plugins.p.x.y", "-9007199254740992"},
 		{"uint64 beyond int", "plugins.p.x", ^uint64(0), "plugins.p.x", "overflows int"},
 		{"string not UTF-8", "plugins.p.x", "a\xffb", "plugins.p.x", `"a\xffb" is not valid UTF-8`},
@@ -95,8 +95,8 @@ func TestSetRefusesInvalidValues(t *testing.T) {
 func TestSetTakesValuesOnTheLimits(t *testing.T) {
 	s := New(nil)
 	for path, v := range map[string]any{
-		"plugins.p.max":     MaxSafeInteger,
-		"plugins.p.min":     -MaxSafeInteger,
+		"plugins.p.max":     int64(MaxSafeInteger),
+		"plugins.p.min":     int64(-MaxSafeInteger),
 		"plugins.p.float":   math.MaxFloat64,
 		"plugins.p.tiny":    math.SmallestNonzeroFloat64,
 		"plugins.p.long":    strings.Repeat("é", MaxStringBytes/2),

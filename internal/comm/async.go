@@ -13,12 +13,13 @@ type hooksHandler[F any] = hooks.Handler[F]
 func callTemps(h *hooks.Hook[server.TemperaturesHook], e hooks.Handler[server.TemperaturesHook], temps map[string]server.Temperature) (out map[string]server.Temperature) {
 	defer func() {
 		if r := recover(); r != nil {
+			commLoop.Enter()
 			h.Report(e.Plugin, r)
 			out = temps
 		}
 	}()
-	t := e.Stats.Begin()
+	t := e.Stats.BeginOn(commLoop)
 	out = e.Fn(temps)
-	e.Stats.End(t)
+	e.Stats.EndOn(commLoop, t)
 	return out
 }

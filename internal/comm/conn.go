@@ -258,6 +258,7 @@ func (c *Conn) logf(format string, args ...any) {
 // report them by itself.
 func (c *Conn) pollTemperatures() {
 	defer c.wg.Done()
+	commLoop.Enter()
 	t := time.NewTicker(c.opts.TemperatureInterval)
 	defer t.Stop()
 	for {
@@ -272,7 +273,7 @@ func (c *Conn) pollTemperatures() {
 			auto := c.autoTemps
 			c.mu.Unlock()
 			if !auto {
-				c.Send("M105", "temperature_poll", []string{"trigger:comm.poll_temperature"})
+				c.send(commLoop, "M105", "temperature_poll", []string{"trigger:comm.poll_temperature"})
 			}
 		}
 	}

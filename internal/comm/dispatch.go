@@ -7,6 +7,17 @@ import (
 	"github.com/tentacle-go/tentacle/server"
 )
 
+// The loops whose goroutines call the protocol's hooks ([hooks.Loop]): a
+// Conn's read loop, which runs a print, and its temperature poll run under
+// tentacle_loop=comm, the workers of observe-only handlers under
+// tentacle_loop=comm.async. A command sent from another goroutine
+// ([Conn.Send]) runs the hooks of its queuing and queued phases, and of the
+// sending and sent phases when that goroutine sends it, unlabelled.
+var (
+	commLoop  = hooks.NewLoop("comm")
+	asyncLoop = hooks.NewLoop("comm.async")
+)
+
 // chain is one hook as the protocol calls it: its handlers indexed by the
 // codes their filters ask for, rebuilt when the hook's handlers change (an
 // atomic snapshot; a plugin enabled or disabled mid-print is seen on the

@@ -40,20 +40,22 @@ func (o *observed) args() []any {
 	return []any{o.line}
 }
 
-// callAlone calls the handler itself; a panic is reported.
+// callAlone calls the handler itself, under its labels on asyncLoop; a
+// panic is reported.
 func (o *observed) callAlone(plugin string) {
 	defer func() {
 		if r := recover(); r != nil {
+			asyncLoop.Enter()
 			o.report(plugin, r)
 		}
 	}()
-	t := o.st.Begin()
+	t := o.st.BeginOn(asyncLoop)
 	if o.gcode != nil {
 		o.gcode(o.phase, o.cmd)
 	} else {
 		o.recv(o.line)
 	}
-	o.st.End(t)
+	o.st.EndOn(asyncLoop, t)
 }
 
 // asyncCalls calls observe-only handlers of plugins in processes of their
@@ -123,6 +125,7 @@ func (a *asyncCalls) deliver(plugin string, call observed) {
 // wakes, what is queued, in batches of up to batchMax calls.
 func (a *asyncCalls) work(plugin string, q *queue) {
 	defer a.wg.Done()
+	asyncLoop.Enter()
 	var spare []observed
 	for range q.wake {
 		q.mu.Lock()
@@ -144,7 +147,8 @@ func (a *asyncCalls) work(plugin string, q *queue) {
 
 // run makes the calls of batch: in one batch when plugin's tier takes
 // them, one at a time otherwise. Every call counts in its handler's
-// stats; a batched call's time is its batch's.
+// stats; a batched call's time is its batch's, and the batch runs under
+// the labels of its first call's handler on asyncLoop.
 func (a *asyncCalls) run(plugin string, batch []observed) {
 	var b tier.HookBatcher
 	if a.batcher != nil {
@@ -159,9 +163,13 @@ func (a *asyncCalls) run(plugin string, batch []observed) {
 	calls := make([]tier.HookCall, len(batch))
 	failed := make([]any, len(batch))
 	starts := make([]time.Duration, len(batch))
-	for i := range batch {
+	for i := len(batch) - 1; i >= 0; i-- { // the first last: its labels stay on
 		calls[i] = tier.HookCall{Hook: batch[i].hook, Args: batch[i].args()}
-		starts[i] = batch[i].st.Begin()
+		if i == 0 {
+			starts[i] = batch[i].st.BeginOn(asyncLoop)
+		} else {
+			starts[i] = batch[i].st.Begin()
+		}
 	}
 	callBatch(b, calls, failed)
 	for i := range batch {
@@ -171,6 +179,7 @@ func (a *asyncCalls) run(plugin string, batch []observed) {
 			o.report(plugin, failed[i])
 		}
 	}
+	asyncLoop.Enter()
 }
 
 // callBatch hands calls to b; a panic of b's own fails every call.

@@ -26,13 +26,14 @@ func newPhase(c *Conn, name string, hook *hooks.Hook[server.GcodeHook]) *gcodePh
 // each handler sees what the previous ones made of the command. It returns
 // the command to go on with, or several (an expansion, in the queuing
 // phase only), or drop when a handler suppressed it. It allocates nothing
-// when no handler changes the command.
-func (p *gcodePhase) apply(cmd server.Command) (out server.Command, many []server.Command, drop bool) {
+// when no handler changes the command. l is the loop whose goroutine calls
+// (nil: another's).
+func (p *gcodePhase) apply(l *hooks.Loop, cmd server.Command) (out server.Command, many []server.Command, drop bool) {
 	ix := p.chain.handlers()
 	if ix == nil || ix.n == 0 {
 		return cmd, nil, false
 	}
-	r := run{ix: ix, list: ix.forCode(cmd.Gcode), cur: cmd}
+	r := run{loop: l, ix: ix, list: ix.forCode(cmd.Gcode), cur: cmd}
 	for r.i < len(r.list) && !r.drop {
 		p.runFrom(&r)
 	}
@@ -44,6 +45,7 @@ func (p *gcodePhase) apply(cmd server.Command) (out server.Command, many []serve
 
 // run is the state of one command's way through a phase's handlers.
 type run struct {
+	loop *hooks.Loop // the goroutine's, or nil
 	ix   *chainIndex[server.GcodeHook]
 	list []entry[server.GcodeHook] // the handlers to go through
 	i    int                       // the next one
@@ -60,11 +62,12 @@ type run struct {
 func (p *gcodePhase) runFrom(r *run) {
 	defer func() {
 		if v := recover(); v != nil {
+			r.loop.Enter()
 			p.chain.hook.Report(r.list[r.i].Plugin, v)
 			r.i++
 		}
 	}()
-	list, cur, name := r.list, r.cur, p.name
+	list, cur, name, l := r.list, r.cur, p.name, r.loop
 	for i := r.i; i < len(list); i++ {
 		r.i = i
 		e := &list[i]
@@ -76,9 +79,9 @@ func (p *gcodePhase) runFrom(r *run) {
 			list, cur, i = r.list, r.cur, r.i
 			continue
 		}
-		t := e.Stats.Begin()
+		t := e.Stats.BeginOn(l)
 		res := e.Fn(name, cur)
-		e.Stats.End(t)
+		e.Stats.EndOn(l, t)
 		if len(res) == 0 || p.observed {
 			continue
 		}
@@ -97,7 +100,7 @@ func (p *gcodePhase) runFrom(r *run) {
 func (p *gcodePhase) step(r *run, e *entry[server.GcodeHook]) bool {
 	switch {
 	case r.many != nil:
-		r.many, r.drop = p.applyMany(e, r.many)
+		r.many, r.drop = p.applyMany(r.loop, e, r.many)
 		return r.drop
 	case r.full && len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(r.cur.Gcode):
 		e.Stats.Skip()
@@ -106,9 +109,9 @@ func (p *gcodePhase) step(r *run, e *entry[server.GcodeHook]) bool {
 		p.c.async.deliver(e.Plugin, observed{hook: p.chain.hook.Name(), phase: p.name, cmd: r.cur, gcode: e.Fn, st: e.Stats, report: p.chain.hook.Report})
 		return false
 	}
-	t := e.Stats.Begin()
+	t := e.Stats.BeginOn(r.loop)
 	res := e.Fn(p.name, r.cur)
-	e.Stats.End(t)
+	e.Stats.EndOn(r.loop, t)
 	if len(res) == 0 || p.observed {
 		return false
 	}
@@ -138,7 +141,7 @@ func (p *gcodePhase) changed(r *run, e *entry[server.GcodeHook], res []server.Co
 
 // applyMany runs one handler on each command of an expansion. A panic
 // leaves the expansion as it was.
-func (p *gcodePhase) applyMany(e *entry[server.GcodeHook], cmds []server.Command) ([]server.Command, bool) {
+func (p *gcodePhase) applyMany(l *hooks.Loop, e *entry[server.GcodeHook], cmds []server.Command) ([]server.Command, bool) {
 	next := make([]server.Command, 0, len(cmds))
 	for _, c := range cmds {
 		if len(e.filter.Commands) > 0 && !e.filter.MatchesCommand(c.Gcode) {
@@ -146,9 +149,9 @@ func (p *gcodePhase) applyMany(e *entry[server.GcodeHook], cmds []server.Command
 			next = append(next, c)
 			continue
 		}
-		t := e.Stats.Begin()
+		t := e.Stats.BeginOn(l)
 		res := e.Fn(p.name, c)
-		e.Stats.End(t)
+		e.Stats.EndOn(l, t)
 		if len(res) == 0 || p.observed {
 			next = append(next, c)
 			continue

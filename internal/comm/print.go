@@ -28,7 +28,7 @@ func (c *Conn) Print(src Source) error {
 	c.cancelled.Store(false)
 	c.setState(StatePrinting)
 	c.mu.Unlock()
-	c.kick()
+	c.kick(nil)
 	return nil
 }
 
@@ -51,7 +51,7 @@ func (c *Conn) Resume() error {
 	}
 	c.paused.Store(false)
 	c.setState(StatePrinting)
-	c.kick()
+	c.kick(nil)
 	return nil
 }
 
@@ -63,7 +63,7 @@ func (c *Conn) Cancel() error {
 	c.cancelled.Store(true)
 	c.paused.Store(false)
 	c.setState(StateOperational)
-	c.kick()
+	c.kick(nil)
 	return nil
 }
 

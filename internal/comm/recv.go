@@ -12,6 +12,7 @@ import (
 // readLoop reads the printer's lines until the connection closes.
 func (c *Conn) readLoop() {
 	defer c.wg.Done()
+	commLoop.Enter()
 	lr := newLineReader(c.t)
 	quietSince, seen, timeouts := time.Now(), c.linesSeen.Load(), 0
 	for {
@@ -74,10 +75,10 @@ func (c *Conn) timedOut(n int) {
 	c.credit = 1
 	c.qmu.Lock()
 	if c.queue.len() == 0 {
-		c.enqueueLocked(server.Command{Line: "M105", Gcode: "M105", Type: "temperature_poll", Tags: []string{"trigger:comm.timeout"}})
+		c.enqueueLocked(commLoop, server.Command{Line: "M105", Gcode: "M105", Type: "temperature_poll", Tags: []string{"trigger:comm.timeout"}})
 	}
 	c.qmu.Unlock()
-	c.pump()
+	c.pump(commLoop)
 }
 
 // handleLine handles one line from the printer.
@@ -139,13 +140,14 @@ func (c *Conn) runReceived(ix *chainIndex[server.ReceivedHook], line string) str
 func (c *Conn) callReceived(e *entry[server.ReceivedHook], line string) (out string) {
 	defer func() {
 		if r := recover(); r != nil {
+			commLoop.Enter()
 			c.received.hook.Report(e.Plugin, r)
 			out = line
 		}
 	}()
-	t := e.Stats.Begin()
+	t := e.Stats.BeginOn(commLoop)
 	out = e.Fn(line)
-	e.Stats.End(t)
+	e.Stats.EndOn(commLoop, t)
 	return out
 }
 
@@ -157,16 +159,16 @@ func (c *Conn) ok() {
 		c.credit = 1
 		c.setState(StateOperational)
 		c.mu.Unlock()
-		c.Send("M115", "", []string{"trigger:comm.connected"})
+		c.send(commLoop, "M115", "", []string{"trigger:comm.connected"})
 		return
 	}
 	c.credit = 1
-	c.pump()
+	c.pump(commLoop)
 	c.checkDone()
 	more := c.credit > 0 && c.pending()
 	c.mu.Unlock()
 	if more {
-		c.kick()
+		c.kick(commLoop)
 	}
 }
 
@@ -213,7 +215,7 @@ func (c *Conn) firmwareError(line string) {
 		}
 	}
 	if h := c.opts.Hooks.Error; h != nil {
-		if h.CallUntil(func(e hooksHandler[server.ErrorHook]) bool { return e.Fn(msg) }) {
+		if h.CallUntilOn(commLoop, func(e hooksHandler[server.ErrorHook]) bool { return e.Fn(msg) }) {
 			return
 		}
 	}
@@ -231,7 +233,7 @@ func (c *Conn) firmwareInfo(line string) {
 	fw := c.firmware
 	c.mu.Unlock()
 	if h := c.opts.Hooks.FirmwareInfo; h != nil {
-		h.Call(func(e hooksHandler[server.FirmwareInfoHook]) { e.Fn(name, data) })
+		h.CallOn(commLoop, func(e hooksHandler[server.FirmwareInfoHook]) { e.Fn(name, data) })
 	}
 	c.emit(Event{Kind: EventFirmware, Firmware: fw})
 }
@@ -258,10 +260,10 @@ func (c *Conn) capability(line string) {
 	fw := c.firmware
 	c.mu.Unlock()
 	if h := c.opts.Hooks.FirmwareCapabilities; h != nil {
-		h.Call(func(e hooksHandler[server.FirmwareCapabilityHook]) { e.Fn(name, enabled, already) })
+		h.CallOn(commLoop, func(e hooksHandler[server.FirmwareCapabilityHook]) { e.Fn(name, enabled, already) })
 	}
 	if auto {
-		c.Send("M155 S2", "autoreport_temperature", []string{"trigger:comm.capabilities"})
+		c.send(commLoop, "M155 S2", "autoreport_temperature", []string{"trigger:comm.capabilities"})
 	}
 	c.emit(Event{Kind: EventFirmware, Firmware: fw})
 }
@@ -274,7 +276,7 @@ func (c *Conn) action(line string) {
 		return
 	}
 	if h := c.opts.Hooks.Action; h != nil {
-		h.Call(func(e hooksHandler[server.ActionHook]) {
+		h.CallOn(commLoop, func(e hooksHandler[server.ActionHook]) {
 			if f, ok := e.Filter.(server.Filter); ok && !f.MatchesCommand(action) {
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/server"
 )
 
@@ -69,7 +70,12 @@ func (h *history) get(n int64) ([]byte, bool) {
 // queued phases on the caller's goroutine, then waits in the send queue
 // (at most one command of a non-empty type), and is sent when the printer
 // has room. tags say where it comes from ("source:api", "plugin:<id>").
-func (c *Conn) Send(line, typ string, tags []string) {
+// The hooks it calls are not labelled (see [hooks.Loop]): the caller's
+// goroutine is not the Conn's.
+func (c *Conn) Send(line, typ string, tags []string) { c.send(nil, line, typ, tags) }
+
+// send is Send on loop l's goroutine (nil: another's).
+func (c *Conn) send(l *hooks.Loop, line, typ string, tags []string) {
 	line = strings.TrimSpace(line)
 	if line == "" {
 		return
@@ -83,41 +89,42 @@ func (c *Conn) Send(line, typ string, tags []string) {
 		return
 	}
 	c.qmu.Lock()
-	c.enqueueLocked(cmd)
+	c.enqueueLocked(l, cmd)
 	c.qmu.Unlock()
-	c.kick()
+	c.kick(l)
 }
 
-// enqueueLocked runs the queuing and queued phases and queues the result.
-// Called with qmu held.
-func (c *Conn) enqueueLocked(cmd server.Command) {
+// enqueueLocked runs the queuing and queued phases, on loop l's goroutine
+// (nil: another's), and queues the result. Called with qmu held.
+func (c *Conn) enqueueLocked(l *hooks.Loop, cmd server.Command) {
 	if strings.HasPrefix(cmd.Line, "@") {
-		c.atCommand(server.PhaseQueuing, cmd)
+		c.atCommand(l, server.PhaseQueuing, cmd)
 		c.queue.push(cmd)
 		return
 	}
-	one, many, drop := c.queuing.apply(cmd)
+	one, many, drop := c.queuing.apply(l, cmd)
 	if drop {
 		return
 	}
 	if many == nil {
 		if c.queue.push(one) {
-			c.queued.apply(one)
+			c.queued.apply(l, one)
 		}
 		return
 	}
 	for _, m := range many {
 		if c.queue.push(m) {
-			c.queued.apply(m)
+			c.queued.apply(l, m)
 		}
 	}
 }
 
-// kick sends what can be sent, unless another goroutine is sending; that
-// one looks again after it lets go of the send lock.
-func (c *Conn) kick() {
+// kick sends what can be sent, on loop l's goroutine (nil: another's),
+// unless another goroutine is sending; that one looks again after it lets
+// go of the send lock.
+func (c *Conn) kick(l *hooks.Loop) {
 	for c.mu.TryLock() {
-		c.pump()
+		c.pump(l)
 		more := c.credit > 0 && c.pending()
 		c.mu.Unlock()
 		if !more {
@@ -138,8 +145,9 @@ func (c *Conn) pending() bool {
 func (c *Conn) queueLen() int32 { return c.queue.n.Load() }
 
 // pump sends commands while the printer has room: lines to resend first,
-// then the send queue, then the printed file. Called with mu held.
-func (c *Conn) pump() {
+// then the send queue, then the printed file, on loop l's goroutine (nil:
+// another's). Called with mu held.
+func (c *Conn) pump(l *hooks.Loop) {
 	for c.credit > 0 {
 		if c.resend > 0 {
 			c.resendNext()
@@ -153,18 +161,18 @@ func (c *Conn) pump() {
 			c.qmu.Unlock()
 		}
 		if !ok {
-			if !c.nextFromFile() {
+			if !c.nextFromFile(l) {
 				return
 			}
 			continue
 		}
-		c.sendCommand(cmd)
+		c.sendCommand(l, cmd)
 	}
 }
 
 // nextFromFile queues the file's next line, which may be expanded into
 // several commands or suppressed, and reports whether there was one.
-func (c *Conn) nextFromFile() bool {
+func (c *Conn) nextFromFile(l *hooks.Loop) bool {
 	if c.src != nil && c.cancelled.Load() {
 		c.src, c.srcDone = nil, false
 		c.cancelled.Store(false)
@@ -186,37 +194,37 @@ func (c *Conn) nextFromFile() bool {
 	cmd := server.Command{Line: line, Gcode: gcode, Subcode: sub, Tags: fileTags}
 	if strings.HasPrefix(line, "@") {
 		c.qmu.Lock()
-		c.enqueueLocked(cmd)
+		c.enqueueLocked(l, cmd)
 		c.qmu.Unlock()
 		return true
 	}
 	// The queue is empty: the line skips it, unless it is expanded.
-	one, many, drop := c.queuing.apply(cmd)
+	one, many, drop := c.queuing.apply(l, cmd)
 	switch {
 	case drop:
 	case many != nil:
 		c.qmu.Lock()
 		for _, m := range many {
 			if c.queue.push(m) {
-				c.queued.apply(m)
+				c.queued.apply(l, m)
 			}
 		}
 		c.qmu.Unlock()
 	default:
-		c.queued.apply(one)
-		c.sendCommand(one)
+		c.queued.apply(l, one)
+		c.sendCommand(l, one)
 	}
 	return true
 }
 
 // sendCommand runs the sending phase and writes the command. Called with
 // mu held.
-func (c *Conn) sendCommand(cmd server.Command) {
+func (c *Conn) sendCommand(l *hooks.Loop, cmd server.Command) {
 	if strings.HasPrefix(cmd.Line, "@") {
-		c.atCommand(server.PhaseSending, cmd)
+		c.atCommand(l, server.PhaseSending, cmd)
 		return
 	}
-	out, _, drop := c.sending.apply(cmd)
+	out, _, drop := c.sending.apply(l, cmd)
 	if drop {
 		return
 	}
@@ -226,13 +234,13 @@ func (c *Conn) sendCommand(cmd server.Command) {
 			c.write(out.Line, false)
 			c.lineNo = n
 			c.credit--
-			c.sent.apply(out)
+			c.sent.apply(l, out)
 			return
 		}
 	}
 	c.write(out.Line, true)
 	c.credit--
-	c.sent.apply(out)
+	c.sent.apply(l, out)
 }
 
 // write writes line, numbered and checksummed when numbered. Called with
@@ -271,8 +279,9 @@ func (c *Conn) resendNext() {
 }
 
 // atCommand runs an @ command's hooks in phase and, when sending, what
-// the server itself does with it (@pause, @resume, @cancel, @abort).
-func (c *Conn) atCommand(phase string, cmd server.Command) {
+// the server itself does with it (@pause, @resume, @cancel, @abort), on
+// loop l's goroutine (nil: another's).
+func (c *Conn) atCommand(l *hooks.Loop, phase string, cmd server.Command) {
 	name, params := ParseAtCommand(cmd.Line)
 	h := c.opts.Hooks.AtCommandQueuing
 	if phase == server.PhaseSending {
@@ -287,12 +296,13 @@ func (c *Conn) atCommand(phase string, cmd server.Command) {
 			func() {
 				defer func() {
 					if r := recover(); r != nil {
+						l.Enter()
 						h.Report(e.Plugin, r)
 					}
 				}()
-				t := e.Stats.Begin()
+				t := e.Stats.BeginOn(l)
 				e.Fn(phase, name, params, cmd.Tags)
-				e.Stats.End(t)
+				e.Stats.EndOn(l, t)
 			}()
 		}
 	}

@@ -10,8 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/internal/proflabels"
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/demo"
+	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 )
 
@@ -22,12 +24,15 @@ type blocker struct {
 	release chan struct{}
 	once    sync.Once
 	got     chan string // the event it blocks in
+	labels  map[string]string
+	err     error
 }
 
 var _ server.EventHandler = (*blocker)(nil)
 
 func (b *blocker) OnEvent(event string, _ map[string]any) {
 	b.once.Do(func() {
+		b.labels, b.err = proflabels.Current()
 		b.got <- event
 		<-b.release
 	})
@@ -52,6 +57,10 @@ func TestEventHandlersAreIsolated(t *testing.T) {
 	case <-b.got:
 	case <-time.After(deadline):
 		t.Fatal("blocker got no event")
+	}
+	// Its handler runs on a goroutine of its own, which counts as its.
+	if b.err != nil || b.labels[manager.GoroutineLabel] != "blocker" {
+		t.Errorf("blocker's handler ran under labels %v (%v), want %s=blocker", b.labels, b.err, manager.GoroutineLabel)
 	}
 
 	fire(t, h, "second")

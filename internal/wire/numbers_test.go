@@ -28,7 +28,7 @@ func TestNumbersCross(t *testing.T) {
 		{1e3, 1e3},
 		{1e21, 1e21},
 		{1.5e-9, 1.5e-9},
-		{math.MaxInt64, math.MaxInt64},
+		{math.MaxInt, math.MaxInt},
 		{"5", "5"},
 		{true, true},
 		{nil, nil},

@@ -204,14 +204,18 @@ func (r Result) Error() error {
 // store takes no integer).
 const maxWhole = 1<<53 - 1
 
-// WholeNumbers turns the whole float64 numbers JSON decodes into ints, in
-// place through maps and slices, as the settings store keeps them. Only
+// WholeNumbers turns the whole float64 numbers JSON decodes into ints
+// (int64 where int is too small, on 32-bit systems), in place through maps
+// and slices, as the settings store keeps them. Only
 // those within ±(2^53-1) are turned: a larger whole number is a float64
 // that JSON may have rounded, and stays one.
 func WholeNumbers(v any) any {
 	switch v := v.(type) {
 	case float64:
 		if v >= -maxWhole && v <= maxWhole && v == math.Trunc(v) {
+			if v < math.MinInt || v > math.MaxInt {
+				return int64(v) // a 32-bit system's int is too small
+			}
 			return int(v)
 		}
 	case map[string]any:

@@ -170,6 +170,7 @@ var rows = []Row{
 	{"registry", "`BulkAdd/10000` | the same with 10,000", "hooks.BenchmarkBulkAdd/10000", "", 0},
 	{"registry", "`Stats/timed=false` | the counting a dispatch loop adds to a compiled-in handler's call", "hooks.BenchmarkStats/timed=false", "", 0},
 	{"registry", "`Stats/timed=true` | the same for a timed handler (source and process tiers): two clock readings, atomic adds", "hooks.BenchmarkStats/timed=true", "", 0},
+	{"registry", "`Stats/labelled` | the same on a host loop: the call runs under its plugin's profile labels, two label switches", "hooks.BenchmarkStats/labelled", "", 0},
 
 	{"sendpath", "builtin | 0 | ", "internal/serve.BenchmarkPrintLines/tier=builtin/handlers=0/filter=all", "", 0},
 	{"sendpath", "builtin | 5 | all", "internal/serve.BenchmarkPrintLines/tier=builtin/handlers=5/filter=all", "octoprint/send_phase/5", 0},
@@ -275,6 +276,7 @@ var targets = []Target{
 	{"… `Call`, 50 handlers, allocations", "hooks.BenchmarkDispatch/call/50", "allocs/op", "== 0", ""},
 	{"the cost of counting a builtin handler call", "hooks.BenchmarkStats/timed=false", "ns/op", "<= 1ns", ""},
 	{"… allocations", "hooks.BenchmarkStats/timed=false", "allocs/op", "== 0", ""},
+	{"… allocations of a labelled call", "hooks.BenchmarkStats/labelled", "allocs/op", "== 0", ""},
 	{"load + enable 1,000 builtin plugins", "manager.BenchmarkLoadEnable/1000", "ns/op", "<= 20ms", ""},
 	{"… no N² term: per plugin at 1,000 against at 10", "manager.BenchmarkLoadEnable/1000", "ns/plugin", "<= 2x", "manager.BenchmarkLoadEnable/10"},
 	{"… memory held per plugin", "manager.BenchmarkLoadEnable/1000", "retained-B/plugin", "<= 10KiB", ""},

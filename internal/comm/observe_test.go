@@ -6,20 +6,26 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/internal/proflabels"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
 )
 
-// callLog is a tier.HookBatcher that notes each call it gets as text.
+// callLog is a tier.HookBatcher that notes each call it gets as text, and
+// the profile labels of the goroutine that handed it each batch.
 type callLog struct {
-	mu    sync.Mutex
-	calls []string
+	mu     sync.Mutex
+	calls  []string
+	labels []map[string]string
 }
 
 func (l *callLog) CallHooks(calls []tier.HookCall, _ []any) {
+	labels, _ := proflabels.Current()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.labels = append(l.labels, labels)
 	for _, c := range calls {
 		switch c.Hook {
 		case server.HookGcodeSent:
@@ -38,16 +44,18 @@ func (l *callLog) got() []string {
 
 // TestObserversBatched: a plugin's observe-only calls, of the sent and the
 // received hook, reach its batcher with their hook and arguments, in
-// order; its handlers are not called themselves.
+// order; its handlers are not called themselves. A batch is handed over
+// under the labels of its first call's handler on the worker's loop, and
+// the worker has its own back after it.
 func TestObserversBatched(t *testing.T) {
 	r := newRig(t, Options{})
 	handler := func(string, server.Command) []server.Command { panic("called outside its batch") }
 	if err := r.reg.Add("isolated", server.HookGcodeSent, hooks.Registration{Func: server.GcodeHook(handler),
-		Filter: server.Filter{Observe: true, Commands: []string{"G1"}}}); err != nil {
+		Filter: server.Filter{Observe: true, Commands: []string{"G1"}}, Timed: true, Tier: "process"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.reg.Add("isolated", server.HookGcodeReceived, hooks.Registration{Func: server.ReceivedHook(func(string) string { panic("called outside its batch") }),
-		Filter: server.Filter{Observe: true, Prefixes: []string{"ok"}}}); err != nil {
+		Filter: server.Filter{Observe: true, Prefixes: []string{"ok"}}, Timed: true, Tier: "process"}); err != nil {
 		t.Fatal(err)
 	}
 	log := &callLog{}
@@ -68,6 +76,20 @@ func TestObserversBatched(t *testing.T) {
 	want := []string{"sent G1 X1", server.HookGcodeReceived + " ok", "sent G1 X2", server.HookGcodeReceived + " ok"}
 	if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
 		t.Errorf("the batcher got %q, want %q first", got, want)
+	}
+	log.mu.Lock()
+	for i, l := range log.labels {
+		if l["tentacle_loop"] != "comm.async" || l["tentacle_plugin"] != "isolated" || l["tentacle_tier"] != "process" || l["tentacle_hook"] == "" {
+			t.Errorf("batch %d handed over under labels %v, want the first call's handler's on comm.async", i, l)
+		}
+	}
+	log.mu.Unlock()
+	workers, err := proflabels.Of("comm.(*asyncCalls).work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]map[string]string{{"tentacle_loop": "comm.async"}}, workers); d != "" {
+		t.Errorf("labels of the idle observer's worker (-want +got):\n%s", d)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

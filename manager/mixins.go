@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tentacle-go/tentacle"
+	"github.com/tentacle-go/tentacle/tier"
 )
 
 var (
@@ -361,4 +362,18 @@ func (m *Manager) fault(id string, phase Phase, what string, err error) {
 		m.generation.Add(1)
 	}
 	m.log.Error("plugin fault", "plugin", id, "phase", string(phase), "in", what, "error", err)
+}
+
+// HookBatcher returns plugin id's instance as a [tier.HookBatcher] when its
+// tier takes observe-only hook calls in batches (the process tier), nil
+// otherwise or when the plugin is not loaded.
+func (m *Manager) HookBatcher(id string) tier.HookBatcher {
+	r := m.get(id)
+	if r == nil {
+		return nil
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	b, _ := r.inst.(tier.HookBatcher)
+	return b
 }

@@ -101,7 +101,7 @@ func (s *server) describe(req *lean.DescribeRequest) (*lean.Description, error) 
 		Name: d.Name, Version: d.Version, Description: d.Description, Author: d.Author, Url: d.URL,
 		License: d.License, PrivacyPolicy: d.PrivacyPolicy, Compat: d.Compat, Hidden: d.Hidden,
 		DisablingDiscouraged: d.DisablingDiscouraged, Protocol: protocolVersion,
-		DirectCalls: s.direct.addr(), Id: s.id,
+		DirectCalls: s.direct.addr(), Id: s.id, Features: features(),
 	}
 	for name, v := range d.Hooks {
 		fn, order, has := unwrapHook(v)
@@ -232,6 +232,8 @@ func (s *server) Call(ctx context.Context, req *lean.CallRequest) (*lean.CallRes
 			h, _, _ := unwrapHook(v)
 			fn = reflect.ValueOf(h)
 		}
+	case lean.CallRequest_HOOK_BATCH:
+		return s.callBatch(req), nil
 	case lean.CallRequest_HELPER:
 		if v, ok := s.def.Helpers[req.Target]; ok {
 			fn = reflect.ValueOf(v)
@@ -247,7 +249,7 @@ func (s *server) Call(ctx context.Context, req *lean.CallRequest) (*lean.CallRes
 	if !fn.IsValid() || fn.Kind() != reflect.Func || fn.IsNil() {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, wire.ErrNoFunc)
 	}
-	res, err := wire.Call(fn, req.ArgsJson, s.hold)
+	res, err := s.callFn(fn, req.Codec, req.ArgsJson, true)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %q: %s %q: %w", s.id, req.Kind, req.Target, err)
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/tier"
 )
 
 // State is a connection's state.
@@ -93,6 +94,11 @@ type Options struct {
 	// Async reports whether a plugin's observe-only handlers may be called
 	// off the send path (its handlers run in a process of its own).
 	Async func(plugin string) bool
+	// Batcher returns the batcher of a plugin whose observe-only calls
+	// are delivered off the send path (Async), or nil: its tier then
+	// takes them in batches of what is queued, up to 256 at a time. A nil
+	// Batcher, or a nil batcher: one call at a time.
+	Batcher func(plugin string) tier.HookBatcher
 	// Timeout is how long the printer may stay silent while a command
 	// waits for its "ok" before the Conn considers the "ok" lost and goes
 	// on (30 s if zero); a busy printer's keepalives reset it.
@@ -180,7 +186,7 @@ func Open(opts Options) *Conn {
 	c.sending = newPhase(c, server.PhaseSending, opts.Hooks.Sending)
 	c.sent = newPhase(c, server.PhaseSent, opts.Hooks.Sent)
 	c.received.hook, c.received.async = opts.Hooks.Received, opts.Async
-	c.async = newAsyncCalls(c.logf)
+	c.async = newAsyncCalls(c.logf, opts.Batcher)
 	c.state.Store(int32(StateConnecting))
 	c.wg.Add(1)
 	go c.readLoop()

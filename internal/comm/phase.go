@@ -106,8 +106,7 @@ func (p *gcodePhase) step(r *run, e *entry[server.GcodeHook]) bool {
 		e.Stats.Skip()
 		return false
 	case e.async:
-		fn, phase, c, st := e.Fn, p.name, r.cur, e.Stats
-		p.c.async.deliver(e.Plugin, st, func() { t := st.BeginOn(asyncLoop); fn(phase, c); st.EndOn(asyncLoop, t) }, p.chain.hook.Report)
+		p.c.async.deliver(e.Plugin, observed{hook: p.chain.hook.Name(), phase: p.name, cmd: r.cur, gcode: e.Fn, st: e.Stats, report: p.chain.hook.Report})
 		return false
 	}
 	t := e.Stats.BeginOn(r.loop)

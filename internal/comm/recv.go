@@ -129,8 +129,7 @@ func (c *Conn) runReceived(ix *chainIndex[server.ReceivedHook], line string) str
 			continue
 		}
 		if e.async {
-			h, l := e.Handler, line
-			c.async.deliver(e.Plugin, h.Stats, func() { t := h.Stats.BeginOn(asyncLoop); h.Fn(l); h.Stats.EndOn(asyncLoop, t) }, c.received.hook.Report)
+			c.async.deliver(e.Plugin, observed{hook: c.received.hook.Name(), line: line, recv: e.Fn, st: e.Stats, report: c.received.hook.Report})
 			continue
 		}
 		line = c.callReceived(e, line)

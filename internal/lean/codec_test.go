@@ -25,6 +25,8 @@ var pairs = []struct {
 	{&pluginpb.Description{}, &lean.Description{}},
 	{&pluginpb.CallRequest{}, &lean.CallRequest{}},
 	{&pluginpb.CallResponse{}, &lean.CallResponse{}},
+	{&pluginpb.BatchedCall{}, &lean.BatchedCall{}},
+	{&pluginpb.BatchFailure{}, &lean.BatchFailure{}},
 	{&pluginpb.HTTPRequest{}, &lean.HTTPRequest{}},
 	{&pluginpb.HTTPResponse{}, &lean.HTTPResponse{}},
 	{&pluginpb.FileRequest{}, &lean.FileRequest{}},

@@ -55,6 +55,7 @@ type Description struct {
 	DirectCalls          string      `pb:"17"`
 	Id                   string      `pb:"18"`
 	Failure              string      `pb:"19"`
+	Features             []string    `pb:"20"`
 }
 
 // HookDecl is pluginpb.HookDecl.
@@ -74,18 +75,35 @@ type CallRequest struct {
 	SettingsGeneration uint64           `pb:"4"`
 	Http               *HTTPRequest     `pb:"5"`
 	File               *FileRequest     `pb:"6"`
+	Batch              []*BatchedCall   `pb:"7"`
+	Codec              string           `pb:"8"`
+}
+
+// BatchedCall is pluginpb.BatchedCall.
+type BatchedCall struct {
+	Target   string `pb:"1"`
+	ArgsJson []byte `pb:"2"`
+	Codec    string `pb:"3"`
+}
+
+// BatchFailure is pluginpb.BatchFailure.
+type BatchFailure struct {
+	Index   uint32 `pb:"1"`
+	Panic   string `pb:"2"`
+	Failure string `pb:"3"`
 }
 
 // CallResponse is pluginpb.CallResponse.
 type CallResponse struct {
-	ResultsJson []byte        `pb:"1"`
-	Error       string        `pb:"2"`
-	HasError    bool          `pb:"3"`
-	ErrorStatus int32         `pb:"6"`
-	Panic       string        `pb:"4"`
-	Failure     string        `pb:"5"`
-	Http        *HTTPResponse `pb:"7"`
-	File        *FileResponse `pb:"8"`
+	ResultsJson []byte          `pb:"1"`
+	Error       string          `pb:"2"`
+	HasError    bool            `pb:"3"`
+	ErrorStatus int32           `pb:"6"`
+	Panic       string          `pb:"4"`
+	Failure     string          `pb:"5"`
+	Http        *HTTPResponse   `pb:"7"`
+	File        *FileResponse   `pb:"8"`
+	Failures    []*BatchFailure `pb:"9"`
 }
 
 // HTTPRequest is pluginpb.HTTPRequest.
@@ -211,6 +229,12 @@ func (m *HookDecl) Unmarshal(b []byte) error               { return Unmarshal(b,
 func (m *CallRequest) MarshalAppend(b []byte) ([]byte, error) { return Marshal(b, m), nil }
 func (m *CallRequest) Unmarshal(b []byte) error               { return Unmarshal(b, m) }
 
+func (m *BatchedCall) MarshalAppend(b []byte) ([]byte, error) { return Marshal(b, m), nil }
+func (m *BatchedCall) Unmarshal(b []byte) error               { return Unmarshal(b, m) }
+
+func (m *BatchFailure) MarshalAppend(b []byte) ([]byte, error) { return Marshal(b, m), nil }
+func (m *BatchFailure) Unmarshal(b []byte) error               { return Unmarshal(b, m) }
+
 func (m *CallResponse) MarshalAppend(b []byte) ([]byte, error) { return Marshal(b, m), nil }
 func (m *CallResponse) Unmarshal(b []byte) error               { return Unmarshal(b, m) }
 
@@ -270,9 +294,10 @@ const (
 	CallRequest_LOG_LEVEL
 	CallRequest_SERVE_HTTP
 	CallRequest_READ_FILE
+	CallRequest_HOOK_BATCH
 )
 
-var kindNames = []string{"KIND_UNSPECIFIED", "FUNCTION", "METHOD", "HOOK", "HELPER", "INJECT", "LOG_LEVEL", "SERVE_HTTP", "READ_FILE"}
+var kindNames = []string{"KIND_UNSPECIFIED", "FUNCTION", "METHOD", "HOOK", "HELPER", "INJECT", "LOG_LEVEL", "SERVE_HTTP", "READ_FILE", "HOOK_BATCH"}
 
 // String names the kind as pluginpb does.
 func (k CallRequest_Kind) String() string {

@@ -59,6 +59,13 @@ const (
 	// ReadFile of the lean protocol: file holds the request;
 	// CallResponse.file the answer.
 	CallRequest_READ_FILE CallRequest_Kind = 8
+	// Observe-only calls of hook handlers, in order, in one request
+	// (batch): target names the first call's hook, for messages; args_json
+	// is unused. The plugin calls each; a
+	// call that panics or fails is reported in CallResponse.failures and
+	// the others go on. Only to a plugin whose Description.features has
+	// "hook-batch".
+	CallRequest_HOOK_BATCH CallRequest_Kind = 9
 )
 
 // Enum value maps for CallRequest_Kind.
@@ -73,6 +80,7 @@ var (
 		6: "LOG_LEVEL",
 		7: "SERVE_HTTP",
 		8: "READ_FILE",
+		9: "HOOK_BATCH",
 	}
 	CallRequest_Kind_value = map[string]int32{
 		"KIND_UNSPECIFIED": 0,
@@ -84,6 +92,7 @@ var (
 		"LOG_LEVEL":        6,
 		"SERVE_HTTP":       7,
 		"READ_FILE":        8,
+		"HOOK_BATCH":       9,
 	}
 )
 
@@ -419,7 +428,12 @@ type Description struct {
 	Id string `protobuf:"bytes,18,opt,name=id,proto3" json:"id,omitempty"`
 	// Why the plugin could not describe itself, in the lean protocol (the
 	// earlier one fails the Describe call instead); the rest is then empty.
-	Failure       string `protobuf:"bytes,19,opt,name=failure,proto3" json:"failure,omitempty"`
+	Failure string `protobuf:"bytes,19,opt,name=failure,proto3" json:"failure,omitempty"`
+	// What the plugin's SDK speaks beyond the calls above: "hook-batch"
+	// (CallRequest kind HOOK_BATCH), "codec:<name>" (CallRequest.codec). A
+	// host sends nothing the plugin does not announce here: a plugin built
+	// before this field gets JSON, one call each.
+	Features      []string `protobuf:"bytes,20,rep,name=features,proto3" json:"features,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -587,6 +601,13 @@ func (x *Description) GetFailure() string {
 	return ""
 }
 
+func (x *Description) GetFeatures() []string {
+	if x != nil {
+		return x.Features
+	}
+	return nil
+}
+
 type HookDecl struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Name     string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -682,7 +703,13 @@ type CallRequest struct {
 	// The request of a SERVE_HTTP call.
 	Http *HTTPRequest `protobuf:"bytes,5,opt,name=http,proto3" json:"http,omitempty"`
 	// The request of a READ_FILE call.
-	File          *FileRequest `protobuf:"bytes,6,opt,name=file,proto3" json:"file,omitempty"`
+	File *FileRequest `protobuf:"bytes,6,opt,name=file,proto3" json:"file,omitempty"`
+	// The calls of a HOOK_BATCH request, in order.
+	Batch []*BatchedCall `protobuf:"bytes,7,rep,name=batch,proto3" json:"batch,omitempty"`
+	// How args_json and the results are written: empty for JSON arrays, else
+	// the name of a codec of the handler's type (wire.Codec) that the plugin
+	// announced in Description.features as "codec:<name>".
+	Codec         string `protobuf:"bytes,8,opt,name=codec,proto3" json:"codec,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -759,6 +786,150 @@ func (x *CallRequest) GetFile() *FileRequest {
 	return nil
 }
 
+func (x *CallRequest) GetBatch() []*BatchedCall {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
+}
+
+func (x *CallRequest) GetCodec() string {
+	if x != nil {
+		return x.Codec
+	}
+	return ""
+}
+
+// One call of a HOOK_BATCH request: a hook handler's, whose results are
+// not wanted.
+type BatchedCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The hook name.
+	Target string `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	// The arguments, a JSON array, or as codec writes them.
+	ArgsJson []byte `protobuf:"bytes,2,opt,name=args_json,json=argsJson,proto3" json:"args_json,omitempty"`
+	// As CallRequest.codec.
+	Codec         string `protobuf:"bytes,3,opt,name=codec,proto3" json:"codec,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchedCall) Reset() {
+	*x = BatchedCall{}
+	mi := &file_plugin_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchedCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchedCall) ProtoMessage() {}
+
+func (x *BatchedCall) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchedCall.ProtoReflect.Descriptor instead.
+func (*BatchedCall) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *BatchedCall) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *BatchedCall) GetArgsJson() []byte {
+	if x != nil {
+		return x.ArgsJson
+	}
+	return nil
+}
+
+func (x *BatchedCall) GetCodec() string {
+	if x != nil {
+		return x.Codec
+	}
+	return ""
+}
+
+// A call of a HOOK_BATCH request that did not end well.
+type BatchFailure struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Its place in CallRequest.batch.
+	Index uint32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// A panic of the handler, recovered.
+	Panic string `protobuf:"bytes,2,opt,name=panic,proto3" json:"panic,omitempty"`
+	// The call itself failed (no such handler, arguments that do not
+	// decode).
+	Failure       string `protobuf:"bytes,3,opt,name=failure,proto3" json:"failure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchFailure) Reset() {
+	*x = BatchFailure{}
+	mi := &file_plugin_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchFailure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchFailure) ProtoMessage() {}
+
+func (x *BatchFailure) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchFailure.ProtoReflect.Descriptor instead.
+func (*BatchFailure) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *BatchFailure) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *BatchFailure) GetPanic() string {
+	if x != nil {
+		return x.Panic
+	}
+	return ""
+}
+
+func (x *BatchFailure) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
 type CallResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The results, a JSON array (without a final error result).
@@ -777,14 +948,17 @@ type CallResponse struct {
 	// The answer of a SERVE_HTTP call.
 	Http *HTTPResponse `protobuf:"bytes,7,opt,name=http,proto3" json:"http,omitempty"`
 	// The answer of a READ_FILE call.
-	File          *FileResponse `protobuf:"bytes,8,opt,name=file,proto3" json:"file,omitempty"`
+	File *FileResponse `protobuf:"bytes,8,opt,name=file,proto3" json:"file,omitempty"`
+	// The calls of a HOOK_BATCH request that panicked or failed; the others
+	// ended well.
+	Failures      []*BatchFailure `protobuf:"bytes,9,rep,name=failures,proto3" json:"failures,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -796,7 +970,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -809,7 +983,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7}
+	return file_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CallResponse) GetResultsJson() []byte {
@@ -868,6 +1042,13 @@ func (x *CallResponse) GetFile() *FileResponse {
 	return nil
 }
 
+func (x *CallResponse) GetFailures() []*BatchFailure {
+	if x != nil {
+		return x.Failures
+	}
+	return nil
+}
+
 type HTTPRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The object (an http.Handler a mixin method returned; its id in the
@@ -884,7 +1065,7 @@ type HTTPRequest struct {
 
 func (x *HTTPRequest) Reset() {
 	*x = HTTPRequest{}
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -896,7 +1077,7 @@ func (x *HTTPRequest) String() string {
 func (*HTTPRequest) ProtoMessage() {}
 
 func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -909,7 +1090,7 @@ func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPRequest.ProtoReflect.Descriptor instead.
 func (*HTTPRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{8}
+	return file_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HTTPRequest) GetObject() uint64 {
@@ -964,7 +1145,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -976,7 +1157,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -989,7 +1170,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{9}
+	return file_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Header) GetName() string {
@@ -1017,7 +1198,7 @@ type HTTPResponse struct {
 
 func (x *HTTPResponse) Reset() {
 	*x = HTTPResponse{}
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1029,7 +1210,7 @@ func (x *HTTPResponse) String() string {
 func (*HTTPResponse) ProtoMessage() {}
 
 func (x *HTTPResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1042,7 +1223,7 @@ func (x *HTTPResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPResponse.ProtoReflect.Descriptor instead.
 func (*HTTPResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{10}
+	return file_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HTTPResponse) GetStatus() int32 {
@@ -1077,7 +1258,7 @@ type FileRequest struct {
 
 func (x *FileRequest) Reset() {
 	*x = FileRequest{}
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1089,7 +1270,7 @@ func (x *FileRequest) String() string {
 func (*FileRequest) ProtoMessage() {}
 
 func (x *FileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1102,7 +1283,7 @@ func (x *FileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FileRequest.ProtoReflect.Descriptor instead.
 func (*FileRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11}
+	return file_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *FileRequest) GetObject() uint64 {
@@ -1130,7 +1311,7 @@ type FileResponse struct {
 
 func (x *FileResponse) Reset() {
 	*x = FileResponse{}
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1142,7 +1323,7 @@ func (x *FileResponse) String() string {
 func (*FileResponse) ProtoMessage() {}
 
 func (x *FileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1155,7 +1336,7 @@ func (x *FileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FileResponse.ProtoReflect.Descriptor instead.
 func (*FileResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12}
+	return file_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *FileResponse) GetData() []byte {
@@ -1191,7 +1372,7 @@ type SettingsRequest struct {
 
 func (x *SettingsRequest) Reset() {
 	*x = SettingsRequest{}
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1203,7 +1384,7 @@ func (x *SettingsRequest) String() string {
 func (*SettingsRequest) ProtoMessage() {}
 
 func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1216,7 +1397,7 @@ func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsRequest.ProtoReflect.Descriptor instead.
 func (*SettingsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{13}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SettingsRequest) GetOp() string {
@@ -1251,7 +1432,7 @@ type SettingsResponse struct {
 
 func (x *SettingsResponse) Reset() {
 	*x = SettingsResponse{}
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1263,7 +1444,7 @@ func (x *SettingsResponse) String() string {
 func (*SettingsResponse) ProtoMessage() {}
 
 func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1276,7 +1457,7 @@ func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsResponse.ProtoReflect.Descriptor instead.
 func (*SettingsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{14}
+	return file_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SettingsResponse) GetValueJson() []byte {
@@ -1312,7 +1493,7 @@ type ManagerRequest struct {
 
 func (x *ManagerRequest) Reset() {
 	*x = ManagerRequest{}
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1324,7 +1505,7 @@ func (x *ManagerRequest) String() string {
 func (*ManagerRequest) ProtoMessage() {}
 
 func (x *ManagerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1337,7 +1518,7 @@ func (x *ManagerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerRequest.ProtoReflect.Descriptor instead.
 func (*ManagerRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{15}
+	return file_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ManagerRequest) GetOp() string {
@@ -1370,7 +1551,7 @@ type ManagerResponse struct {
 
 func (x *ManagerResponse) Reset() {
 	*x = ManagerResponse{}
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1382,7 +1563,7 @@ func (x *ManagerResponse) String() string {
 func (*ManagerResponse) ProtoMessage() {}
 
 func (x *ManagerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1395,7 +1576,7 @@ func (x *ManagerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManagerResponse.ProtoReflect.Descriptor instead.
 func (*ManagerResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{16}
+	return file_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ManagerResponse) GetResultJson() []byte {
@@ -1419,7 +1600,7 @@ type HelperRequest struct {
 
 func (x *HelperRequest) Reset() {
 	*x = HelperRequest{}
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1431,7 +1612,7 @@ func (x *HelperRequest) String() string {
 func (*HelperRequest) ProtoMessage() {}
 
 func (x *HelperRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1444,7 +1625,7 @@ func (x *HelperRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HelperRequest.ProtoReflect.Descriptor instead.
 func (*HelperRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{17}
+	return file_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *HelperRequest) GetPlugin() string {
@@ -1489,7 +1670,7 @@ type InvokeRequest struct {
 
 func (x *InvokeRequest) Reset() {
 	*x = InvokeRequest{}
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1501,7 +1682,7 @@ func (x *InvokeRequest) String() string {
 func (*InvokeRequest) ProtoMessage() {}
 
 func (x *InvokeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1514,7 +1695,7 @@ func (x *InvokeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvokeRequest.ProtoReflect.Descriptor instead.
 func (*InvokeRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{18}
+	return file_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *InvokeRequest) GetName() string {
@@ -1548,7 +1729,7 @@ type InvokeResponse struct {
 
 func (x *InvokeResponse) Reset() {
 	*x = InvokeResponse{}
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1560,7 +1741,7 @@ func (x *InvokeResponse) String() string {
 func (*InvokeResponse) ProtoMessage() {}
 
 func (x *InvokeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1573,7 +1754,7 @@ func (x *InvokeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InvokeResponse.ProtoReflect.Descriptor instead.
 func (*InvokeResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{19}
+	return file_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *InvokeResponse) GetResultJson() []byte {
@@ -1607,7 +1788,7 @@ type HostCall struct {
 
 func (x *HostCall) Reset() {
 	*x = HostCall{}
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1619,7 +1800,7 @@ func (x *HostCall) String() string {
 func (*HostCall) ProtoMessage() {}
 
 func (x *HostCall) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1632,7 +1813,7 @@ func (x *HostCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostCall.ProtoReflect.Descriptor instead.
 func (*HostCall) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{20}
+	return file_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *HostCall) GetCall() isHostCall_Call {
@@ -1724,7 +1905,7 @@ type HostReply struct {
 
 func (x *HostReply) Reset() {
 	*x = HostReply{}
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1736,7 +1917,7 @@ func (x *HostReply) String() string {
 func (*HostReply) ProtoMessage() {}
 
 func (x *HostReply) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1749,7 +1930,7 @@ func (x *HostReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostReply.ProtoReflect.Descriptor instead.
 func (*HostReply) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{21}
+	return file_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *HostReply) GetReply() isHostReply_Reply {
@@ -1853,7 +2034,7 @@ const file_plugin_proto_rawDesc = "" +
 	"MethodDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
-	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xce\x04\n" +
+	"shape_json\x18\x02 \x01(\tR\tshapeJson\"\xea\x04\n" +
 	"\vDescription\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12 \n" +
@@ -1874,7 +2055,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\bprotocol\x18\x10 \x01(\rR\bprotocol\x12!\n" +
 	"\fdirect_calls\x18\x11 \x01(\tR\vdirectCalls\x12\x0e\n" +
 	"\x02id\x18\x12 \x01(\tR\x02id\x12\x18\n" +
-	"\afailure\x18\x13 \x01(\tR\afailure\"\x91\x01\n" +
+	"\afailure\x18\x13 \x01(\tR\afailure\x12\x1a\n" +
+	"\bfeatures\x18\x14 \x03(\tR\bfeatures\"\x91\x01\n" +
 	"\bHookDecl\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05order\x18\x02 \x01(\x03R\x05order\x12\x1b\n" +
@@ -1882,14 +2064,16 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"shape_json\x18\x04 \x01(\tR\tshapeJson\x12\x1f\n" +
 	"\vfilter_json\x18\x05 \x01(\fR\n" +
-	"filterJson\"\xa0\x03\n" +
+	"filterJson\"\xfd\x03\n" +
 	"\vCallRequest\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2$.tentacle.plugin.v1.CallRequest.KindR\x04kind\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x1b\n" +
 	"\targs_json\x18\x03 \x01(\fR\bargsJson\x12/\n" +
 	"\x13settings_generation\x18\x04 \x01(\x04R\x12settingsGeneration\x123\n" +
 	"\x04http\x18\x05 \x01(\v2\x1f.tentacle.plugin.v1.HTTPRequestR\x04http\x123\n" +
-	"\x04file\x18\x06 \x01(\v2\x1f.tentacle.plugin.v1.FileRequestR\x04file\"\x86\x01\n" +
+	"\x04file\x18\x06 \x01(\v2\x1f.tentacle.plugin.v1.FileRequestR\x04file\x125\n" +
+	"\x05batch\x18\a \x03(\v2\x1f.tentacle.plugin.v1.BatchedCallR\x05batch\x12\x14\n" +
+	"\x05codec\x18\b \x01(\tR\x05codec\"\x96\x01\n" +
 	"\x04Kind\x12\x14\n" +
 	"\x10KIND_UNSPECIFIED\x10\x00\x12\f\n" +
 	"\bFUNCTION\x10\x01\x12\n" +
@@ -1903,7 +2087,17 @@ const file_plugin_proto_rawDesc = "" +
 	"\tLOG_LEVEL\x10\x06\x12\x0e\n" +
 	"\n" +
 	"SERVE_HTTP\x10\a\x12\r\n" +
-	"\tREAD_FILE\x10\b\"\xa3\x02\n" +
+	"\tREAD_FILE\x10\b\x12\x0e\n" +
+	"\n" +
+	"HOOK_BATCH\x10\t\"X\n" +
+	"\vBatchedCall\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\tR\x06target\x12\x1b\n" +
+	"\targs_json\x18\x02 \x01(\fR\bargsJson\x12\x14\n" +
+	"\x05codec\x18\x03 \x01(\tR\x05codec\"T\n" +
+	"\fBatchFailure\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\rR\x05index\x12\x14\n" +
+	"\x05panic\x18\x02 \x01(\tR\x05panic\x12\x18\n" +
+	"\afailure\x18\x03 \x01(\tR\afailure\"\xe1\x02\n" +
 	"\fCallResponse\x12!\n" +
 	"\fresults_json\x18\x01 \x01(\fR\vresultsJson\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1b\n" +
@@ -1912,7 +2106,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05panic\x18\x04 \x01(\tR\x05panic\x12\x18\n" +
 	"\afailure\x18\x05 \x01(\tR\afailure\x124\n" +
 	"\x04http\x18\a \x01(\v2 .tentacle.plugin.v1.HTTPResponseR\x04http\x124\n" +
-	"\x04file\x18\b \x01(\v2 .tentacle.plugin.v1.FileResponseR\x04file\"\xba\x01\n" +
+	"\x04file\x18\b \x01(\v2 .tentacle.plugin.v1.FileResponseR\x04file\x12<\n" +
+	"\bfailures\x18\t \x03(\v2 .tentacle.plugin.v1.BatchFailureR\bfailures\"\xba\x01\n" +
 	"\vHTTPRequest\x12\x16\n" +
 	"\x06object\x18\x06 \x01(\x04R\x06object\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
@@ -2005,7 +2200,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_plugin_proto_goTypes = []any{
 	(CallRequest_Kind)(0),    // 0: tentacle.plugin.v1.CallRequest.Kind
 	(*Hello)(nil),            // 1: tentacle.plugin.v1.Hello
@@ -2015,21 +2210,23 @@ var file_plugin_proto_goTypes = []any{
 	(*Description)(nil),      // 5: tentacle.plugin.v1.Description
 	(*HookDecl)(nil),         // 6: tentacle.plugin.v1.HookDecl
 	(*CallRequest)(nil),      // 7: tentacle.plugin.v1.CallRequest
-	(*CallResponse)(nil),     // 8: tentacle.plugin.v1.CallResponse
-	(*HTTPRequest)(nil),      // 9: tentacle.plugin.v1.HTTPRequest
-	(*Header)(nil),           // 10: tentacle.plugin.v1.Header
-	(*HTTPResponse)(nil),     // 11: tentacle.plugin.v1.HTTPResponse
-	(*FileRequest)(nil),      // 12: tentacle.plugin.v1.FileRequest
-	(*FileResponse)(nil),     // 13: tentacle.plugin.v1.FileResponse
-	(*SettingsRequest)(nil),  // 14: tentacle.plugin.v1.SettingsRequest
-	(*SettingsResponse)(nil), // 15: tentacle.plugin.v1.SettingsResponse
-	(*ManagerRequest)(nil),   // 16: tentacle.plugin.v1.ManagerRequest
-	(*ManagerResponse)(nil),  // 17: tentacle.plugin.v1.ManagerResponse
-	(*HelperRequest)(nil),    // 18: tentacle.plugin.v1.HelperRequest
-	(*InvokeRequest)(nil),    // 19: tentacle.plugin.v1.InvokeRequest
-	(*InvokeResponse)(nil),   // 20: tentacle.plugin.v1.InvokeResponse
-	(*HostCall)(nil),         // 21: tentacle.plugin.v1.HostCall
-	(*HostReply)(nil),        // 22: tentacle.plugin.v1.HostReply
+	(*BatchedCall)(nil),      // 8: tentacle.plugin.v1.BatchedCall
+	(*BatchFailure)(nil),     // 9: tentacle.plugin.v1.BatchFailure
+	(*CallResponse)(nil),     // 10: tentacle.plugin.v1.CallResponse
+	(*HTTPRequest)(nil),      // 11: tentacle.plugin.v1.HTTPRequest
+	(*Header)(nil),           // 12: tentacle.plugin.v1.Header
+	(*HTTPResponse)(nil),     // 13: tentacle.plugin.v1.HTTPResponse
+	(*FileRequest)(nil),      // 14: tentacle.plugin.v1.FileRequest
+	(*FileResponse)(nil),     // 15: tentacle.plugin.v1.FileResponse
+	(*SettingsRequest)(nil),  // 16: tentacle.plugin.v1.SettingsRequest
+	(*SettingsResponse)(nil), // 17: tentacle.plugin.v1.SettingsResponse
+	(*ManagerRequest)(nil),   // 18: tentacle.plugin.v1.ManagerRequest
+	(*ManagerResponse)(nil),  // 19: tentacle.plugin.v1.ManagerResponse
+	(*HelperRequest)(nil),    // 20: tentacle.plugin.v1.HelperRequest
+	(*InvokeRequest)(nil),    // 21: tentacle.plugin.v1.InvokeRequest
+	(*InvokeResponse)(nil),   // 22: tentacle.plugin.v1.InvokeResponse
+	(*HostCall)(nil),         // 23: tentacle.plugin.v1.HostCall
+	(*HostReply)(nil),        // 24: tentacle.plugin.v1.HostReply
 }
 var file_plugin_proto_depIdxs = []int32{
 	2,  // 0: tentacle.plugin.v1.Hello.describe:type_name -> tentacle.plugin.v1.DescribeRequest
@@ -2037,41 +2234,43 @@ var file_plugin_proto_depIdxs = []int32{
 	4,  // 2: tentacle.plugin.v1.MixinDecl.methods:type_name -> tentacle.plugin.v1.MethodDecl
 	6,  // 3: tentacle.plugin.v1.Description.hooks:type_name -> tentacle.plugin.v1.HookDecl
 	0,  // 4: tentacle.plugin.v1.CallRequest.kind:type_name -> tentacle.plugin.v1.CallRequest.Kind
-	9,  // 5: tentacle.plugin.v1.CallRequest.http:type_name -> tentacle.plugin.v1.HTTPRequest
-	12, // 6: tentacle.plugin.v1.CallRequest.file:type_name -> tentacle.plugin.v1.FileRequest
-	11, // 7: tentacle.plugin.v1.CallResponse.http:type_name -> tentacle.plugin.v1.HTTPResponse
-	13, // 8: tentacle.plugin.v1.CallResponse.file:type_name -> tentacle.plugin.v1.FileResponse
-	10, // 9: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
-	10, // 10: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
-	14, // 11: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
-	16, // 12: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
-	18, // 13: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
-	19, // 14: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
-	15, // 15: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
-	17, // 16: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
-	8,  // 17: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
-	20, // 18: tentacle.plugin.v1.HostReply.invoke:type_name -> tentacle.plugin.v1.InvokeResponse
-	2,  // 19: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
-	7,  // 20: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
-	9,  // 21: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
-	12, // 22: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
-	14, // 23: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
-	16, // 24: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
-	18, // 25: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
-	19, // 26: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
-	5,  // 27: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
-	8,  // 28: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
-	11, // 29: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
-	13, // 30: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
-	15, // 31: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
-	17, // 32: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
-	8,  // 33: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
-	20, // 34: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
-	27, // [27:35] is the sub-list for method output_type
-	19, // [19:27] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	11, // 5: tentacle.plugin.v1.CallRequest.http:type_name -> tentacle.plugin.v1.HTTPRequest
+	14, // 6: tentacle.plugin.v1.CallRequest.file:type_name -> tentacle.plugin.v1.FileRequest
+	8,  // 7: tentacle.plugin.v1.CallRequest.batch:type_name -> tentacle.plugin.v1.BatchedCall
+	13, // 8: tentacle.plugin.v1.CallResponse.http:type_name -> tentacle.plugin.v1.HTTPResponse
+	15, // 9: tentacle.plugin.v1.CallResponse.file:type_name -> tentacle.plugin.v1.FileResponse
+	9,  // 10: tentacle.plugin.v1.CallResponse.failures:type_name -> tentacle.plugin.v1.BatchFailure
+	12, // 11: tentacle.plugin.v1.HTTPRequest.headers:type_name -> tentacle.plugin.v1.Header
+	12, // 12: tentacle.plugin.v1.HTTPResponse.headers:type_name -> tentacle.plugin.v1.Header
+	16, // 13: tentacle.plugin.v1.HostCall.settings:type_name -> tentacle.plugin.v1.SettingsRequest
+	18, // 14: tentacle.plugin.v1.HostCall.manager:type_name -> tentacle.plugin.v1.ManagerRequest
+	20, // 15: tentacle.plugin.v1.HostCall.helper:type_name -> tentacle.plugin.v1.HelperRequest
+	21, // 16: tentacle.plugin.v1.HostCall.invoke:type_name -> tentacle.plugin.v1.InvokeRequest
+	17, // 17: tentacle.plugin.v1.HostReply.settings:type_name -> tentacle.plugin.v1.SettingsResponse
+	19, // 18: tentacle.plugin.v1.HostReply.manager:type_name -> tentacle.plugin.v1.ManagerResponse
+	10, // 19: tentacle.plugin.v1.HostReply.helper:type_name -> tentacle.plugin.v1.CallResponse
+	22, // 20: tentacle.plugin.v1.HostReply.invoke:type_name -> tentacle.plugin.v1.InvokeResponse
+	2,  // 21: tentacle.plugin.v1.Plugin.Describe:input_type -> tentacle.plugin.v1.DescribeRequest
+	7,  // 22: tentacle.plugin.v1.Plugin.Call:input_type -> tentacle.plugin.v1.CallRequest
+	11, // 23: tentacle.plugin.v1.Plugin.ServeHTTP:input_type -> tentacle.plugin.v1.HTTPRequest
+	14, // 24: tentacle.plugin.v1.Plugin.ReadFile:input_type -> tentacle.plugin.v1.FileRequest
+	16, // 25: tentacle.plugin.v1.Host.Settings:input_type -> tentacle.plugin.v1.SettingsRequest
+	18, // 26: tentacle.plugin.v1.Host.Manager:input_type -> tentacle.plugin.v1.ManagerRequest
+	20, // 27: tentacle.plugin.v1.Host.CallHelper:input_type -> tentacle.plugin.v1.HelperRequest
+	21, // 28: tentacle.plugin.v1.Host.Invoke:input_type -> tentacle.plugin.v1.InvokeRequest
+	5,  // 29: tentacle.plugin.v1.Plugin.Describe:output_type -> tentacle.plugin.v1.Description
+	10, // 30: tentacle.plugin.v1.Plugin.Call:output_type -> tentacle.plugin.v1.CallResponse
+	13, // 31: tentacle.plugin.v1.Plugin.ServeHTTP:output_type -> tentacle.plugin.v1.HTTPResponse
+	15, // 32: tentacle.plugin.v1.Plugin.ReadFile:output_type -> tentacle.plugin.v1.FileResponse
+	17, // 33: tentacle.plugin.v1.Host.Settings:output_type -> tentacle.plugin.v1.SettingsResponse
+	19, // 34: tentacle.plugin.v1.Host.Manager:output_type -> tentacle.plugin.v1.ManagerResponse
+	10, // 35: tentacle.plugin.v1.Host.CallHelper:output_type -> tentacle.plugin.v1.CallResponse
+	22, // 36: tentacle.plugin.v1.Host.Invoke:output_type -> tentacle.plugin.v1.InvokeResponse
+	29, // [29:37] is the sub-list for method output_type
+	21, // [21:29] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -2079,13 +2278,13 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
-	file_plugin_proto_msgTypes[20].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[22].OneofWrappers = []any{
 		(*HostCall_Settings)(nil),
 		(*HostCall_Manager)(nil),
 		(*HostCall_Helper)(nil),
 		(*HostCall_Invoke)(nil),
 	}
-	file_plugin_proto_msgTypes[21].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[23].OneofWrappers = []any{
 		(*HostReply_Settings)(nil),
 		(*HostReply_Manager)(nil),
 		(*HostReply_Helper)(nil),
@@ -2097,7 +2296,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

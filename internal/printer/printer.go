@@ -23,6 +23,7 @@ import (
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/internal/comm"
 	"github.com/tentacle-go/tentacle/server"
+	"github.com/tentacle-go/tentacle/tier"
 )
 
 // Options configure a [Service].
@@ -40,6 +41,8 @@ type Options struct {
 	// Async reports whether a plugin's observe-only handlers may run off
 	// the send path (see comm.Options.Async).
 	Async func(plugin string) bool
+	// Batcher is comm.Options.Batcher.
+	Batcher func(plugin string) tier.HookBatcher
 	// Timeout, MaxTimeouts and TemperatureInterval are the protocol's (see
 	// comm.Options); zero means its defaults.
 	Timeout             time.Duration
@@ -161,7 +164,7 @@ func (s *Service) Connect(port string, baudrate int) error {
 	s.port, s.baudrate, s.errText = port, baudrate, ""
 	s.done = make(chan struct{})
 	s.conn = comm.Open(comm.Options{
-		Transport: t, Hooks: s.hooks, OnEvent: s.onEvent, Async: s.opts.Async, Log: s.log,
+		Transport: t, Hooks: s.hooks, OnEvent: s.onEvent, Async: s.opts.Async, Batcher: s.opts.Batcher, Log: s.log,
 		Timeout: s.opts.Timeout, MaxTimeouts: s.opts.MaxTimeouts, TemperatureInterval: s.opts.TemperatureInterval,
 		Logger: s.opts.Logger,
 	})

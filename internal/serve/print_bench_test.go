@@ -64,31 +64,37 @@ func benchProcessExe(b testing.TB) string {
 // checksummed, each line acknowledged by the printer's ok), with 0, 5 or
 // 50 plugins handling the sending hook in each tier. Their handlers look
 // at every line (filter=all) or ask for M117 only, 1% of the file's lines
-// (filter=1%).
+// (filter=1%). In the process tier they may also only observe every line
+// of the sent hook (filter=observe: delivered in order off the send path,
+// in batches); "skipped%" is the share of their calls skipped because a
+// plugin's queue was full.
 func BenchmarkPrintLines(b *testing.B) {
 	for _, tierName := range []string{"builtin", "source", "process"} {
 		for _, n := range []int{0, 5, 50} {
-			for _, filter := range []string{"all", "1%"} {
-				if n == 0 && filter == "1%" {
+			for _, filter := range []string{"all", "1%", "observe"} {
+				if n == 0 && filter != "all" || filter == "observe" && tierName != "process" {
 					continue
 				}
 				b.Run(fmt.Sprintf("tier=%s/handlers=%d/filter=%s", tierName, n, filter), func(b *testing.B) {
-					benchPrint(b, tierName, n, filter == "1%")
+					benchPrint(b, tierName, n, filter)
 				})
 			}
 		}
 	}
 }
 
-func benchPrint(b *testing.B, tierName string, n int, filtered bool) {
+func benchPrint(b *testing.B, tierName string, n int, filter string) {
 	su := setup{dir: b.TempDir(), plugins: map[string]*tentacle.Definition{},
 		bundled: map[string]*tentacle.Definition{virtualprinter.ID: &virtualprinter.Plugin},
 		config:  "plugins:\n  _autoEnable: true\n"}
 	prefix := "bencha"
 	handler := "tentacle.Hook(sending, tentacle.DefaultOrder)"
-	if filtered {
+	switch filter {
+	case "1%":
 		prefix = "benchf"
 		handler = `tentacle.Filtered(sending, server.Filter{Commands: []string{"M117"}})`
+	case "observe":
+		prefix = "bencho" // gcodebench's observer of the sent hook
 	}
 	for i := range n {
 		id := fmt.Sprintf("%s%02d", prefix, i)
@@ -160,4 +166,13 @@ func benchPrint(b *testing.B, tierName string, n int, filtered bool) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+	if filter == "observe" {
+		var skipped uint64
+		for _, st := range h.srv.Manager().Hooks().Stats() {
+			if strings.HasPrefix(st.Plugin, prefix) {
+				skipped += st.Skipped
+			}
+		}
+		b.ReportMetric(100*float64(skipped)/float64(b.N*n), "skipped%")
+	}
 }

@@ -18,6 +18,7 @@ func (s *Server) newPrinterService(fire func(event string, payload map[string]an
 		Fire:     fire,
 		Progress: s.printProgress,
 		Async:    s.isolated,
+		Batcher:  s.mgr.HookBatcher,
 		Logger:   s.log.With("logger", "tentacle.printer"),
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ var runs = []Run{
 	{"./internal/serve", "BrowserPageLoad", 5, "20x", nil},
 	{"./tier/source", ".", 5, "0.5s", nil},
 	{"./tier/process", "StartOne|StartTenParallel", 5, "10x", nil},
-	{"./tier/process", "HookRoundTrip|HelperCall|HookWithHostCall", 5, "0.5s", nil},
+	{"./tier/process", "HookRoundTrip|HelperCall|HookWithHostCall|GcodeRoundTrip|ObserveBatch", 5, "0.5s", nil},
 }
 
 var tables = []Table{
@@ -187,6 +187,8 @@ var rows = []Row{
 	{"sendpath", "process | 5 | 1%", "internal/serve.BenchmarkPrintLines/tier=process/handlers=5/filter=1%", "octoprint/send_phase/5", 0},
 	{"sendpath", "process | 50 | all", "internal/serve.BenchmarkPrintLines/tier=process/handlers=50/filter=all", "octoprint/send_phase/50", 0},
 	{"sendpath", "process | 50 | 1%", "internal/serve.BenchmarkPrintLines/tier=process/handlers=50/filter=1%", "octoprint/send_phase/50", 0},
+	{"sendpath", "process | 5 | observe", "internal/serve.BenchmarkPrintLines/tier=process/handlers=5/filter=observe", "octoprint/send_phase/5", 0},
+	{"sendpath", "process | 50 | observe", "internal/serve.BenchmarkPrintLines/tier=process/handlers=50/filter=observe", "octoprint/send_phase/50", 0},
 
 	{"protocol", "0 | 0", "internal/comm.BenchmarkProtocol/handlers=0", "", 0},
 	{"protocol", "5 on each phase | 20", "internal/comm.BenchmarkProtocol/handlers=5", "", 20},
@@ -259,6 +261,10 @@ var rows = []Row{
 	{"process-calls", "`HelperCall` | one call of a plugin's helper, argument and result as JSON", "tier/process.BenchmarkHelperCall", "", 0},
 	{"process-calls", "`HookWithHostCall/host=direct` | a handler that reads one of its plugin's settings", "tier/process.BenchmarkHookWithHostCall/host=direct", "", 0},
 	{"process-calls", "`HookWithHostCall/host=grpc` | the same over gRPC (no direct calls)", "tier/process.BenchmarkHookWithHostCall/host=grpc", "", 0},
+	{"process-calls", "`GcodeRoundTrip/codec=gcode` | one line through a G-code handler (`server.GcodeHook`), written by the G-code codec", "tier/process.BenchmarkGcodeRoundTrip/codec=gcode", "", 0},
+	{"process-calls", "`GcodeRoundTrip/codec=json` | the same as JSON (a plugin built before the codec)", "tier/process.BenchmarkGcodeRoundTrip/codec=json", "", 0},
+	{"process-calls", "`ObserveBatch/batches=true` | 256 observe-only calls of the sent hook in one round trip", "tier/process.BenchmarkObserveBatch/batches=true", "", 0},
+	{"process-calls", "`ObserveBatch/batches=false` | the same, one call each (a plugin built before batches)", "tier/process.BenchmarkObserveBatch/batches=false", "", 0},
 }
 
 var targets = []Target{

@@ -85,18 +85,33 @@ type generational interface{ Generation() uint64 }
 
 // call calls into the process with a deadline.
 func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout time.Duration, args []byte) (wire.Result, error) {
+	resp, err := in.send(&pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args}, timeout)
+	if err != nil {
+		return wire.Result{}, err
+	}
+	return resultOf(resp), nil
+}
+
+// resultOf is the outcome of a call as package wire takes it.
+func resultOf(resp *pluginpb.CallResponse) wire.Result {
+	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Status: int(resp.ErrorStatus), Panicked: resp.Panic}
+}
+
+// send sends req into the process with a deadline; a failure names the
+// plugin, the call's kind and target.
+func (in *instance) send(req *pluginpb.CallRequest, timeout time.Duration) (*pluginpb.CallResponse, error) {
+	kind, target := req.Kind, req.Target
 	in.mu.Lock()
 	p, closed, crashed, exit, killed, gen := in.p, in.closed, in.crashed, in.exit, in.killed, in.gen
 	in.mu.Unlock()
 	switch {
 	case closed:
-		return wire.Result{}, fmt.Errorf("plugin %q: %w (unloaded)", in.id, errNotRunning)
+		return nil, fmt.Errorf("plugin %q: %w (unloaded)", in.id, errNotRunning)
 	case crashed:
-		return wire.Result{}, fmt.Errorf("plugin %q: %w (%s)", in.id, errNotRunning, exit)
+		return nil, fmt.Errorf("plugin %q: %w (%s)", in.id, errNotRunning, exit)
 	case killed != "":
-		return wire.Result{}, fmt.Errorf("plugin %q: %w (killed: %s)", in.id, errNotRunning, killed)
+		return nil, fmt.Errorf("plugin %q: %w (killed: %s)", in.id, errNotRunning, killed)
 	}
-	req := &pluginpb.CallRequest{Kind: kind, Target: target, ArgsJson: args}
 	if gen != nil {
 		req.SettingsGeneration = gen.Generation()
 	}
@@ -104,7 +119,7 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 	if err != nil {
 		select {
 		case <-p.exited:
-			return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w (%s)", in.id, kind, target, errNotRunning, p.exitStatus())
+			return nil, fmt.Errorf("plugin %q: %s %s: %w (%s)", in.id, kind, target, errNotRunning, p.exitStatus())
 		default:
 		}
 		if overrun {
@@ -119,12 +134,12 @@ func (in *instance) call(kind pluginpb.CallRequest_Kind, target string, timeout 
 				in.kill(p, fmt.Sprintf("it stopped answering: %d calls in a row overran their deadlines, the last %s %s", n, kind, target))
 				err = fmt.Errorf("%w; %d in a row: its process is killed", err, n)
 			}
-			return wire.Result{}, err
+			return nil, err
 		}
-		return wire.Result{}, fmt.Errorf("plugin %q: %s %s: %w", in.id, kind, target, err)
+		return nil, fmt.Errorf("plugin %q: %s %s: %w", in.id, kind, target, err)
 	}
 	if in.streak.Load() != 0 {
 		in.streak.Store(0) // answered in time: the count of overruns in a row starts again
 	}
-	return wire.Result{Results: resp.ResultsJson, Err: resp.Error, HasErr: resp.HasError, Status: int(resp.ErrorStatus), Panicked: resp.Panic}, nil
+	return resp, nil
 }

@@ -206,10 +206,7 @@ func (in *instance) definition(d *pluginpb.Description) (*tentacle.Definition, e
 			if err := wire.Check(t); err != nil {
 				return nil, fmt.Errorf("hook %s: process plugins cannot handle it: %w", name, err)
 			}
-			timeout := in.hookTimeout(name)
-			handler = wire.MakeFunc(t, func(args []byte) (wire.Result, error) {
-				return in.call(pluginpb.CallRequest_HOOK, name, timeout, args)
-			}).Interface()
+			handler = in.hookFunc(t, name, in.hookTimeout(name), d).Interface()
 			if misfit, ok := misfitHandler(h.ShapeJson, t); ok {
 				handler = misfit
 			}
@@ -401,8 +398,9 @@ func (in *instance) ProcessStatus() tier.ProcessStatus {
 	if in.p != nil && !in.closed && !in.crashed {
 		st.PID = in.p.pid()
 		st.Details = map[string]any{
-			"direct_calls": in.p.direct.Load() != nil, // the host calls it over a socket of its own, not gRPC
-			"direct_host":  in.p.host.connected(),     // its calls into the host come over the host's socket
+			"direct_calls": in.p.direct.Load() != nil,             // the host calls it over a socket of its own, not gRPC
+			"direct_host":  in.p.host.connected(),                 // its calls into the host come over the host's socket
+			"features":     slices.Clone(in.p.desc.GetFeatures()), // what it speaks beyond the first protocol
 		}
 	}
 	if in.crashed {

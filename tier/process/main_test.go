@@ -34,7 +34,7 @@ import (
 )
 
 // testPlugins are the test plugins under testdata, built once per run.
-var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered", "levels", "baddescribe"}
+var testPlugins = []string{"hello", "tool", "marker", "chatty", "exitstart", "hangstart", "crosstier", "filtered", "levels", "baddescribe", "observer", "conventions"}
 
 // legacyPlugins are the test plugins built with the SDK's legacyTags: they
 // speak the earlier protocol (go-plugin and gRPC, direct calls beside), as

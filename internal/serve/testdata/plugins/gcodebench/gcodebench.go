@@ -1,8 +1,10 @@
 // Package gcodebench is the G-code handler of the server's benchmarks of
 // the printer's send path in every tier. A plugin whose identifier starts
 // with "benchf" asks for M117 only (a filter matching 1% of the
-// benchmark's lines); any other asks for every line. Either way the
-// handler looks at the command and leaves it unchanged.
+// benchmark's lines); one whose identifier starts with "bencho" observes
+// every line of the sent hook only (server.Filter.Observe, delivered off
+// the send path); any other asks for every line. Either way the handler
+// looks at the command and leaves it unchanged.
 package gcodebench
 
 import (
@@ -24,8 +26,12 @@ func sending(phase string, cmd server.Command) []server.Command {
 // New returns the definition of plugin id.
 func New(id string) *tentacle.Definition {
 	h := tentacle.Hook(sending, tentacle.DefaultOrder)
-	if strings.HasPrefix(id, "benchf") {
+	switch {
+	case strings.HasPrefix(id, "benchf"):
 		h = tentacle.Filtered(sending, server.Filter{Commands: []string{"M117"}})
+	case strings.HasPrefix(id, "bencho"):
+		h := tentacle.Filtered(sending, server.Filter{Observe: true})
+		return &tentacle.Definition{Name: id, Version: "1.0.0", Hooks: tentacle.Hooks{server.HookGcodeSent: h}}
 	}
 	return &tentacle.Definition{Name: id, Version: "1.0.0", Hooks: tentacle.Hooks{server.HookGcodeSending: h}}
 }

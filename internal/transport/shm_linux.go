@@ -159,7 +159,11 @@ func (r *region) await(off, sleepOff int, n uint32, deadline time.Time, nap time
 		r.spin.observe(0)
 		return nil
 	}
-	if spin := r.spin.budget(); spin > 0 && enterSpin() {
+	spin := r.spin.budget()
+	if !deadline.IsZero() {
+		spin = min(spin, deadline.Sub(start)) // never spin past the deadline
+	}
+	if spin > 0 && enterSpin() {
 		seen := false
 		for i := 1; ; i++ {
 			if atomic.LoadUint32(word) == n {
@@ -265,7 +269,7 @@ func offerShared(c net.Conn) (*region, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shared channel: %w", err)
 	}
-	r := &region{mem: mem}
+	r := &region{mem: mem, spin: spinner{least: callerSpin}}
 	var head [4]byte
 	binary.BigEndian.PutUint32(head[:], upgradeMagic)
 	if _, _, err := uc.WriteMsgUnix(head[:], unix.UnixRights(fd), nil); err != nil {

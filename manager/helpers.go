@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -38,6 +39,9 @@ func (m *Manager) guardHandler(id, hook string, h any) any {
 // returns zero values rather than panicking. Values that are not
 // functions are returned as they are.
 func (m *Manager) guardFunc(id string, phase Phase, what string, fn any) any {
+	if rf, ok := fn.(wire.RemoteFunc); ok && rf != nil {
+		return m.guardRemote(id, phase, what, rf)
+	}
 	v := reflect.ValueOf(fn)
 	if !v.IsValid() || v.Kind() != reflect.Func || v.IsNil() {
 		return fn
@@ -68,4 +72,21 @@ func (m *Manager) guardFunc(id string, phase Phase, what string, fn any) any {
 		}
 		return v.Call(args)
 	}).Interface()
+}
+
+// guardRemote is guardFunc for a process plugin's untyped function, the
+// way most of their helpers are called, written out: the same wrapper
+// without reflection, which costs a call several allocations.
+func (m *Manager) guardRemote(id string, phase Phase, what string, fn wire.RemoteFunc) wire.RemoteFunc {
+	return func(args ...any) (results []json.RawMessage, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				cause := recovered(r)
+				m.fault(id, phase, what, cause)
+				results = nil
+				err = &wire.Recovered{Err: &LifecycleError{Plugin: id, Phase: phase, Err: fmt.Errorf("%s: %w", what, cause)}}
+			}
+		}()
+		return fn(args...)
+	}
 }

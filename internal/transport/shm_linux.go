@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -60,6 +61,33 @@ const upgradeMagic = 0xfffffff0
 // for off a busy processor.
 const yieldEvery = 256
 
+// A waiter goes through the Go scheduler (runtime.Gosched) at least every
+// reschedEvery. A goroutine that only waits and answers never does
+// otherwise: it runs on, in and out of system calls, on one scheduling
+// tick of its processor (P), and after 10 ms the runtime's monitor thread
+// takes it for one that runs too long: it sends its thread a signal and
+// takes its P away in the middle of a futex sleep, and then, having found
+// work, polls every 20 µs again for a millisecond and more. On a virtual
+// machine each of those wake-ups costs microseconds of a core; measured,
+// they were about one per call of a plugin called a few thousand times a
+// second. Going through the scheduler every few milliseconds starts a new
+// tick and keeps the monitor asleep. It is not done on every wait: the
+// scheduler then wakes an idle thread to look for work, which costs more
+// than it saves.
+const reschedEvery = 5 * time.Millisecond
+
+// reschedule is runtime.Gosched; the tests count its calls.
+var reschedule = runtime.Gosched
+
+// maybeReschedule goes through the scheduler if this side's waiter has not
+// for reschedEvery (see there); now is the time of the wait's start.
+func (r *region) maybeReschedule(now time.Time) {
+	if now.Sub(r.rescheduled) >= reschedEvery {
+		r.rescheduled = now
+		reschedule()
+	}
+}
+
 // The longest sleep on the futex before the sleeper looks at the socket
 // for its peer having gone (a process that died sets no flag): short for
 // the calling side, which waits for an answer with a deadline; long for the
@@ -77,6 +105,10 @@ func sharedSupported() bool { return os.Getenv(SharedMemoryEnv) != "off" }
 type region struct {
 	mem  []byte
 	spin spinner // this side's spin policy
+
+	// rescheduled is when this side's waiter last went through the Go
+	// scheduler (see reschedEvery).
+	rescheduled time.Time
 }
 
 func (r *region) word(off int) *uint32 { return (*uint32)(unsafe.Pointer(&r.mem[off])) }
@@ -121,12 +153,17 @@ var errGone = errors.New("shared channel: the other side is gone")
 func (r *region) await(off, sleepOff int, n uint32, deadline time.Time, nap time.Duration, alive func() bool) error {
 	word := r.word(off)
 	start := time.Now()
+	r.maybeReschedule(start)
 	defer acquired()
 	if atomic.LoadUint32(word) == n {
 		r.spin.observe(0)
 		return nil
 	}
-	if spin := r.spin.budget(); spin > 0 && enterSpin() {
+	spin := r.spin.budget()
+	if !deadline.IsZero() {
+		spin = min(spin, deadline.Sub(start)) // never spin past the deadline
+	}
+	if spin > 0 && enterSpin() {
 		seen := false
 		for i := 1; ; i++ {
 			if atomic.LoadUint32(word) == n {
@@ -232,7 +269,7 @@ func offerShared(c net.Conn) (*region, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shared channel: %w", err)
 	}
-	r := &region{mem: mem}
+	r := &region{mem: mem, spin: spinner{least: callerSpin}}
 	var head [4]byte
 	binary.BigEndian.PutUint32(head[:], upgradeMagic)
 	if _, _, err := uc.WriteMsgUnix(head[:], unix.UnixRights(fd), nil); err != nil {

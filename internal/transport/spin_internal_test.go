@@ -35,6 +35,30 @@ func TestSpinnerBudget(t *testing.T) {
 	}
 }
 
+// TestCallerSpin: the calling side spins at least callerSpin, however
+// long its recent waits were; with quick answers it spins by them.
+func TestCallerSpin(t *testing.T) {
+	us := time.Microsecond
+	for _, tt := range []struct {
+		name  string
+		waits []time.Duration
+		want  time.Duration
+	}{
+		{"no wait yet", nil, callerSpin},
+		{"slow answers", []time.Duration{time.Millisecond, time.Millisecond}, callerSpin},
+		{"quick answers", []time.Duration{3 * us, 3 * us, 3 * us}, callerSpin},
+	} {
+		s := spinner{least: callerSpin}
+		for _, d := range tt.waits {
+			s.budget()
+			s.observe(d)
+		}
+		if got := s.budget(); got != tt.want {
+			t.Errorf("%s: budget after %v: %v, want %v", tt.name, tt.waits, got, tt.want)
+		}
+	}
+}
+
 // TestSpinnerProbes: a side that stopped spinning spins the whole cap once
 // every probeEvery waits, to notice quick answers again.
 func TestSpinnerProbes(t *testing.T) {

@@ -157,6 +157,9 @@ func (p *proc) exitStatus() string {
 func (p *proc) call(req *pluginpb.CallRequest, timeout time.Duration) (resp *pluginpb.CallResponse, overrun bool, err error) {
 	if d := p.direct.Load(); d != nil {
 		resp, err = callDirect(d, req, timeout)
+		if err == nil {
+			return resp, false, nil // before the DialError below, which escapes
+		}
 		var de *transport.DialError
 		if !errors.As(err, &de) || p.rpc == nil {
 			return resp, errors.Is(err, os.ErrDeadlineExceeded), err

@@ -2,6 +2,7 @@ package comm
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 type rig struct {
 	t      *testing.T
 	p      *fakePrinter
+	tr     io.ReadWriteCloser // the transport: p unless set before open
 	reg    *hooks.Registry
 	c      *Conn
 	mu     sync.Mutex
@@ -50,7 +52,10 @@ func newRig(t *testing.T, opts Options) *rig {
 // open opens the connection and waits for it to be operational.
 func (r *rig) open(opts Options) {
 	r.t.Helper()
-	opts.Transport, opts.Hooks = r.p, r.mustHooks()
+	if r.tr == nil {
+		r.tr = r.p
+	}
+	opts.Transport, opts.Hooks = r.tr, r.mustHooks()
 	opts.OnEvent = func(e Event) {
 		r.mu.Lock()
 		r.events = append(r.events, e)
@@ -308,5 +313,57 @@ func TestPauseResumeCancel(t *testing.T) {
 	}
 	if err := r.c.Cancel(); err != ErrNotPrinting {
 		t.Fatalf("cancel after the print: %v, want ErrNotPrinting", err)
+	}
+}
+
+// TestExchangeSameAsWrite: over a transport that is an exchanger, a print
+// is what it is over one that is not: the same lines written in the same
+// order, the same resends, the printer's own lines taken in order, the
+// same terminal log; and the lines sent on an "ok" were exchanged.
+func TestExchangeSameAsWrite(t *testing.T) {
+	run := func(exchange bool) (raw, log []string, exchanges int) {
+		r := newRig(t, Options{})
+		ex := &exchangingPrinter{fakePrinter: r.p}
+		if exchange {
+			r.tr = ex
+		}
+		r.open(Options{})
+		r.p.mu.Lock()
+		r.p.corrupt[5] = true // the 3rd line of the file
+		r.p.answer = func(cmd string) (string, bool) {
+			switch cmd {
+			case "G1 Y4":
+				return "echo:busy: processing\nT:20.0 /0.0 B:21.0 /0.0\nok", true
+			case "G1 Y6":
+				return "ok T:22.0 /0.0 B:23.0 /0.0", true
+			}
+			return "", false
+		}
+		r.p.mu.Unlock()
+		var lines []string
+		for i := range 12 {
+			lines = append(lines, fmt.Sprintf("G1 Y%d", i))
+		}
+		r.print(lines...)
+		if got := r.sent(); !slices.Equal(got, lines) {
+			t.Fatalf("exchange=%v: printer executed %q, want %q", exchange, got, lines)
+		}
+		r.p.mu.Lock()
+		raw, exchanges = slices.Clone(r.p.raw), ex.exchanges
+		r.p.mu.Unlock()
+		return raw, r.logLines(), exchanges
+	}
+	raw, log, _ := run(false)
+	exRaw, exLog, exchanges := run(true)
+	if !slices.Equal(raw, exRaw) {
+		t.Errorf("the printer got\n%q\nwith exchanges, and\n%q\nwith writes", exRaw, raw)
+	}
+	if !slices.Equal(log, exLog) {
+		t.Errorf("the log is\n%s\nwith exchanges, and\n%s\nwith writes", strings.Join(exLog, "\n"), strings.Join(log, "\n"))
+	}
+	// The first line of the print is written by the caller of Print; the
+	// others, and the resend, are sent on an "ok".
+	if exchanges < 11 {
+		t.Errorf("%d exchanges, want at least 11", exchanges)
 	}
 }

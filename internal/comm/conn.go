@@ -126,6 +126,8 @@ var fileTags = []string{"source:file"}
 type Conn struct {
 	opts Options
 	t    io.ReadWriteCloser
+	ex   exchanger   // t, when it is one
+	lr   *lineReader // the read loop's
 	log  *Log
 
 	queuing, queued, sending, sent *gcodePhase
@@ -138,20 +140,22 @@ type Conn struct {
 	qmu   sync.Mutex // the send queue
 	queue cmdQueue
 
-	mu        sync.Mutex // the send state below
-	credit    int        // commands the printer may take now
-	lineNo    int64      // number of the last numbered line sent
-	resend    int64      // next line to resend; 0: none
-	history   history
-	buf       []byte
-	src       Source
-	srcDone   bool
-	paused    atomic.Bool // the print is paused
-	cancelled atomic.Bool // the print is cancelled; the pump drops it
-	autoTemps bool
-	firmware  server.Firmware
+	mu      sync.Mutex // the send state below
+	credit  int        // commands the printer may take now
+	lineNo  int64      // number of the last numbered line sent
+	resend  int64      // next line to resend; 0: none
+	history history
+	buf     []byte
+	src     Source
+	srcDone bool
+	// exchanging is set while the read loop's goroutine pumps with
+	// mu held: its lines may be exchanged, their answers put in lr.
+	exchanging bool
+	paused     atomic.Bool // the print is paused
+	cancelled  atomic.Bool // the print is cancelled; the pump drops it
+	autoTemps  bool
+	firmware   server.Firmware
 
-	linesSeen atomic.Uint64
 	closeOnce sync.Once
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -178,6 +182,8 @@ func Open(opts Options) *Conn {
 		opts.TemperatureInterval = 5 * time.Second
 	}
 	c := &Conn{opts: opts, t: opts.Transport, log: opts.Log, done: make(chan struct{}), credit: 1}
+	c.ex, _ = c.t.(exchanger)
+	c.lr = newLineReader(c.t)
 	if c.log == nil {
 		c.log = NewLog(300)
 	}

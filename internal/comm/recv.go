@@ -13,8 +13,9 @@ import (
 func (c *Conn) readLoop() {
 	defer c.wg.Done()
 	commLoop.Enter()
-	lr := newLineReader(c.t)
-	quietSince, seen, timeouts := time.Now(), c.linesSeen.Load(), 0
+	lr := c.lr
+	quietSince, timeouts := time.Now(), 0
+	heard := false // a line came since the last timed-out read
 	for {
 		line, err := lr.next()
 		select {
@@ -25,8 +26,8 @@ func (c *Conn) readLoop() {
 		if errors.Is(err, errReadTimeout) {
 			// Lines may have come since the last check: the printer
 			// is alive.
-			if n := c.linesSeen.Load(); n != seen {
-				seen, quietSince, timeouts = n, time.Now(), 0
+			if heard {
+				heard, quietSince, timeouts = false, time.Now(), 0
 				continue
 			}
 			if time.Since(quietSince) < c.opts.Timeout {
@@ -43,7 +44,7 @@ func (c *Conn) readLoop() {
 			c.mu.Unlock()
 			return
 		}
-		c.linesSeen.Add(1)
+		heard = true
 		c.handleLine(line)
 	}
 }
@@ -152,7 +153,8 @@ func (c *Conn) callReceived(e *entry[server.ReceivedHook], line string) (out str
 }
 
 // ok handles the printer's acknowledgement: the printer has room for the
-// next command.
+// next command. Called on the read loop's goroutine, whose pump may
+// exchange the line it sends ([exchanger]).
 func (c *Conn) ok() {
 	c.mu.Lock()
 	if c.State() == StateConnecting {
@@ -163,7 +165,9 @@ func (c *Conn) ok() {
 		return
 	}
 	c.credit = 1
+	c.exchanging = c.ex != nil
 	c.pump(commLoop)
+	c.exchanging = false
 	c.checkDone()
 	more := c.credit > 0 && c.pending()
 	c.mu.Unlock()

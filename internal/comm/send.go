@@ -254,9 +254,23 @@ func (c *Conn) write(line string, numbered bool) {
 		c.buf = append(append(c.buf[:0], line...), '\n')
 	}
 	c.log.add("Send: ", c.buf)
-	if _, err := c.t.Write(c.buf); err != nil {
+	if err := c.writeOut(c.buf); err != nil {
 		c.fail("writing to the printer: " + err.Error())
 	}
+}
+
+// writeOut writes b to the printer, exchanging it on the read loop's
+// goroutine when the transport allows ([exchanger]). Called with mu held.
+func (c *Conn) writeOut(b []byte) error {
+	if c.exchanging { // c.lr is the calling goroutine's
+		if room := c.lr.room(); len(room) >= minExchangeRoom {
+			n, err := c.ex.Exchange(b, room)
+			c.lr.added(n)
+			return err
+		}
+	}
+	_, err := c.t.Write(b)
+	return err
 }
 
 // resendNext resends the next line the printer asked for again. Called

@@ -354,6 +354,19 @@ func TestExchangeSameAsWrite(t *testing.T) {
 		return raw, r.logLines(), exchanges
 	}
 	raw, log, _ := run(false)
+	// Every line read is logged once, before the line sent on it; the
+	// last "ok", on which nothing is sent, too.
+	want := []string{"Send: M110 N0", "Recv: ok", "Send: N1 M115*39", "Recv: ok",
+		"Send: N2 G1 Y0*99", "Recv: ok", "Send: N3 G1 Y1*99", "Recv: ok", "Send: N4 G1 Y2*103", "Recv: ok",
+		"Send: N5 G1 Y3*103", "Recv: Error:checksum mismatch, Last Line: 4", "Recv: Resend: 5", "Recv: ok",
+		"Send: N5 G1 Y3*103", "Recv: ok",
+		"Send: N6 G1 Y4*99", "Recv: echo:busy: processing", "Recv: T:20.0 /0.0 B:21.0 /0.0", "Recv: ok",
+		"Send: N7 G1 Y5*99", "Recv: ok", "Send: N8 G1 Y6*111", "Recv: ok T:22.0 /0.0 B:23.0 /0.0",
+		"Send: N9 G1 Y7*111", "Recv: ok", "Send: N10 G1 Y8*88", "Recv: ok", "Send: N11 G1 Y9*88", "Recv: ok",
+		"Send: N12 G1 Y10*99", "Recv: ok", "Send: N13 G1 Y11*99", "Recv: ok"}
+	if !slices.Equal(log, want) {
+		t.Errorf("the log is\n%s\nwant\n%s", strings.Join(log, "\n"), strings.Join(want, "\n"))
+	}
 	exRaw, exLog, exchanges := run(true)
 	if !slices.Equal(raw, exRaw) {
 		t.Errorf("the printer got\n%q\nwith exchanges, and\n%q\nwith writes", exRaw, raw)

@@ -151,11 +151,15 @@ type Conn struct {
 	// exchanging is set while the read loop's goroutine pumps with
 	// mu held: its lines may be exchanged, their answers put in lr.
 	exchanging bool
-	paused     atomic.Bool // the print is paused
-	cancelled  atomic.Bool // the print is cancelled; the pump drops it
-	autoTemps  bool
-	firmware   server.Firmware
+	// recv is the line the read loop read and has not logged yet (an
+	// "ok", in lr's buffer), set while it pumps with mu held.
+	recv      []byte
+	paused    atomic.Bool // the print is paused
+	cancelled atomic.Bool // the print is cancelled; the pump drops it
+	autoTemps bool
+	firmware  server.Firmware
 
+	closed    atomic.Bool // Close was called: the read loop stops
 	closeOnce sync.Once
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -232,6 +236,7 @@ func (c *Conn) Log(after uint64) ([]string, uint64) { return c.log.Since(after) 
 func (c *Conn) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
+		c.closed.Store(true)
 		close(c.done)
 		err = c.t.Close()
 		c.setState(StateClosed)

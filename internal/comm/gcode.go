@@ -1,6 +1,7 @@
 package comm
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 
@@ -60,9 +61,18 @@ func CleanLine(line string) string {
 }
 
 // Checksum is the checksum of a numbered line, as Marlin and RepRap
-// firmware check it: the XOR of every byte before the '*'.
+// firmware check it: the XOR of every byte before the '*'. It XORs eight
+// bytes at a time and folds the word.
 func Checksum(b []byte) byte {
-	var cs byte
+	var w uint64
+	for len(b) >= 8 {
+		w ^= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	w ^= w >> 32
+	w ^= w >> 16
+	w ^= w >> 8
+	cs := byte(w)
 	for _, c := range b {
 		cs ^= c
 	}
@@ -78,9 +88,17 @@ func AppendNumbered(buf []byte, n int64, line string) []byte {
 	buf = append(buf, line...)
 	cs := Checksum(buf[start:])
 	buf = append(buf, '*')
-	buf = strconv.AppendUint(buf, uint64(cs), 10)
+	buf = append(buf, checksumText[cs]...)
 	return append(buf, '\n')
 }
+
+// checksumText is the decimal text of every checksum.
+var checksumText = func() (t [256]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
 
 // ParseTemperatures reads a temperature report ("ok T:21.3 /0.0 B:20.1
 // /60.0 @:0 B@:0", "T0:200.0 /200.0 T1:...") into readings by the

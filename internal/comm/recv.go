@@ -18,10 +18,8 @@ func (c *Conn) readLoop() {
 	heard := false // a line came since the last timed-out read
 	for {
 		line, err := lr.next()
-		select {
-		case <-c.done:
+		if c.closed.Load() {
 			return
-		default:
 		}
 		if errors.Is(err, errReadTimeout) {
 			// Lines may have come since the last check: the printer
@@ -84,9 +82,13 @@ func (c *Conn) timedOut(n int) {
 
 // handleLine handles one line from the printer.
 func (c *Conn) handleLine(b []byte) {
+	ix := c.received.handlers()
+	if string(b) == "ok" && (ix == nil || ix.n == 0) {
+		c.ok(b) // logged with the line sent on it
+		return
+	}
 	c.log.add("Recv: ", b)
 	var line string
-	ix := c.received.handlers()
 	if ix != nil && ix.n > 0 {
 		line = c.runReceived(ix, lineString(b))
 		b = nil
@@ -104,7 +106,7 @@ func (c *Conn) handleLine(b []byte) {
 		if line != "" && strings.Contains(line, "T:") {
 			c.temperatures(line)
 		}
-		c.ok()
+		c.ok(nil)
 		return
 	}
 	c.other(line)
@@ -154,10 +156,14 @@ func (c *Conn) callReceived(e *entry[server.ReceivedHook], line string) (out str
 
 // ok handles the printer's acknowledgement: the printer has room for the
 // next command. Called on the read loop's goroutine, whose pump may
-// exchange the line it sends ([exchanger]).
-func (c *Conn) ok() {
+// exchange the line it sends ([exchanger]). recv, when not nil, is the
+// line read, not logged yet: it is logged with the line sent on it
+// ([Conn.logSend]), or alone.
+func (c *Conn) ok(recv []byte) {
 	c.mu.Lock()
+	c.recv = recv
 	if c.State() == StateConnecting {
+		c.logRecv()
 		c.credit = 1
 		c.setState(StateOperational)
 		c.mu.Unlock()
@@ -168,6 +174,7 @@ func (c *Conn) ok() {
 	c.exchanging = c.ex != nil
 	c.pump(commLoop)
 	c.exchanging = false
+	c.logRecv() // nothing was sent on it
 	c.checkDone()
 	more := c.credit > 0 && c.pending()
 	c.mu.Unlock()
@@ -192,7 +199,7 @@ func (c *Conn) other(line string) {
 		c.firmwareError(line)
 	case strings.HasPrefix(line, "start"):
 		if c.State() == StateConnecting {
-			c.ok()
+			c.ok(nil)
 		}
 	case strings.HasPrefix(line, "FIRMWARE_NAME:"):
 		c.firmwareInfo(line)

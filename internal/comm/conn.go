@@ -142,7 +142,7 @@ type Conn struct {
 
 	mu      sync.Mutex // the send state below
 	credit  int        // commands the printer may take now
-	lineNo  int64      // number of the last numbered line sent
+	lineNo  lineNumber // the last numbered line sent
 	resend  int64      // next line to resend; 0: none
 	history history
 	buf     []byte

@@ -81,15 +81,53 @@ func Checksum(b []byte) byte {
 
 // AppendNumbered appends "N<n> <line>*<checksum>\n" to buf.
 func AppendNumbered(buf []byte, n int64, line string) []byte {
+	var num [20]byte
+	return appendNumbered(buf, strconv.AppendInt(num[:0], n, 10), line)
+}
+
+// appendNumbered is AppendNumbered with the number's decimal text.
+func appendNumbered(buf, num []byte, line string) []byte {
 	start := len(buf)
 	buf = append(buf, 'N')
-	buf = strconv.AppendInt(buf, n, 10)
+	buf = append(buf, num...)
 	buf = append(buf, ' ')
 	buf = append(buf, line...)
 	cs := Checksum(buf[start:])
 	buf = append(buf, '*')
 	buf = append(buf, checksumText[cs]...)
 	return append(buf, '\n')
+}
+
+// lineNumber is the number of the last numbered line sent and its decimal
+// text, which counting up rewrites in place: the text of the next number
+// without a division per digit.
+type lineNumber struct {
+	n    int64
+	text []byte // the text of n, once it was counted up or set
+}
+
+// set makes n the number.
+func (l *lineNumber) set(n int64) { l.n, l.text = n, l.text[:0] }
+
+// next counts up and returns the new number's text, valid until the next
+// call.
+func (l *lineNumber) next() []byte {
+	l.n++
+	b := l.text
+	if len(b) == 0 || l.n <= 1 {
+		l.text = strconv.AppendInt(b[:0], l.n, 10)
+		return l.text
+	}
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] != '9' {
+			b[i]++
+			return b
+		}
+		b[i] = '0'
+	}
+	b[0] = '1' // 99 -> 100
+	l.text = append(b, '0')
+	return l.text
 }
 
 // checksumText is the decimal text of every checksum.

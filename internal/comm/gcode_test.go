@@ -45,3 +45,25 @@ func TestChecksum(t *testing.T) {
 		t.Errorf("%d checksums seen, want all 128", len(seen))
 	}
 }
+
+// TestLineNumber: counting up the text in place gives every number's
+// decimal text, across carries and after the number is set.
+func TestLineNumber(t *testing.T) {
+	var l lineNumber
+	check := func() {
+		t.Helper()
+		want := l.n + 1
+		if got := string(l.next()); got != strconv.FormatInt(want, 10) || l.n != want {
+			t.Fatalf("next = %q (n %d), want %d", got, l.n, want)
+		}
+	}
+	for range 12000 {
+		check()
+	}
+	for _, n := range []int64{0, 8, 98, 999, 99999, 123456789, 9999999999} {
+		l.set(n)
+		for range 3 {
+			check()
+		}
+	}
+}

@@ -65,7 +65,7 @@ func (c *Conn) timedOut(n int) {
 	if c.State() == StateConnecting {
 		c.credit = 1
 		c.write("M110 N0", false)
-		c.lineNo = 0
+		c.lineNo.set(0)
 		c.credit = 0
 		return
 	}
@@ -190,7 +190,7 @@ func (c *Conn) other(line string) {
 	case strings.HasPrefix(line, "Resend:") || strings.HasPrefix(line, "rs "):
 		if n, ok := ParseResend(line); ok {
 			c.mu.Lock()
-			if n >= 1 && n <= c.lineNo {
+			if n >= 1 && n <= c.lineNo.n {
 				c.resend = n
 			}
 			c.mu.Unlock()

@@ -231,7 +231,7 @@ func (c *Conn) sendCommand(l *hooks.Loop, cmd server.Command) {
 		// A new line number: sent as is, the next line follows it.
 		if n, ok := paramInt(cmd.Line, 'N'); ok {
 			c.write(cmd.Line, false)
-			c.lineNo = n
+			c.lineNo.set(n)
 			c.credit--
 			c.sent.apply(l, &cmd)
 			return
@@ -246,9 +246,8 @@ func (c *Conn) sendCommand(l *hooks.Loop, cmd server.Command) {
 // mu held.
 func (c *Conn) write(line string, numbered bool) {
 	if numbered {
-		c.lineNo++
-		c.buf = AppendNumbered(c.buf[:0], c.lineNo, line)
-		c.history.remember(c.lineNo, c.buf)
+		c.buf = appendNumbered(c.buf[:0], c.lineNo.next(), line)
+		c.history.remember(c.lineNo.n, c.buf)
 	} else {
 		c.buf = append(append(c.buf[:0], line...), '\n')
 	}
@@ -307,7 +306,7 @@ func (c *Conn) resendNext() {
 		c.fail("writing to the printer: " + err.Error())
 	}
 	c.credit--
-	if c.resend++; c.resend > c.lineNo {
+	if c.resend++; c.resend > c.lineNo.n {
 		c.resend = 0
 	}
 }

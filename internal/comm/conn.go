@@ -11,7 +11,8 @@
 // on the goroutine that read it, which sends the next line at once, and a
 // command queued from elsewhere is sent by its caller when the printer has
 // room. With an in-memory printer (the virtual printer) a print runs on one
-// goroutine.
+// goroutine, and the line sent on an "ok" and its answer are handed over
+// in one call (an exchange, see Options.Transport).
 package comm
 
 import (
@@ -82,7 +83,12 @@ type Event struct {
 // Options configure a [Conn].
 type Options struct {
 	// Transport is the line to the printer: a serial port, or what a
-	// plugin's serial factory returned. The Conn closes it.
+	// plugin's serial factory returned. The Conn closes it. A transport
+	// with a method Exchange(w, r []byte) (int, error), an in-memory
+	// printer that answers while a line is written (the virtual
+	// printer's Printer.Exchange), has the lines sent on an "ok" written
+	// and their answers taken in one call: Write, then a Read that does
+	// not wait, moving at most len(r) bytes into r.
 	Transport io.ReadWriteCloser
 	// Hooks are the hooks the Conn calls.
 	Hooks Hooks

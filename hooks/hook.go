@@ -103,9 +103,9 @@ func (h *Hook[F]) Call(fn func(Handler[F])) { h.CallOn(nil, fn) }
 // The handlers are called in one loop under one deferred recover, the
 // cheapest form of the common case, where nothing panics. After a panic the
 // deferred function reports it and calls the handlers after the panicking
-// one, each under a recover of its own ([Hook.callOne]). A handler that
-// calls runtime.Goexit, which no recover stops, ends the calls: the
-// remaining handlers are not called (nor are they after panic(nil) under
+// one, each under a recover of its own. A handler that calls
+// runtime.Goexit, which no recover stops, ends the calls: the remaining
+// handlers are not called (nor are they after panic(nil) under
 // GODEBUG=panicnil=1, which recover cannot tell from a Goexit).
 func (h *Hook[F]) CallOn(l *Loop, fn func(Handler[F])) {
 	hs := h.Handlers()
@@ -115,11 +115,10 @@ func (h *Hook[F]) CallOn(l *Loop, fn func(Handler[F])) {
 	var start time.Duration
 	i := 0
 	defer func() {
-		if i < len(hs) {
-			if h.recovered(l, hs[i], start, recover()) {
-				for _, hd := range hs[i+1:] {
-					h.callOne(l, hd, fn)
-				}
+		if i < len(hs) && h.recovered(l, hs[i], start, recover()) {
+			each := func(hd Handler[F]) bool { fn(hd); return false }
+			for _, hd := range hs[i+1:] {
+				h.callOne(l, hd, each)
 			}
 		}
 	}()
@@ -129,22 +128,6 @@ func (h *Hook[F]) CallOn(l *Loop, fn func(Handler[F])) {
 		fn(hs[i])
 		st.EndOn(l, start)
 	}
-}
-
-// callOne calls fn for one handler under a recover of its own: the handlers
-// after a panicking one.
-func (h *Hook[F]) callOne(l *Loop, hd Handler[F], fn func(Handler[F])) {
-	var start time.Duration
-	done := false
-	defer func() {
-		if !done {
-			h.recovered(l, hd, start, recover())
-		}
-	}()
-	start = hd.Stats.BeginOn(l)
-	fn(hd)
-	hd.Stats.EndOn(l, start)
-	done = true
 }
 
 // recovered counts and reports the failed call of hd that started at start
@@ -172,13 +155,11 @@ func (h *Hook[F]) CallUntilOn(l *Loop, fn func(Handler[F]) bool) (stop bool) {
 	var start time.Duration
 	i := 0
 	defer func() {
-		if i < len(hs) && !stop {
-			if h.recovered(l, hs[i], start, recover()) {
-				for _, hd := range hs[i+1:] {
-					if h.callOneUntil(l, hd, fn) {
-						stop = true
-						return
-					}
+		if i < len(hs) && !stop && h.recovered(l, hs[i], start, recover()) {
+			for _, hd := range hs[i+1:] {
+				if h.callOne(l, hd, fn) {
+					stop = true
+					return
 				}
 			}
 		}
@@ -195,9 +176,10 @@ func (h *Hook[F]) CallUntilOn(l *Loop, fn func(Handler[F]) bool) (stop bool) {
 	return false
 }
 
-// callOneUntil is callOne for CallUntilOn: it reports what fn returned,
-// false after a panic.
-func (h *Hook[F]) callOneUntil(l *Loop, hd Handler[F], fn func(Handler[F]) bool) (stop bool) {
+// callOne calls fn for one handler under a recover of its own (the
+// handlers after a panicking one) and reports what fn returned, false
+// after a panic.
+func (h *Hook[F]) callOne(l *Loop, hd Handler[F], fn func(Handler[F]) bool) (stop bool) {
 	var start time.Duration
 	done := false
 	defer func() {

@@ -62,7 +62,9 @@ func CleanLine(line string) string {
 
 // Checksum is the checksum of a numbered line, as Marlin and RepRap
 // firmware check it: the XOR of every byte before the '*'. It XORs eight
-// bytes at a time and folds the word.
+// bytes at a time and folds the word. The virtual printer checks lines
+// with a checksum of its own, as firmware does: a mistake here would not
+// be hidden by both sides sharing it.
 func Checksum(b []byte) byte {
 	var w uint64
 	for len(b) >= 8 {

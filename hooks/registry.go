@@ -483,12 +483,19 @@ func (r *Registry) changedLocked(hs *hookState) {
 	}
 }
 
-// publishLocked tidies hs and publishes both of its views.
+// publishLocked tidies hs and publishes its views. A hook declared with a
+// type has its typed snapshot built at once, which is its hot path, and its
+// untyped view ([Registry.Handlers]: listings, plugins reading a hook's
+// handlers) on demand, by the first call after the change: an enable or a
+// disable builds one snapshot of the hook's handlers, not two. An untyped
+// hook's view is built at once.
 func (r *Registry) publishLocked(hs *hookState) {
 	hs.tidy()
-	hs.buildUntyped(r.guard)
 	if hs.typed != nil {
+		hs.untyped.Store(nil) // stale: Handlers rebuilds it on demand
 		hs.typed.publish(hs.entries)
+	} else {
+		hs.buildUntyped(r.guard)
 	}
 	hs.pending = false
 }

@@ -534,7 +534,8 @@ func (r *Registry) Release() {
 // (order, plugin), or nil when it has none, each wrapped by
 // [Options.Guard] when the registry has one. The slice is a shared
 // snapshot: do not modify it. It always reflects the latest change, also
-// while the registry is held.
+// while the registry is held; for a hook declared with a type, the first
+// call after a change builds it (the hot path is [Hook.Handlers]).
 func (r *Registry) Handlers(name string) []tentacle.HookEntry {
 	v, ok := r.lookup.Load(name)
 	if !ok {

@@ -10,7 +10,11 @@
 // docs/howto-process.md), and calls its hooks, helpers and mixins as it
 // calls those of any plugin. A crash, a leak or a hang in it never reaches
 // the host. The SDK links neither gRPC nor protobuf's runtime, so that the
-// process is ready a few milliseconds after it was started.
+// process is ready a few milliseconds after it was started. Built with the
+// build tags netgo and osusergo, as tentacle plugins pack builds it, a
+// plugin that uses no cgo of its own is linked statically and starts a few
+// milliseconds sooner still (without them, a plugin that imports net, as
+// net/http does, is linked with the C library wherever cgo is on).
 //
 // The plugin needs no list of its host's mixins: the host describes them
 // when it starts the process, and the implementation implements those

@@ -60,11 +60,24 @@ func serveLean(s *server, sock string, opts Options) error {
 		return err
 	}
 	req := orEmpty(hello.Describe)
-	s.setHost(newDirectHost(nil, req.DirectHost))
+	host := newDirectHost(nil, req.DirectHost)
+	s.setHost(host)
+	// The connection for the plugin's calls into the host is made while the
+	// plugin describes itself, and before the host reads the description:
+	// the host takes it while it waits for that, not later while it waits
+	// for the answer of a call (Initialize) whose code calls it.
+	prepared := make(chan struct{})
+	go func() {
+		defer close(prepared)
+		if d, ok := host.(*directHost); ok {
+			_ = d.conns.Prepare() // else the first call dials
+		}
+	}()
 	desc, err := s.describe(req)
 	if err != nil {
 		desc = &lean.Description{Failure: err.Error()}
 	}
+	<-prepared
 	desc.DirectCalls = direct.addr()
 	if err := transport.WriteFrame(conn, desc); err != nil {
 		return fmt.Errorf("describe: %w", err)

@@ -25,8 +25,10 @@ type Startup interface {
 // AfterStartup is implemented by plugins that want to know the server is
 // serving (StartupPlugin.on_after_startup). It is called in the background
 // once the server listens, so a slow one never delays serving; for a plugin
-// enabled while the server runs, right after its enable. Without it,
-// nothing is called.
+// enabled while the server runs, right after its enable. A stop that
+// begins while it runs waits for it (within the shutdown timeout) before
+// any plugin's OnShutdown; once the stop has begun it is not called.
+// Without it, nothing is called.
 type AfterStartup interface {
 	OnAfterStartup()
 }

@@ -2,10 +2,12 @@ package cli_test
 
 import (
 	"context"
+	"debug/elf"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -107,6 +109,11 @@ func TestPack(t *testing.T) {
 			}
 			assertOnly(t, out, tt.want.ID)
 			assertOnly(t, pkg, tt.want.Executable, process.ManifestFile)
+			if runtime.GOOS == "linux" {
+				if interp := interpreter(t, filepath.Join(pkg, tt.want.Executable)); interp != "" {
+					t.Errorf("the executable is linked dynamically (interpreter %s); want it static (pack's build tags)", interp)
+				}
+			}
 
 			base := t.TempDir()
 			if err := os.CopyFS(filepath.Join(base, "packages", tt.want.ID), os.DirFS(pkg)); err != nil {
@@ -121,6 +128,27 @@ func TestPack(t *testing.T) {
 			assertOnly(t, out, tt.want.ID)
 		})
 	}
+}
+
+// interpreter returns the program interpreter (the dynamic loader) the ELF
+// executable at path names, "" for none: a statically linked executable.
+func interpreter(t *testing.T, path string) string {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b, err := io.ReadAll(p.Open())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.TrimRight(string(b), "\x00")
+		}
+	}
+	return ""
 }
 
 // serverMixinNames are the names of the tentacle server's mixins, sorted:

@@ -171,11 +171,28 @@ func checkMain(dir string) error {
 	return nil
 }
 
-// goBuild builds the main package in dir into exe.
+// buildTags are the build tags pack builds a plugin with: the pure-Go
+// name lookups of packages net and os/user, so that an executable whose own
+// code uses no cgo links no C library and is linked statically. A plugin
+// that imports net (net/http, package server) is otherwise linked
+// dynamically with libc wherever a C compiler is installed, and each of its
+// starts pays for the dynamic loader and the C runtime's start: about 3 ms
+// of the 8 ms a start may take on a small machine (docs/benchmarks.md).
+// Tags the user gives in GOFLAGS stand instead.
+const buildTags = "netgo,osusergo"
+
+// goBuild builds the main package in dir into exe, with buildTags unless
+// GOFLAGS (the environment's or go env's) gives tags.
 func goBuild(ctx context.Context, dir, exe string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", exe, ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+	env := append(os.Environ(), "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+	args := []string{"build", "-o", exe}
+	goenv := exec.CommandContext(ctx, "go", "env", "GOFLAGS")
+	goenv.Dir, goenv.Env = dir, env
+	if flags, err := goenv.Output(); err == nil && !strings.Contains(string(flags), "-tags") {
+		args = append(args, "-tags="+buildTags)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
+	cmd.Dir, cmd.Env = dir, env
 	out, err := cmd.CombinedOutput()
 	if errors.Is(err, exec.ErrNotFound) {
 		return fmt.Errorf("the go command builds the plugin, and it is not on PATH: %w", err)

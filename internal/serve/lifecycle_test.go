@@ -99,6 +99,49 @@ func TestStartupAndShutdownSortingOrder(t *testing.T) {
 	}
 }
 
+// slowStarter's OnAfterStartup waits for release, then records its end.
+type slowStarter struct {
+	tentacle.Base
+	rec     *recorder
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *slowStarter) OnAfterStartup() {
+	close(s.entered)
+	<-s.release
+	s.rec.add("after_startup returned")
+}
+func (s *slowStarter) OnShutdown() { s.rec.add("shutdown") }
+
+// A stop that begins while a plugin's OnAfterStartup runs waits for it
+// before it calls OnShutdown: no plugin hears of the stop while it is
+// still starting.
+func TestStopWaitsForAfterStartup(t *testing.T) {
+	rec := &recorder{}
+	p := &slowStarter{rec: rec, entered: make(chan struct{}), release: make(chan struct{})}
+	h := start(t, setup{plugins: map[string]*tentacle.Definition{"slow": {Implementation: p}}})
+	<-p.entered
+	stopped := make(chan error, 1)
+	go func() { stopped <- h.stop() }()
+	// Released once OnShutdown is called (the stop did not wait), or after
+	// a while (it waits): either way the order is recorded.
+	go func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for i := 0; i < 200 && !slices.Contains(rec.get(), "shutdown"); i++ {
+			<-tick.C
+		}
+		close(p.release)
+	}()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"after_startup returned", "shutdown"}, rec.get()); diff != "" {
+		t.Errorf("callbacks (-want +got):\n%s", diff)
+	}
+}
+
 func TestStartupPanicIsCounted(t *testing.T) {
 	rec := &recorder{}
 	h := start(t, setup{plugins: map[string]*tentacle.Definition{

@@ -90,7 +90,9 @@ func (a startupActivator) Activate(p manager.Plugin) error {
 		st.OnStartup(a.s.host, a.s.listenPort())
 	}
 	if as, ok := manager.As[server.AfterStartup](p); ok {
-		a.s.background(func() { a.s.guarded(p.ID(), "OnAfterStartup", as.OnAfterStartup) })
+		a.s.background(func() {
+			a.s.afterStartup(func() { a.s.guarded(p.ID(), "OnAfterStartup", as.OnAfterStartup) })
+		})
 	}
 	return nil
 }
@@ -110,6 +112,19 @@ func (s *Server) background(fn func()) {
 		defer s.bg.Done()
 		fn()
 	}()
+}
+
+// afterStartup calls fn, a plugin's OnAfterStartup, unless the stop has
+// begun: then it is not called. The stop waits for the calls under way
+// before it tells plugins of the shutdown, so that a plugin never hears of
+// the stop while its OnAfterStartup still runs.
+func (s *Server) afterStartup(fn func()) {
+	s.afterMu.RLock()
+	defer s.afterMu.RUnlock()
+	if s.life.Err() != nil {
+		return
+	}
+	fn()
 }
 
 // guarded calls plugin code outside the lifecycle, counting a panic as a

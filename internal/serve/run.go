@@ -73,7 +73,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 	s.background(s.autoconnect)
 	s.background(func() {
-		callEach(s, "OnAfterStartup", server.SortAfterStartup, func(id string, p server.AfterStartup) { p.OnAfterStartup() })
+		callEach(s, "OnAfterStartup", server.SortAfterStartup, func(id string, p server.AfterStartup) { s.afterStartup(p.OnAfterStartup) })
 		if err := s.marker.complete(); err != nil {
 			s.log.Warn("cannot remove the start marker", "error", err)
 		}
@@ -153,6 +153,11 @@ func (s *Server) stop() error {
 			s.sockets.stopping(StopRequest{}) // a signal: pages learn of it as of a shutdown
 		}
 		s.endLife() // an install under way is abandoned and rolled back
+		// No plugin hears of the stop while its OnAfterStartup still runs:
+		// those under way end first (those not begun are not called).
+		if !waitTimeout(func() { s.afterMu.Lock(); s.afterMu.Unlock() }, timeout) {
+			s.log.Warn("AfterStartup callbacks still running; telling plugins of the stop without them", "timeout", timeout)
+		}
 		if s.startupCalled {
 			// Only plugins that were told of the start hear of the stop.
 			s.bus.Fire(server.EventShutdown, nil)

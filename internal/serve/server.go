@@ -131,6 +131,9 @@ type Server struct {
 	// install) ends with it.
 	life    context.Context
 	endLife context.CancelFunc
+	// afterMu is held for reading by each OnAfterStartup call and taken
+	// by the stop once life has ended (afterStartup).
+	afterMu sync.RWMutex
 
 	apiKey     string
 	sessions   *loginSessions   // login sessions, for the socket's auth

@@ -139,8 +139,9 @@ func processCPU(pids []int) (time.Duration, bool) {
 
 // startStop is one start of the plugins of h's packages folder as a host
 // does it, timed: a new manager (made untimed, as newHost makes it, its log
-// discarded) is started (discover, gate, then for each plugin in turn:
-// spawn, handshake, describe, load, enable). Then, untimed, it checks that
+// discarded) is started (discover, gate, the plugins' processes started
+// side by side: check, spawn, handshake, describe; then for each plugin in
+// turn: load, enable). Then, untimed, it checks that
 // the n plugins are enabled and run, shuts the manager down and waits for
 // every process to be gone. It returns how long Shutdown took. live is the
 // manager that runs, for the benchmark's cleanup.
@@ -272,9 +273,13 @@ func BenchmarkStartOne(b *testing.B) {
 // their checks answered from the record of earlier ones.
 //
 // manager-start is what a host does: Manager.Start over a packages folder
-// holding 10 copies of hello, as BenchmarkStartOne (the manager loads and
-// enables plugins one after the other, in discovery order, so this is not
-// parallel). ms/plugin = ms/op ÷ 10.
+// holding 10 copies of hello, as BenchmarkStartOne. The manager starts the
+// processes side by side (up to 8 at once: each start is a check, a spawn
+// and the process's initialisation, which on 2 cores compete for them), the
+// first direct call's connection included; then it loads (Check, Load: a
+// call each) and enables (SettingsDefaults, Inject, Initialize: a call
+// each) the plugins one after the other, in discovery order.
+// ms/plugin = ms/op ÷ 10.
 //
 // tier-loads is the start of the same 10 plugins in parallel at the tier:
 // one goroutine per plugin calls the candidate's Load (the check,

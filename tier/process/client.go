@@ -54,6 +54,7 @@ type proc struct {
 // The process's unix sockets go into a folder of its own in the host's
 // folder from runs, removed once it has stopped.
 func startProcess(ctx context.Context, id, exe, sha string, c *checks, out *output, hostSvc pluginpb.HostServer, mixins []*pluginpb.MixinDecl, startTimeout time.Duration, runs *runDirs) (*proc, error) {
+	begin := time.Now()
 	cmd, started, protocol, err := verifiedCommand(exe, sha, c)
 	if err != nil {
 		return nil, err
@@ -72,7 +73,11 @@ func startProcess(ctx context.Context, id, exe, sha string, c *checks, out *outp
 		return nil, fmt.Errorf("start %s: %w", exe, err)
 	}
 	if p.desc.DirectCalls != "" {
-		p.direct.Store(transport.NewConns(p.desc.DirectCalls, maxIdleDirect))
+		conns := transport.NewConns(p.desc.DirectCalls, maxIdleDirect)
+		if protocol == protocolLean {
+			prepareFirstCall(conns, startTimeout-time.Since(begin))
+		}
+		p.direct.Store(conns)
 		select {
 		case <-p.exited: // gone already: watch may have missed it
 			p.closeDirect()
@@ -80,6 +85,29 @@ func startProcess(ctx context.Context, id, exe, sha string, c *checks, out *outp
 		}
 	}
 	return p, nil
+}
+
+// prepareFirstCall makes the connection of the first direct call into a
+// plugin that has just started, waiting for it no longer than within (what
+// is left of the start's time): the starts of several plugins run side by
+// side, their first calls (Load, the enable's) one after the other. A
+// connection not made in time, or not at all, is the first call's to make
+// and to report.
+func prepareFirstCall(conns *transport.Conns, within time.Duration) {
+	if within <= 0 {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = conns.Prepare()
+	}()
+	timer := time.NewTimer(within)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+	}
 }
 
 // ErrStart is the failure of a plugin process that did not complete its

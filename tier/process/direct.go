@@ -129,7 +129,8 @@ func (h *hostDirect) handle(call *pluginpb.HostCall) *pluginpb.HostReply {
 	return &reply
 }
 
-// connected reports whether the plugin has made its Host calls here.
+// connected reports whether the plugin has connected here for its Host
+// calls (the lean protocol's SDK does during its start).
 func (h *hostDirect) connected() bool { return h != nil && h.used.Load() }
 
 // close stops answering, closes the connections and removes the socket.

@@ -44,6 +44,11 @@ var legacyPlugins = []string{"hello", "tool", "chatty"}
 // legacyTags are the build tags of an SDK of the earlier protocol.
 const legacyTags = "tentacle_grpc"
 
+// packTags are the build tags tentacle plugins pack builds a plugin with
+// (internal/pack): the test plugins are built as a packed plugin is,
+// statically linked.
+const packTags = "netgo,osusergo"
+
 // legacy names test plugin name as built by legacyPlugins.
 func legacy(name string) string { return filepath.Join("grpc", name) }
 
@@ -83,7 +88,7 @@ func bin(t testing.TB, name string) string {
 		for _, set := range []struct {
 			tags, dir string
 			plugins   []string
-		}{{"", binDir, testPlugins}, {legacyTags, filepath.Join(binDir, legacy("")), legacyPlugins}} {
+		}{{packTags, binDir, testPlugins}, {legacyTags, filepath.Join(binDir, legacy("")), legacyPlugins}} {
 			if buildErr = os.MkdirAll(set.dir, 0o755); buildErr != nil {
 				return
 			}

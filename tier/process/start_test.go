@@ -1,7 +1,9 @@
 package process_test
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/tentacle-go/tentacle/internal/lean"
 	"github.com/tentacle-go/tentacle/manager"
+	"github.com/tentacle-go/tentacle/tier"
 	"github.com/tentacle-go/tentacle/tier/process"
 )
 
@@ -123,5 +126,34 @@ func TestDescribeFailure(t *testing.T) {
 	}
 	if pids := running(t, filepath.Join(h.pkgs, "bad")); len(pids) > 0 {
 		t.Errorf("processes left behind: %v", pids)
+	}
+}
+
+// TestConnectionsAtStart: by the end of a plugin's start in the lean
+// protocol, before any of its code ran, it has connected to the host's
+// socket for its calls into the host (its first, from Initialize typically,
+// finds the connection made), and the host to its socket for the first call
+// into it.
+func TestConnectionsAtStart(t *testing.T) {
+	h := newHost(t, hostConfig{plugins: map[string]string{"hello": "hello"}, noStart: true})
+	cands, err := process.New(h.pkgs, process.Options{}).Scan(context.Background())
+	if err != nil || len(cands) != 1 {
+		t.Fatalf("scan: %d candidates, %v", len(cands), err)
+	}
+	inst, err := cands[0].Load(context.Background(), tier.Env{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	st := inst.(tier.ProcessReporter).ProcessStatus()
+	idle := process.IdleDirect(inst)
+	if err := inst.Close(); err != nil {
+		t.Error(err)
+	}
+	waitGone(t, st.PID)
+	if st.Details["direct_host"] != true {
+		t.Errorf("after the start: %+v; want direct_host true", st.Details)
+	}
+	if idle != 1 {
+		t.Errorf("%d idle connections into the plugin after the start; want 1, made for the first call", idle)
 	}
 }

@@ -79,7 +79,8 @@ func BenchmarkDispatch(b *testing.B) {
 }
 
 // BenchmarkAddRemove is enabling and disabling one plugin's handler on a hook
-// that has 50 others: both snapshots are rebuilt twice per iteration.
+// that has 50 others: the typed snapshot is rebuilt twice per iteration
+// (the untyped view only when asked for).
 func BenchmarkAddRemove(b *testing.B) {
 	const name = "tentacle.comm.protocol.gcode.sending"
 	r := hooks.NewRegistry(hooks.Options{})

@@ -99,36 +99,45 @@ func (h *Hook[F]) Call(fn func(Handler[F])) { h.CallOn(nil, fn) }
 // CallOn is [Hook.Call] on loop l's goroutine: the calls of timed handlers
 // run under their profile labels (see [Loop]), and the goroutine is back
 // under l's when CallOn returns, also after a panic.
+//
+// The handlers are called in one loop under one deferred recover, the
+// cheapest form of the common case, where nothing panics. After a panic the
+// deferred function reports it and calls the handlers after the panicking
+// one, each under a recover of its own. A handler that calls
+// runtime.Goexit, which no recover stops, ends the calls: the remaining
+// handlers are not called (nor are they after panic(nil) under
+// GODEBUG=panicnil=1, which recover cannot tell from a Goexit).
 func (h *Hook[F]) CallOn(l *Loop, fn func(Handler[F])) {
 	hs := h.Handlers()
-	for i := 0; i < len(hs); {
-		i = h.run(l, hs, i, fn)
+	if len(hs) == 0 {
+		return
+	}
+	var start time.Duration
+	i := 0
+	defer func() {
+		if i < len(hs) && h.recovered(l, hs[i], start, recover()) {
+			each := func(hd Handler[F]) bool { fn(hd); return false }
+			for _, hd := range hs[i+1:] {
+				h.callOne(l, hd, each)
+			}
+		}
+	}()
+	for ; i < len(hs); i++ {
+		st := hs[i].Stats
+		start = st.BeginOn(l)
+		fn(hs[i])
+		st.EndOn(l, start)
 	}
 }
 
-// run calls fn for hs[i:] under one deferred recover. It returns the index
-// to go on from: len(hs) when done, or the one after a panicking handler.
-// The loop ends with next == len(hs), so next < len(hs) in the deferred
-// function means fn(hs[next]) panicked.
-func (h *Hook[F]) run(l *Loop, hs []Handler[F], i int, fn func(Handler[F])) (next int) {
-	var start time.Duration
-	defer func() {
-		if next < len(hs) {
-			st := hs[next].Stats
-			st.EndOn(l, start)
-			r := recover()
-			st.Fail(r)
-			h.fault(hs[next].Plugin, r)
-			next++
-		}
-	}()
-	for next = i; next < len(hs); next++ {
-		st := hs[next].Stats
-		start = st.BeginOn(l)
-		fn(hs[next])
-		st.EndOn(l, start)
-	}
-	return next
+// recovered counts and reports the failed call of hd that started at start
+// (r is what recover returned) and puts the goroutine back under l's
+// labels. It reports whether the calls go on: not after a Goexit (r nil).
+func (h *Hook[F]) recovered(l *Loop, hd Handler[F], start time.Duration, r any) bool {
+	hd.Stats.EndOn(l, start)
+	hd.Stats.Fail(r)
+	h.fault(hd.Plugin, r)
+	return r != nil
 }
 
 // CallUntil is like [Hook.Call] but stops at the first handler for which fn
@@ -137,40 +146,52 @@ func (h *Hook[F]) run(l *Loop, hs []Handler[F], i int, fn func(Handler[F])) (nex
 func (h *Hook[F]) CallUntil(fn func(Handler[F]) bool) bool { return h.CallUntilOn(nil, fn) }
 
 // CallUntilOn is [Hook.CallUntil] on loop l's goroutine, labelled as
-// [Hook.CallOn] is.
-func (h *Hook[F]) CallUntilOn(l *Loop, fn func(Handler[F]) bool) bool {
+// [Hook.CallOn] is, and recovered as CallOn is.
+func (h *Hook[F]) CallUntilOn(l *Loop, fn func(Handler[F]) bool) (stop bool) {
 	hs := h.Handlers()
-	for i := 0; i < len(hs); {
-		var stop bool
-		if i, stop = h.runUntil(l, hs, i, fn); stop {
+	if len(hs) == 0 {
+		return false
+	}
+	var start time.Duration
+	i := 0
+	defer func() {
+		if i < len(hs) && !stop && h.recovered(l, hs[i], start, recover()) {
+			for _, hd := range hs[i+1:] {
+				if h.callOne(l, hd, fn) {
+					stop = true
+					return
+				}
+			}
+		}
+	}()
+	for ; i < len(hs); i++ {
+		st := hs[i].Stats
+		start = st.BeginOn(l)
+		stop = fn(hs[i])
+		st.EndOn(l, start)
+		if stop {
 			return true
 		}
 	}
 	return false
 }
 
-func (h *Hook[F]) runUntil(l *Loop, hs []Handler[F], i int, fn func(Handler[F]) bool) (next int, stop bool) {
+// callOne calls fn for one handler under a recover of its own (the
+// handlers after a panicking one) and reports what fn returned, false
+// after a panic.
+func (h *Hook[F]) callOne(l *Loop, hd Handler[F], fn func(Handler[F]) bool) (stop bool) {
 	var start time.Duration
+	done := false
 	defer func() {
-		if !stop && next < len(hs) {
-			st := hs[next].Stats
-			st.EndOn(l, start)
-			r := recover()
-			st.Fail(r)
-			h.fault(hs[next].Plugin, r)
-			next++
+		if !done {
+			h.recovered(l, hd, start, recover())
 		}
 	}()
-	for next = i; next < len(hs); next++ {
-		st := hs[next].Stats
-		start = st.BeginOn(l)
-		stop = fn(hs[next])
-		st.EndOn(l, start)
-		if stop {
-			return next + 1, true
-		}
-	}
-	return next, false
+	start = hd.Stats.BeginOn(l)
+	stop = fn(hd)
+	hd.Stats.EndOn(l, start)
+	done = true
+	return stop
 }
 
 // fault reports a recovered panic. A reflect.Value (what the interpreter of

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -190,6 +191,82 @@ func TestCallUntil(t *testing.T) {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]fault{{"b", name, "b"}, {"b", name, "b"}, {"b", name, "b"}}, rec.get()); diff != "" {
+		t.Errorf("faults (-want +got):\n%s", diff)
+	}
+}
+
+// TestCallUntilAfterPanics: after a panic, the handlers after it are still
+// called one by one, a second panic among them is recovered too, and the
+// first that returns true still stops the calls.
+func TestCallUntilAfterPanics(t *testing.T) {
+	const name = "x.y"
+	var rec faultRecorder
+	r := hooks.NewRegistry(hooks.Options{OnFault: rec.onFault})
+	h := hooks.MustDeclare[func() bool](r, hooks.Spec{Name: name})
+	var calls []string
+	add := func(p string, fn func() bool) {
+		if err := r.Add(p, name, hooks.Registration{Func: func() bool { calls = append(calls, p); return fn() }}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("a", func() bool { panic("a") })
+	add("b", func() bool { return false })
+	add("c", func() bool { panic("c") })
+	add("d", func() bool { return true })
+	add("e", func() bool { return true })
+	if !h.CallUntil(func(hd hooks.Handler[func() bool]) bool { return hd.Fn() }) {
+		t.Error("CallUntil did not stop")
+	}
+	if diff := cmp.Diff([]string{"a", "b", "c", "d"}, calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]fault{{"a", name, "a"}, {"c", name, "c"}}, rec.get()); diff != "" {
+		t.Errorf("faults (-want +got):\n%s", diff)
+	}
+}
+
+// TestCallGoexit: a handler that calls runtime.Goexit ends the calls (no
+// recover stops it), and the handlers after it are not called on the way
+// out, by Call or by CallUntil.
+func TestCallGoexit(t *testing.T) {
+	const name = "x.y"
+	var rec faultRecorder
+	r := hooks.NewRegistry(hooks.Options{OnFault: rec.onFault})
+	h := hooks.MustDeclare[func()](r, hooks.Spec{Name: name})
+	var calls []string
+	_ = r.Add("a", name, hooks.Registration{Func: func() { calls = append(calls, "a"); panic("a") }})
+	_ = r.Add("b", name, hooks.Registration{Func: func() { calls = append(calls, "b"); runtime.Goexit() }})
+	_ = r.Add("c", name, hooks.Registration{Func: func() { calls = append(calls, "c") }})
+	for _, tc := range []struct {
+		until bool
+		first string // the first handler: "a" panics first, "b" exits at once
+		want  []string
+	}{{false, "a", []string{"a", "b"}}, {true, "a", []string{"a", "b"}}, {false, "b", []string{"b"}}, {true, "b", []string{"b"}}} {
+		until := tc.until
+		if tc.first == "b" {
+			r.Remove("a", name)
+		}
+		calls = nil
+		returned := false
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if until {
+				h.CallUntil(func(hd hooks.Handler[func()]) bool { hd.Fn(); return false })
+			} else {
+				h.Call(func(hd hooks.Handler[func()]) { hd.Fn() })
+			}
+			returned = true
+		}()
+		<-done
+		if returned {
+			t.Errorf("until=%v, first %s: the call returned after a Goexit", until, tc.first)
+		}
+		if diff := cmp.Diff(tc.want, calls); diff != "" {
+			t.Errorf("until=%v, first %s: calls (-want +got):\n%s", until, tc.first, diff)
+		}
+	}
+	if diff := cmp.Diff([]fault{{"a", name, "a"}, {"a", name, "a"}}, rec.get()); diff != "" {
 		t.Errorf("faults (-want +got):\n%s", diff)
 	}
 }

@@ -483,12 +483,19 @@ func (r *Registry) changedLocked(hs *hookState) {
 	}
 }
 
-// publishLocked tidies hs and publishes both of its views.
+// publishLocked tidies hs and publishes its views. A hook declared with a
+// type has its typed snapshot built at once, which is its hot path, and its
+// untyped view ([Registry.Handlers]: listings, plugins reading a hook's
+// handlers) on demand, by the first call after the change: an enable or a
+// disable builds one snapshot of the hook's handlers, not two. An untyped
+// hook's view is built at once.
 func (r *Registry) publishLocked(hs *hookState) {
 	hs.tidy()
-	hs.buildUntyped(r.guard)
 	if hs.typed != nil {
+		hs.untyped.Store(nil) // stale: Handlers rebuilds it on demand
 		hs.typed.publish(hs.entries)
+	} else {
+		hs.buildUntyped(r.guard)
 	}
 	hs.pending = false
 }
@@ -527,7 +534,8 @@ func (r *Registry) Release() {
 // (order, plugin), or nil when it has none, each wrapped by
 // [Options.Guard] when the registry has one. The slice is a shared
 // snapshot: do not modify it. It always reflects the latest change, also
-// while the registry is held.
+// while the registry is held; for a hook declared with a type, the first
+// call after a change builds it (the hot path is [Hook.Handlers]).
 func (r *Registry) Handlers(name string) []tentacle.HookEntry {
 	v, ok := r.lookup.Load(name)
 	if !ok {

@@ -2,6 +2,7 @@ package comm
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 type rig struct {
 	t      *testing.T
 	p      *fakePrinter
+	tr     io.ReadWriteCloser // the transport: p unless set before open
 	reg    *hooks.Registry
 	c      *Conn
 	mu     sync.Mutex
@@ -50,7 +52,10 @@ func newRig(t *testing.T, opts Options) *rig {
 // open opens the connection and waits for it to be operational.
 func (r *rig) open(opts Options) {
 	r.t.Helper()
-	opts.Transport, opts.Hooks = r.p, r.mustHooks()
+	if r.tr == nil {
+		r.tr = r.p
+	}
+	opts.Transport, opts.Hooks = r.tr, r.mustHooks()
 	opts.OnEvent = func(e Event) {
 		r.mu.Lock()
 		r.events = append(r.events, e)
@@ -308,5 +313,70 @@ func TestPauseResumeCancel(t *testing.T) {
 	}
 	if err := r.c.Cancel(); err != ErrNotPrinting {
 		t.Fatalf("cancel after the print: %v, want ErrNotPrinting", err)
+	}
+}
+
+// TestExchangeSameAsWrite: over a transport that is an exchanger, a print
+// is what it is over one that is not: the same lines written in the same
+// order, the same resends, the printer's own lines taken in order, the
+// same terminal log; and the lines sent on an "ok" were exchanged.
+func TestExchangeSameAsWrite(t *testing.T) {
+	run := func(exchange bool) (raw, log []string, exchanges int) {
+		r := newRig(t, Options{})
+		ex := &exchangingPrinter{fakePrinter: r.p}
+		if exchange {
+			r.tr = ex
+		}
+		r.open(Options{})
+		r.p.mu.Lock()
+		r.p.corrupt[5] = true // the 3rd line of the file
+		r.p.answer = func(cmd string) (string, bool) {
+			switch cmd {
+			case "G1 Y4":
+				return "echo:busy: processing\nT:20.0 /0.0 B:21.0 /0.0\nok", true
+			case "G1 Y6":
+				return "ok T:22.0 /0.0 B:23.0 /0.0", true
+			}
+			return "", false
+		}
+		r.p.mu.Unlock()
+		var lines []string
+		for i := range 12 {
+			lines = append(lines, fmt.Sprintf("G1 Y%d", i))
+		}
+		r.print(lines...)
+		if got := r.sent(); !slices.Equal(got, lines) {
+			t.Fatalf("exchange=%v: printer executed %q, want %q", exchange, got, lines)
+		}
+		r.p.mu.Lock()
+		raw, exchanges = slices.Clone(r.p.raw), ex.exchanges
+		r.p.mu.Unlock()
+		return raw, r.logLines(), exchanges
+	}
+	raw, log, _ := run(false)
+	// Every line read is logged once, before the line sent on it; the
+	// last "ok", on which nothing is sent, too.
+	want := []string{"Send: M110 N0", "Recv: ok", "Send: N1 M115*39", "Recv: ok",
+		"Send: N2 G1 Y0*99", "Recv: ok", "Send: N3 G1 Y1*99", "Recv: ok", "Send: N4 G1 Y2*103", "Recv: ok",
+		"Send: N5 G1 Y3*103", "Recv: Error:checksum mismatch, Last Line: 4", "Recv: Resend: 5", "Recv: ok",
+		"Send: N5 G1 Y3*103", "Recv: ok",
+		"Send: N6 G1 Y4*99", "Recv: echo:busy: processing", "Recv: T:20.0 /0.0 B:21.0 /0.0", "Recv: ok",
+		"Send: N7 G1 Y5*99", "Recv: ok", "Send: N8 G1 Y6*111", "Recv: ok T:22.0 /0.0 B:23.0 /0.0",
+		"Send: N9 G1 Y7*111", "Recv: ok", "Send: N10 G1 Y8*88", "Recv: ok", "Send: N11 G1 Y9*88", "Recv: ok",
+		"Send: N12 G1 Y10*99", "Recv: ok", "Send: N13 G1 Y11*99", "Recv: ok"}
+	if !slices.Equal(log, want) {
+		t.Errorf("the log is\n%s\nwant\n%s", strings.Join(log, "\n"), strings.Join(want, "\n"))
+	}
+	exRaw, exLog, exchanges := run(true)
+	if !slices.Equal(raw, exRaw) {
+		t.Errorf("the printer got\n%q\nwith exchanges, and\n%q\nwith writes", exRaw, raw)
+	}
+	if !slices.Equal(log, exLog) {
+		t.Errorf("the log is\n%s\nwith exchanges, and\n%s\nwith writes", strings.Join(exLog, "\n"), strings.Join(log, "\n"))
+	}
+	// The first line of the print is written by the caller of Print; the
+	// others, and the resend, are sent on an "ok".
+	if exchanges < 11 {
+		t.Errorf("%d exchanges, want at least 11", exchanges)
 	}
 }

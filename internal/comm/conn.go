@@ -11,7 +11,8 @@
 // on the goroutine that read it, which sends the next line at once, and a
 // command queued from elsewhere is sent by its caller when the printer has
 // room. With an in-memory printer (the virtual printer) a print runs on one
-// goroutine.
+// goroutine, and the line sent on an "ok" and its answer are handed over
+// in one call (an exchange, see Options.Transport).
 package comm
 
 import (
@@ -82,7 +83,12 @@ type Event struct {
 // Options configure a [Conn].
 type Options struct {
 	// Transport is the line to the printer: a serial port, or what a
-	// plugin's serial factory returned. The Conn closes it.
+	// plugin's serial factory returned. The Conn closes it. A transport
+	// with a method Exchange(w, r []byte) (int, error), an in-memory
+	// printer that answers while a line is written (the virtual
+	// printer's Printer.Exchange), has the lines sent on an "ok" written
+	// and their answers taken in one call: Write, then a Read that does
+	// not wait, moving at most len(r) bytes into r.
 	Transport io.ReadWriteCloser
 	// Hooks are the hooks the Conn calls.
 	Hooks Hooks
@@ -126,6 +132,8 @@ var fileTags = []string{"source:file"}
 type Conn struct {
 	opts Options
 	t    io.ReadWriteCloser
+	ex   exchanger   // t, when it is one
+	lr   *lineReader // the read loop's
 	log  *Log
 
 	queuing, queued, sending, sent *gcodePhase
@@ -138,20 +146,26 @@ type Conn struct {
 	qmu   sync.Mutex // the send queue
 	queue cmdQueue
 
-	mu        sync.Mutex // the send state below
-	credit    int        // commands the printer may take now
-	lineNo    int64      // number of the last numbered line sent
-	resend    int64      // next line to resend; 0: none
-	history   history
-	buf       []byte
-	src       Source
-	srcDone   bool
+	mu      sync.Mutex // the send state below
+	credit  int        // commands the printer may take now
+	lineNo  lineNumber // the last numbered line sent
+	resend  int64      // next line to resend; 0: none
+	history history
+	buf     []byte
+	src     Source
+	srcDone bool
+	// exchanging is set while the read loop's goroutine pumps with
+	// mu held: its lines may be exchanged, their answers put in lr.
+	exchanging bool
+	// recv is the line the read loop read and has not logged yet (an
+	// "ok", in lr's buffer), set while it pumps with mu held.
+	recv      []byte
 	paused    atomic.Bool // the print is paused
 	cancelled atomic.Bool // the print is cancelled; the pump drops it
 	autoTemps bool
 	firmware  server.Firmware
 
-	linesSeen atomic.Uint64
+	closed    atomic.Bool // Close was called: the read loop stops
 	closeOnce sync.Once
 	done      chan struct{}
 	wg        sync.WaitGroup
@@ -178,6 +192,8 @@ func Open(opts Options) *Conn {
 		opts.TemperatureInterval = 5 * time.Second
 	}
 	c := &Conn{opts: opts, t: opts.Transport, log: opts.Log, done: make(chan struct{}), credit: 1}
+	c.ex, _ = c.t.(exchanger)
+	c.lr = newLineReader(c.t)
 	if c.log == nil {
 		c.log = NewLog(300)
 	}
@@ -226,6 +242,7 @@ func (c *Conn) Log(after uint64) ([]string, uint64) { return c.log.Since(after) 
 func (c *Conn) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
+		c.closed.Store(true)
 		close(c.done)
 		err = c.t.Close()
 		c.setState(StateClosed)

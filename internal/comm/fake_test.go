@@ -61,11 +61,37 @@ func (p *fakePrinter) Write(b []byte) (int, error) {
 	if p.closed {
 		return 0, io.ErrClosedPipe
 	}
+	p.write(b)
+	return len(b), nil
+}
+
+// write handles the lines of b. Called with mu held.
+func (p *fakePrinter) write(b []byte) {
 	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
 		p.line(line)
 	}
 	p.cond.Broadcast()
-	return len(b), nil
+}
+
+// exchangingPrinter is a fakePrinter that is an [exchanger], as the
+// virtual printer is; it counts the exchanges.
+type exchangingPrinter struct {
+	*fakePrinter
+	exchanges int
+}
+
+func (p *exchangingPrinter) Exchange(w, r []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return 0, io.ErrClosedPipe
+	}
+	p.write(w)
+	p.exchanges++
+	if p.out.Len() == 0 {
+		return 0, nil
+	}
+	return p.out.Read(r)
 }
 
 func (p *fakePrinter) say(s string) { p.out.WriteString(s + "\n") }

@@ -1,6 +1,7 @@
 package comm
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 
@@ -60,9 +61,20 @@ func CleanLine(line string) string {
 }
 
 // Checksum is the checksum of a numbered line, as Marlin and RepRap
-// firmware check it: the XOR of every byte before the '*'.
+// firmware check it: the XOR of every byte before the '*'. It XORs eight
+// bytes at a time and folds the word. The virtual printer checks lines
+// with a checksum of its own, as firmware does: a mistake here would not
+// be hidden by both sides sharing it.
 func Checksum(b []byte) byte {
-	var cs byte
+	var w uint64
+	for len(b) >= 8 {
+		w ^= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	w ^= w >> 32
+	w ^= w >> 16
+	w ^= w >> 8
+	cs := byte(w)
 	for _, c := range b {
 		cs ^= c
 	}
@@ -71,16 +83,62 @@ func Checksum(b []byte) byte {
 
 // AppendNumbered appends "N<n> <line>*<checksum>\n" to buf.
 func AppendNumbered(buf []byte, n int64, line string) []byte {
+	var num [20]byte
+	return appendNumbered(buf, strconv.AppendInt(num[:0], n, 10), line)
+}
+
+// appendNumbered is AppendNumbered with the number's decimal text.
+func appendNumbered(buf, num []byte, line string) []byte {
 	start := len(buf)
 	buf = append(buf, 'N')
-	buf = strconv.AppendInt(buf, n, 10)
+	buf = append(buf, num...)
 	buf = append(buf, ' ')
 	buf = append(buf, line...)
 	cs := Checksum(buf[start:])
 	buf = append(buf, '*')
-	buf = strconv.AppendUint(buf, uint64(cs), 10)
+	buf = append(buf, checksumText[cs]...)
 	return append(buf, '\n')
 }
+
+// lineNumber is the number of the last numbered line sent and its decimal
+// text, which counting up rewrites in place: the text of the next number
+// without a division per digit.
+type lineNumber struct {
+	n    int64
+	text []byte // the text of n, once it was counted up or set
+}
+
+// set makes n the number.
+func (l *lineNumber) set(n int64) { l.n, l.text = n, l.text[:0] }
+
+// next counts up and returns the new number's text, valid until the next
+// call.
+func (l *lineNumber) next() []byte {
+	l.n++
+	b := l.text
+	if len(b) == 0 || l.n <= 1 {
+		l.text = strconv.AppendInt(b[:0], l.n, 10)
+		return l.text
+	}
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] != '9' {
+			b[i]++
+			return b
+		}
+		b[i] = '0'
+	}
+	b[0] = '1' // 99 -> 100
+	l.text = append(b, '0')
+	return l.text
+}
+
+// checksumText is the decimal text of every checksum.
+var checksumText = func() (t [256]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
 
 // ParseTemperatures reads a temperature report ("ok T:21.3 /0.0 B:20.1
 // /60.0 @:0 B@:0", "T0:200.0 /200.0 T1:...") into readings by the

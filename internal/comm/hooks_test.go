@@ -174,10 +174,14 @@ func TestHandlersChangeWhilePrinting(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	done := make(chan struct{})
+	first := make(chan struct{}) // closed after the first round: from then on a plugin's handlers are always there
 	var calls atomic.Int64
 	go func() {
 		defer close(done)
 		for i := 0; ; i++ {
+			if i == 1 {
+				close(first)
+			}
 			select {
 			case <-stop:
 				return
@@ -194,6 +198,7 @@ func TestHandlersChangeWhilePrinting(t *testing.T) {
 			r.reg.RemovePlugin(fmt.Sprintf("p%d", (i+1)%3))
 		}
 	}()
+	<-first
 	r.print(lines...)
 	close(stop)
 	<-done

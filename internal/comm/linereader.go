@@ -60,3 +60,33 @@ func (lr *lineReader) next() ([]byte, error) {
 		}
 	}
 }
+
+// room returns the free space after the unread data, without moving the
+// unread data, so that the line last returned stays valid: where an
+// exchange ([exchanger]) puts the printer's answers. added counts what was
+// put there.
+func (lr *lineReader) room() []byte { return lr.buf[lr.w:] }
+
+func (lr *lineReader) added(n int) { lr.w += n }
+
+// exchanger is a transport whose printer answers a line while it is
+// written, in memory, as the virtual printer does. Exchange writes w as
+// Write does and then moves the answers that are ready, at most len(r)
+// bytes, into r without waiting, as a Read that finds some would; it
+// returns how many bytes it moved. One call (and, in the virtual printer,
+// one lock) thus hands over a line and its "ok".
+//
+// A [Conn] whose transport is an exchanger exchanges the lines its read
+// loop sends on the printer's "ok" (the lines of a print) and reads the
+// answers from its own buffer; the bytes the printer sees and their order
+// are the same as with Write, and what the printer says on its own (a
+// temperature autoreport, a keepalive) still comes in the order it was
+// said. Lines sent from other goroutines are written with Write. A serial
+// port is no exchanger.
+type exchanger interface {
+	Exchange(w, r []byte) (n int, err error)
+}
+
+// minExchangeRoom is the free space in the read buffer below which a line
+// is written with Write, and its answer read with Read, which makes room.
+const minExchangeRoom = 256

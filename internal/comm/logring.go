@@ -21,15 +21,28 @@ func NewLog(n int) *Log {
 
 // add logs prefix followed by line, without a trailing newline.
 func (r *Log) add(prefix string, line []byte) {
+	r.mu.Lock()
+	r.put(prefix, line)
+	r.mu.Unlock()
+}
+
+// add2 logs two lines, as two adds do, under one lock.
+func (r *Log) add2(prefix1 string, line1 []byte, prefix2 string, line2 []byte) {
+	r.mu.Lock()
+	r.put(prefix1, line1)
+	r.put(prefix2, line2)
+	r.mu.Unlock()
+}
+
+// put is add with mu held.
+func (r *Log) put(prefix string, line []byte) {
 	if n := len(line); n > 0 && line[n-1] == '\n' {
 		line = line[:n-1]
 	}
-	r.mu.Lock()
 	i := r.next % uint64(len(r.slots))
 	s := append(r.slots[i][:0], prefix...)
 	r.slots[i] = append(s, line...)
 	r.next++
-	r.mu.Unlock()
 }
 
 // Since returns the lines logged after sequence number after (the lines

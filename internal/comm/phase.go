@@ -22,25 +22,35 @@ func newPhase(c *Conn, name string, hook *hooks.Hook[server.GcodeHook]) *gcodePh
 	return p
 }
 
-// apply runs the phase's handlers on cmd, as OctoPrint's comm layer does:
-// each handler sees what the previous ones made of the command. It returns
-// the command to go on with, or several (an expansion, in the queuing
-// phase only), or drop when a handler suppressed it. It allocates nothing
-// when no handler changes the command. l is the loop whose goroutine calls
-// (nil: another's).
-func (p *gcodePhase) apply(l *hooks.Loop, cmd server.Command) (out server.Command, many []server.Command, drop bool) {
+// apply runs the phase's handlers on *cmd, as OctoPrint's comm layer
+// does: each handler sees what the previous ones made of the command. On
+// return *cmd is the command to go on with, unless the handlers expanded
+// it into several (many; the queuing phase only) or a handler suppressed
+// it (drop). It allocates nothing when no handler changes the command. l
+// is the loop whose goroutine calls (nil: another's). A phase without
+// handlers costs a check that inlines into the caller.
+func (p *gcodePhase) apply(l *hooks.Loop, cmd *server.Command) (many []server.Command, drop bool) {
+	if p.chain.hook == nil || len(p.chain.hook.Handlers()) == 0 {
+		return nil, false
+	}
+	return p.applyAll(l, cmd)
+}
+
+// applyAll is apply of a phase that has handlers.
+func (p *gcodePhase) applyAll(l *hooks.Loop, cmd *server.Command) (many []server.Command, drop bool) {
 	ix := p.chain.handlers()
 	if ix == nil || ix.n == 0 {
-		return cmd, nil, false
+		return nil, false
 	}
-	r := run{loop: l, ix: ix, list: ix.forCode(cmd.Gcode), cur: cmd}
+	r := run{loop: l, ix: ix, list: ix.forCode(cmd.Gcode), cur: *cmd}
 	for r.i < len(r.list) && !r.drop {
 		p.runFrom(&r)
 	}
 	if r.drop {
-		return cmd, nil, true
+		return nil, true
 	}
-	return r.cur, r.many, false
+	*cmd = r.cur
+	return r.many, false
 }
 
 // run is the state of one command's way through a phase's handlers.

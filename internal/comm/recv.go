@@ -13,20 +13,19 @@ import (
 func (c *Conn) readLoop() {
 	defer c.wg.Done()
 	commLoop.Enter()
-	lr := newLineReader(c.t)
-	quietSince, seen, timeouts := time.Now(), c.linesSeen.Load(), 0
+	lr := c.lr
+	quietSince, timeouts := time.Now(), 0
+	heard := false // a line came since the last timed-out read
 	for {
 		line, err := lr.next()
-		select {
-		case <-c.done:
+		if c.closed.Load() {
 			return
-		default:
 		}
 		if errors.Is(err, errReadTimeout) {
 			// Lines may have come since the last check: the printer
 			// is alive.
-			if n := c.linesSeen.Load(); n != seen {
-				seen, quietSince, timeouts = n, time.Now(), 0
+			if heard {
+				heard, quietSince, timeouts = false, time.Now(), 0
 				continue
 			}
 			if time.Since(quietSince) < c.opts.Timeout {
@@ -43,7 +42,7 @@ func (c *Conn) readLoop() {
 			c.mu.Unlock()
 			return
 		}
-		c.linesSeen.Add(1)
+		heard = true
 		c.handleLine(line)
 	}
 }
@@ -66,7 +65,7 @@ func (c *Conn) timedOut(n int) {
 	if c.State() == StateConnecting {
 		c.credit = 1
 		c.write("M110 N0", false)
-		c.lineNo = 0
+		c.lineNo.set(0)
 		c.credit = 0
 		return
 	}
@@ -83,9 +82,13 @@ func (c *Conn) timedOut(n int) {
 
 // handleLine handles one line from the printer.
 func (c *Conn) handleLine(b []byte) {
+	ix := c.received.handlers()
+	if string(b) == "ok" && (ix == nil || ix.n == 0) {
+		c.ok(b) // logged with the line sent on it
+		return
+	}
 	c.log.add("Recv: ", b)
 	var line string
-	ix := c.received.handlers()
 	if ix != nil && ix.n > 0 {
 		line = c.runReceived(ix, lineString(b))
 		b = nil
@@ -103,7 +106,7 @@ func (c *Conn) handleLine(b []byte) {
 		if line != "" && strings.Contains(line, "T:") {
 			c.temperatures(line)
 		}
-		c.ok()
+		c.ok(nil)
 		return
 	}
 	c.other(line)
@@ -152,10 +155,15 @@ func (c *Conn) callReceived(e *entry[server.ReceivedHook], line string) (out str
 }
 
 // ok handles the printer's acknowledgement: the printer has room for the
-// next command.
-func (c *Conn) ok() {
+// next command. Called on the read loop's goroutine, whose pump may
+// exchange the line it sends ([exchanger]). recv, when not nil, is the
+// line read, not logged yet: it is logged with the line sent on it
+// ([Conn.logSend]), or alone.
+func (c *Conn) ok(recv []byte) {
 	c.mu.Lock()
+	c.recv = recv
 	if c.State() == StateConnecting {
+		c.logRecv()
 		c.credit = 1
 		c.setState(StateOperational)
 		c.mu.Unlock()
@@ -163,7 +171,10 @@ func (c *Conn) ok() {
 		return
 	}
 	c.credit = 1
+	c.exchanging = c.ex != nil
 	c.pump(commLoop)
+	c.exchanging = false
+	c.logRecv() // nothing was sent on it
 	c.checkDone()
 	more := c.credit > 0 && c.pending()
 	c.mu.Unlock()
@@ -179,7 +190,7 @@ func (c *Conn) other(line string) {
 	case strings.HasPrefix(line, "Resend:") || strings.HasPrefix(line, "rs "):
 		if n, ok := ParseResend(line); ok {
 			c.mu.Lock()
-			if n >= 1 && n <= c.lineNo {
+			if n >= 1 && n <= c.lineNo.n {
 				c.resend = n
 			}
 			c.mu.Unlock()
@@ -188,7 +199,7 @@ func (c *Conn) other(line string) {
 		c.firmwareError(line)
 	case strings.HasPrefix(line, "start"):
 		if c.State() == StateConnecting {
-			c.ok()
+			c.ok(nil)
 		}
 	case strings.HasPrefix(line, "FIRMWARE_NAME:"):
 		c.firmwareInfo(line)

@@ -102,19 +102,19 @@ func (c *Conn) enqueueLocked(l *hooks.Loop, cmd server.Command) {
 		c.queue.push(cmd)
 		return
 	}
-	one, many, drop := c.queuing.apply(l, cmd)
+	many, drop := c.queuing.apply(l, &cmd)
 	if drop {
 		return
 	}
 	if many == nil {
-		if c.queue.push(one) {
-			c.queued.apply(l, one)
+		if c.queue.push(cmd) {
+			c.queued.apply(l, &cmd)
 		}
 		return
 	}
 	for _, m := range many {
 		if c.queue.push(m) {
-			c.queued.apply(l, m)
+			c.queued.apply(l, &m)
 		}
 	}
 }
@@ -199,20 +199,20 @@ func (c *Conn) nextFromFile(l *hooks.Loop) bool {
 		return true
 	}
 	// The queue is empty: the line skips it, unless it is expanded.
-	one, many, drop := c.queuing.apply(l, cmd)
+	many, drop := c.queuing.apply(l, &cmd)
 	switch {
 	case drop:
 	case many != nil:
 		c.qmu.Lock()
 		for _, m := range many {
 			if c.queue.push(m) {
-				c.queued.apply(l, m)
+				c.queued.apply(l, &m)
 			}
 		}
 		c.qmu.Unlock()
 	default:
-		c.queued.apply(l, one)
-		c.sendCommand(l, one)
+		c.queued.apply(l, &cmd)
+		c.sendCommand(l, cmd)
 	}
 	return true
 }
@@ -224,39 +224,72 @@ func (c *Conn) sendCommand(l *hooks.Loop, cmd server.Command) {
 		c.atCommand(l, server.PhaseSending, cmd)
 		return
 	}
-	out, _, drop := c.sending.apply(l, cmd)
-	if drop {
+	if _, drop := c.sending.apply(l, &cmd); drop {
 		return
 	}
-	if out.Gcode == "M110" {
+	if cmd.Gcode == "M110" {
 		// A new line number: sent as is, the next line follows it.
-		if n, ok := paramInt(out.Line, 'N'); ok {
-			c.write(out.Line, false)
-			c.lineNo = n
+		if n, ok := paramInt(cmd.Line, 'N'); ok {
+			c.write(cmd.Line, false)
+			c.lineNo.set(n)
 			c.credit--
-			c.sent.apply(l, out)
+			c.sent.apply(l, &cmd)
 			return
 		}
 	}
-	c.write(out.Line, true)
+	c.write(cmd.Line, true)
 	c.credit--
-	c.sent.apply(l, out)
+	c.sent.apply(l, &cmd)
 }
 
 // write writes line, numbered and checksummed when numbered. Called with
 // mu held.
 func (c *Conn) write(line string, numbered bool) {
 	if numbered {
-		c.lineNo++
-		c.buf = AppendNumbered(c.buf[:0], c.lineNo, line)
-		c.history.remember(c.lineNo, c.buf)
+		c.buf = appendNumbered(c.buf[:0], c.lineNo.next(), line)
+		c.history.remember(c.lineNo.n, c.buf)
 	} else {
 		c.buf = append(append(c.buf[:0], line...), '\n')
 	}
-	c.log.add("Send: ", c.buf)
-	if _, err := c.t.Write(c.buf); err != nil {
+	c.logSend(c.buf)
+	if err := c.writeOut(c.buf); err != nil {
 		c.fail("writing to the printer: " + err.Error())
 	}
+}
+
+// logSend logs line b sent, after the line read that it was sent on when
+// that one is not logged yet (an "ok": both under one lock of the log).
+// Called with mu held.
+func (c *Conn) logSend(b []byte) {
+	if c.recv != nil {
+		c.log.add2("Recv: ", c.recv, "Send: ", b)
+		c.recv = nil
+		return
+	}
+	c.log.add("Send: ", b)
+}
+
+// logRecv logs the line read that no line sent on it logged. Called with
+// mu held.
+func (c *Conn) logRecv() {
+	if c.recv != nil {
+		c.log.add("Recv: ", c.recv)
+		c.recv = nil
+	}
+}
+
+// writeOut writes b to the printer, exchanging it on the read loop's
+// goroutine when the transport allows ([exchanger]). Called with mu held.
+func (c *Conn) writeOut(b []byte) error {
+	if c.exchanging { // c.lr is the calling goroutine's
+		if room := c.lr.room(); len(room) >= minExchangeRoom {
+			n, err := c.ex.Exchange(b, room)
+			c.lr.added(n)
+			return err
+		}
+	}
+	_, err := c.t.Write(b)
+	return err
 }
 
 // resendNext resends the next line the printer asked for again. Called
@@ -268,12 +301,12 @@ func (c *Conn) resendNext() {
 		c.resend = 0
 		return
 	}
-	c.log.add("Send: ", line)
+	c.logSend(line)
 	if _, err := c.t.Write(line); err != nil {
 		c.fail("writing to the printer: " + err.Error())
 	}
 	c.credit--
-	if c.resend++; c.resend > c.lineNo {
+	if c.resend++; c.resend > c.lineNo.n {
 		c.resend = 0
 	}
 }

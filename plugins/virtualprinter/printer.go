@@ -50,8 +50,9 @@ type Stats struct {
 // Printer is a simulated Marlin printer on an in-memory line: what is
 // written to it is read by its firmware, and what the firmware answers is
 // read from it. A Write is processed before it returns, on the writer's
-// goroutine; Read returns the answers. Safe for concurrent use; meant for
-// one writer and one reader.
+// goroutine; Read returns the answers, and [Printer.Exchange] writes and
+// takes the answers that are ready in one call. Safe for concurrent use;
+// meant for one writer and one reader.
 type Printer struct {
 	opts   Options
 	clock  func() time.Time
@@ -126,11 +127,41 @@ func (p *Printer) now() time.Duration {
 // before Write returns. A line may be split across Writes.
 func (p *Printer) Write(b []byte) (int, error) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.closed {
-		p.mu.Unlock()
 		return 0, io.ErrClosedPipe
 	}
-	before := len(p.out)
+	p.write(b)
+	p.signal()
+	return len(b), nil
+}
+
+// Exchange is a Write of w followed by a Read that does not wait: it
+// moves the answers that are ready, at most len(r) bytes, into r and
+// returns how many it moved (the answers to w, after what the printer
+// said before, in order). It takes the printer's lock once where a Write
+// and a Read take it twice, and a host's read loop that sends the next
+// line on an "ok" takes that line's answer at once; the tentacle server's
+// protocol does so. Safe for concurrent use with Read: an answer goes to
+// one of them.
+func (p *Printer) Exchange(w, r []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return 0, io.ErrClosedPipe
+	}
+	p.write(w)
+	n := 0
+	if p.r < len(p.out) {
+		n = p.take(r)
+	}
+	p.signal()
+	return n, nil
+}
+
+// write processes the complete lines of b, keeping a cut line for the
+// next write. Called with mu held.
+func (p *Printer) write(b []byte) {
 	if len(p.in) > 0 {
 		p.in = append(p.in, b...)
 		rest := p.lines(p.in)
@@ -138,11 +169,14 @@ func (p *Printer) Write(b []byte) (int, error) {
 	} else if rest := p.lines(b); len(rest) > 0 {
 		p.in = append(p.in[:0], rest...)
 	}
-	if p.readers > 0 && len(p.out) != before {
+}
+
+// signal wakes a Read waiting for output when there is some. Called with
+// mu held.
+func (p *Printer) signal() {
+	if p.readers > 0 && p.r < len(p.out) {
 		p.cond.Signal()
 	}
-	p.mu.Unlock()
-	return len(b), nil
 }
 
 // lines processes the complete lines of b and returns what follows the

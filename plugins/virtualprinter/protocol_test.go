@@ -66,6 +66,56 @@ func TestAnswers(t *testing.T) {
 				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
 			}
 		})
+		// Exchange answers the same, in the same order, part of it at
+		// once and the rest to a Read: a buffer of 4 bytes.
+		t.Run(tc.name+"/exchange", func(t *testing.T) {
+			p := New(tc.opts)
+			defer p.Close()
+			var got strings.Builder
+			for _, s := range tc.in {
+				r := make([]byte, 4)
+				n, err := p.Exchange([]byte(s), r)
+				if err != nil {
+					t.Fatalf("exchange %q: %v", s, err)
+				}
+				got.Write(r[:n])
+			}
+			got.WriteString(drain(p))
+			if got.String() != tc.want {
+				t.Errorf("got\n%q\nwant\n%q", got.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestExchangeWakesReader: a Read waiting for output gets what an Exchange
+// with no room leaves, and an Exchange after Close fails.
+func TestExchangeWakesReader(t *testing.T) {
+	p := New(Options{})
+	got := make(chan string)
+	go func() {
+		b := make([]byte, 64)
+		n, _ := p.Read(b)
+		got <- string(b[:n])
+	}()
+	for {
+		p.mu.Lock()
+		waiting := p.readers > 0
+		p.mu.Unlock()
+		if waiting {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n, err := p.Exchange([]byte("G1 X1\n"), nil); n != 0 || err != nil {
+		t.Fatalf("Exchange with no room = %d, %v", n, err)
+	}
+	if s := <-got; s != "ok\n" {
+		t.Errorf("the waiting Read got %q, want \"ok\\n\"", s)
+	}
+	p.Close()
+	if _, err := p.Exchange([]byte("G1 X1\n"), make([]byte, 8)); err == nil {
+		t.Error("Exchange after Close did not fail")
 	}
 }
 

@@ -1,3 +1,8 @@
+//go:build unix
+
+// Unix-only: it runs the tentacle command as e2e_test.go does (a process
+// group, signals).
+
 package serve_test
 
 import (

@@ -11,5 +11,12 @@ func diskSpace(dir string) (free, total uint64) {
 	if syscall.Statfs(dir, &st) != nil {
 		return 0, 0
 	}
-	return st.Bavail * uint64(st.Bsize), st.Blocks * uint64(st.Bsize)
+	// The fields' types differ from one unix to another: Bavail is signed
+	// on FreeBSD (below 0 while the root's reserve is in use: none free).
+	avail := int64(st.Bavail)
+	if avail < 0 {
+		avail = 0
+	}
+	bsize := uint64(st.Bsize)
+	return uint64(avail) * bsize, uint64(st.Blocks) * bsize
 }

@@ -1,11 +1,12 @@
+//go:build unix
+
+// Unix-only: these run the tentacle command as e2e_test.go does (a process
+// group, signals).
+
 package serve_test
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,56 +14,10 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/tentacle-go/tentacle/internal/proctest"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/plugins/pluginmanager"
-	proctier "github.com/tentacle-go/tentacle/tier/process"
 )
-
-// packageArchive returns a .tar.gz of the package "packaged" holding exe:
-// flat (packaged/plugin.yaml and the executable) or, with platform, under
-// packaged/<goos>_<goarch>/.
-func packageArchive(t *testing.T, exe, version, platform string) []byte {
-	t.Helper()
-	return packageArchiveOf(t, "packaged", "Packaged", exe, version, platform)
-}
-
-// packageArchiveOf returns a .tar.gz of the package id (named name)
-// holding exe, as packageArchive does.
-func packageArchiveOf(t *testing.T, id, name, exe, version, platform string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := proctier.FileSHA256(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := id + "/"
-	if platform != "" {
-		dir += platform + "/"
-	}
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	put := func(name string, body []byte, mode int64) {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	put(dir+proctier.ManifestFile, []byte("id: "+id+"\nname: "+name+"\nversion: "+version+"\nsha256: "+sum+"\n"), 0o644)
-	put(dir+proctier.ExecutablePrefix+id, data, 0o755)
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // TestPackageInstallEndToEnd installs a process plugin's package into the
 // tentacle command through the Plugin Manager, from a URL: enabled at
@@ -119,14 +74,14 @@ func TestPackageInstallEndToEnd(t *testing.T) {
 		t.Fatalf("upgrade: %+v", res)
 	}
 	eventually(t, "the upgrade running", func() bool { return version() == "2.0.0" })
-	eventually(t, "the old process to end", func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) })
+	eventually(t, "the old process to end", func() bool { return proctest.Gone(pid) })
 	pid = info().Process.PID
 
 	r := h.do("POST", "/api/plugin/pluginmanager", h.key, map[string]any{"command": "uninstall", "plugin": "packaged"})
 	if r.status != http.StatusOK {
 		t.Fatalf("uninstall: %d %s", r.status, r.body)
 	}
-	eventually(t, "its process to end", func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) })
+	eventually(t, "its process to end", func() bool { return proctest.Gone(pid) })
 	if _, err := os.Stat(filepath.Join(dir, "packages", "packaged")); !os.IsNotExist(err) {
 		t.Errorf("package files after uninstall: %v", err)
 	}

@@ -1,3 +1,8 @@
+//go:build unix
+
+// Unix-only: these run the tentacle command as e2e_test.go does (a process
+// group, signals).
+
 package serve_test
 
 import (
@@ -5,65 +10,15 @@ import (
 	"errors"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
+	"github.com/tentacle-go/tentacle/internal/proctest"
 	"github.com/tentacle-go/tentacle/internal/serve"
 	"github.com/tentacle-go/tentacle/manager"
-	proctier "github.com/tentacle-go/tentacle/tier/process"
 )
-
-// buildPackaged builds server/testdata/packaged as version and returns
-// the executable.
-func buildPackaged(t *testing.T, version string) string {
-	t.Helper()
-	exe := filepath.Join(t.TempDir(), "packaged-"+version)
-	cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+version, "-o", exe, "./testdata/packaged")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./testdata/packaged: %v\n%s", err, out)
-	}
-	return exe
-}
-
-// installByHand installs exe as the package "packaged" of version into
-// <dir>/packages as docs/howto-process.md says: the executable, then its
-// plugin.yaml with its SHA-256, each written under a temporary name and
-// renamed into place.
-func installByHand(t *testing.T, dir, exe, version string) {
-	t.Helper()
-	installPackage(t, dir, "packaged", "Packaged", exe, version)
-}
-
-// installPackage installs exe as package id, as installByHand does.
-func installPackage(t testing.TB, dir, id, name, exe, version string) {
-	t.Helper()
-	pkg := filepath.Join(dir, "packages", id)
-	if err := os.MkdirAll(pkg, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	put := func(name string, data []byte, mode os.FileMode) {
-		tmp := filepath.Join(pkg, ".tmp-"+name)
-		if err := os.WriteFile(tmp, data, mode); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(tmp, filepath.Join(pkg, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	put(proctier.ExecutablePrefix+id, data, 0o755)
-	sum, err := proctier.FileSHA256(filepath.Join(pkg, proctier.ExecutablePrefix+id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	put(proctier.ManifestFile, []byte("id: "+id+"\nname: "+name+"\nversion: "+version+"\nsha256: "+sum+"\n"), 0o644)
-}
 
 // serveCommand runs the tentacle command bin on base directory dir until
 // it serves, and returns it with a client that has its API key; the
@@ -164,7 +119,7 @@ func TestPackagesEndToEnd(t *testing.T) {
 	installByHand(t, dir, v2, "2.0.0")
 	eventually(t, "the replaced plugin reloaded", func() bool { return command("version")["version"] == "2.0.0" })
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
-		eventually(t, "the old process to end", func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) })
+		eventually(t, "the old process to end", func() bool { return proctest.Gone(pid) })
 	}
 	pid = info().Process.PID
 
@@ -173,7 +128,7 @@ func TestPackagesEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the removed plugin gone", func() bool { return listLine() == "" })
-	eventually(t, "its process to end", func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) })
+	eventually(t, "its process to end", func() bool { return proctest.Gone(pid) })
 	p.stop(syscall.SIGTERM)
 }
 
@@ -251,7 +206,7 @@ func TestPackagesEndToEndSockets(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = p.wait()
-	eventually(t, "the plugin process to end with the server", func() bool { return errors.Is(syscall.Kill(int(pid), 0), syscall.ESRCH) })
+	eventually(t, "the plugin process to end with the server", func() bool { return proctest.Gone(int(pid)) })
 
 	p, _, _ = start()
 	if got := names(t, run); len(got) != 1 || got[0] == first[0] {

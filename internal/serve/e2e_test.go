@@ -1,3 +1,9 @@
+//go:build unix
+
+// The end-to-end tests run the tentacle command in a process group of its
+// own, stop it with SIGTERM or SIGINT, kill the group and check that none
+// of it is left: unix-only (Windows has no process groups to signal).
+
 package serve_test
 
 import (

@@ -2,20 +2,10 @@ package virtualprinter
 
 import (
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuTime returns the CPU time the process used so far: on a loaded
-// machine a better measure of a benchmark's cost than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/tentacle-go/tentacle/internal/proctest"
+)
 
 // appendG1 appends the benchmark's numbered, checksummed G1 line n.
 func appendG1(line []byte, n int64) []byte {
@@ -38,7 +28,7 @@ func BenchmarkWriteG1(b *testing.B) {
 	buf := make([]byte, 64)
 	n := int64(0)
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := proctest.CPUTime()
 	for b.Loop() {
 		n++
 		line = appendG1(line[:0], n)
@@ -49,7 +39,9 @@ func BenchmarkWriteG1(b *testing.B) {
 			b.Fatalf("read %q, %v", buf[:k], err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	if proctest.Supported {
+		b.ReportMetric(float64(proctest.CPUTime()-cpu)/float64(b.N), "cpu-ns/op")
+	}
 }
 
 // BenchmarkM105 is a temperature query and its answer.

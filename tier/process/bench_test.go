@@ -31,11 +31,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tentacle-go/tentacle/hooks"
+	"github.com/tentacle-go/tentacle/internal/proctest"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/server"
 	"github.com/tentacle-go/tentacle/tier"
@@ -102,11 +102,7 @@ func (c *cpuMeter) report(b *testing.B) {
 
 // hostCPU returns the CPU time this process has used.
 func hostCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return proctest.CPUTime()
 }
 
 // processCPU returns the CPU time processes pids have used, read from

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/internal/loglevel"
+	"github.com/tentacle-go/tentacle/internal/proctest"
 	"github.com/tentacle-go/tentacle/internal/wire"
 	"github.com/tentacle-go/tentacle/manager"
 	"github.com/tentacle-go/tentacle/sdk"
@@ -358,7 +358,8 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 }
 
 // alive reports whether process pid runs (a zombie does not: it is dead,
-// waiting for a parent that may never reap it).
+// waiting for a parent that may never reap it). Off Linux it asks
+// proctest.Gone, which counts a zombie as running.
 func alive(pid int) bool {
 	if runtime.GOOS == "linux" {
 		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -372,7 +373,7 @@ func alive(pid int) bool {
 		}
 		return true
 	}
-	return syscall.Kill(pid, 0) == nil
+	return !proctest.Gone(pid)
 }
 
 // running returns the processes (alive) whose executable is in dir. It

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/tentacle-go/tentacle/internal/proctest"
 
 	"github.com/tentacle-go/tentacle/hooks"
 	"github.com/tentacle-go/tentacle/server"
@@ -116,23 +116,14 @@ func BenchmarkProtocol(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := proctest.CPUTime()
 			if err := c.Print(NewFileSource(&repeatReader{line: []byte("G1 X10.5 Y20.25 E0.5\n"), n: b.N})); err != nil {
 				b.Fatal(err)
 			}
 			<-done
 			b.StopTimer()
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(proctest.CPUTime()-cpu)/float64(b.N), "cpu-ns/op")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 		})
 	}
-}
-
-// cpuTime returns the CPU time the process used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tentacle-go/tentacle/internal/proctest"
 
 	"github.com/tentacle-go/tentacle"
 	"github.com/tentacle-go/tentacle/internal/serve/testdata/plugins/gcodebench"
@@ -155,7 +156,7 @@ func benchPrint(b *testing.B, tierName string, n int, filter string) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := proctest.CPUTime()
 	if r := h.do(http.MethodPost, "/api/files/local/bench.gcode", h.key, map[string]any{"command": "select", "print": true}); r.status != http.StatusNoContent {
 		b.Fatalf("select and print: %d %s", r.status, r.body)
 	}
@@ -169,7 +170,7 @@ func benchPrint(b *testing.B, tierName string, n int, filter string) {
 		time.Sleep(time.Millisecond)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(proctest.CPUTime()-cpu)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 	if filter == "observe" {
 		var skipped uint64
@@ -180,13 +181,4 @@ func benchPrint(b *testing.B, tierName string, n int, filter string) {
 		}
 		b.ReportMetric(100*float64(skipped)/float64(b.N*n), "skipped%")
 	}
-}
-
-// cpuTime returns the CPU time the process used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -7,21 +7,34 @@ import (
 	"time"
 )
 
-// TestReschedule: a waiter goes through the Go scheduler once every
-// reschedEvery, not on every wait (see reschedEvery).
+// TestReschedule: a waiter goes through the Go scheduler at most once
+// every reschedEvery, and only once it has waited reschedWaits times since
+// (see reschedEvery).
 func TestReschedule(t *testing.T) {
-	calls := 0
-	old := reschedule
-	reschedule = func() { calls++ }
-	defer func() { reschedule = old }()
-	var r region
-	t0 := time.Now()
-	for i := range 100 {
-		// 100 waits over 2.5 reschedEvery: the first, then one at each
-		// reschedEvery.
-		r.maybeReschedule(t0.Add(time.Duration(i) * reschedEvery / 40))
-	}
-	if calls != 3 {
-		t.Errorf("%d reschedules over 100 waits in %v, want 3 (one every %v)", calls, 99*reschedEvery/40, reschedEvery)
+	for _, c := range []struct {
+		name  string
+		every time.Duration // between two waits
+		want  int           // reschedules over 100 waits
+	}{
+		// 100 waits over 2.5 reschedEvery: at the 32nd, then a
+		// reschedEvery later.
+		{"busy", reschedEvery / 40, 2},
+		// A wait every 2 reschedEvery: every 32nd wait.
+		{"rare", 2 * reschedEvery, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			calls := 0
+			old := reschedule
+			reschedule = func() { calls++ }
+			defer func() { reschedule = old }()
+			var r region
+			t0 := time.Now()
+			for i := range 100 {
+				r.maybeReschedule(t0.Add(time.Duration(i) * c.every))
+			}
+			if calls != c.want {
+				t.Errorf("%d reschedules over 100 waits %v apart, want %d", calls, c.every, c.want)
+			}
+		})
 	}
 }

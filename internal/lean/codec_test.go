@@ -2,6 +2,7 @@ package lean_test
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -163,5 +164,18 @@ func TestNegotiate(t *testing.T) {
 		if got != tc.want || (err == nil) != tc.ok {
 			t.Errorf("Negotiate(%q, %d) = %d, %v; want %d, ok %v", tc.protocol, tc.version, got, err, tc.want, tc.ok)
 		}
+	}
+}
+
+// TestKindsAsPluginpb: each kind of call has pluginpb's number and name
+// (the bytes cross as numbers; a kind out of step would be another call).
+func TestKindsAsPluginpb(t *testing.T) {
+	for num, name := range pluginpb.CallRequest_Kind_name {
+		if got := lean.CallRequest_Kind(num).String(); got != name {
+			t.Errorf("kind %d is %s here, %s in pluginpb", num, got, name)
+		}
+	}
+	if got := lean.CallRequest_Kind(len(pluginpb.CallRequest_Kind_name)).String(); got != strconv.Itoa(len(pluginpb.CallRequest_Kind_name)) {
+		t.Errorf("kind %d beyond pluginpb's is named %s here", len(pluginpb.CallRequest_Kind_name), got)
 	}
 }

@@ -33,7 +33,9 @@ func hasPrefix(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
 }
 
-// checksum is the XOR of the bytes of b, eight at a time.
+// checksum is the XOR of the bytes of b, eight at a time. The printer
+// keeps its own rather than calling the host's (comm.Checksum), as
+// firmware does: a mistake in one is then not hidden by both sides sharing it.
 func checksum(b []byte) int64 {
 	var w uint64
 	for len(b) >= 8 {
